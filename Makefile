@@ -1,0 +1,12 @@
+# make demo  — set up, then plan the shipped (synthetic) Xianyang example into out/
+# make test  — set up, then run the test suite
+# make bench — set up, then print benchmark figures
+.PHONY: setup demo test bench
+setup:
+	bash scripts/setup.sh
+demo: setup
+	.venv/bin/budget plan --out out
+test: setup
+	.venv/bin/pytest
+bench: setup
+	.venv/bin/python bench/run.py

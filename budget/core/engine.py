@@ -1,0 +1,249 @@
+"""The allocation engine: headcounts × rates × months, split among payers, exact to the fen.
+
+For one year, county and subsidy the exact cost of every payer is computed as a Fraction of
+a fen; the total is rounded once (half-up) and apportioned among the payers by largest
+remainder, so the payers' amounts always add up to the total. City and province totals are
+sums of county lines, never computed on their own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Iterable, Mapping
+
+from .money import apportion, round_fen
+from .period import Month, Reference, months_of
+from .policy import PAYERS, Policy, Split, Subsidy
+from .problems import InputError, Problem
+from .regions import Region
+
+MAX_POOL_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class ShareStep:
+    """One level of the split: which scope set it, the pool it refines ('' = top), its clause."""
+
+    scope: str
+    pool: str
+    split: Split
+    ref: Reference
+
+
+@dataclass(frozen=True)
+class TermRate:
+    group: str
+    sign: int
+    rate_fen: int
+    ref: Reference
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Months of a year in which the same rates and shares apply."""
+
+    months: tuple[Month, ...]
+    rates: tuple[TermRate, ...]
+    shares: tuple[tuple[str, Fraction], ...]  # payer → share of the total, payers with share > 0
+    steps: tuple[ShareStep, ...]
+    period_ref: Reference
+
+
+@dataclass(frozen=True)
+class Line:
+    """What one county pays and receives for one subsidy in one year, with its derivation."""
+
+    year: int
+    region: Region
+    subsidy: Subsidy
+    counts: tuple[tuple[str, int, int], ...]  # (group, sign, headcount)
+    headcount: int
+    segments: tuple[Segment, ...]
+    exact: tuple[tuple[str, Fraction], ...]  # payer → exact fen
+    amounts: tuple[tuple[str, int], ...]  # payer → fen, summing to total
+    total: int
+
+
+@dataclass(frozen=True)
+class Allocation:
+    year: int
+    region_code: str
+    region_name: str
+    subsidy: str
+    payer: str
+    headcount: int
+    amount: int  # fen
+
+
+class Headcounts:
+    """Validated headcounts: (year, county code, group) → persons."""
+
+    def __init__(self, values: Mapping[tuple[int, str, str], int]):
+        self._values = dict(values)
+
+    def get(self, year: int, code: str, group: str) -> int | None:
+        return self._values.get((year, code, group))
+
+    def years(self) -> list[int]:
+        return sorted({y for y, _, _ in self._values})
+
+    def regions(self, year: int) -> set[str]:
+        return {c for y, c, _ in self._values if y == year}
+
+    def items(self):
+        return self._values.items()
+
+
+def scope_chain(policy: Policy, code: str) -> list[str]:
+    return [r.code for r in policy.regions.ancestors(code)] + [""]
+
+
+def resolve_shares(subsidy: Subsidy, chain: list[str], month: Month, region: Region,
+                   has_city: bool) -> tuple[dict[str, Fraction], list[ShareStep]] | str:
+    """Leaf payer shares for ``month``, or a message saying what is missing."""
+    found = subsidy.shares.at(chain, month)
+    if found is None:
+        return f"no shares set for {month}"
+    leaves: dict[str, Fraction] = defaultdict(Fraction)
+    steps: list[ShareStep] = []
+
+    def expand(scope: str, pool: str, entry, weight: Fraction, depth: int) -> str | None:
+        steps.append(ShareStep(scope, pool, entry.value, entry.ref))
+        if depth > MAX_POOL_DEPTH:
+            return f"pools refine each other in a cycle ({pool})"
+        for name, share in entry.value.shares:
+            if name in PAYERS:
+                leaves[name] += weight * share
+                continue
+            scoped = subsidy.pools.get(name)
+            sub = scoped.at(chain, month) if scoped else None
+            if sub is None:
+                return (f"the split of pool '{name}' is not set for {region.code} {region.name} "
+                        f"in {month} (a city or county file must say how it is shared)")
+            problem = expand(sub[0], name, sub[1], weight * share, depth + 1)
+            if problem:
+                return problem
+        return None
+
+    problem = expand(found[0], "", found[1], Fraction(1), 0)
+    if problem:
+        return problem
+    if not has_city and leaves.get("city"):
+        return f"{region.code} {region.name} has no city, but the split gives the city a share in {month}"
+    return {p: leaves[p] for p in PAYERS if leaves.get(p)}, steps
+
+
+def year_segments(policy: Policy, subsidy: Subsidy, region: Region, year: int
+                  ) -> tuple[list[Segment], list[str]]:
+    """The segments of ``year`` in which ``subsidy`` is in force for ``region``, and problems."""
+    chain = scope_chain(policy, region.code)
+    has_city = policy.regions.city_of(region.code) is not None
+    grouped: dict[tuple, list[Month]] = {}
+    details: dict[tuple, tuple] = {}
+    problems: list[str] = []
+    for month in months_of(year):
+        period = subsidy.period.at(month)
+        if period is None:
+            continue
+        rates = []
+        for term in subsidy.terms:
+            found = subsidy.rates[subsidy.rate_key(term.group)].at(chain, month) \
+                if subsidy.rate_key(term.group) in subsidy.rates else None
+            if found is None:
+                problems.append(f"no rate set for group {term.group} in {month}")
+                break
+            rates.append(TermRate(term.group, term.sign, found[1].value, found[1].ref))
+        else:
+            shares = resolve_shares(subsidy, chain, month, region, has_city)
+            if isinstance(shares, str):
+                problems.append(shares)
+                continue
+            leaf, steps = shares
+            key = (tuple(rates), tuple(leaf.items()), tuple(steps), period.ref)
+            grouped.setdefault(key, []).append(month)
+    segments = [Segment(tuple(months), key[0], key[1], key[2], key[3]) for key, months in grouped.items()]
+    return segments, problems
+
+
+def _used_scopes(subsidy: Subsidy) -> set[str]:
+    scopes = set(subsidy.shares.by_scope)
+    for scoped in (*subsidy.rates.values(), *subsidy.pools.values()):
+        scopes |= set(scoped.by_scope)
+    return scopes
+
+
+def all_segments(policy: Policy, years: Iterable[int]
+                 ) -> tuple[dict[tuple[int, str, str], list[Segment]], list[Problem]]:
+    """Segments per (year, subsidy, county), and every county, year and subsidy in force
+    whose rate or split is not fully set. Counties whose scopes set nothing of their own
+    share one computation."""
+    result: dict[tuple[int, str, str], list[Segment]] = {}
+    problems: list[Problem] = []
+    cache: dict[tuple, tuple[list[Segment], list[str]]] = {}
+    for year in years:
+        for subsidy in policy.subsidies.values():
+            used = _used_scopes(subsidy)
+            for region in policy.counties():
+                chain = scope_chain(policy, region.code)
+                has_city = policy.regions.city_of(region.code) is not None
+                key = (year, subsidy.id, tuple(s for s in chain if s in used), has_city)
+                if key not in cache or cache[key][1]:  # recompute problems to name the county
+                    cache[key] = year_segments(policy, subsidy, region, year)
+                segments, messages = cache[key]
+                result[(year, subsidy.id, region.code)] = segments
+                for message in dict.fromkeys(messages):
+                    problems.append(Problem(subsidy.source, f"{subsidy.id}, {year}, "
+                                            f"{region.code} {region.name}: {message}"))
+    return result, problems
+
+
+def compute_line(policy: Policy, subsidy: Subsidy, region: Region, year: int,
+                 headcounts: Headcounts, segments: list[Segment]) -> Line:
+    counts = tuple((t.group, t.sign, headcounts.get(year, region.code, t.group) or 0)
+                   for t in subsidy.terms)
+    count_of = {g: c for g, _, c in counts}
+    exact: dict[str, Fraction] = defaultdict(Fraction)
+    for segment in segments:
+        base = Fraction(0)
+        for rate in segment.rates:
+            base += rate.sign * count_of[rate.group] * rate.rate_fen
+        base *= len(segment.months)
+        if subsidy.unit == "year":
+            base /= 12
+        for payer, share in segment.shares:
+            exact[payer] += base * share
+    ordered = [(p, exact[p]) for p in PAYERS if p in exact]
+    total = round_fen(sum((v for _, v in ordered), Fraction(0)))
+    amounts = apportion(total, ordered) if ordered else {}
+    return Line(
+        year=year, region=region, subsidy=subsidy, counts=counts,
+        headcount=sum(sign * count for _, sign, count in counts),
+        segments=tuple(segments), exact=tuple(ordered),
+        amounts=tuple((p, amounts[p]) for p, _ in ordered), total=total,
+    )
+
+
+def compute(policy: Policy, headcounts: Headcounts, years: Iterable[int]) -> list[Line]:
+    """Every line of the plan, in year, county, subsidy order. Raises on unset parameters."""
+    years = list(years)
+    segments, problems = all_segments(policy, years)
+    if problems:
+        raise InputError(problems)
+    lines = []
+    for year in years:
+        for region in policy.counties():
+            for subsidy in policy.subsidies.values():
+                found = segments[(year, subsidy.id, region.code)]
+                if found:
+                    lines.append(compute_line(policy, subsidy, region, year, headcounts, found))
+    return lines
+
+
+def allocations(lines: Iterable[Line]) -> list[Allocation]:
+    return [
+        Allocation(line.year, line.region.code, line.region.name, line.subsidy.id, payer,
+                   line.headcount, amount)
+        for line in lines for payer, amount in line.amounts
+    ]

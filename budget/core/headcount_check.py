@@ -1,0 +1,150 @@
+"""Raw headcount rows → validated :class:`Headcounts`, with every problem at once."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .engine import Headcounts
+from .policy import Policy
+from .problems import Problem, Source
+
+FIELDS = ("year", "region_code", "group", "headcount")
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One input row as text, with where each field came from."""
+
+    values: dict[str, str]  # field → text ("" when empty); region_name optional
+    sources: dict[str, Source]  # field → its source (line or cell)
+    row: Source  # the row as a whole
+
+
+def _whole_number(text: str) -> int | None:
+    """Digits, optionally followed by a zero decimal part as spreadsheets write (``12.0``)."""
+    text = text.strip()
+    whole, dot, decimals = text.partition(".")
+    if not whole.isascii() or not whole.isdigit() or (dot and (not decimals.isdigit() or set(decimals) != {"0"})):
+        return None
+    return int(whole)
+
+
+def needed_groups(policy: Policy, year: int) -> list[str]:
+    """Groups some subsidy in force in ``year`` counts."""
+    needed: dict[str, None] = {}
+    for subsidy in policy.subsidies.values():
+        if any(e.start.year <= year and (e.end is None or e.end.year >= year) for e in subsidy.period.entries):
+            for term in subsidy.terms:
+                needed.setdefault(term.group)
+    return list(needed)
+
+
+def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
+                     years: list[int] | None = None) -> tuple[Headcounts, list[Problem]]:
+    """Validate rows against the policy and regions. ``years``: the years to be planned
+    (every group their subsidies need must be present for every county); None = all years
+    in the file."""
+    problems: list[Problem] = []
+    tree = policy.regions
+    in_scope = {r.code for r in policy.counties()}
+    values: dict[tuple[int, str, str], int] = {}
+    first_seen: dict[tuple[int, str, str], Source] = {}
+    warned: set[str] = set()
+
+    for raw in rows:
+        v, src = raw.values, raw.sources
+        ok = True
+        year_text = v.get("year", "").strip()
+        year = int(year_text) if year_text.isascii() and year_text.isdigit() and len(year_text) == 4 else None
+        if year is None:
+            problems.append(Problem(src["year"], f"year '{year_text}' must be a 4-digit year such as 2018"))
+            ok = False
+        code = v.get("region_code", "").strip()
+        if code in tree.renamed:
+            renamed = tree.renamed[code]
+            if code not in warned:
+                warned.add(code)
+                new = tree.regions[renamed.new_code]
+                problems.append(Problem(src["region_code"], f"old code {code} {renamed.old_name} is read as "
+                                        f"{new.code} {new.name} (renamed {renamed.since})", "warning"))
+            name_ok = {renamed.old_name, tree.regions[renamed.new_code].name}
+            code = renamed.new_code
+        else:
+            region = tree.get(code)
+            name_ok = {region.name} if region else set()
+        region = tree.get(code)
+        if region is None or region.level != "county":
+            what = "not a county code in the region list" if region else "not in the region list"
+            problems.append(Problem(src["region_code"], f"region code '{code}' is {what} "
+                                    f"(counties here: {', '.join(sorted(in_scope))})"))
+            ok = False
+        elif code in policy.excluded:
+            if code not in warned:
+                warned.add(code)
+                problems.append(Problem(src["region_code"], f"{code} {region.name} is left out by the policy "
+                                        f"setting ({policy.excluded[code]}); its rows are ignored", "warning"))
+            continue
+        elif code not in in_scope:
+            problems.append(Problem(src["region_code"], f"{code} {region.name} is outside the policy's scope "
+                                    f"({', '.join(policy.scopes)})"))
+            ok = False
+        name = v.get("region_name", "").strip()
+        if name and region is not None and name not in name_ok:
+            problems.append(Problem(src["region_name"], f"region name '{name}' does not match code {code} "
+                                    f"({' / '.join(sorted(name_ok))})"))
+            ok = False
+        group = v.get("group", "").strip()
+        if group not in policy.groups:
+            problems.append(Problem(src["group"], f"unknown group '{group}' (allowed: {', '.join(policy.groups)})"))
+            ok = False
+        count_text = v.get("headcount", "")
+        count = _whole_number(count_text)
+        if count is None:
+            problems.append(Problem(src["headcount"], f"headcount '{count_text.strip()}' must be a whole number ≥ 0"))
+            ok = False
+        if not ok:
+            continue
+        key = (year, code, group)
+        if key in values:
+            problems.append(Problem(raw.row, f"duplicate row for {year}, {code} {region.name}, {group} "
+                                    f"(first at {first_seen[key]})"))
+            continue
+        values[key] = count
+        first_seen[key] = raw.row
+
+    problems += _subset_problems(values, first_seen, policy)
+    file_years = sorted({y for y, _, _ in values})
+    for year in (years if years is not None else file_years):
+        for region in policy.counties():
+            missing = [g for g in needed_groups(policy, year) if (year, region.code, g) not in values]
+            if missing:
+                problems.append(Problem(Source(file), f"{year}, {region.code} {region.name}: no headcount for "
+                                        f"{', '.join(missing)} (needed by the subsidies in force)"))
+    return Headcounts(values), problems
+
+
+def _subset_problems(values, first_seen, policy: Policy) -> list[Problem]:
+    """An "of which" group may not exceed its parent; parts together may not either."""
+    problems = []
+    parts: dict[str, list[str]] = defaultdict(list)
+    for group in policy.groups.values():
+        if group.part_of:
+            parts[group.part_of].append(group.id)
+    for (year, code, group_id), count in values.items():
+        group = policy.groups[group_id]
+        for parent in ([group.part_of] if group.part_of else []) + list(group.within):
+            parent_count = values.get((year, code, parent))
+            if parent_count is not None and count > parent_count:
+                problems.append(Problem(first_seen[(year, code, group_id)],
+                                        f"[headcount] {group_id} = {count} is larger than {parent} = "
+                                        f"{parent_count} ({year}, {code}), but it counts some of the same "
+                                        "people (其中数不能大于总数)"))
+    for (year, code, parent), parent_count in values.items():
+        children = [c for c in parts.get(parent, []) if (year, code, c) in values]
+        total = sum(values[(year, code, c)] for c in children)
+        if len(children) > 1 and total > parent_count:
+            problems.append(Problem(first_seen[(year, code, parent)],
+                                    f"[headcount] the parts of {parent} ({' + '.join(children)} = {total}) "
+                                    f"exceed it ({parent_count}) in {year}, {code}"))
+    return problems

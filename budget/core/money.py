@@ -1,0 +1,156 @@
+"""Money: integer fen end to end; one rounding rule; exact apportionment.
+
+Amounts are ``int`` fen. Exact intermediate values are ``Fraction`` of a fen and become
+fen only through :func:`round_fen`, the one rounding rule (half-up, as finance rounds).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Mapping, Sequence, TypeVar
+
+K = TypeVar("K")
+
+FEN_PER_YUAN = 100
+
+
+def round_half_up(value: Fraction, unit: int = 1) -> int:
+    """Round ``value`` (in fen) to a multiple of ``unit`` fen, halves away from zero."""
+    if unit <= 0:
+        raise ValueError("unit must be positive")
+    scaled = value / unit
+    sign = -1 if scaled < 0 else 1
+    magnitude = abs(scaled)
+    whole, rest = divmod(magnitude.numerator, magnitude.denominator)
+    if 2 * rest >= magnitude.denominator:
+        whole += 1
+    return sign * whole * unit
+
+
+def round_fen(value: Fraction) -> int:
+    return round_half_up(value, 1)
+
+
+def apportion(total: int, weights: Sequence[tuple[K, Fraction]]) -> dict[K, int]:
+    """Split ``total`` fen in proportion to ``weights`` so the parts add up exactly.
+
+    Largest remainder (Hamilton): every part gets the floor of its exact quota, and the
+    fen left over go one each to the largest remainders; ties go to the earlier key in
+    ``weights`` — the caller's fixed order (province, city, county).
+    """
+    if total < 0:
+        raise ValueError("cannot apportion a negative total")
+    weight_sum = sum((w for _, w in weights), Fraction(0))
+    if any(w < 0 for _, w in weights):
+        raise ValueError("weights must not be negative")
+    if weight_sum == 0:
+        if total:
+            raise ValueError("cannot apportion a non-zero total over zero weights")
+        return {k: 0 for k, _ in weights}
+    parts: dict[K, int] = {}
+    remainders: list[tuple[Fraction, int, K]] = []
+    for index, (key, weight) in enumerate(weights):
+        quota = total * weight / weight_sum
+        floor = quota.numerator // quota.denominator
+        parts[key] = floor
+        remainders.append((quota - floor, index, key))
+    left = total - sum(parts.values())
+    remainders.sort(key=lambda r: (-r[0], r[1]))
+    for _, _, key in remainders[:left]:
+        parts[key] += 1
+    return parts
+
+
+def yuan_to_fen(text: str) -> int:
+    """Parse a decimal 元 amount with at most two decimals into fen, exactly."""
+    value = Fraction(text.strip())
+    fen = value * FEN_PER_YUAN
+    if fen.denominator != 1:
+        raise ValueError(f"{text!r} has more than two decimals")
+    return int(fen)
+
+
+def format_yuan(fen: int) -> str:
+    """``1234567`` → ``"12345.67"`` (plain, for CSV)."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), FEN_PER_YUAN)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def format_plain(fen: int) -> str:
+    """``22000`` → ``"220"``, ``50`` → ``"0.5"``: a rate as a person would write it."""
+    text = format_yuan(fen)
+    return text[:-3] if text.endswith(".00") else text.rstrip("0")
+
+
+def format_grouped(fen: int, unit_fen: int = 100, decimals: int = 2) -> str:
+    """Thousands-separated amount in a display unit: ``unit_fen`` 100 = 元, 1_000_000 = 万元."""
+    scaled = Fraction(fen, unit_fen)
+    quantum = Fraction(1, 10**decimals)
+    rounded = round_half_up(scaled / quantum) * quantum
+    sign = "-" if rounded < 0 else ""
+    rounded = abs(rounded)
+    whole = rounded.numerator // rounded.denominator
+    frac = rounded - whole
+    text = f"{whole:,}"
+    if decimals:
+        text += "." + f"{int(frac * 10**decimals):0{decimals}d}"
+    return sign + text
+
+
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_SMALL_UNITS = ["", "拾", "佰", "仟"]
+_BIG_UNITS = ["", "万", "亿", "万亿"]
+
+
+def _four_digits(n: int) -> str:
+    out = ""
+    zero = False
+    for pos in range(3, -1, -1):
+        d = n // 10**pos % 10
+        if d == 0:
+            zero = bool(out)
+        else:
+            if zero:
+                out += "零"
+                zero = False
+            out += _DIGITS[d] + _SMALL_UNITS[pos]
+    return out
+
+
+def chinese_uppercase(fen: int) -> str:
+    """人民币 amount in 大写: 12345600 → 人民币壹拾贰万叁仟肆佰伍拾陆元整."""
+    if fen < 0:
+        return "负" + chinese_uppercase(-fen)
+    yuan, cents = divmod(fen, FEN_PER_YUAN)
+    jiao, fen_digit = divmod(cents, 10)
+    groups: list[int] = []
+    while yuan:
+        groups.append(yuan % 10_000)
+        yuan //= 10_000
+    text = ""
+    need_zero = False
+    for index in range(len(groups) - 1, -1, -1):
+        group = groups[index]
+        if group == 0:
+            need_zero = bool(text)
+            continue
+        if text and (need_zero or group < 1000):
+            text += "零"
+        text += _four_digits(group) + _BIG_UNITS[index]
+        need_zero = False
+    if not text:
+        text = "零" if not cents else ""
+    if text:
+        text += "元"
+    if not cents:
+        return "人民币" + text + "整"
+    if jiao:
+        text += _DIGITS[jiao] + "角"
+    elif text:
+        text += "零"
+    if fen_digit:
+        text += _DIGITS[fen_digit] + "分"
+    else:
+        text += "整"
+    return "人民币" + text

@@ -1,0 +1,92 @@
+"""Months and dated histories: a value in force from one month to another."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, Iterator, TypeVar
+
+from .problems import Source
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12:
+            raise ValueError(f"month {self.month} is not 1–12")
+
+    @classmethod
+    def parse(cls, text: str) -> "Month":
+        """``2018-01`` (a day, if given, must be the 1st: budgets count whole months)."""
+        parts = text.strip().split("-")
+        if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+            raise ValueError(f"{text!r} is not a month like 2018-01")
+        year, month = int(parts[0]), int(parts[1])
+        if len(parts) == 3 and int(parts[2]) != 1:
+            raise ValueError(f"{text!r}: periods start on whole months (use {year}-{month:02d})")
+        if not 1000 <= year <= 9999:
+            raise ValueError(f"{text!r}: year out of range")
+        return cls(year, month)
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+    @property
+    def index(self) -> int:
+        return self.year * 12 + self.month - 1
+
+
+def months_of(year: int) -> Iterator[Month]:
+    for m in range(1, 13):
+        yield Month(year, m)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The legal basis of a value: document number and clause, and whether it is assumed."""
+
+    text: str
+    assumption: str | None = None  # why the value is assumed, when the documents do not state it
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.assumption is not None
+
+
+@dataclass(frozen=True)
+class Dated(Generic[T]):
+    """One value of a history, in force from ``start`` through ``end`` (inclusive, or open)."""
+
+    start: Month
+    end: Month | None
+    value: T
+    ref: Reference
+    source: Source | None = None
+
+    def covers(self, month: Month) -> bool:
+        return self.start <= month and (self.end is None or month <= self.end)
+
+
+@dataclass(frozen=True)
+class History(Generic[T]):
+    """Non-overlapping dated values (overlaps are rejected when loading)."""
+
+    entries: tuple[Dated[T], ...]
+
+    def at(self, month: Month) -> Dated[T] | None:
+        for entry in self.entries:
+            if entry.covers(month):
+                return entry
+        return None
+
+    def overlaps(self) -> list[tuple[Dated[T], Dated[T]]]:
+        ordered = sorted(self.entries, key=lambda e: e.start)
+        found = []
+        for a, b in zip(ordered, ordered[1:]):
+            if a.end is None or b.start <= a.end:
+                found.append((a, b))
+        return found

@@ -1,0 +1,131 @@
+"""The policy as typed, immutable values: groups, subsidies, rates, shares, documents.
+
+Values that vary by place are *scoped*: a history given by the province applies everywhere,
+one given by a city or county (its own file, or an override) applies there and wins, month by
+month. Shares form a tree: a split names payers (province, city, county) or pools such as
+``local`` (市县) that a more specific scope refines — Shaanxi's "省和市县各负担50%" refined by
+Xianyang into "市25%、县75%".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from .period import History, Month, Reference
+from .problems import Source
+from .regions import RegionTree
+
+PAYERS = ("province", "city", "county")
+PAYER_NAMES = {"province": "省级", "city": "市级", "county": "县级"}
+RATE_UNITS = {"year": "元/人·年", "month": "元/人·月"}
+
+
+def format_share(share: Fraction) -> str:
+    """``Fraction(1, 8)`` → ``"12.5%"``; a share with no short decimal → ``"1/3"``."""
+    percent = share * 100
+    for decimals in range(0, 7):
+        scaled = percent * 10**decimals
+        if scaled.denominator == 1:
+            whole, frac = divmod(scaled.numerator, 10**decimals)
+            return f"{whole}.{frac:0{decimals}d}%" if decimals else f"{whole}%"
+    return f"{share.numerator}/{share.denominator}"
+
+
+@dataclass(frozen=True)
+class Document:
+    number: str  # 文号, e.g. 陕人社发〔2017〕60号
+    title: str
+    issuers: tuple[str, ...]
+    date: str
+    file: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """A population group counted per county and year."""
+
+    id: str
+    name: str
+    part_of: str | None  # "其中" group: a part of this parent, disjoint from its siblings
+    within: tuple[str, ...]  # other groups it is a subset of (not necessarily disjoint)
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Term:
+    group: str
+    sign: int  # +1 added, -1 subtracted ("已享受……的，不再重复代缴")
+
+
+@dataclass(frozen=True)
+class Split:
+    """Shares of one level of the tree; names are payers or pools. Shares sum to 1."""
+
+    shares: tuple[tuple[str, Fraction], ...]
+
+    def as_dict(self) -> dict[str, Fraction]:
+        return dict(self.shares)
+
+
+@dataclass(frozen=True)
+class Scoped:
+    """Histories by scope: '' for the whole policy, else a region code."""
+
+    by_scope: dict[str, History] = field(default_factory=dict)
+
+    def at(self, chain: list[str], month: Month):
+        """The entry in force for ``month`` at the most specific scope of ``chain``."""
+        for scope in chain:
+            history = self.by_scope.get(scope)
+            if history is not None:
+                entry = history.at(month)
+                if entry is not None:
+                    return scope, entry
+        return None
+
+
+@dataclass(frozen=True)
+class Subsidy:
+    id: str
+    name: str
+    unit: str  # "year" or "month": the rate is 元 per person per year / per month
+    terms: tuple[Term, ...]
+    period: History  # when the policy is in force (value: None)
+    rates: dict[str, Scoped]  # group id, or "*" for every term, → rate in fen
+    shares: Scoped  # → Split (top level)
+    pools: dict[str, Scoped]  # pool name → Split
+    source: Source | None = None
+
+    def rate_key(self, group: str) -> str:
+        return group if group in self.rates else "*"
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A value the documents do not state, set by a configuration."""
+
+    what: str
+    value: str
+    note: str
+    source: Source | None
+
+
+@dataclass
+class Policy:
+    documents: list[Document]
+    groups: dict[str, Group]
+    subsidies: dict[str, Subsidy]
+    regions: RegionTree
+    scopes: tuple[str, ...]  # the regions the plan covers (city or province codes); () = all
+    excluded: dict[str, str]  # region code → why it is left out of the tables
+    files: list[str]
+    assumptions: list[Assumption]
+
+    def counties(self) -> list:
+        if not self.scopes:
+            found = self.regions.counties_under(None)
+        else:
+            found = sorted({r for s in self.scopes for r in self.regions.counties_under(s)},
+                           key=lambda r: r.code)
+        return [r for r in found if r.code not in self.excluded]

@@ -1,0 +1,55 @@
+"""Problems are values with a source, collected and reported all at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    """Where a value came from: a file and a line (YAML/CSV) or a cell (XLSX)."""
+
+    file: str
+    line: int | None = None
+    cell: str | None = None  # e.g. "县区填报!D7"
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.cell:
+            where += f":{self.cell}"
+        elif self.line is not None:
+            where += f":{self.line}"
+        return where
+
+
+@dataclass(frozen=True)
+class Problem:
+    source: Source | None
+    message: str
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        prefix = f"{self.source}: " if self.source else ""
+        field = f"[{self.source.field}] " if self.source and self.source.field else ""
+        label = "" if self.severity == "error" else "warning: "
+        return f"{prefix}{label}{field}{self.message}"
+
+
+class InputError(Exception):
+    """Raised with every problem found, never only the first."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = [p for p in problems]
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def errors(problems: Iterable[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+def raise_if_errors(problems: Iterable[Problem]) -> None:
+    found = errors(problems)
+    if found:
+        raise InputError(found)

@@ -1,0 +1,59 @@
+"""Administrative regions (GB/T 2260): province → cities → counties, and renamed codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .period import Month
+
+LEVELS = ("province", "city", "county")
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    level: str  # one of LEVELS
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class Renamed:
+    """An old code still seen in data: 610427 彬县 became 610482 彬州市 in 2018."""
+
+    old_code: str
+    old_name: str
+    new_code: str
+    since: Month
+
+
+@dataclass
+class RegionTree:
+    regions: dict[str, Region] = field(default_factory=dict)
+    renamed: dict[str, Renamed] = field(default_factory=dict)
+
+    def get(self, code: str) -> Region | None:
+        return self.regions.get(code)
+
+    def ancestors(self, code: str) -> list[Region]:
+        """The region itself, then its parents up to the province (most specific first)."""
+        chain = []
+        region = self.regions.get(code)
+        while region is not None:
+            chain.append(region)
+            region = self.regions.get(region.parent) if region.parent else None
+        return chain
+
+    def city_of(self, code: str) -> Region | None:
+        for region in self.ancestors(code)[1:]:
+            if region.level == "city":
+                return region
+        return None
+
+    def counties_under(self, code: str | None) -> list[Region]:
+        """Counties within ``code`` (all counties when None), in code order."""
+        return sorted(
+            (r for r in self.regions.values()
+             if r.level == "county" and (code is None or code in {a.code for a in self.ancestors(r.code)})),
+            key=lambda r: r.code,
+        )

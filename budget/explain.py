@@ -1,0 +1,104 @@
+"""Plain-text renderings for the terminal: the plan summary and a line's derivation."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from fractions import Fraction
+
+from .core.engine import Line
+from .core.money import format_grouped, format_plain
+from .core.policy import PAYER_NAMES, PAYERS, RATE_UNITS, Policy, format_share
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, size: int, right: bool = False) -> str:
+    fill = " " * max(0, size - width(text))
+    return fill + text if right else text + fill
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    sizes = [max(width(r[i]) for r in [header] + rows) for i in range(len(header))]
+    out = []
+    for index, row in enumerate([header] + rows):
+        out.append("  ".join(pad(cell, sizes[i], right=i > 0) for i, cell in enumerate(row)))
+        if index == 0:
+            out.append("  ".join("-" * s for s in sizes))
+    return "\n".join(out)
+
+
+def summary(policy: Policy, lines: list[Line]) -> str:
+    """Per year: subsidy × payer, in 元, with row and column totals."""
+    blocks = []
+    for year in sorted({line.year for line in lines}):
+        sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for line in lines:
+            if line.year == year:
+                for payer, amount in line.amounts:
+                    sums[line.subsidy.id][payer] += amount
+        rows = []
+        for sid, subsidy in policy.subsidies.items():
+            if sid in sums:
+                cells = [sums[sid].get(p, 0) for p in PAYERS]
+                rows.append([subsidy.name] + [format_grouped(c) for c in cells] + [format_grouped(sum(cells))])
+        totals = [sum(sums[s].get(p, 0) for s in sums) for p in PAYERS]
+        rows.append(["合计 total"] + [format_grouped(t) for t in totals] + [format_grouped(sum(totals))])
+        header = [f"{year} 年 (元)"] + [PAYER_NAMES[p] for p in PAYERS] + ["合计"]
+        blocks.append(table(header, rows))
+    return "\n\n".join(blocks)
+
+
+def assumptions_text(policy: Policy) -> str:
+    if not policy.assumptions:
+        return "假设 assumptions: none — every value is stated in the documents."
+    lines = ["假设 assumptions (values the documents do not state; replace with real local figures):"]
+    for a in policy.assumptions:
+        lines.append(f"  - {a.what}: {a.value} — {a.note} [{a.source}]")
+    return "\n".join(lines)
+
+
+def explain(policy: Policy, line: Line) -> str:
+    s = line.subsidy
+    out = [f"{s.name} ({s.id}) — {line.year} 年, {line.region.code} {line.region.name}", ""]
+    out.append("人数 headcount:")
+    for group, sign, count in line.counts:
+        name = policy.groups[group].name
+        out.append(f"  {'+' if sign > 0 else '−'} {count:>10,}  {group}  {name}")
+    out.append(f"  = {line.headcount:>10,}")
+    out.append("")
+    for segment in line.segments:
+        months = segment.months
+        span = f"{months[0]}…{months[-1]}" if len(months) > 1 else f"{months[0]}"
+        out.append(f"期间 months: {span} ({len(months)} 个月)  — {segment.period_ref.text}")
+        shared = len({(r.rate_fen, r.ref) for r in segment.rates}) == 1
+        for rate in segment.rates[:1] if shared else segment.rates:
+            label = "" if shared else f" [{rate.group}]"
+            flag = "  (假设 assumption)" if rate.ref.is_assumption else ""
+            out.append(f"标准 rate{label}: {format_plain(rate.rate_fen)} {RATE_UNITS[s.unit]}  — {rate.ref.text}{flag}")
+        out.append("分担 shares:")
+        for step in segment.steps:
+            where = policy.regions.get(step.scope)
+            scope = f"{where.name} {where.code}" if where else "全省 policy-wide"
+            level = "top" if not step.pool else f"pool {step.pool}"
+            parts = ", ".join(f"{PAYER_NAMES.get(n, n)} {format_share(v)}" for n, v in step.split.shares)
+            flag = "  (假设 assumption)" if step.ref.is_assumption else ""
+            out.append(f"  {level} (set by {scope}): {parts}  — {step.ref.text}{flag}")
+        out.append("  = " + ", ".join(f"{PAYER_NAMES[p]} {format_share(v)}" for p, v in segment.shares))
+        out.append("")
+    out.append("计算 amounts:")
+    for segment in line.segments:
+        factor = f"{len(segment.months)}/12" if s.unit == "year" else f"{len(segment.months)} 个月"
+        terms = " ".join(f"{'+' if r.sign > 0 else '−'} {dict((g, c) for g, _, c in line.counts)[r.group]:,}"
+                         f" × {format_plain(r.rate_fen)}" for r in segment.rates)
+        out.append(f"  ({terms.lstrip('+ ')}) 元 × {factor}")
+    exact_total = sum((v for _, v in line.exact), Fraction(0))
+    out.append(f"  资金合计 total = {format_grouped(line.total)} 元"
+               + ("" if exact_total == line.total else f" (exact {exact_total} 分, rounded half-up)"))
+    for payer, amount in line.amounts:
+        exact = dict(line.exact)[payer]
+        note = "" if exact == amount else "  (apportioned: largest remainder)"
+        out.append(f"  {PAYER_NAMES[payer]} {payer}: {format_grouped(amount)} 元{note}")
+    return "\n".join(out)

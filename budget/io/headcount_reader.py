@@ -1,0 +1,145 @@
+"""Headcount files (CSV in UTF-8 or GB18030, or XLSX) → raw rows with line/cell sources.
+
+Everything is read as text: a region code stays ``"610402"`` and a headcount is converted
+exactly, never through a float.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+
+from ..core.headcount_check import FIELDS, RawRow
+from ..core.problems import Problem, Source
+
+OPTIONAL = ("region_name",)
+ALIASES = {
+    "year": "year", "年度": "year", "年份": "year",
+    "region_code": "region_code", "地区代码": "region_code", "行政区划代码": "region_code", "区划代码": "region_code",
+    "region_name": "region_name", "地区": "region_name", "地区名称": "region_name",
+    "group": "group", "人员类别": "group", "类别": "group",
+    "headcount": "headcount", "人数": "headcount",
+}
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM), else GB18030 as Excel saves CSV on Chinese Windows."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("gb18030"), "gb18030"
+
+
+def _columns(header: list[str], where) -> tuple[dict[int, str], list[Problem]]:
+    problems, columns = [], {}
+    for index, name in enumerate(header):
+        key = ALIASES.get(name.strip().lstrip("\ufeff"))
+        if key is None:
+            if name.strip():
+                problems.append(Problem(where(index), f"unknown column '{name}' (allowed: "
+                                        f"{', '.join(FIELDS + OPTIONAL)}, or 年度, 地区代码, 地区名称, 人员类别, 人数)"))
+            continue
+        if key in columns.values():
+            problems.append(Problem(where(index), f"column '{name}' given twice"))
+            continue
+        columns[index] = key
+    for field in FIELDS:
+        if field not in columns.values():
+            problems.append(Problem(where(None), f"missing column '{field}' (columns needed: {', '.join(FIELDS)})"))
+    return columns, problems
+
+
+def read_csv(path: str) -> tuple[list[RawRow], list[Problem]]:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return [], [Problem(Source(path), f"cannot read the headcount file: {exc.strerror}")]
+    try:
+        text, _ = decode(data)
+    except UnicodeDecodeError:
+        return [], [Problem(Source(path), "the file is neither UTF-8 nor GB18030 text: save it as CSV (UTF-8)")]
+    if "\x00" in text:
+        return [], [Problem(Source(path), "the file contains NUL bytes: it is not a CSV text file")]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        records = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        return [], [Problem(Source(path, reader.line_num), f"not valid CSV: {exc}")]
+    # blank lines and "#" comment lines (the example files say they are synthetic) are skipped
+    records = [(n, r) for n, r in records if any(c.strip() for c in r) and not r[0].startswith("#")]
+    if not records:
+        return [], [Problem(Source(path), "the file is empty: it needs a header row "
+                                          f"({','.join(FIELDS)}) and data rows")]
+    header_line, header = records[0]
+    columns, problems = _columns(header, lambda i: Source(path, header_line))
+    if problems:
+        return [], problems
+    rows = []
+    for line, record in records[1:]:
+        if len(record) > len(header):
+            problems.append(Problem(Source(path, line), f"{len(record)} fields, but the header has {len(header)}"))
+            continue
+        values = {field: (record[i] if i < len(record) else "") for i, field in columns.items()}
+        sources = {field: Source(path, line, field=field) for field in columns.values()}
+        rows.append(RawRow(values, sources, Source(path, line)))
+    return rows, problems
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    return str(value)
+
+
+def read_xlsx(path: str) -> tuple[list[RawRow], list[Problem]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        return [], [Problem(Source(path), f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")]
+    try:
+        sheet = book.worksheets[0]
+        name = sheet.title
+        records = [(index, [_cell_text(c) for c in row])
+                   for index, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    finally:
+        book.close()
+    records = [(n, r) for n, r in records if any(c.strip() for c in r)]
+
+    def cell(line: int, column: int | None) -> str:
+        return f"{name}!{get_column_letter(column + 1)}{line}" if column is not None else f"{name}!{line}:{line}"
+
+    if not records:
+        return [], [Problem(Source(path), f"sheet {name} is empty: it needs a header row ({','.join(FIELDS)})")]
+    header_line, header = records[0]
+    columns, problems = _columns(header, lambda i: Source(path, cell=cell(header_line, i)))
+    if problems:
+        return [], problems
+    rows = []
+    for line, record in records[1:]:
+        values = {field: (record[i] if i < len(record) else "") for i, field in columns.items()}
+        sources = {field: Source(path, cell=cell(line, i), field=field) for i, field in columns.items()}
+        rows.append(RawRow(values, sources, Source(path, cell=cell(line, None))))
+    return rows, problems
+
+
+def read_headcounts(path: str) -> tuple[list[RawRow], list[Problem]]:
+    if not os.path.exists(path):
+        return [], [Problem(Source(path), "the headcount file does not exist")]
+    with open(path, "rb") as handle:
+        magic = handle.read(4)
+    if path.lower().endswith(".xlsx") or magic == b"PK\x03\x04":
+        return read_xlsx(path)
+    if path.lower().endswith(".xls"):
+        return [], [Problem(Source(path), "old .xls workbooks are not read: save it as .xlsx or CSV")]
+    return read_csv(path)

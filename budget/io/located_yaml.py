@@ -1,0 +1,95 @@
+"""YAML read into nodes that remember their line, with duplicate keys and unsafe tags rejected.
+
+PyYAML's composer gives every node its position; we walk the node tree ourselves instead of
+constructing Python objects, so nothing but plain maps, lists and strings can come out of a
+file, duplicate keys are errors (PyYAML silently keeps the last), and scalars stay text
+(``2018-01`` or ``0610`` are never turned into dates or numbers behind our back).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from ..core.problems import Problem, Source
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
+}
+
+
+@dataclass
+class Node:
+    source: Source
+
+
+@dataclass
+class Scalar(Node):
+    text: str
+    is_null: bool = False
+
+
+@dataclass
+class Seq(Node):
+    items: list[Node] = field(default_factory=list)
+
+
+@dataclass
+class Map(Node):
+    items: dict[str, Node] = field(default_factory=dict)
+    key_sources: dict[str, Source] = field(default_factory=dict)
+
+
+def _source(path: str, node: yaml.Node) -> Source:
+    return Source(path, node.start_mark.line + 1)
+
+
+def _convert(path: str, node: yaml.Node, problems: list[Problem], seen: set[int] | None = None) -> Node:
+    source = _source(path, node)
+    seen = set() if seen is None else seen
+    if id(node) in seen:  # an alias: refused, it can multiply a small file into a huge tree
+        problems.append(Problem(source, "anchors and aliases (&, *) are not allowed: write values out"))
+        return Scalar(source, "", is_null=True)
+    seen.add(id(node))
+    if node.tag not in _PLAIN_TAGS:
+        problems.append(Problem(source, f"tag {node.tag} is not allowed: only plain maps, lists and values"))
+        return Scalar(source, "", is_null=True)
+    if isinstance(node, yaml.ScalarNode):
+        return Scalar(source, node.value, is_null=node.tag.endswith(":null"))
+    if isinstance(node, yaml.SequenceNode):
+        return Seq(source, [_convert(path, item, problems, seen) for item in node.value])
+    result = Map(source)
+    for key_node, value_node in node.value:
+        key_source = _source(path, key_node)
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.append(Problem(key_source, "a key must be a plain value"))
+            continue
+        key = key_node.value
+        if key in result.items:
+            first = result.key_sources[key]
+            problems.append(Problem(key_source, f"duplicate key '{key}' (first given on line {first.line})"))
+            continue
+        result.items[key] = _convert(path, value_node, problems, seen)
+        result.key_sources[key] = key_source
+    return result
+
+
+def load(path: str, text: str, problems: list[Problem]) -> Node | None:
+    """Parse ``text``; syntax errors, aliases misuse and unsafe tags become problems."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problems.append(Problem(Source(path, line), f"not valid YAML: {exc.problem or exc}"))
+        return None
+    except yaml.YAMLError as exc:
+        problems.append(Problem(Source(path), f"not valid YAML: {exc}"))
+        return None
+    if root is None:
+        problems.append(Problem(Source(path, 1), "the file is empty"))
+        return None
+    return _convert(path, root, problems)

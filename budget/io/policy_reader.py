@@ -1,0 +1,375 @@
+"""Policy YAML → :class:`Policy`, every problem reported as ``file:line: message``.
+
+One file per document. The province's file defines groups and subsidies; a city's file
+``extends`` it and refines what the province leaves to the cities (pools such as ``local``,
+local parameters), at the city's scope; ``overrides`` set values for one county or city.
+Several city files extending the same province file may be read together.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from ..core.period import Dated, History, Month, Reference
+from ..core.money import format_plain
+from ..core.policy import (PAYER_NAMES, PAYERS, format_share, RATE_UNITS, Assumption, Document, Group, Policy, Scoped, Split,
+                           Subsidy, Term)
+from ..core.problems import InputError, Problem, Source
+from ..core.regions import RegionTree
+from . import located_yaml
+from .located_yaml import Map, Node
+from .regions_reader import read_regions
+from .schema import Checker
+
+ID = re.compile(r"^[a-z][a-z0-9_]*$")
+SUBSIDY_KEYS = ("name", "population", "unit", "period", "rate", "shares", "pools", "note")
+LOCAL_SUBSIDY_KEYS = ("rate", "shares", "pools")
+DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+@dataclass
+class _Subsidy:
+    id: str
+    name: str | None = None
+    unit: str | None = None
+    terms: list[Term] = field(default_factory=list)
+    term_sources: list[Source] = field(default_factory=list)
+    period: list[Dated] = field(default_factory=list)
+    source: Source | None = None
+    rates: dict[str, dict[str, list[Dated]]] = field(default_factory=dict)  # key → scope → entries
+    shares: dict[str, list[Dated]] = field(default_factory=dict)  # scope → entries
+    pools: dict[str, dict[str, list[Dated]]] = field(default_factory=dict)  # pool → scope → entries
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.c = Checker()
+        self.documents: list[Document] = []
+        self.groups: dict[str, Group] = {}
+        self.subsidies: dict[str, _Subsidy] = {}
+        self.regions: RegionTree | None = None
+        self.scopes: list[str] = []
+        self.excluded: dict[str, str] = {}
+        self.assumptions: list[Assumption] = []
+        self.files: list[str] = []
+        self.loaded: set[str] = set()
+        self.region_sources: list[tuple[str, Source]] = []  # codes to check once regions are read
+
+    # files ---------------------------------------------------------------------------------
+    def read_file(self, path: str, child_of: str | None = None) -> None:
+        real = os.path.realpath(path)
+        if real in self.loaded:
+            return
+        self.loaded.add(real)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except FileNotFoundError:
+            self.c.error(Source(child_of or path), f"policy file {path} does not exist")
+            return
+        except (OSError, UnicodeDecodeError) as exc:
+            self.c.error(Source(path), f"cannot read the policy file: {exc}")
+            return
+        root = located_yaml.load(path, text, self.c.problems)
+        top = self.c.map(root, "a policy file", required=("document",),
+                         optional=("extends", "regions", "groups", "subsidies", "overrides", "note"))
+        if top is None:
+            return
+        parent = self.c.text(top.items.get("extends"), "extends")
+        if parent:
+            self.read_file(os.path.normpath(os.path.join(os.path.dirname(path), parent)), path)
+        is_root = not parent
+        self.files.append(path)
+        self.read_document(top.items.get("document"), path)
+        scope = self.read_regions(top.items.get("regions"), path, is_root)
+        for key, node in (self.c.entries(top.items.get("groups"), "groups") or Map(top.source)).items.items():
+            self.read_group(key, node, top.key_sources)
+        subsidies = self.c.entries(top.items.get("subsidies"), "subsidies")
+        if subsidies:
+            for key, node in subsidies.items.items():
+                self.read_subsidy(key, node, subsidies.key_sources[key], scope)
+        overrides = self.c.entries(top.items.get("overrides"), "overrides")
+        if overrides:
+            for code, node in overrides.items.items():
+                where = overrides.key_sources[code]
+                if not (len(code) == 6 and code.isdigit()):
+                    self.c.error(where, f"override key '{code}' is not a 6-digit region code")
+                    continue
+                self.region_sources.append((code, where))
+                body = self.c.map(node, f"override {code}", required=("subsidies",), optional=("note",))
+                if body is None:
+                    continue
+                items = self.c.entries(body.items.get("subsidies"), f"override {code} subsidies")
+                for key, sub in (items.items.items() if items else []):
+                    self.read_local_subsidy(key, sub, items.key_sources[key], code)
+
+    def read_document(self, node: Node | None, path: str) -> None:
+        doc = self.c.map(node, "document", required=("number", "title", "issuers", "date"),
+                         optional=("note", "public"))
+        if doc is None:
+            return
+        date = self.c.text(doc.items.get("date"), "document date")
+        if date and not DATE.match(date):
+            self.c.error(doc.items["date"].source, f"document date '{date}' must be written 2017-12-07")
+        self.documents.append(Document(
+            number=self.c.text(doc.items.get("number"), "document number") or "",
+            title=self.c.text(doc.items.get("title"), "document title") or "",
+            issuers=tuple(t for t, _ in self.c.texts(doc.items.get("issuers"), "issuers")),
+            date=date or "", file=path))
+
+    def read_regions(self, node: Node | None, path: str, is_root: bool) -> str:
+        """Read the region list (root file) or the file's scope (city file); return the scope."""
+        if node is None:
+            if is_root:
+                self.c.error(Source(path, 1), "the province's policy file needs regions: {file: …}")
+            return ""
+        regions = self.c.map(node, "regions", optional=("file", "scope", "exclude"))
+        if regions is None:
+            return ""
+        file = self.c.text(regions.items.get("file"), "regions file")
+        if file and is_root:
+            region_path = os.path.normpath(os.path.join(os.path.dirname(path), file))
+            self.regions, problems = read_regions(region_path)
+            self.c.problems.extend(problems)
+        elif file:
+            self.c.error(regions.items["file"].source, "only the root policy file names the regions file")
+        scope = self.c.code(regions.items.get("scope"), "regions scope") or ""
+        if scope:
+            self.scopes.append(scope)
+            self.region_sources.append((scope, regions.items["scope"].source))
+        exclude = self.c.entries(regions.items.get("exclude"), "regions exclude")
+        for code, reason in (exclude.items.items() if exclude else []):
+            self.region_sources.append((code, exclude.key_sources[code]))
+            self.excluded[code] = self.c.text(reason, f"reason for excluding {code}") or ""
+        return scope
+
+    # groups --------------------------------------------------------------------------------
+    def read_group(self, key: str, node: Node, key_sources: dict[str, Source]) -> None:
+        source = node.source
+        if not ID.match(key):
+            self.c.error(source, f"group id '{key}' must be lower-case letters, digits and _")
+        if key in self.groups:
+            self.c.error(source, f"group '{key}' is defined twice")
+            return
+        body = self.c.map(node, f"group {key}", required=("name",), optional=("part_of", "within", "note"))
+        if body is None:
+            return
+        self.groups[key] = Group(
+            id=key, name=self.c.text(body.items.get("name"), f"name of group {key}") or key,
+            part_of=self.c.text(body.items.get("part_of"), f"part_of of group {key}"),
+            within=tuple(t for t, _ in self.c.texts(body.items.get("within"), f"within of group {key}")),
+            source=source)
+
+    # subsidies -----------------------------------------------------------------------------
+    def read_subsidy(self, key: str, node: Node, where: Source, scope: str) -> None:
+        if key in self.subsidies:
+            self.read_local_subsidy(key, node, where, scope)
+            return
+        if not ID.match(key):
+            self.c.error(where, f"subsidy id '{key}' must be lower-case letters, digits and _")
+        body = self.c.map(node, f"subsidy {key}", required=("name", "population", "unit", "period"),
+                          optional=("rate", "shares", "pools", "note"))
+        if body is None:
+            return
+        sub = _Subsidy(key, source=where)
+        self.subsidies[key] = sub
+        sub.name = self.c.text(body.items.get("name"), f"name of {key}")
+        unit = self.c.text(body.items.get("unit"), f"unit of {key}")
+        if unit and unit not in RATE_UNITS:
+            self.c.error(body.items["unit"].source,
+                         f"unit '{unit}' of {key} is not allowed (allowed: {', '.join(RATE_UNITS)})")
+        sub.unit = unit
+        population = self.c.map(body.items.get("population"), f"population of {key}",
+                                required=("add",), optional=("subtract",))
+        if population is not None:
+            for name, sign in (("add", 1), ("subtract", -1)):
+                for group, source in self.c.texts(population.items.get(name), f"population {name} of {key}"):
+                    if any(t.group == group for t in sub.terms):
+                        self.c.error(source, f"group '{group}' appears twice in the population of {key}")
+                        continue
+                    sub.terms.append(Term(group, sign))
+                    sub.term_sources.append(source)
+        for item in self.c.seq(body.items.get("period"), f"period of {key}"):
+            entry = self.dated(item, f"period of {key}", None, lambda n: True)
+            if entry:
+                sub.period.append(entry)
+                self.note_assumption(entry, f"{sub.name}（{key}）执行期间", f"{entry.start}起")
+        self.read_local_subsidy(key, Map(body.source, {k: v for k, v in body.items.items()
+                                                      if k in LOCAL_SUBSIDY_KEYS},
+                                         {k: v for k, v in body.key_sources.items() if k in LOCAL_SUBSIDY_KEYS}),
+                                where, scope)
+
+    def read_local_subsidy(self, key: str, node: Node, where: Source, scope: str) -> None:
+        """Rates, shares and pools of ``key`` set at ``scope`` ('' = policy-wide)."""
+        sub = self.subsidies.get(key)
+        if sub is None:
+            self.c.error(where, f"unknown subsidy '{key}' (known: {', '.join(self.subsidies) or 'none'}); "
+                                "a new subsidy needs name, population, unit and period")
+            return
+        body = self.c.map(node, f"subsidy {key}", optional=LOCAL_SUBSIDY_KEYS + ("note",))
+        if body is None:
+            return
+        rate = body.items.get("rate")
+        if isinstance(rate, Map):
+            for group, history in rate.items.items():
+                self.rate_history(sub, group, history, scope, rate.key_sources[group])
+        elif rate is not None:
+            self.rate_history(sub, "*", rate, scope, rate.source)
+        for item in self.c.seq(body.items.get("shares"), f"shares of {key}"):
+            entry = self.split_entry(item, f"shares of {key}")
+            if entry:
+                sub.shares.setdefault(scope, []).append(entry)
+                self.note_split_assumption(entry, key, "分担比例")
+        pools = self.c.entries(body.items.get("pools"), f"pools of {key}")
+        for pool, items in (pools.items.items() if pools else []):
+            if pool in PAYERS or not ID.match(pool):
+                self.c.error(pools.key_sources[pool], f"pool name '{pool}' must be an id other than "
+                                                      f"{', '.join(PAYERS)}")
+                continue
+            for item in self.c.seq(items, f"pool {pool} of {key}"):
+                entry = self.split_entry(item, f"pool {pool} of {key}")
+                if entry:
+                    sub.pools.setdefault(pool, {}).setdefault(scope, []).append(entry)
+                    self.note_split_assumption(entry, key, f"{pool} 分担比例")
+
+    def rate_history(self, sub: _Subsidy, group: str, node: Node, scope: str, where: Source) -> None:
+        if group != "*" and not any(t.group == group for t in sub.terms):
+            self.c.error(where, f"rate for group '{group}', which is not in the population of {sub.id} "
+                                f"(groups there: {', '.join(t.group for t in sub.terms)})")
+            return
+        for item in self.c.seq(node, f"rate of {sub.id}"):
+            entry = self.dated(item, f"rate of {sub.id}", "value",
+                               lambda n: self.c.yuan(n, f"rate of {sub.id}"))
+            if entry:
+                sub.rates.setdefault(group, {}).setdefault(scope, []).append(entry)
+                unit = RATE_UNITS.get(sub.unit or "", "")
+                label = f"{sub.name}（{sub.id}）补助标准" + ("" if group == "*" else f"：{group}")
+                self.note_assumption(entry, label, f"{format_plain(entry.value)} {unit}")
+
+    def split_entry(self, node: Node, what: str) -> Dated | None:
+        body = self.c.map(node, what, required=("from", "ref"),
+                          optional=("to", "split", "ratio", "assumption", "note"))
+        if body is None:
+            return None
+        has_split, has_ratio = "split" in body.items, "ratio" in body.items
+        if has_split == has_ratio:
+            self.c.error(body.source, f"{what} needs exactly one of split (shares such as 50%) "
+                                      "or ratio (whole numbers such as 3:3:4)")
+            return None
+        key = "split" if has_split else "ratio"
+        return self.dated(node, what, key, lambda n: self.split(n, what, ratio=has_ratio), checked=body)
+
+    def split(self, node: Node, what: str, ratio: bool) -> Split | None:
+        body = self.c.entries(node, f"{what} {'ratio' if ratio else 'split'}")
+        if body is None:
+            return None
+        values = []
+        for name, value_node in body.items.items():
+            value = (self.c.positive_int(value_node, f"{what} ratio of {name}") if ratio
+                     else self.c.share(value_node, f"{what} share of {name}"))
+            if value is None:
+                return None
+            values.append((name, Fraction(value)))
+        if not values:
+            self.c.error(body.source, f"{what} names no payer")
+            return None
+        if ratio:
+            total = sum(v for _, v in values)
+            values = [(n, v / total) for n, v in values]
+        elif sum(v for _, v in values) != 1:
+            total = sum(v for _, v in values)
+            self.c.error(body.source, f"{what}: shares add up to {format_share(total)}, not exactly 100%")
+            return None
+        return Split(tuple(values))
+
+    def dated(self, node: Node, what: str, value_key: str | None, parse, checked: Map | None = None
+              ) -> Dated | None:
+        body = checked or self.c.map(node, what, required=("from", "ref") + ((value_key,) if value_key else ()),
+                                     optional=("to", "assumption", "note"))
+        if body is None:
+            return None
+        start = self.c.month(body.items.get("from"), f"{what} from")
+        end = self.c.month(body.items.get("to"), f"{what} to") if "to" in body.items else None
+        ref = self.c.text(body.items.get("ref"), f"{what} ref")
+        assumption = self.c.text(body.items.get("assumption"), f"{what} assumption")
+        value = parse(body.items.get(value_key)) if value_key else None
+        if start and end and end < start:
+            self.c.error(body.items["to"].source, f"{what}: 'to' {end} is before 'from' {start}")
+            return None
+        if start is None or ref is None or (value_key and value is None):
+            return None
+        return Dated(start, end, value, Reference(ref, assumption), body.source)
+
+    # assumptions ---------------------------------------------------------------------------
+    def note_assumption(self, entry: Dated, what: str, value: str) -> None:
+        if entry.ref.is_assumption:
+            self.assumptions.append(Assumption(what, value, entry.ref.assumption or "", entry.source))
+
+    def note_split_assumption(self, entry: Dated, key: str, what: str) -> None:
+        shown = "，".join(f"{PAYER_NAMES.get(n, n)} {format_share(s)}" for n, s in entry.value.shares)
+        name = self.subsidies[key].name if key in self.subsidies else key
+        self.note_assumption(entry, f"{name}（{key}）{what}", shown)
+
+    # the whole -----------------------------------------------------------------------------
+    def finish(self) -> Policy:
+        c = self.c
+        for group in self.groups.values():
+            for parent in ([group.part_of] if group.part_of else []) + list(group.within):
+                if parent not in self.groups:
+                    c.error(group.source, f"group '{group.id}' refers to unknown group '{parent}' "
+                                          f"(known: {', '.join(self.groups)})")
+        regions = self.regions or RegionTree()
+        for code, source in self.region_sources:
+            if self.regions is not None and code not in regions.regions:
+                c.error(source, f"region code {code} is not in the region list")
+        subsidies = {}
+        for sub in self.subsidies.values():
+            for term, source in zip(sub.terms, sub.term_sources):
+                if term.group not in self.groups:
+                    c.error(source, f"unknown group '{term.group}' in the population of {sub.id} "
+                                    f"(known: {', '.join(self.groups)})")
+            defined_pools = set(sub.pools)
+            for entries in [*sub.shares.values(), *(e for p in sub.pools.values() for e in p.values())]:
+                for entry in entries:
+                    for name, _ in entry.value.shares:
+                        if name not in PAYERS and name not in defined_pools:
+                            c.error(entry.source, f"'{name}' in a split of {sub.id} is neither a payer "
+                                                  f"({', '.join(PAYERS)}) nor a pool defined under pools "
+                                                  f"({', '.join(sorted(defined_pools)) or 'none'})")
+            subsidies[sub.id] = Subsidy(
+                id=sub.id, name=sub.name or sub.id, unit=sub.unit or "year", terms=tuple(sub.terms),
+                period=self.history(sub.period, f"period of {sub.id}"),
+                rates={k: self.scoped(v, f"rate of {sub.id}") for k, v in sub.rates.items()},
+                shares=self.scoped(sub.shares, f"shares of {sub.id}"),
+                pools={k: self.scoped(v, f"pool {k} of {sub.id}") for k, v in sub.pools.items()},
+                source=sub.source)
+        if not self.documents:
+            c.error(None, "no policy document was read")
+        return Policy(documents=self.documents, groups=self.groups, subsidies=subsidies,
+                      regions=regions, scopes=tuple(self.scopes), excluded=self.excluded,
+                      files=self.files, assumptions=self.assumptions)
+
+    def history(self, entries: list[Dated], what: str) -> History:
+        history = History(tuple(sorted(entries, key=lambda e: e.start)))
+        for a, b in history.overlaps():
+            self.c.error(b.source, f"{what}: the period from {b.start} overlaps the one from {a.start} "
+                                   f"(line {a.source.line if a.source else '?'})")
+        return history
+
+    def scoped(self, by_scope: dict[str, list[Dated]], what: str) -> Scoped:
+        return Scoped({scope: self.history(entries, what + (f" at {scope}" if scope else ""))
+                       for scope, entries in by_scope.items()})
+
+
+def read_policy(paths: list[str]) -> tuple[Policy, list[Problem]]:
+    """Read policy files; raise :class:`InputError` with every problem if any is an error."""
+    reader = _Reader()
+    for path in paths:
+        reader.read_file(path)
+    policy = reader.finish()
+    if reader.c.problems:
+        raise InputError(reader.c.problems)
+    return policy, []

@@ -1,0 +1,61 @@
+"""Region list YAML (GB/T 2260 tree) → :class:`RegionTree`."""
+
+from __future__ import annotations
+
+from ..core.period import Month
+from ..core.problems import Problem, Source
+from ..core.regions import LEVELS, Region, RegionTree, Renamed
+from . import located_yaml
+from .located_yaml import Node
+from .schema import Checker
+
+
+def read_regions(path: str) -> tuple[RegionTree, list[Problem]]:
+    c = Checker()
+    tree = RegionTree()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        return tree, [Problem(Source(path), f"cannot read the region list: {exc}")]
+    root = c.map(located_yaml.load(path, text, c.problems), "a region list",
+                 required=("regions",), optional=("renamed", "note", "source"))
+    if root is None:
+        return tree, c.problems
+
+    def walk(node: Node, parent: str | None, depth: int) -> None:
+        body = c.map(node, "a region", required=("code", "name"), optional=("level", "children", "note"))
+        if body is None:
+            return
+        code = c.code(body.items.get("code"), "region code")
+        name = c.text(body.items.get("name"), "region name")
+        children = c.seq(body.items.get("children"), "children")
+        level = c.text(body.items.get("level"), "level") or ("county" if not children else None)
+        if level not in LEVELS:
+            c.error(body.source, f"level '{level}' is not allowed (allowed: {', '.join(LEVELS)}); "
+                                 "regions with children must say their level")
+            return
+        if code is None or name is None:
+            return
+        if code in tree.regions:
+            c.error(body.source, f"region code {code} is listed twice")
+            return
+        tree.regions[code] = Region(code, name, level, parent)
+        for child in children:
+            walk(child, code, depth + 1)
+
+    for node in c.seq(root.items.get("regions"), "regions"):
+        walk(node, None, 0)
+    for node in c.seq(root.items.get("renamed"), "renamed"):
+        body = c.map(node, "a renamed code", required=("old_code", "old_name", "new_code", "since"))
+        if body is None:
+            continue
+        old = c.code(body.items.get("old_code"), "old_code")
+        new = c.code(body.items.get("new_code"), "new_code")
+        since = c.month(body.items.get("since"), "since")
+        old_name = c.text(body.items.get("old_name"), "old_name")
+        if new and new not in tree.regions:
+            c.error(body.source, f"new_code {new} is not in the region list")
+        elif old and since and old_name and new:
+            tree.renamed[old] = Renamed(old, old_name, new, since)
+    return tree, c.problems

@@ -1,0 +1,131 @@
+"""Small checks over located YAML nodes, each failure a problem with its file:line."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..core.period import Month
+from ..core.problems import Problem, Source
+from .located_yaml import Map, Node, Scalar, Seq
+
+
+class Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def error(self, source: Source | None, message: str) -> None:
+        self.problems.append(Problem(source, message))
+
+    def map(self, node: Node | None, what: str, required: tuple[str, ...] = (),
+            optional: tuple[str, ...] = ()) -> Map | None:
+        """``node`` as a map with only the allowed keys; missing and unknown keys reported."""
+        if node is None:
+            return None
+        if not isinstance(node, Map):
+            self.error(node.source, f"{what} must be a map of keys")
+            return None
+        allowed = required + optional
+        for key, key_source in node.key_sources.items():
+            if key not in allowed:
+                self.error(key_source, f"unknown key '{key}' in {what} (allowed: {', '.join(allowed)})")
+        for key in required:
+            if key not in node.items:
+                self.error(node.source, f"{what} lacks the required key '{key}'")
+        return node
+
+    def entries(self, node: Node | None, what: str) -> Map | None:
+        """A map whose keys are ids chosen by the user (groups, subsidies, regions)."""
+        if node is None:
+            return None
+        if not isinstance(node, Map):
+            self.error(node.source, f"{what} must be a map of ids to definitions")
+            return None
+        return node
+
+    def seq(self, node: Node | None, what: str) -> list[Node]:
+        if node is None:
+            return []
+        if not isinstance(node, Seq):
+            self.error(node.source, f"{what} must be a list")
+            return []
+        return node.items
+
+    def text(self, node: Node | None, what: str, allow_empty: bool = False) -> str | None:
+        if node is None:
+            return None
+        if not isinstance(node, Scalar) or (node.is_null and not allow_empty):
+            self.error(node.source, f"{what} must be a single value")
+            return None
+        if not node.text.strip() and not allow_empty:
+            self.error(node.source, f"{what} must not be empty")
+            return None
+        return node.text.strip()
+
+    def texts(self, node: Node | None, what: str) -> list[tuple[str, Source]]:
+        """A list of values, or one value standing for a list of one."""
+        if node is None:
+            return []
+        if isinstance(node, Scalar):
+            value = self.text(node, what)
+            return [(value, node.source)] if value else []
+        out = []
+        for item in self.seq(node, what):
+            value = self.text(item, what)
+            if value:
+                out.append((value, item.source))
+        return out
+
+    def month(self, node: Node | None, what: str) -> Month | None:
+        value = self.text(node, what)
+        if value is None:
+            return None
+        try:
+            return Month.parse(value)
+        except ValueError as exc:
+            self.error(node.source, f"{what}: {exc}")
+            return None
+
+    def code(self, node: Node | None, what: str) -> str | None:
+        value = self.text(node, what)
+        if value is not None and not (len(value) == 6 and value.isdigit()):
+            self.error(node.source, f"{what} '{value}' is not a 6-digit GB/T 2260 region code")
+            return None
+        return value
+
+    def share(self, node: Node | None, what: str) -> Fraction | None:
+        """``50%``, ``12.5%``, ``1/4`` or ``0.25``: a share greater than 0 and at most 1."""
+        value = self.text(node, what)
+        if value is None:
+            return None
+        try:
+            share = Fraction(value[:-1]) / 100 if value.endswith("%") else Fraction(value)
+        except (ValueError, ZeroDivisionError):
+            self.error(node.source, f"{what} '{value}' is not a share (write 50%, 1/4 or 0.25)")
+            return None
+        if not 0 < share <= 1:
+            self.error(node.source, f"{what} '{value}' must be more than 0 and at most 100%")
+            return None
+        return share
+
+    def positive_int(self, node: Node | None, what: str) -> int | None:
+        value = self.text(node, what)
+        if value is None:
+            return None
+        if not value.isdigit() or int(value) == 0:
+            self.error(node.source, f"{what} '{value}' must be a whole number greater than 0")
+            return None
+        return int(value)
+
+    def yuan(self, node: Node | None, what: str) -> int | None:
+        """A non-negative 元 amount with at most two decimals, in fen."""
+        value = self.text(node, what)
+        if value is None:
+            return None
+        try:
+            fen = Fraction(value) * 100
+        except (ValueError, ZeroDivisionError):
+            fen = None
+        if fen is None or fen.denominator != 1 or fen < 0 or "/" in value:
+            self.error(node.source, f"{what} '{value}' must be an amount in 元 ≥ 0 with at most two decimals")
+            return None
+        return int(fen)

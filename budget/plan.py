@@ -1,0 +1,63 @@
+"""The library's entry points: load and check inputs, compute a plan, explain a line.
+
+load → validate → compute; the CLI and the writers call these, nothing here prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .core.engine import Headcounts, Line, all_segments, allocations, compute
+from .core.headcount_check import check_headcounts
+from .core.policy import Policy
+from .core.problems import InputError, Problem, errors
+from .io.headcount_reader import read_headcounts
+from .io.policy_reader import read_policy
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_POLICY = ROOT / "configs" / "xianyang-2017-303.yaml"
+EXAMPLE_HEADCOUNTS = ROOT / "configs" / "examples" / "xianyang-headcounts-synthetic.csv"
+
+
+@dataclass
+class Inputs:
+    policy: Policy
+    headcounts: Headcounts
+    years: list[int]
+    warnings: list[Problem]
+
+
+def load_policy(paths: list[str]) -> Policy:
+    return read_policy(paths)[0]
+
+
+def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None) -> Inputs:
+    """Read and check everything; raise :class:`InputError` listing every problem."""
+    rows, problems = read_headcounts(headcounts_path)
+    try:
+        policy, _ = read_policy(policy_paths)
+    except InputError as policy_problems:  # report the file's own problems too, all at once
+        raise InputError(policy_problems.problems + errors(problems)) from None
+    if errors(problems):
+        raise InputError(problems)
+    headcounts, problems = check_headcounts(rows, policy, headcounts_path, years)
+    chosen = years if years is not None else headcounts.years()
+    if not errors(problems) and not chosen:
+        problems.append(Problem(None, f"{headcounts_path} has no headcount rows"))
+    missing_years = [y for y in chosen if y not in headcounts.years()]
+    for year in missing_years:
+        problems.append(Problem(None, f"{headcounts_path} has no rows for {year} "
+                                      f"(years in the file: {', '.join(map(str, headcounts.years())) or 'none'})"))
+    _, coverage = all_segments(policy, chosen)
+    problems += coverage
+    if errors(problems):
+        raise InputError(problems)
+    return Inputs(policy, headcounts, chosen, problems)
+
+
+def plan(inputs: Inputs) -> list[Line]:
+    return compute(inputs.policy, inputs.headcounts, inputs.years)
+
+
+__all__ = ["Inputs", "load_inputs", "plan", "allocations", "EXAMPLE_POLICY", "EXAMPLE_HEADCOUNTS"]

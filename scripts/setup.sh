@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Set up everything budget needs on a fresh Debian machine (run as root for the system
+# packages; otherwise it says what to install). Idempotent: a second run is quick.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(libharfbuzz-subset0 fonts-noto-cjk fonts-lxgw-wenkai poppler-utils)
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: cannot install system packages here; please run as root: apt-get install ${missing[*]}" >&2
+    echo "setup: (fonts and the HarfBuzz subsetter are needed for the PDF documents)" >&2
+  fi
+fi
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+  .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -c "import budget, yaml, typer, openpyxl, xlsxwriter, jinja2, weasyprint, pytest, hypothesis, pdfplumber, pypdf"
+  rm -f .venv/.installed-* && touch "$stamp"
+fi
+echo "setup: ready (.venv)"
