@@ -26,6 +26,8 @@ class Month:
         if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
             raise ValueError(f"{text!r} is not a month like 2018-01")
         year, month = int(parts[0]), int(parts[1])
+        if not 1 <= month <= 12 or len(parts[0]) != 4:
+            raise ValueError(f"{text!r} is not a month like 2018-01")
         if len(parts) == 3 and int(parts[2]) != 1:
             raise ValueError(f"{text!r}: periods start on whole months (use {year}-{month:02d})")
         if not 1000 <= year <= 9999:

@@ -42,6 +42,7 @@ class _Subsidy:
     rates: dict[str, dict[str, list[Dated]]] = field(default_factory=dict)  # key → scope → entries
     shares: dict[str, list[Dated]] = field(default_factory=dict)  # scope → entries
     pools: dict[str, dict[str, list[Dated]]] = field(default_factory=dict)  # pool → scope → entries
+    declared_pools: set[str] = field(default_factory=set)  # named, even where a value was refused
 
 
 class _Reader:
@@ -85,8 +86,9 @@ class _Reader:
         self.files.append(path)
         self.read_document(top.items.get("document"), path)
         scope = self.read_regions(top.items.get("regions"), path, is_root)
-        for key, node in (self.c.entries(top.items.get("groups"), "groups") or Map(top.source)).items.items():
-            self.read_group(key, node, top.key_sources)
+        groups = self.c.entries(top.items.get("groups"), "groups")
+        for key, node in (groups.items.items() if groups else []):
+            self.read_group(key, node, groups.key_sources[key])
         subsidies = self.c.entries(top.items.get("subsidies"), "subsidies")
         if subsidies:
             for key, node in subsidies.items.items():
@@ -147,8 +149,7 @@ class _Reader:
         return scope
 
     # groups --------------------------------------------------------------------------------
-    def read_group(self, key: str, node: Node, key_sources: dict[str, Source]) -> None:
-        source = node.source
+    def read_group(self, key: str, node: Node, source: Source) -> None:
         if not ID.match(key):
             self.c.error(source, f"group id '{key}' must be lower-case letters, digits and _")
         if key in self.groups:
@@ -170,6 +171,10 @@ class _Reader:
             return
         if not ID.match(key):
             self.c.error(where, f"subsidy id '{key}' must be lower-case letters, digits and _")
+        if scope and isinstance(node, Map) and "name" not in node.items:
+            self.c.error(where, f"unknown subsidy '{key}' (known: {', '.join(self.subsidies) or 'none'}); "
+                                "a new local subsidy needs name, population, unit and period")
+            return
         body = self.c.map(node, f"subsidy {key}", required=("name", "population", "unit", "period"),
                           optional=("rate", "shares", "pools", "note"))
         if body is None:
@@ -229,6 +234,7 @@ class _Reader:
                 self.c.error(pools.key_sources[pool], f"pool name '{pool}' must be an id other than "
                                                       f"{', '.join(PAYERS)}")
                 continue
+            sub.declared_pools.add(pool)
             for item in self.c.seq(items, f"pool {pool} of {key}"):
                 entry = self.split_entry(item, f"pool {pool} of {key}")
                 if entry:
@@ -331,14 +337,15 @@ class _Reader:
                 if term.group not in self.groups:
                     c.error(source, f"unknown group '{term.group}' in the population of {sub.id} "
                                     f"(known: {', '.join(self.groups)})")
-            defined_pools = set(sub.pools)
+            defined_pools = sub.declared_pools
             for entries in [*sub.shares.values(), *(e for p in sub.pools.values() for e in p.values())]:
                 for entry in entries:
                     for name, _ in entry.value.shares:
                         if name not in PAYERS and name not in defined_pools:
                             c.error(entry.source, f"'{name}' in a split of {sub.id} is neither a payer "
-                                                  f"({', '.join(PAYERS)}) nor a pool defined under pools "
-                                                  f"({', '.join(sorted(defined_pools)) or 'none'})")
+                                                  f"({', '.join(PAYERS)}) nor a pool refined under pools: "
+                                                  f"by this or a city's file (pools refined: "
+                                                  f"{', '.join(sorted(defined_pools)) or 'none'})")
             subsidies[sub.id] = Subsidy(
                 id=sub.id, name=sub.name or sub.id, unit=sub.unit or "year", terms=tuple(sub.terms),
                 period=self.history(sub.period, f"period of {sub.id}"),

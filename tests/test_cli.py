@@ -1,0 +1,82 @@
+"""The CLI through typer's runner: exit codes, exact messages, files written."""
+
+import csv
+from collections import defaultdict
+from decimal import Decimal
+
+from typer.testing import CliRunner
+
+from budget.cli import app
+from conftest import EXAMPLE, XIANYANG
+
+runner = CliRunner()
+
+
+def test_plan_with_no_options_runs_the_shipped_example(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["plan"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(open(tmp_path / "out" / "allocations.csv", encoding="utf-8")))
+    assert list(rows[0]) == ["year", "region_code", "region_name", "subsidy", "payer", "headcount", "amount"]
+    assert {r["year"] for r in rows} == {"2018", "2019", "2020", "2021"}
+    assert {r["payer"] for r in rows} == {"province", "city", "county"}
+    assert not any(r["year"] == "2021" and r["subsidy"] == "supplementary_medical" for r in rows)
+    assert len({r["region_code"] for r in rows}) == 13 and "610403" not in {r["region_code"] for r in rows}
+    assert "假设 assumptions" in result.output and "城乡居民基础养老金提高部分" in result.output
+    notes = (tmp_path / "out" / "assumptions.txt").read_text("utf-8")
+    assert "sha256=" in notes and "xianyang-headcounts-synthetic.csv" in notes
+
+
+def test_summary_totals_equal_the_csv(tmp_path):
+    result = runner.invoke(app, ["plan", "--year", "2018", "--out", str(tmp_path)])
+    assert result.exit_code == 0
+    totals = defaultdict(Decimal)
+    for row in csv.DictReader(open(tmp_path / "allocations.csv", encoding="utf-8")):
+        totals[row["payer"]] += Decimal(row["amount"])
+    total_line = next(l for l in result.output.splitlines() if l.startswith("合计 total"))
+    shown = [Decimal(x.replace(",", "")) for x in total_line.split()[2:]]
+    assert shown == [totals["province"], totals["city"], totals["county"], sum(totals.values())]
+
+
+def test_same_inputs_same_bytes(tmp_path):
+    for name in ("a", "b"):
+        assert runner.invoke(app, ["plan", "--out", str(tmp_path / name)]).exit_code == 0
+    for file in ("allocations.csv", "assumptions.txt"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
+
+
+def test_check(tmp_path):
+    result = runner.invoke(app, ["check", "--headcounts", EXAMPLE, "--policy", XIANYANG])
+    assert result.exit_code == 0
+    assert result.output.strip() == "OK: 2 policy file(s), 5 subsidies, 13 counties, years 2018, 2019, 2020, 2021."
+
+
+def test_check_reports_and_exits_1(tmp_path):
+    bad = tmp_path / "h.csv"
+    bad.write_text("year,region_code,group,headcount\n2018,610402,pension_recipients,x\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "--headcounts", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:2: [headcount] headcount 'x' must be a whole number ≥ 0" in result.output
+
+
+def test_explain_shows_groups_rate_months_shares_and_clauses():
+    result = runner.invoke(app, ["explain", "--year", "2018", "--region", "610402", "--subsidy", "pension_contribution"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    for text in ["− ", "poor_pension_contributors_contiguous", "50 元/人·年", "12 个月",
+                 "陕人社发〔2017〕60号 二（一）", "咸人社发〔2017〕303号 二", "省级 50%", "市级 25%", "县级 75%",
+                 "= 省级 50%, 市级 12.5%, 县级 37.5%"]:
+        assert text in out, text
+
+
+def test_explain_unknown_subsidy_and_out_of_force():
+    result = runner.invoke(app, ["explain", "-y", "2018", "-r", "610402", "-s", "nothing"])
+    assert result.exit_code == 1 and "unknown subsidy 'nothing' (known: pension_contribution," in result.output
+    result = runner.invoke(app, ["explain", "-y", "2021", "-r", "610402", "-s", "supplementary_medical"])
+    assert result.exit_code == 1 and "not in force" in result.output
+
+
+def test_every_command_has_help():
+    for command in ["plan", "check", "explain"]:
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0 and "--policy" in result.output

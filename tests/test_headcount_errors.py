@@ -1,0 +1,170 @@
+"""Bad headcount files: every problem named by file, row and field; exit 1; nothing written."""
+
+import csv
+
+import pytest
+from typer.testing import CliRunner
+
+from budget.cli import app
+from conftest import GROUPS, XIANYANG, XIANYANG_COUNTIES, write_headcounts
+
+runner = CliRunner()
+
+
+def plan(tmp_path, path, *extra):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["plan", "--headcounts", str(path), "--policy", XIANYANG, "--out", str(out), *extra])
+    return result, out
+
+
+def edit(path, line_no, **fields):
+    """Change fields of data line ``line_no`` (1 = header) of a CSV."""
+    rows = list(csv.reader(open(path, encoding="utf-8")))
+    header = rows[0]
+    for key, value in fields.items():
+        rows[line_no - 1][header.index(key)] = value
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def test_each_bad_field_is_reported_with_line_and_field_all_at_once(tmp_path):
+    path = write_headcounts(tmp_path / "h.csv", {"poor_pension_contributors": 100})
+    edit(path, 2, region_code="610499")          # unknown region
+    edit(path, 12, group="poor_people")          # unknown group
+    edit(path, 13, headcount="12.5")             # not whole
+    edit(path, 14, headcount="-3")               # negative
+    edit(path, 15, year="18")                    # bad year
+    result, out = plan(tmp_path, path)
+    assert result.exit_code == 1
+    err = result.output
+    assert f"{path}:2: [region_code] region code '610499' is not in the region list" in err
+    assert f"{path}:12: [group] unknown group 'poor_people' (allowed: {', '.join(GROUPS)})" in err
+    assert f"{path}:13: [headcount] headcount '12.5' must be a whole number ≥ 0" in err
+    assert f"{path}:14: [headcount] headcount '-3' must be a whole number ≥ 0" in err
+    assert f"{path}:15: [year] year '18' must be a 4-digit year such as 2018" in err
+    assert "nothing was written" in err
+    assert not out.exists()
+
+
+def test_duplicate_row(tmp_path):
+    path = write_headcounts(tmp_path / "h.csv", {})
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("2018,610402,pension_recipients,5\n")
+    result, out = plan(tmp_path, path)
+    assert result.exit_code == 1
+    assert f"{path}:119: duplicate row for 2018, 610402 秦都区, pension_recipients (first at {path}:6)" in result.output
+    assert not out.exists()
+
+
+def test_of_which_larger_than_parent(tmp_path):
+    path = write_headcounts(tmp_path / "h.csv", {("610404", "poor_pension_contributors"): 10,
+                                                 ("610404", "poor_pension_contributors_contiguous"): 8,
+                                                 ("610404", "poor_pension_contributors_disabled"): 11,
+                                                 ("610404", "disabled_pension_contributors"): 11})
+    result, _ = plan(tmp_path, path)
+    assert result.exit_code == 1
+    assert (f"{path}:13: [headcount] poor_pension_contributors_disabled = 11 is larger than "
+            "poor_pension_contributors = 10 (2018, 610404)") in result.output
+    assert (f"{path}:11: [headcount] the parts of poor_pension_contributors (poor_pension_contributors_contiguous"
+            " + poor_pension_contributors_disabled = 19) exceed it (10) in 2018, 610404") in result.output
+
+
+def test_missing_group_and_missing_county(tmp_path):
+    path = write_headcounts(tmp_path / "h.csv", {}, counties=XIANYANG_COUNTIES[:-1])
+    rows = [l for l in open(path, encoding="utf-8") if "610402,medical_dibao" not in l]
+    open(path, "w", encoding="utf-8").writelines(rows)
+    result, _ = plan(tmp_path, path)
+    assert result.exit_code == 1
+    assert f"{path}: 2018, 610402 秦都区: no headcount for medical_dibao (needed by the subsidies in force)" in result.output
+    assert f"{path}: 2018, 610482 彬州市: no headcount for poor_pension_contributors, " in result.output
+
+
+def test_region_name_is_cross_checked(tmp_path):
+    path = tmp_path / "h.csv"
+    lines = ["year,region_code,region_name,group,headcount"]
+    for code in XIANYANG_COUNTIES:
+        for group in GROUPS:
+            name = "渭城区" if code == "610402" and group == "pension_recipients" else ""
+            lines.append(f"2018,{code},{name},{group},1")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result, _ = plan(tmp_path, path)
+    assert result.exit_code == 1
+    assert f"{path}:6: [region_name] region name '渭城区' does not match code 610402 (秦都区)" in result.output
+
+
+def test_year_not_in_file(tmp_path):
+    path = write_headcounts(tmp_path / "h.csv", {})
+    result, _ = plan(tmp_path, path, "--year", "2019")
+    assert result.exit_code == 1
+    assert "no rows for 2019 (years in the file: 2018)" in result.output
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "the file is empty"),
+    (b"year,region,group,headcount\n2018,610402,x,1\n", "unknown column 'region'"),
+    (b"year,region_code,group\n", "missing column 'headcount'"),
+    (b"\x00\x01\x02garbage", "NUL bytes"),
+    (b"\xff\xfe\x00\x00\xff", "neither UTF-8 nor GB18030"),
+])
+def test_unreadable_files(tmp_path, content, message):
+    path = tmp_path / "h.csv"
+    path.write_bytes(content)
+    result, out = plan(tmp_path, path)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_old_code_warns_and_counts_as_new(tmp_path):
+    counties = [c if c != "610482" else "610427" for c in XIANYANG_COUNTIES]
+    path = write_headcounts(tmp_path / "h.csv", {"rural_registered_poor": 10}, counties=counties)
+    result, out = plan(tmp_path, path)
+    assert result.exit_code == 0, result.output
+    assert "warning: [region_code] old code 610427 彬县 is read as 610482 彬州市" in result.output
+    assert "610482,彬州市,supplementary_medical,county,10,280.00" in (out / "allocations.csv").read_text("utf-8")
+
+
+def test_excluded_county_is_ignored_with_a_warning(tmp_path):
+    path = write_headcounts(tmp_path / "h.csv", {}, counties=XIANYANG_COUNTIES + ["610403"])
+    result, out = plan(tmp_path, path)
+    assert result.exit_code == 0, result.output
+    assert "610403 杨陵区 is left out by the policy setting" in result.output
+    assert "610403" not in (out / "allocations.csv").read_text("utf-8")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_encodings_excel_saves(tmp_path, encoding):
+    path = tmp_path / "h.csv"
+    lines = ["年度,地区代码,地区名称,人员类别,人数"]
+    for code in XIANYANG_COUNTIES:
+        for group in GROUPS:
+            name = "秦都区" if code == "610402" else ""
+            lines.append(f"2018,{code},{name},{group},{7 if group == 'rural_registered_poor' else 0}")
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    result, out = plan(tmp_path, path)
+    assert result.exit_code == 0, result.output
+    assert "2018,610402,秦都区,supplementary_medical,province,7,147.00" in (out / "allocations.csv").read_text("utf-8")
+
+
+def test_xlsx_headcounts_and_cell_addresses(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "人数"
+    sheet.append(["year", "region_code", "group", "headcount"])
+    for code in XIANYANG_COUNTIES:
+        for group in GROUPS:
+            sheet.append([2018, code, group, 3 if group == "pension_recipients" else 0])
+    sheet["D3"] = 2.5  # a bad cell
+    path = tmp_path / "h.xlsx"
+    book.save(path)
+    result, _ = plan(tmp_path, path)
+    assert result.exit_code == 1
+    assert f"{path}:人数!D3: [headcount] headcount '2.5' must be a whole number ≥ 0" in result.output
+    sheet["D3"] = 0
+    book.save(path)
+    result, out = plan(tmp_path, path)
+    assert result.exit_code == 0, result.output
+    assert "2018,610402,秦都区,basic_pension_increase,province,3,90.00" in (out / "allocations.csv").read_text("utf-8")
