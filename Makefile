@@ -6,7 +6,8 @@ setup:
 	bash scripts/setup.sh
 demo: setup
 	.venv/bin/budget plan --out out
-test: setup
+test:
+	bash scripts/setup.sh --test
 	.venv/bin/pytest
 bench: setup
 	.venv/bin/python bench/run.py

@@ -5,19 +5,20 @@ Exit codes: 0 done, 1 problems in the input (all listed, nothing written), 2 usa
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from . import __version__
-from .core.engine import allocations
 from .core.problems import InputError, Problem
 from .explain import assumptions_text, explain as explain_line, summary
-from .io.csv_writer import write_allocations
-from .io.atomic import write_text
-from .plan import EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, load_inputs, load_policy, plan as compute_plan
+from .io.atomic import write_bytes
+from .io.policy_reader import read_policy
+from .io.template import template_bytes, template_groups
+from .io.workbook import UNITS
+from .outputs import write_plan_outputs
+from .plan import EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, load_inputs, plan as compute_plan, run_plan
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Plan and settle social-insurance poverty-alleviation subsidies, exact to the fen.")
@@ -45,36 +46,29 @@ def _fail(exc: InputError) -> None:
     raise typer.Exit(1)
 
 
-def _sha256(path: str) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 @app.command()
 def plan(
     year: Optional[List[int]] = YearOption,
     headcounts: Optional[Path] = HeadcountOption,
     policy: Optional[List[Path]] = PolicyOption,
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder (created if needed)."),
+    unit: str = typer.Option("元", "--unit", "-u", help="Amount unit of the workbook: 元 or 万元."),
 ) -> None:
-    """Compute every payer's amount per subsidy and county; write allocations.csv."""
-    policy_paths = _policies(policy)
-    headcount_path = str(headcounts or EXAMPLE_HEADCOUNTS)
+    """Compute every payer's amount per subsidy and county; write allocations.csv and the workbook."""
+    if unit not in UNITS:
+        typer.echo(f"--unit must be one of: {', '.join(UNITS)} (got {unit!r})", err=True)
+        raise typer.Exit(2)
     try:
-        inputs = load_inputs(policy_paths, headcount_path, year or None)
-        lines = compute_plan(inputs)
+        result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None)
     except InputError as exc:
         _fail(exc)
         return
-    _report(inputs.warnings)
-    write_allocations(out / "allocations.csv", allocations(lines))
-    sources = [f"policy: {p} sha256={_sha256(p)}" for p in inputs.policy.files]
-    sources.append(f"headcounts: {headcount_path} sha256={_sha256(headcount_path)}")
-    write_text(out / "assumptions.txt", "\n".join(
-        [f"budget {__version__}", *sources, "", assumptions_text(inputs.policy), ""]))
-    typer.echo(summary(inputs.policy, lines))
+    _report(warnings)
+    names = write_plan_outputs(result, out, unit)
+    typer.echo(summary(result.policy, result.lines))
     typer.echo("")
-    typer.echo(assumptions_text(inputs.policy))
-    typer.echo(f"\nwritten: {out / 'allocations.csv'}, {out / 'assumptions.txt'}")
+    typer.echo(assumptions_text(result.policy))
+    typer.echo(f"\nwritten to {out}: {', '.join(names)}")
 
 
 @app.command()
@@ -122,6 +116,23 @@ def explain(
                    f"that year or the region is not a county of this plan ({counties})", err=True)
         raise typer.Exit(1)
     typer.echo(explain_line(inputs.policy, found[0]))
+
+
+@app.command()
+def template(
+    year: int = typer.Option(..., "--year", "-y", help="The year the counties fill in."),
+    policy: Optional[List[Path]] = PolicyOption,
+    out: Path = typer.Option(..., "--out", "-o", help="The .xlsx file to write."),
+) -> None:
+    """Write the headcount collection workbook (one row per county, one column per group)."""
+    try:
+        loaded, _ = read_policy(_policies(policy))
+    except InputError as exc:
+        _fail(exc)
+        return
+    write_bytes(out, template_bytes(loaded, year))
+    typer.echo(f"written: {out} ({len(loaded.counties())} counties, "
+               f"{len(template_groups(loaded, year))} groups for {year})")
 
 
 @app.command()

@@ -5,6 +5,7 @@ load → validate → compute; the CLI and the writers call these, nothing here 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,4 +61,37 @@ def plan(inputs: Inputs) -> list[Line]:
     return compute(inputs.policy, inputs.headcounts, inputs.years)
 
 
-__all__ = ["Inputs", "load_inputs", "plan", "allocations", "EXAMPLE_POLICY", "EXAMPLE_HEADCOUNTS"]
+@dataclass(frozen=True)
+class InputFile:
+    role: str  # "policy" or "headcounts"
+    path: str
+    sha256: str
+
+
+@dataclass
+class PlanResult:
+    """Everything the writers need: the policy, the computed lines, and what produced them."""
+
+    policy: Policy
+    lines: list[Line]
+    years: list[int]
+    files: list[InputFile]
+
+
+def input_files(policy: Policy, headcounts_path: str) -> list[InputFile]:
+    def digest(path: str) -> str:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return ([InputFile("policy", p, digest(p)) for p in policy.files]
+            + [InputFile("headcounts", headcounts_path, digest(headcounts_path))])
+
+
+def run_plan(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None
+             ) -> tuple[PlanResult, list[Problem]]:
+    """Load, check and compute; returns the result and the warnings."""
+    inputs = load_inputs(policy_paths, headcounts_path, years)
+    lines = plan(inputs)
+    return PlanResult(inputs.policy, lines, inputs.years, input_files(inputs.policy, headcounts_path)), inputs.warnings
+
+
+__all__ = ["Inputs", "PlanResult", "load_inputs", "plan", "run_plan", "allocations", "EXAMPLE_POLICY",
+           "EXAMPLE_HEADCOUNTS"]

@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(libharfbuzz-subset0 fonts-noto-cjk fonts-lxgw-wenkai poppler-utils)
+# --test: also what the tests use to check outputs as users see them (LibreOffice recalculates
+# the workbooks and re-saves filled templates)
+if [ "${1:-}" = "--test" ]; then
+  PACKAGES+=(libreoffice-calc-nogui)
+fi
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

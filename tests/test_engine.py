@@ -184,3 +184,55 @@ def test_parts_add_up_scale_and_are_never_negative(tmp_path_factory, c, factor, 
         for (payer, va), (_, vb) in zip(a.amounts, b.amounts):
             assert abs(vb - factor * va) <= factor, (a.subsidy.id, payer)
         assert b.total == a.total * factor or abs(b.total - a.total * factor) <= factor
+
+
+def test_county_the_province_administers_directly_has_no_city_share(tmp_path):
+    regions = tmp_path / "regions.yaml"
+    regions.write_text("""\
+regions:
+  - code: "610000"
+    name: 陕西省
+    level: province
+    children:
+      - code: "610500"
+        name: 渭南市
+        level: city
+        children: [{code: "610502", name: 临渭区}]
+      - {code: "610581", name: 韩城市}
+""", encoding="utf-8")
+    subsidy = """\
+document: {number: 测试〔2018〕1号, title: 测试, issuers: [测试厅], date: 2018-01-02}
+regions: {file: regions.yaml}
+groups: {people: {name: 人员}}
+subsidies:
+  s:
+    name: 补助
+    unit: year
+    population: {add: [people]}
+    period: [{from: 2018-01, ref: 条款}]
+    rate: [{from: 2018-01, value: 100, ref: 条款}]
+    shares: [{from: 2018-01, split: {province: 50%, local: 50%}, ref: 省}]
+    pools:
+      local: [{from: 2018-01, split: {city: 25%, county: 75%}, ref: 市县}]
+"""
+    override = """\
+overrides:
+  "610581":
+    subsidies:
+      s:
+        pools:
+          local: [{from: 2018-01, split: {county: 100%}, ref: 省直管县}]
+"""
+    people = tmp_path / "people.csv"
+    people.write_text("year,region_code,group,headcount\n2018,610502,people,4\n2018,610581,people,4\n", encoding="utf-8")
+    policy = tmp_path / "p.yaml"
+    policy.write_text(subsidy, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_inputs([str(policy)], str(people))
+    assert "610581 韩城市 has no city, but the split gives the city a share in 2018-01" in str(caught.value)
+    policy.write_text(subsidy + override, encoding="utf-8")
+    lines = plan(load_inputs([str(policy)], str(people)))
+    got = {l.region.code: dict(l.amounts) for l in lines}
+    # 4 × 100 = 400 元: 临渭区 200 / 50 / 150; 韩城市 200 / — / 200
+    assert got == {"610502": {"province": 20000, "city": 5000, "county": 15000},
+                   "610581": {"province": 20000, "county": 20000}}

@@ -51,6 +51,7 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
     values: dict[tuple[int, str, str], int] = {}
     first_seen: dict[tuple[int, str, str], Source] = {}
     warned: set[str] = set()
+    attempted: set[tuple] = set()
 
     for raw in rows:
         v, src = raw.values, raw.sources
@@ -103,9 +104,10 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
         if count is None:
             problems.append(Problem(src["headcount"], f"headcount '{count_text.strip()}' must be a whole number ≥ 0"))
             ok = False
-        if not ok:
-            continue
         key = (year, code, group)
+        if not ok:
+            attempted.add(key)  # reported already: not "missing" as well
+            continue
         if key in values:
             problems.append(Problem(raw.row, f"duplicate row for {year}, {code} {region.name}, {group} "
                                     f"(first at {first_seen[key]})"))
@@ -117,7 +119,8 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
     file_years = sorted({y for y, _, _ in values})
     for year in (years if years is not None else file_years):
         for region in policy.counties():
-            missing = [g for g in needed_groups(policy, year) if (year, region.code, g) not in values]
+            missing = [g for g in needed_groups(policy, year)
+                       if (year, region.code, g) not in values and (year, region.code, g) not in attempted]
             if missing:
                 problems.append(Problem(Source(file), f"{year}, {region.code} {region.name}: no headcount for "
                                         f"{', '.join(missing)} (needed by the subsidies in force)"))

@@ -1,4 +1,8 @@
-"""Outputs are written whole or not at all: a temporary file beside the target, then rename."""
+"""Outputs are written whole or not at all: temporary files beside the targets, then renames.
+
+A run writes several files; :class:`Staged` keeps them all as temporaries until every one is
+written, so a failure half-way leaves the output folder as it was.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +13,51 @@ from pathlib import Path
 from typing import Iterator
 
 
-@contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path to write; on success it replaces ``target`` in one rename."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    try:
-        yield Path(temp)
-        os.replace(temp, target)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+class Staged:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.pending: list[tuple[Path, Path]] = []
 
+    def path(self, name: str) -> Path:
+        """A temporary path to write; it becomes ``folder/name`` when the whole set is done."""
+        target = (self.folder / name).resolve()
+        if target.parent != self.folder.resolve():
+            raise ValueError(f"output name {name!r} would leave the output folder")
+        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=self.folder)
+        os.close(handle)
+        self.pending.append((Path(temp), target))
+        return Path(temp)
 
-def write_text(target: str | Path, text: str, encoding: str = "utf-8") -> None:
-    with atomic_path(target) as temp:
-        with open(temp, "w", encoding=encoding, newline="") as handle:
+    def write_text(self, name: str, text: str) -> None:
+        with open(self.path(name), "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        self.path(name).write_bytes(data)
+
+
+@contextmanager
+def staged(folder: str | Path) -> Iterator[Staged]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stage = Staged(folder)
+    try:
+        yield stage
+    except BaseException:
+        for temp, _ in stage.pending:
+            temp.unlink(missing_ok=True)
+        raise
+    for temp, target in stage.pending:
+        os.replace(temp, target)
+
+
+def write_text(target: str | Path, text: str) -> None:
+    target = Path(target)
+    with staged(target.parent) as stage:
+        stage.write_text(target.name, text)
+
+
+def write_bytes(target: str | Path, data: bytes) -> None:
+    target = Path(target)
+    with staged(target.parent) as stage:
+        stage.write_bytes(target.name, data)

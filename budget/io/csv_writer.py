@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 from typing import Iterable
 
 from ..core.engine import Allocation
 from ..core.money import format_yuan
-from .atomic import write_text
 
 ALLOCATION_COLUMNS = ("year", "region_code", "region_name", "subsidy", "payer", "headcount", "amount")
 
@@ -22,7 +20,3 @@ def allocations_csv(rows: Iterable[Allocation]) -> str:
         writer.writerow([row.year, row.region_code, row.region_name, row.subsidy, row.payer,
                          row.headcount, format_yuan(row.amount)])
     return buffer.getvalue()
-
-
-def write_allocations(path: Path, rows: Iterable[Allocation]) -> None:
-    write_text(path, allocations_csv(rows))

@@ -108,6 +108,9 @@ def read_xlsx(path: str) -> tuple[list[RawRow], list[Problem]]:
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         return [], [Problem(Source(path), f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")]
     try:
+        from .template import SHEET, read_template
+        if SHEET in book.sheetnames:  # a filled collection template (wide)
+            return read_template(path, book[SHEET])
         sheet = book.worksheets[0]
         name = sheet.title
         records = [(index, [_cell_text(c) for c in row])

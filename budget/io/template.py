@@ -1,0 +1,168 @@
+"""The headcount collection template: one row per county, one column per group.
+
+Counties fill in ``县区填报``; the sheet keeps a row of group ids (字段代码) so the reader
+knows each column whatever labels a user edits, and the year in B2. The filled file — also
+after Excel, WPS or LibreOffice saved it again — is read back by :func:`read_template`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from ..core.headcount_check import RawRow, needed_groups
+from ..core.policy import Policy
+from ..core.problems import Problem, Source
+from ..explain import width
+
+SHEET = "县区填报"
+ID_ROW = 3  # 0-based row of the group ids
+FIRST_DATA_ROW = 4
+
+
+def template_groups(policy: Policy, year: int) -> list[str]:
+    """The groups to collect for ``year``, each parent followed by its "of which" parts."""
+    needed = set(needed_groups(policy, year))
+    for gid in list(needed):
+        group = policy.groups[gid]
+        needed |= ({group.part_of} if group.part_of else set()) | set(group.within)
+    ordered: list[str] = []
+    for gid, group in policy.groups.items():
+        if gid in needed and not group.part_of:
+            ordered.append(gid)
+            ordered += [c for c, g in policy.groups.items() if g.part_of == gid and c in needed]
+    return ordered
+
+
+def template_bytes(policy: Policy, year: int) -> bytes:
+    stream = io.BytesIO()
+    wb = xlsxwriter.Workbook(stream, {"in_memory": True, "strings_to_formulas": False,
+                                      "strings_to_numbers": False, "strings_to_urls": False})
+    wb.set_properties({"title": f"{year}年社会保险扶贫补助人数填报表", "author": "budget",
+                       "created": dt.datetime(year, 1, 1)})
+    base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter", "border": 1}
+    f_title = wb.add_format({"font_name": "宋体", "bold": True, "font_size": 14})
+    f_label = wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "align": "center"})
+    f_part = wb.add_format({**base, "bold": True, "bg_color": "#EAF1DD", "text_wrap": True, "align": "center"})
+    f_id = wb.add_format({**base, "font_color": "#808080", "font_size": 8})
+    f_text = wb.add_format(base)
+    f_input = wb.add_format({**base, "locked": False, "num_format": "#,##0", "bg_color": "#FFFFE0"})
+    f_check = wb.add_format({**base, "font_color": "#C00000"})
+    f_plain = wb.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"})
+
+    groups = template_groups(policy, year)
+    counties = policy.counties()
+    ws = wb.add_worksheet(SHEET)
+    ws.write_string(0, 0, f"{year}年社会保险扶贫补助人数预测填报表（单位：人）", f_title)
+    ws.write_string(1, 0, "年度", f_label)
+    ws.write_number(1, 1, year, f_text)
+    labels = ["地区代码", "地区名称"] + [policy.groups[g].name for g in groups] + ["校验"]
+    ids = ["region_code", "region_name"] + groups + ["check"]
+    for col, (label, gid) in enumerate(zip(labels, ids)):
+        is_part = gid in policy.groups and policy.groups[gid].part_of
+        ws.write_string(2, col, label, f_part if is_part else f_label)
+        ws.write_string(ID_ROW, col, gid, f_id)
+        ws.set_column(col, col, 12 if col < 2 else max(12, min(22, width(label) // 3 + 6)))
+    ws.set_row(2, 60)
+    col_of = {g: 2 + i for i, g in enumerate(groups)}
+    last = FIRST_DATA_ROW + len(counties) - 1
+    check_col = 2 + len(groups)
+    for index, region in enumerate(counties):
+        row = FIRST_DATA_ROW + index
+        ws.write_string(row, 0, region.code, f_text)
+        ws.write_string(row, 1, region.name, f_text)
+        for gid in groups:
+            ws.write_blank(row, col_of[gid], None, f_input)
+        checks = []
+        for parent in groups:
+            parts = [g for g in groups if policy.groups[g].part_of == parent]
+            if parts:
+                total = "+".join(xl_rowcol_to_cell(row, col_of[p]) for p in parts)
+                checks.append(f'IF({total}>{xl_rowcol_to_cell(row, col_of[parent])},"其中数之和大于总数","")')
+        ws.write_formula(row, check_col, "=" + ("&".join(checks) if checks else '""'), f_check, "")
+    # validation: whole numbers ≥ 0; an "of which" cell no larger than its parent(s)
+    for gid in groups:
+        col = col_of[gid]
+        group = policy.groups[gid]
+        parents = ([group.part_of] if group.part_of else []) + [w for w in group.within if w in col_of]
+        rule = {"validate": "integer", "criteria": ">=", "value": 0,
+                "error_title": "人数有误", "error_message": "请填写大于或等于0的整数。"}
+        if parents:
+            refs = ",".join(xl_rowcol_to_cell(FIRST_DATA_ROW, col_of[p], col_abs=True) for p in parents)
+            rule = {"validate": "integer", "criteria": "between", "minimum": 0,
+                    "maximum": f"=MIN({refs})" if len(parents) > 1 else f"={refs}",
+                    "error_title": "人数有误",
+                    "error_message": "其中数须为整数，且不大于" + "、".join(policy.groups[p].name for p in parents) + "。"}
+        ws.data_validation(FIRST_DATA_ROW, col, last, col, rule)
+    ws.freeze_panes(FIRST_DATA_ROW, 2)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(2, ID_ROW)
+    ws.protect("", {"format_columns": True, "format_rows": True})
+
+    notes = wb.add_worksheet("填报说明")
+    notes.set_column(0, 0, 100)
+    lines = [
+        f"{year}年社会保险扶贫补助人数预测填报说明",
+        "1. 请在“县区填报”表黄色单元格内填写各县（市、区）预计人数（年平均人数），只填整数，没有的填0。",
+        "2. 标为“其中：”的列是其左侧总数中的一部分，不得大于总数；同一总数下各“其中”之和也不得大于总数（见“校验”列）。",
+        "3. 请勿修改地区代码、第4行字段代码和表格结构；填好后可直接作为 budget plan --headcounts 的输入。",
+        "4. 各人员类别含义：",
+    ] + [f"   {policy.groups[g].name}（{g}）" for g in groups] + [
+        "5. 依据：" + "；".join(f"{d.number}《{d.title}》" for d in policy.documents),
+    ]
+    for row, text in enumerate(lines):
+        notes.write_string(row, 0, text, f_title if row == 0 else f_plain)
+    notes.protect()
+    wb.close()
+    return stream.getvalue()
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_template(path: str, sheet) -> tuple[list[RawRow], list[Problem]]:
+    """Rows of a filled template (openpyxl read-only worksheet ``sheet``)."""
+    from openpyxl.utils import get_column_letter
+
+    def cell(row: int, col: int, field: str | None = None) -> Source:
+        return Source(path, cell=f"{SHEET}!{get_column_letter(col + 1)}{row + 1}", field=field)
+
+    grid = [list(r) for r in sheet.iter_rows(values_only=True)]
+    problems: list[Problem] = []
+    id_row = next((i for i, r in enumerate(grid) if r and _text(r[0]).strip() == "region_code"), None)
+    if id_row is None or len(grid) < 2:
+        return [], [Problem(Source(path), f"sheet {SHEET} has no row of field codes (region_code, …): "
+                                          "was the template's row 4 changed?")]
+    year = _text(grid[1][1] if len(grid[1]) > 1 else None)
+    ids = [_text(v).strip() for v in grid[id_row]]
+    rows: list[RawRow] = []
+    for r in range(id_row + 1, len(grid)):
+        record = grid[r]
+        code = _text(record[0] if record else None).strip()
+        if not code:
+            if any(_text(v).strip() for v in record[2:len(ids) - 1]):
+                problems.append(Problem(cell(r, 0), "numbers in a row with no region code"))
+            continue
+        name = _text(record[1] if len(record) > 1 else None).strip()
+        for col, gid in enumerate(ids):
+            if col < 2 or gid in ("", "check"):
+                continue
+            value = record[col] if col < len(record) else None
+            rows.append(RawRow(
+                values={"year": year, "region_code": code, "region_name": name, "group": gid,
+                        "headcount": _text(value)},
+                sources={"year": cell(1, 1, "year"), "region_code": cell(r, 0, "region_code"),
+                         "region_name": cell(r, 1, "region_name"), "group": cell(id_row, col, "group"),
+                         "headcount": cell(r, col, "headcount")},
+                row=cell(r, col)))
+    return rows, problems

@@ -1,0 +1,298 @@
+"""The budget workbook read back: values equal allocations.csv, totals are formulas, layout."""
+
+import csv
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from budget.cli import app
+from conftest import EXAMPLE, XIANYANG
+
+runner = CliRunner()
+PAYER_COLUMNS = ("省级", "市级", "县级")
+PAYERS = ("province", "city", "county")
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory):
+    out = tmp_path_factory.mktemp("plan")
+    result = runner.invoke(app, ["plan", "--year", "2018", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(open(out / "allocations.csv", encoding="utf-8")))
+    return out, rows
+
+
+def header_index(ws, row=3):
+    return {c.value: c.column for c in ws[row] if c.value}
+
+
+def test_subsidy_sheets_equal_allocations_csv(planned):
+    out, rows = planned
+    values = load_workbook(out / "budget-2018.xlsx", data_only=True)
+    formulas = load_workbook(out / "budget-2018.xlsx")
+    expected = {(r["subsidy"], r["region_code"], r["payer"]): Decimal(r["amount"]) for r in rows}
+    from budget.io.policy_reader import read_policy
+    policy, _ = read_policy([XIANYANG])
+    checked = 0
+    for sid, subsidy in policy.subsidies.items():
+        ws, wf = values[subsidy.name], formulas[subsidy.name]
+        cols = header_index(ws)
+        county_rows = [r for r in range(5, ws.max_row + 1) if ws.cell(r, 2).value]
+        assert len(county_rows) == 13
+        for r in county_rows:
+            code = ws.cell(r, 2).value
+            assert isinstance(code, str)
+            for name, payer in zip(PAYER_COLUMNS, PAYERS):
+                cell = ws.cell(r, cols[name]).value
+                assert Decimal(str(cell)) == expected.get((sid, code, payer), Decimal(0)), (sid, code, payer)
+                checked += 1
+            total = wf.cell(r, cols["资金合计"]).value
+            assert total.startswith("=SUM(")
+        # the 合计 row (row 4) is a SUM formula over the county rows, its cached value their sum
+        for name in PAYER_COLUMNS + ("资金合计",):
+            col = cols[name]
+            assert wf.cell(4, col).value == f"=SUM({wf.cell(5, col).column_letter}5:{wf.cell(5, col).column_letter}17)"
+            assert Decimal(str(ws.cell(4, col).value)) == sum(Decimal(str(ws.cell(r, col).value)) for r in county_rows)
+        assert ws.cell(4, 3).value == "合计"
+    assert checked == len([k for k in expected]) + sum(1 for _ in ()) or checked >= len(expected)
+
+
+def test_summary_and_payer_views(planned):
+    out, rows = planned
+    ws = load_workbook(out / "budget-2018.xlsx", data_only=True)
+    wf = load_workbook(out / "budget-2018.xlsx")
+    assert ws.sheetnames[0] == "汇总"
+    assert {"省级承担", "市级承担", "县级承担", "参数与依据", "说明"} <= set(ws.sheetnames)
+    by_payer = {p: sum(Decimal(r["amount"]) for r in rows if r["payer"] == p) for p in PAYERS}
+    summary = ws["汇总"]
+    assert summary["B4"].value == "合计"
+    for col, payer in zip("CDE", PAYERS):
+        assert Decimal(str(summary[f"{col}4"].value)) == by_payer[payer]
+        assert wf["汇总"][f"{col}5"].value.startswith("='城乡居民养老保险贫困人员代缴保费'!$")
+    assert Decimal(str(summary["F4"].value)) == sum(by_payer.values())
+    city = ws["市级承担"]
+    cols = header_index(city)
+    for r in range(5, 18):
+        code = city.cell(r, 2).value
+        mine = sum(Decimal(x["amount"]) for x in rows if x["region_code"] == code and x["payer"] == "city")
+        assert Decimal(str(city.cell(r, cols["合计"]).value)) == mine
+    assert Decimal(str(city.cell(4, cols["合计"]).value)) == by_payer["city"]
+
+
+def test_parameters_and_about_sheets(planned):
+    out, _ = planned
+    ws = load_workbook(out / "budget-2018.xlsx")
+    params = [[c.value for c in row] for row in ws["参数与依据"].iter_rows(min_row=4)]
+    assert any(p[:6] == ["建档立卡农村贫困人口补充医疗保障", "分担比例", "全省", "2018-01", None, "省级 30%，市级 30%，县级 40%"] for p in params)
+    assumed = [p for p in params if p[7] == "是（文件未载明）"]
+    assert len(assumed) == 7 and all(p[8] for p in assumed)
+    about = {r[0].value: r[1].value for r in ws["说明"].iter_rows(min_row=3) if r[0].value}
+    assert about["预算年度"] == "2018" and about["金额单位"] == "元"
+    assert any(k.startswith("输入文件") and "SHA-256" in v for k, v in about.items())
+
+
+def test_formats_and_print_setup(planned):
+    out, _ = planned
+    ws = load_workbook(out / "budget-2018.xlsx")["城乡居民养老保险贫困人员代缴保费"]
+    assert ws["K5"].number_format == "#,##0.00"
+    assert ws.freeze_panes == "A4"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$3:$3"
+    assert "&P" in ws.oddFooter.center.text
+    assert ws.column_dimensions["D"].width >= 20  # fits the long Chinese header
+
+
+def test_same_inputs_same_workbook_bytes(tmp_path):
+    for name in "ab":
+        assert runner.invoke(app, ["plan", "-y", "2018", "--out", str(tmp_path / name)]).exit_code == 0
+    assert (tmp_path / "a" / "budget-2018.xlsx").read_bytes() == (tmp_path / "b" / "budget-2018.xlsx").read_bytes()
+
+
+def test_wan_yuan_totals_add_the_shown_lines(tmp_path):
+    result = runner.invoke(app, ["plan", "-y", "2018", "--unit", "万元", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(tmp_path / "budget-2018.xlsx", data_only=True)["城乡居民养老保险贫困人员代缴保费"]
+    cols = header_index(ws)
+    col = cols["市级"]
+    shown = [Decimal(str(ws.cell(r, col).value)) for r in range(5, 18)]
+    assert all(v == v.quantize(Decimal("0.01")) for v in shown)
+    assert Decimal(str(ws.cell(4, col).value)) == sum(shown)
+    assert ws.cell(2, 14).value == "单位：万元"
+    about = {r[0].value: r[1].value for r in load_workbook(tmp_path / "budget-2018.xlsx")["说明"].iter_rows(min_row=3)}
+    assert "合计为所列各数之和" in about["舍入"]
+
+
+def test_bad_unit_is_a_usage_error(tmp_path):
+    result = runner.invoke(app, ["plan", "--unit", "千元", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "--unit must be one of: 元, 万元" in result.output
+
+
+def test_hostile_names_stay_text(tmp_path):
+    regions = tmp_path / "regions.yaml"
+    regions.write_text("""\
+regions:
+  - code: "610000"
+    name: 陕西省
+    level: province
+    children:
+      - code: "610400"
+        name: "@SUM(1)"
+        level: city
+        children:
+          - {code: "610402", name: "=HYPERLINK(\\"http://x\\",\\"y\\")"}
+          - {code: "610404", name: "+1-2"}
+          - {code: "610422", name: "-cmd|' /C calc'!A0"}
+""", encoding="utf-8")
+    policy = tmp_path / "p.yaml"
+    policy.write_text(f"""\
+document: {{number: 测试〔2018〕1号, title: 测试, issuers: [测试厅], date: 2018-01-02}}
+regions: {{file: regions.yaml}}
+groups: {{people: {{name: "=1+1"}}}}
+subsidies:
+  s:
+    name: "=2+2"
+    unit: year
+    population: {{add: [people]}}
+    period: [{{from: 2018-01, ref: "=3+3"}}]
+    rate: [{{from: 2018-01, value: 10, ref: 条款}}]
+    shares: [{{from: 2018-01, split: {{county: 100%}}, ref: 条款}}]
+""", encoding="utf-8")
+    people = tmp_path / "people.csv"
+    people.write_text("year,region_code,group,headcount\n" + "".join(
+        f"2018,{c},people,1\n" for c in ("610402", "610404", "610422")), encoding="utf-8")
+    result = runner.invoke(app, ["plan", "-p", str(policy), "-h", str(people), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(tmp_path / "o" / "budget-2018.xlsx")
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value[:1] in "=+-@" and cell.data_type == "f":
+                    assert cell.value.startswith(("=SUM(", "='", "=D", "=E", "=F", "=G", "=H", "=I")), (ws.title, cell.coordinate, cell.value)
+    sheet = book["=2+2"]
+    assert sheet["C5"].value == '=HYPERLINK("http://x","y")' and sheet["C5"].data_type == "s"
+    assert sheet["D3"].value == "=1+1" and sheet["D3"].data_type == "s"
+
+
+# --- the collection template ---------------------------------------------------------------------
+
+def example_counts(year):
+    return {(r["region_code"], r["group"]): int(r["headcount"])
+            for r in csv.DictReader(l for l in open(EXAMPLE, encoding="utf-8") if not l.startswith("#"))
+            if r["year"] == str(year)}
+
+
+def fill_template(path, counts, out):
+    book = load_workbook(path)
+    ws = book["县区填报"]
+    ids = [c.value for c in ws[4]]
+    for r in range(5, ws.max_row + 1):
+        code = ws.cell(r, 1).value
+        for col, gid in enumerate(ids, start=1):
+            if gid not in ("region_code", "region_name", "check"):
+                ws.cell(r, col).value = counts[(code, gid)]
+    book.save(out)
+
+
+def test_template_layout_validation_and_protection(tmp_path):
+    result = runner.invoke(app, ["template", "--year", "2018", "--out", str(tmp_path / "t.xlsx")])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(tmp_path / "t.xlsx")
+    assert book.sheetnames == ["县区填报", "填报说明"]
+    ws = book["县区填报"]
+    assert ws["B2"].value == 2018
+    assert [c.value for c in ws[4]][:5] == ["region_code", "region_name", "poor_pension_contributors",
+                                            "poor_pension_contributors_contiguous", "poor_pension_contributors_disabled"]
+    assert ws["D3"].value.startswith("其中：")
+    assert [ws.cell(r, 1).value for r in range(5, 18)][0] == "610402" and ws.max_row == 17
+    assert ws.protection.sheet and ws["A5"].protection.locked and not ws["C5"].protection.locked
+    rules = {str(v.sqref): v for v in ws.data_validations.dataValidation}
+    assert rules["C5:C17"].type == "whole" and rules["C5:C17"].operator == "greaterThanOrEqual"
+    assert rules["D5:D17"].formula2 == "$C5"          # 其中 ≤ its parent
+    assert rules["E5:E17"].formula2 == "MIN($C5,$F5)"  # disabled poor ≤ poor and ≤ all disabled
+
+
+def test_filled_template_plans_like_the_csv(tmp_path):
+    runner.invoke(app, ["template", "--year", "2018", "--out", str(tmp_path / "t.xlsx")])
+    fill_template(tmp_path / "t.xlsx", example_counts(2018), tmp_path / "filled.xlsx")
+    a = runner.invoke(app, ["plan", "-y", "2018", "-h", str(tmp_path / "filled.xlsx"), "--out", str(tmp_path / "a")])
+    b = runner.invoke(app, ["plan", "-y", "2018", "-h", EXAMPLE, "--out", str(tmp_path / "b")])
+    assert a.exit_code == 0 and b.exit_code == 0, a.output
+    assert (tmp_path / "a" / "allocations.csv").read_bytes() == (tmp_path / "b" / "allocations.csv").read_bytes()
+
+
+def test_bad_template_cell_is_reported_by_address(tmp_path):
+    runner.invoke(app, ["template", "--year", "2018", "--out", str(tmp_path / "t.xlsx")])
+    counts = example_counts(2018)
+    fill_template(tmp_path / "t.xlsx", counts, tmp_path / "filled.xlsx")
+    book = load_workbook(tmp_path / "filled.xlsx")
+    book["县区填报"]["G7"] = "约三千"
+    book["县区填报"]["H9"] = None
+    book.save(tmp_path / "filled.xlsx")
+    result = runner.invoke(app, ["plan", "-h", str(tmp_path / "filled.xlsx"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'filled.xlsx'}:县区填报!G7: [headcount] headcount '约三千' must be a whole number ≥ 0" in result.output
+    assert f"{tmp_path / 'filled.xlsx'}:县区填报!H9: [headcount] headcount '' must be a whole number ≥ 0" in result.output
+
+
+# --- a real office suite --------------------------------------------------------------------------
+
+def soffice_convert(src: Path, outdir: Path, profile: Path) -> Path:
+    """Open ``src`` in LibreOffice with recalculation forced on load, and save it again as xlsx."""
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" '
+        'oor:op="fuse"><value>0</value></prop></item></oor:items>', encoding="utf-8")
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    return outdir / src.name
+
+
+needs_office = pytest.mark.skipif(shutil.which("soffice") is None,
+                                  reason="LibreOffice is installed by `scripts/setup.sh --test` (make test)")
+
+
+@needs_office
+def test_libreoffice_recalculates_to_the_same_values(planned, tmp_path):
+    out, rows = planned
+    # zero every cached formula value first, so only a real recalculation can restore them
+    import re
+    import zipfile
+    zeroed = tmp_path / "zeroed.xlsx"
+    with zipfile.ZipFile(out / "budget-2018.xlsx") as zi, zipfile.ZipFile(zeroed, "w") as zo:
+        for item in zi.infolist():
+            data = zi.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1<v>0</v>", data)
+            zo.writestr(item, data)
+    resaved = soffice_convert(zeroed, tmp_path / "lo", tmp_path / "profile")
+    mine = load_workbook(out / "budget-2018.xlsx", data_only=True)
+    theirs = load_workbook(resaved, data_only=True)
+    compared = 0
+    for name in mine.sheetnames:
+        for ra, rb in zip(mine[name].iter_rows(values_only=True), theirs[name].iter_rows(values_only=True)):
+            for x, y in zip(ra, rb):
+                if isinstance(x, (int, float)) and not isinstance(x, bool):
+                    assert Decimal(str(x)) == Decimal(str(y)).quantize(Decimal("0.01")) or x == y, (name, x, y)
+                    compared += 1
+    assert compared > 500
+    assert Decimal(str(theirs["汇总"]["F4"].value)) == sum(Decimal(r["amount"]) for r in rows)
+
+
+@needs_office
+def test_template_saved_again_by_libreoffice_is_read(tmp_path):
+    runner.invoke(app, ["template", "--year", "2018", "--out", str(tmp_path / "t.xlsx")])
+    fill_template(tmp_path / "t.xlsx", example_counts(2018), tmp_path / "filled.xlsx")
+    resaved = soffice_convert(tmp_path / "filled.xlsx", tmp_path / "lo", tmp_path / "profile")
+    a = runner.invoke(app, ["plan", "-y", "2018", "-h", str(resaved), "--out", str(tmp_path / "a")])
+    b = runner.invoke(app, ["plan", "-y", "2018", "-h", EXAMPLE, "--out", str(tmp_path / "b")])
+    assert a.exit_code == 0, a.output
+    assert (tmp_path / "a" / "allocations.csv").read_bytes() == (tmp_path / "b" / "allocations.csv").read_bytes()
