@@ -13,12 +13,13 @@ import typer
 from . import __version__
 from .core.problems import InputError, Problem
 from .explain import assumptions_text, explain as explain_line, summary
-from .io.atomic import write_bytes
+from .io.atomic import staged, write_bytes
+from .io.fonts import FontError
 from .io.policy_reader import read_policy
 from .io.template import template_bytes, template_groups
 from .io.workbook import UNITS
-from .outputs import write_plan_outputs
-from .plan import EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, load_inputs, plan as compute_plan, run_plan
+from .outputs import Documents, reload_plan, render_documents, write_plan_outputs
+from .plan import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, load_inputs, plan as compute_plan, run_plan
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Plan and settle social-insurance poverty-alleviation subsidies, exact to the fen.")
@@ -46,6 +47,12 @@ def _fail(exc: InputError) -> None:
     raise typer.Exit(1)
 
 
+DocumentsOption = typer.Option(None, "--documents", "-d", help="Document settings YAML (issuers, 文号, date, "
+                               "addressees, cc, title). Default: the shipped example's, or defaults from the policy.")
+AllowGlyphsOption = typer.Option(False, "--allow-missing-glyphs", help="Render even if no installed font has "
+                                 "some character (it would print as a box).")
+
+
 @app.command()
 def plan(
     year: Optional[List[int]] = YearOption,
@@ -53,22 +60,58 @@ def plan(
     policy: Optional[List[Path]] = PolicyOption,
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder (created if needed)."),
     unit: str = typer.Option("元", "--unit", "-u", help="Amount unit of the workbook: 元 or 万元."),
+    documents: Optional[Path] = DocumentsOption,
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Write the notice and explanation PDFs."),
+    allow_missing_glyphs: bool = AllowGlyphsOption,
 ) -> None:
-    """Compute every payer's amount per subsidy and county; write allocations.csv and the workbook."""
+    """Compute every payer's amount per subsidy and county; write allocations.csv, the
+    workbook and the PDF documents."""
     if unit not in UNITS:
         typer.echo(f"--unit must be one of: {', '.join(UNITS)} (got {unit!r})", err=True)
         raise typer.Exit(2)
+    settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
     try:
         result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None)
+        names, fonts = write_plan_outputs(result, out, unit,
+                                          Documents(settings, allow_missing_glyphs) if pdf else None)
     except InputError as exc:
         _fail(exc)
         return
+    except FontError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1)
     _report(warnings)
-    names = write_plan_outputs(result, out, unit)
     typer.echo(summary(result.policy, result.lines))
     typer.echo("")
     typer.echo(assumptions_text(result.policy))
+    if fonts:
+        typer.echo(f"\nfonts: {fonts}")
     typer.echo(f"\nwritten to {out}: {', '.join(names)}")
+
+
+@app.command()
+def report(
+    plan_folder: Path = typer.Option(Path("out"), "--from", "-f", help="A plan's output folder."),
+    documents: Optional[Path] = DocumentsOption,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to write the PDFs (default: the plan's folder)."),
+    allow_missing_glyphs: bool = AllowGlyphsOption,
+) -> None:
+    """Render the notice and explanation PDFs again from a plan's output folder, e.g. with
+    other document settings. Refuses if the plan's inputs changed since."""
+    try:
+        result, used = reload_plan(plan_folder)
+        files, fonts = render_documents(result, Documents(str(documents) if documents else used, allow_missing_glyphs))
+    except InputError as exc:
+        _fail(exc)
+        return
+    except FontError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1)
+    target = out or plan_folder
+    with staged(target) as stage:
+        for name, data in files.items():
+            stage.write_bytes(name, data)
+    typer.echo(f"fonts: {fonts}\nwritten to {target}: {', '.join(files)}")
 
 
 @app.command()

@@ -19,6 +19,7 @@ from .io.policy_reader import read_policy
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_POLICY = ROOT / "configs" / "xianyang-2017-303.yaml"
 EXAMPLE_HEADCOUNTS = ROOT / "configs" / "examples" / "xianyang-headcounts-synthetic.csv"
+EXAMPLE_DOCUMENTS = ROOT / "configs" / "documents" / "xianyang-2018.yaml"
 
 
 @dataclass

@@ -25,6 +25,23 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# FandolFang (仿宋) and friends: free GB2312 fonts shipped inside texlive-lang-chinese; taken
+# from the package without installing TeX, and put on fontconfig's path.
+if ! fc-list 2>/dev/null | grep -q FandolFang; then
+  if [ "$(id -u)" = 0 ]; then font_dir=/usr/local/share/fonts/fandol; else font_dir=$HOME/.local/share/fonts/fandol; fi
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && apt-get download -qq texlive-lang-chinese 2>/dev/null \
+      && dpkg-deb --fsys-tarfile texlive-lang-chinese_*.deb | tar -x --wildcards '*/fandol/Fandol*.otf'); then
+    mkdir -p "$font_dir"
+    find "$tmp" -name 'Fandol*.otf' ! -name '*Braille*' -exec cp {} "$font_dir" \;
+    fc-cache -f "$font_dir" >/dev/null
+    echo "setup: installed Fandol fonts into $font_dir"
+  else
+    echo "setup: could not fetch texlive-lang-chinese for the Fandol fonts; documents fall back to Noto CJK" >&2
+  fi
+  rm -rf "$tmp"
+fi
+
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv

@@ -13,7 +13,7 @@ runner = CliRunner()
 
 def plan(tmp_path, path, *extra):
     out = tmp_path / "out"
-    result = runner.invoke(app, ["plan", "--headcounts", str(path), "--policy", XIANYANG, "--out", str(out), *extra])
+    result = runner.invoke(app, ["plan", "--headcounts", str(path), "--policy", XIANYANG, "--out", str(out), "--no-pdf", *extra])
     return result, out
 
 

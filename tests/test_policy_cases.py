@@ -21,7 +21,7 @@ def test_policy_case(case, tmp_path):
     counts = {(county, g): n for g, n in case["headcounts"].items()}
     path = write_headcounts(tmp_path / "h.csv", counts, years=(case["year"],), counties=counties)
     result = CliRunner().invoke(app, ["plan", "--year", str(case["year"]), "--headcounts", path,
-                                      "--policy", XIANYANG, "--out", str(tmp_path / "out")])
+                                      "--policy", XIANYANG, "--out", str(tmp_path / "out"), "--no-pdf"])
     assert result.exit_code == 0, result.output
     with open(tmp_path / "out" / "allocations.csv", encoding="utf-8") as handle:
         rows = [r for r in csv.DictReader(handle)

@@ -21,7 +21,7 @@ PAYERS = ("province", "city", "county")
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory):
     out = tmp_path_factory.mktemp("plan")
-    result = runner.invoke(app, ["plan", "--year", "2018", "--out", str(out)])
+    result = runner.invoke(app, ["plan", "--year", "2018", "--out", str(out), "--no-pdf"])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(open(out / "allocations.csv", encoding="utf-8")))
     return out, rows
@@ -110,12 +110,12 @@ def test_formats_and_print_setup(planned):
 
 def test_same_inputs_same_workbook_bytes(tmp_path):
     for name in "ab":
-        assert runner.invoke(app, ["plan", "-y", "2018", "--out", str(tmp_path / name)]).exit_code == 0
+        assert runner.invoke(app, ["plan", "-y", "2018", "--out", str(tmp_path / name), "--no-pdf"]).exit_code == 0
     assert (tmp_path / "a" / "budget-2018.xlsx").read_bytes() == (tmp_path / "b" / "budget-2018.xlsx").read_bytes()
 
 
 def test_wan_yuan_totals_add_the_shown_lines(tmp_path):
-    result = runner.invoke(app, ["plan", "-y", "2018", "--unit", "万元", "--out", str(tmp_path)])
+    result = runner.invoke(app, ["plan", "-y", "2018", "--unit", "万元", "--out", str(tmp_path), "--no-pdf"])
     assert result.exit_code == 0, result.output
     ws = load_workbook(tmp_path / "budget-2018.xlsx", data_only=True)["城乡居民养老保险贫困人员代缴保费"]
     cols = header_index(ws)
@@ -166,7 +166,7 @@ subsidies:
     people = tmp_path / "people.csv"
     people.write_text("year,region_code,group,headcount\n" + "".join(
         f"2018,{c},people,1\n" for c in ("610402", "610404", "610422")), encoding="utf-8")
-    result = runner.invoke(app, ["plan", "-p", str(policy), "-h", str(people), "--out", str(tmp_path / "o")])
+    result = runner.invoke(app, ["plan", "-p", str(policy), "-h", str(people), "--out", str(tmp_path / "o"), "--no-pdf"])
     assert result.exit_code == 0, result.output
     book = load_workbook(tmp_path / "o" / "budget-2018.xlsx")
     for ws in book.worksheets:
@@ -220,8 +220,8 @@ def test_template_layout_validation_and_protection(tmp_path):
 def test_filled_template_plans_like_the_csv(tmp_path):
     runner.invoke(app, ["template", "--year", "2018", "--out", str(tmp_path / "t.xlsx")])
     fill_template(tmp_path / "t.xlsx", example_counts(2018), tmp_path / "filled.xlsx")
-    a = runner.invoke(app, ["plan", "-y", "2018", "-h", str(tmp_path / "filled.xlsx"), "--out", str(tmp_path / "a")])
-    b = runner.invoke(app, ["plan", "-y", "2018", "-h", EXAMPLE, "--out", str(tmp_path / "b")])
+    a = runner.invoke(app, ["plan", "-y", "2018", "-h", str(tmp_path / "filled.xlsx"), "--out", str(tmp_path / "a"), "--no-pdf"])
+    b = runner.invoke(app, ["plan", "-y", "2018", "-h", EXAMPLE, "--out", str(tmp_path / "b"), "--no-pdf"])
     assert a.exit_code == 0 and b.exit_code == 0, a.output
     assert (tmp_path / "a" / "allocations.csv").read_bytes() == (tmp_path / "b" / "allocations.csv").read_bytes()
 
@@ -234,7 +234,7 @@ def test_bad_template_cell_is_reported_by_address(tmp_path):
     book["县区填报"]["G7"] = "约三千"
     book["县区填报"]["H9"] = None
     book.save(tmp_path / "filled.xlsx")
-    result = runner.invoke(app, ["plan", "-h", str(tmp_path / "filled.xlsx"), "--out", str(tmp_path / "o")])
+    result = runner.invoke(app, ["plan", "-h", str(tmp_path / "filled.xlsx"), "--out", str(tmp_path / "o"), "--no-pdf"])
     assert result.exit_code == 1
     assert f"{tmp_path / 'filled.xlsx'}:县区填报!G7: [headcount] headcount '约三千' must be a whole number ≥ 0" in result.output
     assert f"{tmp_path / 'filled.xlsx'}:县区填报!H9: [headcount] headcount '' must be a whole number ≥ 0" in result.output
@@ -292,7 +292,7 @@ def test_template_saved_again_by_libreoffice_is_read(tmp_path):
     runner.invoke(app, ["template", "--year", "2018", "--out", str(tmp_path / "t.xlsx")])
     fill_template(tmp_path / "t.xlsx", example_counts(2018), tmp_path / "filled.xlsx")
     resaved = soffice_convert(tmp_path / "filled.xlsx", tmp_path / "lo", tmp_path / "profile")
-    a = runner.invoke(app, ["plan", "-y", "2018", "-h", str(resaved), "--out", str(tmp_path / "a")])
-    b = runner.invoke(app, ["plan", "-y", "2018", "-h", EXAMPLE, "--out", str(tmp_path / "b")])
+    a = runner.invoke(app, ["plan", "-y", "2018", "-h", str(resaved), "--out", str(tmp_path / "a"), "--no-pdf"])
+    b = runner.invoke(app, ["plan", "-y", "2018", "-h", EXAMPLE, "--out", str(tmp_path / "b"), "--no-pdf"])
     assert a.exit_code == 0, a.output
     assert (tmp_path / "a" / "allocations.csv").read_bytes() == (tmp_path / "b" / "allocations.csv").read_bytes()

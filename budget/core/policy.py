@@ -50,6 +50,11 @@ class Group:
     part_of: str | None  # "其中" group: a part of this parent, disjoint from its siblings
     within: tuple[str, ...]  # other groups it is a subset of (not necessarily disjoint)
     source: Source | None = None
+    short: str = ""  # a short label for table headers
+
+    @property
+    def label(self) -> str:
+        return self.short or self.name
 
 
 @dataclass(frozen=True)

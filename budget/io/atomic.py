@@ -47,8 +47,22 @@ def staged(folder: str | Path) -> Iterator[Staged]:
         for temp, _ in stage.pending:
             temp.unlink(missing_ok=True)
         raise
+    mode = 0o666 & ~_umask()  # mkstemp makes 0600 files; outputs get the usual permissions
     for temp, target in stage.pending:
+        os.chmod(temp, mode)
         os.replace(temp, target)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text(target: str | Path, text: str) -> None:

@@ -24,6 +24,7 @@ from .located_yaml import Map, Node
 from .regions_reader import read_regions
 from .schema import Checker
 
+POOL_NAMES = {"local": "市县"}
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
 SUBSIDY_KEYS = ("name", "population", "unit", "period", "rate", "shares", "pools", "note")
 LOCAL_SUBSIDY_KEYS = ("rate", "shares", "pools")
@@ -155,14 +156,14 @@ class _Reader:
         if key in self.groups:
             self.c.error(source, f"group '{key}' is defined twice")
             return
-        body = self.c.map(node, f"group {key}", required=("name",), optional=("part_of", "within", "note"))
+        body = self.c.map(node, f"group {key}", required=("name",), optional=("short", "part_of", "within", "note"))
         if body is None:
             return
         self.groups[key] = Group(
             id=key, name=self.c.text(body.items.get("name"), f"name of group {key}") or key,
             part_of=self.c.text(body.items.get("part_of"), f"part_of of group {key}"),
             within=tuple(t for t, _ in self.c.texts(body.items.get("within"), f"within of group {key}")),
-            source=source)
+            source=source, short=self.c.text(body.items.get("short"), f"short of group {key}") or "")
 
     # subsidies -----------------------------------------------------------------------------
     def read_subsidy(self, key: str, node: Node, where: Source, scope: str) -> None:
@@ -201,7 +202,7 @@ class _Reader:
             entry = self.dated(item, f"period of {key}", None, lambda n: True)
             if entry:
                 sub.period.append(entry)
-                self.note_assumption(entry, f"{sub.name}（{key}）执行期间", f"{entry.start}起")
+                self.note_assumption(entry, f"{sub.name}执行期间", f"{entry.start}起")
         self.read_local_subsidy(key, Map(body.source, {k: v for k, v in body.items.items()
                                                       if k in LOCAL_SUBSIDY_KEYS},
                                          {k: v for k, v in body.key_sources.items() if k in LOCAL_SUBSIDY_KEYS}),
@@ -239,7 +240,7 @@ class _Reader:
                 entry = self.split_entry(item, f"pool {pool} of {key}")
                 if entry:
                     sub.pools.setdefault(pool, {}).setdefault(scope, []).append(entry)
-                    self.note_split_assumption(entry, key, f"{pool} 分担比例")
+                    self.note_split_assumption(entry, key, f"{POOL_NAMES.get(pool, pool)}部分分担比例")
 
     def rate_history(self, sub: _Subsidy, group: str, node: Node, scope: str, where: Source) -> None:
         if group != "*" and not any(t.group == group for t in sub.terms):
@@ -252,7 +253,8 @@ class _Reader:
             if entry:
                 sub.rates.setdefault(group, {}).setdefault(scope, []).append(entry)
                 unit = RATE_UNITS.get(sub.unit or "", "")
-                label = f"{sub.name}（{sub.id}）补助标准" + ("" if group == "*" else f"：{group}")
+                group_name = self.groups[group].label if group in self.groups else group
+                label = f"{sub.name}补助标准" + ("" if group == "*" else f"（{group_name}）")
                 self.note_assumption(entry, label, f"{format_plain(entry.value)} {unit}")
 
     def split_entry(self, node: Node, what: str) -> Dated | None:
@@ -317,7 +319,7 @@ class _Reader:
     def note_split_assumption(self, entry: Dated, key: str, what: str) -> None:
         shown = "，".join(f"{PAYER_NAMES.get(n, n)} {format_share(s)}" for n, s in entry.value.shares)
         name = self.subsidies[key].name if key in self.subsidies else key
-        self.note_assumption(entry, f"{name}（{key}）{what}", shown)
+        self.note_assumption(entry, f"{name}{what}", shown)
 
     # the whole -----------------------------------------------------------------------------
     def finish(self) -> Policy:

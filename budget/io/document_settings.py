@@ -1,0 +1,57 @@
+"""Document settings YAML (issuers, 文号, date, addressees, cc, title) → DocumentSettings."""
+
+from __future__ import annotations
+
+from ..core.problems import InputError, Problem, Source
+from ..documents import DATE, UNIT_FEN, DocumentSettings
+from . import located_yaml
+from .schema import Checker
+
+NOTICE_KEYS = ("issuers", "number", "date", "title", "addressees", "cc", "printer", "unit", "decimals")
+EXPLANATION_KEYS = ("title", "issuer")
+
+
+def read_document_settings(path: str, defaults: DocumentSettings, year: int) -> DocumentSettings:
+    """Settings from ``path`` over ``defaults``; ``{year}`` in a value becomes the budget year."""
+    c = Checker()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(Source(path), f"cannot read the document settings: {exc}")])
+    root = c.map(located_yaml.load(path, text, c.problems), "document settings", optional=("notice", "explanation"))
+    settings = defaults
+    if root is not None:
+        notice = c.map(root.items.get("notice"), "notice", optional=NOTICE_KEYS)
+        for key, node in (notice.items.items() if notice else []):
+            if key in ("issuers", "cc"):
+                values = [v.replace("{year}", str(year)) for v, _ in c.texts(node, f"notice {key}")]
+                if key == "issuers" and not values:
+                    c.error(node.source, "notice issuers must name at least one issuer")
+                setattr(settings.notice, key, values)
+            elif key == "decimals":
+                value = c.text(node, "notice decimals")
+                if value is not None and not (value.isdigit() and int(value) <= 4):
+                    c.error(node.source, f"notice decimals '{value}' must be 0 to 4")
+                elif value is not None:
+                    settings.notice.decimals = int(value)
+            else:
+                value = c.text(node, f"notice {key}")
+                if value is None:
+                    continue
+                value = value.replace("{year}", str(year))
+                if key == "date" and not DATE.match(value):
+                    c.error(node.source, f"notice date '{value}' must be written 2018-01-08")
+                elif key == "unit" and value not in UNIT_FEN:
+                    c.error(node.source, f"notice unit '{value}' is not allowed (allowed: {', '.join(UNIT_FEN)})")
+                else:
+                    setattr(settings.notice, key, value)
+        explanation = c.map(root.items.get("explanation"), "explanation", optional=EXPLANATION_KEYS)
+        for key, node in (explanation.items.items() if explanation else []):
+            value = c.text(node, f"explanation {key}")
+            if value is not None:
+                setattr(settings.explanation, key, value.replace("{year}", str(year)))
+    if c.problems:
+        raise InputError(c.problems)
+    settings.source = path
+    return settings

@@ -1,0 +1,101 @@
+"""Fonts for the official documents: one per role, chosen from what is installed.
+
+GB/T 9704 asks for 仿宋 (body), 小标宋 (issuer mark, title), 黑体 and 楷体 (headings) and 宋体
+(page numbers). Free stand-ins are tried in order; Noto CJK closes every stack so that Pango
+falls back per character (Fandol covers GB2312 only). Before rendering, every character of
+the document is looked up in the fonts' character maps: a character no font has is an error
+(no tofu boxes) unless the caller allows it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+ROLES: dict[str, tuple[str, ...]] = {
+    "fang": ("FandolFang", "Noto Serif CJK SC"),
+    "song": ("Noto Serif CJK SC", "FandolSong"),
+    "xbs": ("Noto Serif CJK SC", "FandolSong"),  # 小标宋: set bold
+    "hei": ("Noto Sans CJK SC", "FandolHei"),
+    "kai": ("LXGW WenKai", "AR PL UKai CN", "FandolKai", "Noto Serif CJK SC"),
+}
+FALLBACKS = ("Noto Serif CJK SC", "Noto Sans CJK SC")
+ROLE_NAMES = {"fang": "仿宋", "song": "宋体", "xbs": "小标宋", "hei": "黑体", "kai": "楷体"}
+
+
+@lru_cache(maxsize=None)
+def font_file(family: str) -> str | None:
+    """The file fontconfig has for ``family`` exactly, or None when it is not installed."""
+    try:
+        found = subprocess.run(["fc-match", "-f", "%{family}\n%{file}", f"{family}:lang=zh-cn"],
+                               capture_output=True, text=True, timeout=20, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    families, _, path = found.partition("\n")
+    return path if family in families.split(",") else None
+
+
+@lru_cache(maxsize=None)
+def _cmap(path: str) -> frozenset[int]:
+    from fontTools.ttLib import TTCollection, TTFont
+
+    if path.lower().endswith((".ttc", ".otc")):
+        fonts = TTCollection(path, lazy=True).fonts[:1]  # Noto CJK: the SC face is in every member
+    else:
+        fonts = [TTFont(path, lazy=True)]
+    codes: set[int] = set()
+    for font in fonts:
+        codes.update(font.getBestCmap() or {})
+    return frozenset(codes)
+
+
+@dataclass
+class FontChoice:
+    stacks: dict[str, list[str]]  # role → installed families, in order, fallbacks last
+    used: dict[str, str]  # role → the family that sets it
+    missing_families: list[str] = field(default_factory=list)
+
+    def css_stack(self, role: str) -> str:
+        return ", ".join(f'"{f}"' for f in self.stacks[role]) + ", serif"
+
+    def describe(self) -> str:
+        return "; ".join(f"{ROLE_NAMES[r]}: {f}" for r, f in self.used.items())
+
+
+class FontError(Exception):
+    pass
+
+
+def choose_fonts() -> FontChoice:
+    stacks, used = {}, {}
+    for role, wanted in ROLES.items():
+        installed = [f for f in dict.fromkeys(wanted + FALLBACKS) if font_file(f)]
+        if not installed:
+            raise FontError(f"no font for {ROLE_NAMES[role]} is installed (tried {', '.join(wanted + FALLBACKS)}); "
+                            "run scripts/setup.sh, or apt-get install fonts-noto-cjk")
+        stacks[role] = installed
+        used[role] = installed[0]
+    return FontChoice(stacks, used)
+
+
+def uncovered(text: str, fonts: FontChoice) -> dict[str, str]:
+    """Characters of ``text`` that no installed font of any stack has → the font that would
+    set each covered one is not needed here; returns {char: description} for the missing."""
+    families = dict.fromkeys(f for stack in fonts.stacks.values() for f in stack)
+    maps = [_cmap(font_file(f)) for f in families if font_file(f)]
+    missing = {}
+    for ch in sorted(set(text)):
+        if ch.isspace() or ord(ch) < 32:
+            continue
+        if not any(ord(ch) in m for m in maps):
+            missing[ch] = f"U+{ord(ch):04X}"
+    return missing
+
+
+def first_font_with(ch: str, role: str, fonts: FontChoice) -> str | None:
+    for family in fonts.stacks[role]:
+        path = font_file(family)
+        if path and ord(ch) in _cmap(path):
+            return family
+    return None

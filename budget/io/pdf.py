@@ -1,0 +1,70 @@
+"""HTML (Jinja2, autoescaped) → PDF (WeasyPrint), deterministic and with fonts checked.
+
+The same inputs give the same bytes: the PDF's dates come from the document date and its
+file identifier from a hash of the HTML, never from the clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .. import __version__
+from ..core.money import format_grouped
+from .fonts import FontChoice, FontError, choose_fonts, uncovered
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+CHINESE_NUMBERS = [f"（{n}）" for n in "一二三四五六七八九十"] + [f"（十{n}）" for n in "一二三四五六七八九"]
+
+
+@dataclass
+class Rendered:
+    pdf: bytes
+    pages: int
+    fonts: str  # which font set each role
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(version=__version__, chinese_numbers=CHINESE_NUMBERS,
+                       wan=lambda fen: format_grouped(fen, 1_000_000, 2))
+    return env
+
+
+def render_html(template: str, **context) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def font_css(fonts: FontChoice) -> str:
+    # Font families as CSS variables; kept out of the Jinja templates so autoescaping
+    # cannot mangle the quotes in family names.
+    roles = "\n".join(f"  --{role}: {fonts.css_stack(role)};" for role in fonts.stacks)
+    return f":root {{\n{roles}\n}}\n"
+
+
+def visible_text(html: str) -> str:
+    text = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", "", text)
+    import html as html_lib
+    return html_lib.unescape(text)
+
+
+def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice | None = None) -> Rendered:
+    from weasyprint import CSS, HTML
+
+    fonts = fonts or choose_fonts()
+    missing = uncovered(visible_text(html), fonts)
+    if missing and not allow_missing_glyphs:
+        shown = "、".join(f"{ch}（{code}）" for ch, code in missing.items())
+        raise FontError(f"no installed font has these characters: {shown}; install a font that has them "
+                        "(e.g. fonts-noto-cjk) or allow missing glyphs (--allow-missing-glyphs)")
+    stylesheets = [CSS(string=font_css(fonts)), CSS(filename=str(TEMPLATES / "gongwen.css"))]
+    document = HTML(string=html, base_url=str(TEMPLATES)).render(stylesheets=stylesheets)
+    identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    pdf = document.write_pdf(pdf_identifier=identifier)
+    return Rendered(pdf, len(document.pages), fonts.describe())
