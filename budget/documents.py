@@ -103,7 +103,13 @@ def _share_text(line: Line) -> str:
 
 def short_ref(text: str) -> str:
     """``陕人社发〔2017〕60号 二（一） “……”`` → ``陕人社发〔2017〕60号 二（一）``."""
-    return text.split("“")[0].strip()
+    return text.split("“")[0].strip().replace(" ", "")  # a space would be stretched by justify
+
+
+def quoted_title(document) -> str:
+    """《title》（number）, a title quoted inside another taking 〈〉 as Chinese typesetting does."""
+    inner = document.title.replace("《", "〈").replace("》", "〉")
+    return f"《{inner}》（{document.number}）"
 
 
 def _shown(fen: int, unit_fen: int, decimals: int) -> int:
@@ -235,7 +241,7 @@ def notice(result: PlanResult, year: int, settings: NoticeSettings) -> Notice:
     return Notice(
         settings=settings, year=year, date_text=chinese_date(settings.date),
         print_date_text=chinese_date(settings.date),
-        documents=[f"《{d.title}》（{d.number}）" for d in policy.documents],
+        documents=[quoted_title(d) for d in policy.documents],
         subsidies=subsidy_texts(policy, lines, unit, decimals),
         totals={PAYER_NAMES[p]: format_grouped(payer_totals[p], unit_fen, decimals) for p in PAYERS if p in payer_totals},
         grand_total=format_grouped(sum(payer_totals.values()), unit_fen, decimals),
@@ -340,7 +346,7 @@ def explanation(result: PlanResult, year: int, settings: ExplanationSettings, da
                   max((sum(by_county[c].values()) for c in codes), default=0))
     return Explanation(
         settings=settings, year=year, date_text=chinese_date(date),
-        documents=[f"《{d.title}》（{d.number}）" for d in policy.documents],
+        documents=[quoted_title(d) for d in policy.documents],
         parameters=parameters(policy, year),
         assumptions=[f"{a.what}：{a.value}。{a.note}" for a in policy.assumptions],
         summary_rows=rows, summary_total=["合计"] + [format_grouped(t) for t in totals] + [format_grouped(sum(totals))],

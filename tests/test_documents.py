@@ -1,0 +1,299 @@
+"""The PDF documents measured against GB/T 9704 and read back for their numbers."""
+
+import csv
+import re
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from budget.cli import app
+from budget.core.money import chinese_uppercase
+
+runner = CliRunner()
+MM = 72 / 25.4
+RED = (0.901961, 0.0, 0.0)
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory):
+    out = tmp_path_factory.mktemp("docs")
+    result = runner.invoke(app, ["plan", "--year", "2018", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "fonts: 仿宋:" in result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def notice(planned):
+    with pdfplumber.open(planned / "notice-2018.pdf") as pdf:
+        yield pdf
+
+
+def lines_of(page):
+    rows = {}
+    for c in page.chars:
+        rows.setdefault(round(c["top"], 1), []).append(c)
+    return [sorted(rows[k], key=lambda c: c["x0"]) for k in sorted(rows)]
+
+
+def text(chars):
+    return "".join(c["text"] for c in chars)
+
+
+def is_footer(page, c):
+    text_bottom = 262 if page.width < page.height else 182  # 37 + 225 mm; landscape 26 + 156 mm
+    return abs(c["size"] - 14) < 0.1 and c["top"] > (text_bottom + 1) * MM
+
+
+def test_a4_and_the_text_area(notice):
+    for page in notice.pages:
+        portrait = page.width < page.height
+        assert sorted([round(page.width / MM), round(page.height / MM)]) == [210, 297]
+        body = [c for c in page.chars if not is_footer(page, c)]
+        left, top = (28, 37) if portrait else (37, 26)
+        width, height = (156, 225) if portrait else (225, 156)
+        assert min(c["x0"] for c in body) >= (left - 0.5) * MM
+        assert max(c["x1"] for c in body) <= (left + width + 0.5) * MM
+        assert min(c["top"] for c in body) >= (top - 0.5) * MM
+        assert max(c["bottom"] for c in body) <= (top + height + 0.5) * MM
+
+
+def test_head_mark_number_rule_and_title(notice):
+    page = notice.pages[0]
+    lines = lines_of(page)
+    mark = [c for c in page.chars if c["text"] in "文件" and c["size"] > 30]
+    assert len(mark) == 2 and all(c["non_stroking_color"] == RED for c in mark)
+    assert all(c["non_stroking_color"] == RED for l in lines[:3] for c in l)
+    number = next(l for l in lines if text(l) == "咸财社〔2018〕12号")
+    assert abs(number[0]["size"] - 16) < 0.01
+    centre = (number[0]["x0"] + number[-1]["x1"]) / 2
+    assert abs(centre - (28 + 78) * MM) < 1 * MM  # centred in the 156 mm line
+    rules = [r for r in page.rects if r["non_stroking_color"] == RED]
+    assert len(rules) == 1
+    rule = rules[0]
+    assert abs(rule["width"] - 156 * MM) < 0.2 * MM and abs(rule["x0"] - 28 * MM) < 0.2 * MM
+    assert abs(rule["top"] - number[0]["bottom"] - 4 * MM) < 0.3 * MM  # 4 mm below the number
+    title = [c for c in page.chars if abs(c["size"] - 22) < 0.01 and c["non_stroking_color"] != RED]
+    assert text(title).startswith("关于下达2018年社会保险扶贫补助资金预算")
+    assert title[0]["top"] > rule["bottom"]
+
+
+def test_body_is_16pt_fangsong_with_28_characters_a_line(notice):
+    page = notice.pages[0]
+    addressee = next(l for l in lines_of(page) if text(l).startswith("各县（市、区）"))
+    assert all(abs(c["size"] - 16) < 0.01 and "Fandol" in c["fontname"] for c in addressee)
+    full_width_lines = [l for p in notice.pages[:3] for l in lines_of(p)
+                        if all(ord(c["text"]) > 0x2E80 for c in l) and abs(l[0]["size"] - 16) < 0.01]
+    assert max(len(l) for l in full_width_lines) == 28
+
+
+def test_headings_use_hei_and_kai(notice):
+    chars = [c for p in notice.pages[:2] for c in p.chars]
+    first = next(l for p in notice.pages[:2] for l in lines_of(p) if text(l).startswith("一、补助标准"))
+    assert "Sans" in first[0]["fontname"] or "Hei" in first[0]["fontname"]
+    second = next(l for p in notice.pages[:2] for l in lines_of(p) if text(l).startswith("（一）城乡居民"))
+    assert "Kai" in second[0]["fontname"]
+
+
+def dash_centre_from_top(page, c):
+    # the 一字线 is drawn 0.27 em above the baseline in Noto Serif CJK (glyph bounds 242–293/1000)
+    return page.height - c["matrix"][5] - 0.2675 * c["size"]
+
+
+def test_page_numbers_odd_right_even_left_7mm_below_the_text(notice):
+    for index, page in enumerate(notice.pages, start=1):
+        foot = [c for c in page.chars if is_footer(page, c)]
+        if not foot:
+            continue
+        assert text(foot).replace(" ", "") == f"—{index}—"
+        assert all(abs(c["size"] - 14) < 0.01 for c in foot)
+        portrait = page.width < page.height
+        left, right = (28, 184) if portrait else (37, 262)
+        bottom = 262 if portrait else 182
+        if index % 2:
+            assert abs(foot[-1]["x1"] - (right * MM - 14)) < 0.5 * MM  # right, one character in
+        else:
+            assert abs(foot[0]["x0"] - (left * MM + 14)) < 0.5 * MM   # left, one character in
+        assert abs(dash_centre_from_top(page, foot[0]) - (bottom + 7) * MM) < 0.5 * MM
+
+
+def test_attachments_each_on_a_new_page_with_label_and_table(notice, planned):
+    labels = {}
+    for index, page in enumerate(notice.pages):
+        first = lines_of(page)[0]
+        if re.fullmatch(r"附件\d", text(first)):
+            labels[text(first)] = index
+            assert abs(first[0]["size"] - 16) < 0.01 and ("Sans" in first[0]["fontname"] or "Hei" in first[0]["fontname"])
+            assert abs(first[0]["x0"] - (28 if page.width < page.height else 37) * MM) < 0.5 * MM
+    assert list(labels) == [f"附件{n}" for n in range(1, 6)]
+    assert notice.pages[labels["附件1"]].width > notice.pages[labels["附件1"]].height  # wide → landscape
+    assert notice.pages[labels["附件2"]].width < notice.pages[labels["附件2"]].height
+
+
+def numbers(row):
+    return [Decimal(c.replace(",", "")) if c and re.fullmatch(r"[\d,]+(\.\d+)?", c) else None for c in row]
+
+
+def test_every_table_total_equals_the_sum_of_its_rows(notice, planned):
+    allocations = list(csv.DictReader(open(planned / "allocations.csv", encoding="utf-8")))
+    tables = 0
+    for page in notice.pages:
+        if not re.fullmatch(r"附件\d", text(lines_of(page)[0])):
+            continue
+        unit = "单位：万元" in page.extract_text().replace(" ", "")
+        assert unit
+        for table in page.extract_tables():
+            header, total, rows = table[0], table[1], table[2:]
+            assert header[0].replace("\n", "") == "序号" and total[1] == "合计" and header[-1] == "备注"
+            assert len(rows) == 13
+            for col in range(2, len(header) - 1):
+                column = [numbers(r)[col] for r in rows]
+                assert numbers(total)[col] == sum(column), (header[col], col)
+            tables += 1
+    assert tables == 5
+    # and the grand total in the body, in 大写, is the exact total of allocations.csv
+    total_fen = sum(int(Decimal(r["amount"]) * 100) for r in allocations)
+    body = "".join(p.extract_text() for p in notice.pages[:4]).replace(" ", "").replace("\n", "")
+    assert chinese_uppercase(total_fen) in body
+
+
+def test_all_fonts_embedded(planned):
+    for name in ("notice-2018.pdf", "explanation-2018.pdf"):
+        reader = PdfReader(planned / name)
+        seen = 0
+        for page in reader.pages:
+            for font in page["/Resources"]["/Font"].values():
+                font = font.get_object()
+                descriptors = [d.get_object()["/FontDescriptor"] for d in font.get("/DescendantFonts", [])] \
+                    or [font["/FontDescriptor"]]
+                for descriptor in descriptors:
+                    descriptor = descriptor.get_object()
+                    assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font
+                    seen += 1
+        assert seen > 0
+
+
+def test_banji_on_the_last_even_page(notice):
+    last = notice.pages[-1]
+    assert len(notice.pages) % 2 == 0
+    lines = [text(l) for l in lines_of(last)]
+    assert any(l.startswith("抄送：陕西省财政厅") for l in lines)
+    assert any("咸阳市财政局办公室" in l and "2018年1月8日印发" in l for l in lines)
+    assert max(c["bottom"] for c in last.chars if not is_footer(last, c)) > 255 * MM  # at the foot
+    assert all(abs(c["size"] - 14) < 0.01 for c in last.chars)
+
+
+def test_explanation_has_parameters_assumptions_totals_and_chart(planned):
+    with pdfplumber.open(planned / "explanation-2018.pdf") as pdf:
+        body = "".join(p.extract_text() for p in pdf.pages).replace(" ", "").replace("\n", "")
+        assert "测算参数及依据" in body and "假设事项" in body and "咸人社发〔2017〕303号" in body
+        cells = [(c or "").replace("\n", "") for p in pdf.pages for t in p.extract_tables() for r in t for c in r]
+        assert sum(c.endswith("（假设）") for c in cells) == 7  # the 7 assumed parameters, marked
+        rects = [r for p in pdf.pages for r in p.rects if r["non_stroking_color"] == (0.752941, 0.0, 0.0)]
+        assert len(rects) >= 13  # one province bar per county (and the legend)
+
+
+def test_looked_at(planned, tmp_path):
+    """Render page 1 to PNG, as a person would look at it (see the closing notes)."""
+    subprocess.run(["pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "1", str(planned / "notice-2018.pdf"),
+                    str(tmp_path / "page")], check=True)
+    png = next(tmp_path.glob("page*.png"))
+    assert png.stat().st_size > 5000
+
+
+# --- hostile and rare names -----------------------------------------------------------------------
+
+def small_plan(tmp_path, names, *extra):
+    regions = tmp_path / "regions.yaml"
+    codes = ["610402", "610404", "610422"]
+    counties = "\n".join(f'          - {{code: "{c}", name: "{n}"}}' for c, n in zip(codes, names))
+    regions.write_text(f"""\
+regions:
+  - code: "610000"
+    name: 陕西省
+    level: province
+    children:
+      - code: "610400"
+        name: 咸阳市
+        level: city
+        children:
+{counties}
+""", encoding="utf-8")
+    policy = tmp_path / "p.yaml"
+    policy.write_text(f"""\
+document: {{number: 测试〔2018〕1号, title: 测试, issuers: [测试厅], date: 2018-01-02}}
+regions: {{file: regions.yaml, scope: "610400"}}
+groups: {{people: {{name: 人员}}}}
+subsidies:
+  s:
+    name: 补助
+    unit: year
+    population: {{add: [people]}}
+    period: [{{from: 2018-01, ref: 条款}}]
+    rate: [{{from: 2018-01, value: 10, ref: 条款}}]
+    shares: [{{from: 2018-01, split: {{province: 50%, county: 50%}}, ref: 条款}}]
+""", encoding="utf-8")
+    people = tmp_path / "people.csv"
+    people.write_text("year,region_code,group,headcount\n" + "".join(f"2018,{c},people,3\n" for c in codes), "utf-8")
+    return runner.invoke(app, ["plan", "-p", str(policy), "-h", str(people), "--out", str(tmp_path / "o"), *extra])
+
+
+def test_markup_in_names_prints_as_written(tmp_path):
+    result = small_plan(tmp_path, ["<b>x</b>", "A&amp;B", "普通县"])
+    assert result.exit_code == 0, result.output
+    with pdfplumber.open(tmp_path / "o" / "notice-2018.pdf") as pdf:
+        all_text = "".join(p.extract_text() for p in pdf.pages)
+    assert "<b>x</b>" in all_text and "A&amp;B" in all_text
+
+
+def test_rare_characters_fall_back_per_character(tmp_path):
+    result = small_plan(tmp_path, ["鄠邑区", "堃县", "喆县"])
+    assert result.exit_code == 0, result.output
+    with pdfplumber.open(tmp_path / "o" / "notice-2018.pdf") as pdf:
+        chars = [c for p in pdf.pages for c in p.chars if c["text"] in "鄠堃喆"]
+    assert {c["text"] for c in chars} == set("鄠堃喆")
+    assert all("Noto" in c["fontname"] for c in chars)  # Fandol lacks them: Noto sets them
+
+
+def test_a_character_no_font_has_stops_the_render(tmp_path):
+    result = small_plan(tmp_path, ["\U000F0001县", "普通县", "其他县"])
+    assert result.exit_code == 1
+    assert "no installed font has these characters: \U000F0001（U+F0001）" in result.output
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+    result = small_plan(tmp_path, ["\U000F0001县", "普通县", "其他县"], "--allow-missing-glyphs")
+    assert result.exit_code == 0, result.output
+
+
+def test_report_renders_again_with_other_settings(planned, tmp_path):
+    settings = tmp_path / "doc.yaml"
+    settings.write_text("notice:\n  number: 咸财社〔{year}〕99号\n  date: 2018-03-05\n  unit: 元\n", encoding="utf-8")
+    result = runner.invoke(app, ["report", "--from", str(planned), "--documents", str(settings), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    with pdfplumber.open(tmp_path / "r" / "notice-2018.pdf") as pdf:
+        first = pdf.pages[0].extract_text().replace(" ", "")
+        assert "咸财社〔2018〕99号" in first
+        assert "2018年3月5日" in "".join(p.extract_text() for p in pdf.pages).replace(" ", "")
+        assert any("单位：元" in p.extract_text().replace(" ", "") for p in pdf.pages)
+
+
+def test_report_refuses_changed_inputs(tmp_path):
+    people = tmp_path / "h.csv"
+    people.write_bytes(Path(__file__).parent.parent.joinpath("configs/examples/xianyang-headcounts-synthetic.csv").read_bytes())
+    assert runner.invoke(app, ["plan", "-y", "2018", "-h", str(people), "-o", str(tmp_path / "o"), "--no-pdf"]).exit_code == 0
+    people.write_text(people.read_text("utf-8").replace("2018,610402,秦都区,pension_recipients,", "2018,610402,秦都区,pension_recipients,1"), "utf-8")
+    result = runner.invoke(app, ["report", "--from", str(tmp_path / "o")])
+    assert result.exit_code == 1 and f"{people}: changed since the plan was made" in result.output
+
+
+def test_bad_document_settings(tmp_path):
+    settings = tmp_path / "doc.yaml"
+    settings.write_text("notice:\n  numbr: x\n  date: 2018/3/5\n", encoding="utf-8")
+    result = runner.invoke(app, ["plan", "-y", "2018", "--documents", str(settings), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert f"{settings}:2: unknown key 'numbr' in notice (allowed: issuers, number, date," in result.output
+    assert f"{settings}:3: notice date '2018/3/5' must be written 2018-01-08" in result.output
