@@ -10,4 +10,5 @@ test:
 	bash scripts/setup.sh --test
 	.venv/bin/pytest
 bench: setup
+	.venv/bin/pip install -q -e '.[bench]'
 	.venv/bin/python bench/run.py

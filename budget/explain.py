@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from collections import defaultdict
 from fractions import Fraction
 
@@ -11,6 +12,7 @@ from .core.money import format_grouped, format_plain
 from .core.policy import PAYER_NAMES, PAYERS, RATE_UNITS, Policy, format_share
 
 
+@lru_cache(maxsize=65536)
 def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 

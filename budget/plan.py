@@ -28,6 +28,7 @@ class Inputs:
     headcounts: Headcounts
     years: list[int]
     warnings: list[Problem]
+    segments: dict | None = None  # the checked rates and shares, reused by the computation
 
 
 def load_policy(paths: list[str]) -> Policy:
@@ -51,15 +52,15 @@ def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] 
     for year in missing_years:
         problems.append(Problem(None, f"{headcounts_path} has no rows for {year} "
                                       f"(years in the file: {', '.join(map(str, headcounts.years())) or 'none'})"))
-    _, coverage = all_segments(policy, chosen)
+    segments, coverage = all_segments(policy, chosen)
     problems += coverage
     if errors(problems):
         raise InputError(problems)
-    return Inputs(policy, headcounts, chosen, problems)
+    return Inputs(policy, headcounts, chosen, problems, segments)
 
 
 def plan(inputs: Inputs) -> list[Line]:
-    return compute(inputs.policy, inputs.headcounts, inputs.years)
+    return compute(inputs.policy, inputs.headcounts, inputs.years, inputs.segments)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ sums of county lines, never computed on their own.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
@@ -61,9 +62,15 @@ class Line:
     counts: tuple[tuple[str, int, int], ...]  # (group, sign, headcount)
     headcount: int
     segments: tuple[Segment, ...]
-    exact: tuple[tuple[str, Fraction], ...]  # payer → exact fen
+    numerators: tuple[tuple[str, int], ...]  # payer → exact fen × denominator
+    denominator: int
     amounts: tuple[tuple[str, int], ...]  # payer → fen, summing to total
     total: int
+
+    @property
+    def exact(self) -> tuple[tuple[str, Fraction], ...]:
+        """Payer → the exact amount in fen, before rounding and apportionment."""
+        return tuple((p, Fraction(n, self.denominator)) for p, n in self.numerators)
 
 
 @dataclass(frozen=True)
@@ -135,34 +142,56 @@ def resolve_shares(subsidy: Subsidy, chain: list[str], month: Month, region: Reg
     return {p: leaves[p] for p in PAYERS if leaves.get(p)}, steps
 
 
-def year_segments(policy: Policy, subsidy: Subsidy, region: Region, year: int
-                  ) -> tuple[list[Segment], list[str]]:
+def _change_months(subsidy: Subsidy, year: int) -> list[Month]:
+    """The months of ``year`` at which some value of ``subsidy`` may change (January, and
+    every start and every month after an end); between two of them everything is the same."""
+    histories = [subsidy.period, *(h for scoped in (*subsidy.rates.values(), subsidy.shares,
+                                                      *subsidy.pools.values())
+                                   for h in scoped.by_scope.values())]
+    changes = {1}
+    for history in histories:
+        for entry in history.entries:
+            if entry.start.year == year:
+                changes.add(entry.start.month)
+            if entry.end is not None and entry.end.year == year and entry.end.month < 12:
+                changes.add(entry.end.month + 1)
+    return [Month(year, m) for m in sorted(changes)]
+
+
+def _month_state(subsidy: Subsidy, chain: list[str], month: Month, region: Region, has_city: bool):
+    """(key, problem): the rates and shares in force in ``month``; key None when not in force."""
+    period = subsidy.period.at(month)
+    if period is None:
+        return None, None
+    rates = []
+    for term in subsidy.terms:
+        key = subsidy.rate_key(term.group)
+        found = subsidy.rates[key].at(chain, month) if key in subsidy.rates else None
+        if found is None:
+            return None, f"no rate set for group {term.group} in {month}"
+        rates.append(TermRate(term.group, term.sign, found[1].value, found[1].ref))
+    shares = resolve_shares(subsidy, chain, month, region, has_city)
+    if isinstance(shares, str):
+        return None, shares
+    leaf, steps = shares
+    return (tuple(rates), tuple(leaf.items()), tuple(steps), period.ref), None
+
+
+def year_segments(policy: Policy, subsidy: Subsidy, region: Region, year: int,
+                  changes: list[Month] | None = None) -> tuple[list[Segment], list[str]]:
     """The segments of ``year`` in which ``subsidy`` is in force for ``region``, and problems."""
     chain = scope_chain(policy, region.code)
     has_city = policy.regions.city_of(region.code) is not None
     grouped: dict[tuple, list[Month]] = {}
-    details: dict[tuple, tuple] = {}
     problems: list[str] = []
-    for month in months_of(year):
-        period = subsidy.period.at(month)
-        if period is None:
-            continue
-        rates = []
-        for term in subsidy.terms:
-            found = subsidy.rates[subsidy.rate_key(term.group)].at(chain, month) \
-                if subsidy.rate_key(term.group) in subsidy.rates else None
-            if found is None:
-                problems.append(f"no rate set for group {term.group} in {month}")
-                break
-            rates.append(TermRate(term.group, term.sign, found[1].value, found[1].ref))
-        else:
-            shares = resolve_shares(subsidy, chain, month, region, has_city)
-            if isinstance(shares, str):
-                problems.append(shares)
-                continue
-            leaf, steps = shares
-            key = (tuple(rates), tuple(leaf.items()), tuple(steps), period.ref)
-            grouped.setdefault(key, []).append(month)
+    changes = changes if changes is not None else _change_months(subsidy, year)
+    for index, start in enumerate(changes):
+        stop = changes[index + 1].month if index + 1 < len(changes) else 13
+        key, problem = _month_state(subsidy, chain, start, region, has_city)
+        if problem:
+            problems.append(problem)
+        elif key is not None:
+            grouped.setdefault(key, []).extend(Month(year, m) for m in range(start.month, stop))
     segments = [Segment(tuple(months), key[0], key[1], key[2], key[3]) for key, months in grouped.items()]
     return segments, problems
 
@@ -185,12 +214,13 @@ def all_segments(policy: Policy, years: Iterable[int]
     for year in years:
         for subsidy in policy.subsidies.values():
             used = _used_scopes(subsidy)
+            changes = _change_months(subsidy, year)
             for region in policy.counties():
                 chain = scope_chain(policy, region.code)
                 has_city = policy.regions.city_of(region.code) is not None
                 key = (year, subsidy.id, tuple(s for s in chain if s in used), has_city)
                 if key not in cache or cache[key][1]:  # recompute problems to name the county
-                    cache[key] = year_segments(policy, subsidy, region, year)
+                    cache[key] = year_segments(policy, subsidy, region, year, changes)
                 segments, messages = cache[key]
                 result[(year, subsidy.id, region.code)] = segments
                 for message in dict.fromkeys(messages):
@@ -199,45 +229,90 @@ def all_segments(policy: Policy, years: Iterable[int]
     return result, problems
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """Segments made ready for integer arithmetic: exact amounts as numerators over one
+    common denominator, so a line needs no Fraction (a country has ~40,000 lines a year)."""
+
+    segments: tuple[Segment, ...]
+    denominator: int
+    coefficients: tuple[tuple[int, tuple[tuple[str, int], ...]], ...]  # per segment: payer → coef
+    payers: tuple[str, ...]
+
+
+def _prepare(subsidy: Subsidy, segments: list[Segment]) -> _Plan:
+    per_year = 12 if subsidy.unit == "year" else 1
+    lcm = 1
+    for segment in segments:
+        for _, share in segment.shares:
+            lcm = math.lcm(lcm, share.denominator)
+    denominator = per_year * lcm
+    coefficients = []
+    for segment in segments:
+        # exact fen of payer p = base × months × share_p / per_year = base × coef_p / denominator
+        coefficients.append((len(segment.months), tuple(
+            (p, int(len(segment.months) * share * lcm)) for p, share in segment.shares)))
+    payers = tuple(p for p in PAYERS if any(p == q for s in segments for q, _ in s.shares))
+    return _Plan(tuple(segments), denominator, tuple(coefficients), payers)
+
+
 def compute_line(policy: Policy, subsidy: Subsidy, region: Region, year: int,
-                 headcounts: Headcounts, segments: list[Segment]) -> Line:
+                 headcounts: Headcounts, prepared: _Plan) -> Line:
     counts = tuple((t.group, t.sign, headcounts.get(year, region.code, t.group) or 0)
                    for t in subsidy.terms)
     count_of = {g: c for g, _, c in counts}
-    exact: dict[str, Fraction] = defaultdict(Fraction)
-    for segment in segments:
-        base = Fraction(0)
-        for rate in segment.rates:
-            base += rate.sign * count_of[rate.group] * rate.rate_fen
-        base *= len(segment.months)
-        if subsidy.unit == "year":
-            base /= 12
-        for payer, share in segment.shares:
-            exact[payer] += base * share
-    ordered = [(p, exact[p]) for p in PAYERS if p in exact]
-    total = round_fen(sum((v for _, v in ordered), Fraction(0)))
-    amounts = apportion(total, ordered) if ordered else {}
+    numerators = dict.fromkeys(prepared.payers, 0)
+    for segment, (_, coefficients) in zip(prepared.segments, prepared.coefficients):
+        base = sum(rate.sign * count_of[rate.group] * rate.rate_fen for rate in segment.rates)
+        for payer, coefficient in coefficients:
+            numerators[payer] += base * coefficient
+    denominator = prepared.denominator
+    total_numerator = sum(numerators.values())
+    total = (2 * total_numerator + denominator) // (2 * denominator)  # half-up; amounts are ≥ 0
+    amounts = apportion_int(total, [(p, numerators[p]) for p in prepared.payers], total_numerator)
     return Line(
         year=year, region=region, subsidy=subsidy, counts=counts,
         headcount=sum(sign * count for _, sign, count in counts),
-        segments=tuple(segments), exact=tuple(ordered),
-        amounts=tuple((p, amounts[p]) for p, _ in ordered), total=total,
+        segments=prepared.segments,
+        numerators=tuple((p, numerators[p]) for p in prepared.payers), denominator=denominator,
+        amounts=tuple((p, amounts[p]) for p in prepared.payers), total=total,
     )
 
 
-def compute(policy: Policy, headcounts: Headcounts, years: Iterable[int]) -> list[Line]:
-    """Every line of the plan, in year, county, subsidy order. Raises on unset parameters."""
+def apportion_int(total: int, weights: list[tuple[str, int]], weight_sum: int) -> dict[str, int]:
+    """:func:`money.apportion` for integer weights, without Fractions (same result)."""
+    if weight_sum == 0:
+        return {k: 0 for k, _ in weights}
+    parts, remainders = {}, []
+    for index, (key, weight) in enumerate(weights):
+        floor, rest = divmod(total * weight, weight_sum)
+        parts[key] = floor
+        remainders.append((-rest, index, key))
+    remainders.sort()
+    for _, _, key in remainders[:total - sum(parts.values())]:
+        parts[key] += 1
+    return parts
+
+
+def compute(policy: Policy, headcounts: Headcounts, years: Iterable[int],
+            segments: dict[tuple[int, str, str], list[Segment]] | None = None) -> list[Line]:
+    """Every line of the plan, in year, county, subsidy order. Raises on unset parameters.
+    ``segments``: from :func:`all_segments` when the caller has them already."""
     years = list(years)
-    segments, problems = all_segments(policy, years)
-    if problems:
-        raise InputError(problems)
+    if segments is None:
+        segments, problems = all_segments(policy, years)
+        if problems:
+            raise InputError(problems)
     lines = []
+    prepared: dict[int, _Plan] = {}  # by id of the (shared) segment list
     for year in years:
         for region in policy.counties():
             for subsidy in policy.subsidies.values():
                 found = segments[(year, subsidy.id, region.code)]
                 if found:
-                    lines.append(compute_line(policy, subsidy, region, year, headcounts, found))
+                    if id(found) not in prepared:
+                        prepared[id(found)] = _prepare(subsidy, found)
+                    lines.append(compute_line(policy, subsidy, region, year, headcounts, prepared[id(found)]))
     return lines
 
 

@@ -17,8 +17,23 @@ class RawRow:
     """One input row as text, with where each field came from."""
 
     values: dict[str, str]  # field → text ("" when empty); region_name optional
-    sources: dict[str, Source]  # field → its source (line or cell)
-    row: Source  # the row as a whole
+    row: Source  # the row as a whole (file and line, or file and cell)
+    cells: dict[str, str] | None = None  # field → cell address, for workbooks
+
+    def source(self, field: str) -> Source:
+        if self.cells is not None:
+            return Source(self.row.file, cell=self.cells.get(field), field=field)
+        return Source(self.row.file, self.row.line, field=field)
+
+
+class _Sources:
+    """``src["year"]``: a field's source, made only when a problem needs it."""
+
+    def __init__(self, raw: RawRow):
+        self.raw = raw
+
+    def __getitem__(self, field: str) -> Source:
+        return self.raw.source(field)
 
 
 def _whole_number(text: str) -> int | None:
@@ -54,7 +69,7 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
     attempted: set[tuple] = set()
 
     for raw in rows:
-        v, src = raw.values, raw.sources
+        v, src = raw.values, _Sources(raw)
         ok = True
         year_text = v.get("year", "").strip()
         year = int(year_text) if year_text.isascii() and year_text.isdigit() and len(year_text) == 4 else None

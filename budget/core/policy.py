@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 
 from .period import History, Month, Reference
 from .problems import Source
@@ -21,6 +22,7 @@ PAYER_NAMES = {"province": "省级", "city": "市级", "county": "县级"}
 RATE_UNITS = {"year": "元/人·年", "month": "元/人·月"}
 
 
+@lru_cache(maxsize=4096)
 def format_share(share: Fraction) -> str:
     """``Fraction(1, 8)`` → ``"12.5%"``; a share with no short decimal → ``"1/3"``."""
     percent = share * 100
@@ -126,11 +128,14 @@ class Policy:
     excluded: dict[str, str]  # region code → why it is left out of the tables
     files: list[str]
     assumptions: list[Assumption]
+    _counties: list | None = field(default=None, repr=False, compare=False)
 
     def counties(self) -> list:
-        if not self.scopes:
-            found = self.regions.counties_under(None)
-        else:
-            found = sorted({r for s in self.scopes for r in self.regions.counties_under(s)},
-                           key=lambda r: r.code)
-        return [r for r in found if r.code not in self.excluded]
+        """The counties the plan covers, in code order (computed once)."""
+        if self._counties is None:
+            self._counties = self._find_counties()
+        return self._counties
+
+    def _find_counties(self) -> list:
+        found = self.regions.counties_under(*self.scopes)
+        return [r for r in dict.fromkeys(found) if r.code not in self.excluded]

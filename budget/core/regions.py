@@ -50,10 +50,16 @@ class RegionTree:
                 return region
         return None
 
-    def counties_under(self, code: str | None) -> list[Region]:
-        """Counties within ``code`` (all counties when None), in code order."""
-        return sorted(
-            (r for r in self.regions.values()
-             if r.level == "county" and (code is None or code in {a.code for a in self.ancestors(r.code)})),
-            key=lambda r: r.code,
-        )
+    def counties_under(self, *codes: str) -> list[Region]:
+        """Counties within any of ``codes`` (all counties when none is given), in code order."""
+        if not codes:
+            return sorted((r for r in self.regions.values() if r.level == "county"), key=lambda r: r.code)
+        children: dict[str, list[Region]] = {}
+        for region in self.regions.values():
+            if region.parent:
+                children.setdefault(region.parent, []).append(region)
+        found, stack = [], list(dict.fromkeys(codes))
+        while stack:
+            for child in children.get(stack.pop(), []):
+                (found.append(child) if child.level == "county" else stack.append(child.code))
+        return sorted(found, key=lambda r: r.code)

@@ -84,8 +84,7 @@ def read_csv(path: str) -> tuple[list[RawRow], list[Problem]]:
             problems.append(Problem(Source(path, line), f"{len(record)} fields, but the header has {len(header)}"))
             continue
         values = {field: (record[i] if i < len(record) else "") for i, field in columns.items()}
-        sources = {field: Source(path, line, field=field) for field in columns.values()}
-        rows.append(RawRow(values, sources, Source(path, line)))
+        rows.append(RawRow(values, Source(path, line)))
     return rows, problems
 
 
@@ -131,8 +130,8 @@ def read_xlsx(path: str) -> tuple[list[RawRow], list[Problem]]:
     rows = []
     for line, record in records[1:]:
         values = {field: (record[i] if i < len(record) else "") for i, field in columns.items()}
-        sources = {field: Source(path, cell=cell(line, i), field=field) for i, field in columns.items()}
-        rows.append(RawRow(values, sources, Source(path, cell=cell(line, None))))
+        cells = {field: cell(line, i) for i, field in columns.items()}
+        rows.append(RawRow(values, Source(path, cell=cell(line, None)), cells))
     return rows, problems
 
 

@@ -134,8 +134,8 @@ def read_template(path: str, sheet) -> tuple[list[RawRow], list[Problem]]:
     """Rows of a filled template (openpyxl read-only worksheet ``sheet``)."""
     from openpyxl.utils import get_column_letter
 
-    def cell(row: int, col: int, field: str | None = None) -> Source:
-        return Source(path, cell=f"{SHEET}!{get_column_letter(col + 1)}{row + 1}", field=field)
+    def cell(row: int, col: int) -> Source:
+        return Source(path, cell=f"{SHEET}!{get_column_letter(col + 1)}{row + 1}")
 
     grid = [list(r) for r in sheet.iter_rows(values_only=True)]
     problems: list[Problem] = []
@@ -161,8 +161,7 @@ def read_template(path: str, sheet) -> tuple[list[RawRow], list[Problem]]:
             rows.append(RawRow(
                 values={"year": year, "region_code": code, "region_name": name, "group": gid,
                         "headcount": _text(value)},
-                sources={"year": cell(1, 1, "year"), "region_code": cell(r, 0, "region_code"),
-                         "region_name": cell(r, 1, "region_name"), "group": cell(id_row, col, "group"),
-                         "headcount": cell(r, col, "headcount")},
-                row=cell(r, col)))
+                row=cell(r, col),
+                cells={"year": cell(1, 1).cell, "region_code": cell(r, 0).cell, "region_name": cell(r, 1).cell,
+                       "group": cell(id_row, col).cell, "headcount": cell(r, col).cell}))
     return rows, problems

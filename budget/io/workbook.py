@@ -35,6 +35,8 @@ class Unit:
     def shown(self, fen: int) -> Fraction:
         """The amount as shown: rounded half-up to the unit's decimals (exact in 元)."""
         quantum = self.fen // 10**self.decimals
+        if quantum == 1:
+            return Fraction(fen, self.fen)
         return Fraction(round_half_up(Fraction(fen), quantum), self.fen)
 
     @property
@@ -51,10 +53,10 @@ def _num(value: Fraction) -> float:
     return value.numerator / value.denominator
 
 
-def _shown_width(value: Fraction | int) -> str:
-    """Text as wide as the shown number (for column widths)."""
-    return f"{int(value):,}.00"
-
+def _shown_width(value: Fraction | int) -> int:
+    """How wide the shown number is (digits, separators, decimals), for column widths."""
+    digits = len(str(abs(int(value))))
+    return digits + (digits - 1) // 3 + 3
 
 class _Sheet:
     """A worksheet with formats, column widths that fit Chinese text, and print set-up."""
@@ -72,8 +74,10 @@ class _Sheet:
         self.ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
         self.ws.set_footer("&C第 &P 页，共 &N 页")
 
-    def fit(self, col: int, text: str) -> None:
-        self.widths[col] = max(self.widths[col], min(60, width(text) + 2))
+    def fit(self, col: int, text: str | int) -> None:
+        size = text if isinstance(text, int) else width(text)
+        if size + 2 > self.widths[col]:
+            self.widths[col] = min(60, size + 2)
 
     def text(self, row: int, col: int, value: str, fmt: str = "text") -> None:
         if not value:
@@ -83,11 +87,12 @@ class _Sheet:
         self.fit(col, value)
 
     def number(self, row: int, col: int, value: Fraction | int, fmt: str = "money") -> None:
-        self.ws.write_number(row, col, _num(Fraction(value)), self.book.f[fmt])
+        self.ws.write_number(row, col, value if isinstance(value, int) else _num(value), self.book.f[fmt])
         self.fit(col, _shown_width(value))
 
     def formula(self, row: int, col: int, formula: str, value: Fraction | int, fmt: str = "money") -> None:
-        self.ws.write_formula(row, col, formula, self.book.f[fmt], _num(Fraction(value)))
+        self.ws.write_formula(row, col, formula, self.book.f[fmt],
+                              value if isinstance(value, int) else _num(value))
         self.fit(col, _shown_width(value))
 
     def header(self, row: int, labels: list[str]) -> None:

@@ -1,0 +1,167 @@
+"""Benchmarks: wall time and peak memory per stage at city, province and country scale,
+against the limits — NumPy int64 computing the same amounts, xlsxwriter writing the same
+cells directly, WeasyPrint rendering the same HTML directly. Prints a markdown table.
+
+    make bench            (or: .venv/bin/python bench/run.py [--quick])
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import synth  # noqa: E402
+
+from budget.core.engine import allocations  # noqa: E402
+from budget.documents import default_settings, notice  # noqa: E402
+from budget.io.csv_writer import allocations_csv  # noqa: E402
+from budget.io.fonts import choose_fonts  # noqa: E402
+from budget.io.pdf import TEMPLATES, font_css, render_html, render_pdf  # noqa: E402
+from budget.io.workbook import UNITS, workbook_bytes  # noqa: E402
+from budget.plan import EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, PlanResult, input_files, load_inputs, plan  # noqa: E402
+
+
+def timed(fn, repeat: int = 1):
+    best, value = float("inf"), None
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        value = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, value
+
+
+def peak_mb(fn) -> float:
+    gc.collect()
+    tracemalloc.start()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def numpy_compute(inputs) -> None:
+    """The same amounts with NumPy int64: a lower bound for the arithmetic."""
+    import numpy as np
+
+    policy, counties = inputs.policy, inputs.policy.counties()
+    index = {r.code: i for i, r in enumerate(counties)}
+    for year in inputs.years:
+        for subsidy in policy.subsidies.values():
+            counts = np.zeros((len(counties), len(subsidy.terms)), dtype=np.int64)
+            for (y, code, group), n in inputs.headcounts.items():
+                if y == year and code in index:
+                    for t, term in enumerate(subsidy.terms):
+                        if term.group == group:
+                            counts[index[code], t] = n
+            signs = np.array([t.sign for t in subsidy.terms], dtype=np.int64)
+            rate = 5000 if subsidy.unit == "year" else 500 * 12
+            total = (counts @ signs) * rate
+            province = total // 2
+            city = total * 125 // 1000
+            county = total - province - city
+            np.stack([province, city, county])
+
+
+def cells_of(data: bytes) -> list[tuple[str, list[tuple[int, int, object]]]]:
+    """Every cell our workbook holds (formulas as formulas), to write again directly."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    return [(ws.title, [(c.row - 1, c.column - 1, c.value) for row in ws.iter_rows() for c in row
+                        if c.value is not None]) for ws in book.worksheets]
+
+
+def xlsxwriter_raw(sheets: list[tuple[str, list[tuple[int, int, object]]]]) -> None:
+    """The same cells written straight with xlsxwriter: one format, no layout work."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+    money = book.add_format({"num_format": "#,##0.00", "border": 1})
+    for title, cells in sheets:
+        ws = book.add_worksheet(title)
+        for r, c, value in cells:
+            if isinstance(value, str) and value.startswith("="):
+                ws.write_formula(r, c, value, money, 0)
+            elif isinstance(value, str):
+                ws.write_string(r, c, value, money)
+            else:
+                ws.write_number(r, c, value, money)
+    book.close()
+
+
+def weasyprint_raw(html: str, fonts) -> int:
+    from weasyprint import CSS, HTML
+
+    document = HTML(string=html, base_url=str(TEMPLATES)).render(
+        stylesheets=[CSS(string=font_css(fonts)), CSS(filename=str(TEMPLATES / "gongwen.css"))])
+    document.write_pdf()
+    return len(document.pages)
+
+
+def run_scale(name: str, policies: list[str], headcounts: str, years: list[int], pdf: bool,
+              repeat: int = 5) -> list[list[str]]:
+    """This machine's timings vary by ±30 % from run to run: every figure is the best of
+    ``repeat`` runs, ours and the limit's alike."""
+    rows = []
+    t_load, inputs = timed(lambda: load_inputs(policies, headcounts, years))
+    mem_load = peak_mb(lambda: load_inputs(policies, headcounts, years))
+    t_compute, lines = timed(lambda: plan(inputs), repeat=repeat)
+    mem_compute = peak_mb(lambda: plan(inputs))
+    t_numpy, _ = timed(lambda: numpy_compute(inputs), repeat=repeat)
+    result = PlanResult(inputs.policy, lines, inputs.years, input_files(inputs.policy, headcounts))
+    t_csv, _ = timed(lambda: allocations_csv(allocations(lines)))
+    counties = len(inputs.policy.counties())
+    t_book, books = timed(lambda: [workbook_bytes(result, y, UNITS["元"]) for y in years], repeat=repeat)
+    subsidy_sheets = len(inputs.policy.subsidies)
+    same_cells = [cells_of(b) for b in books]
+    n_cells = sum(len(c) for book in same_cells for _, c in book)
+    t_book_raw, _ = timed(lambda: [xlsxwriter_raw(cells) for cells in same_cells], repeat=repeat)
+    rows.append([name, "load (read + check)", f"{t_load:.3f}", f"{mem_load:.1f}", "", ""])
+    rows.append([name, f"compute ({len(lines):,} lines)", f"{t_compute:.3f}", f"{mem_compute:.1f}",
+                 f"NumPy int64 {t_numpy:.3f}", f"{t_compute / t_numpy:.1f}×"])
+    rows.append([name, "allocations.csv", f"{t_csv:.3f}", "", "", ""])
+    rows.append([name, f"workbook ({len(years)} × {subsidy_sheets + 6} sheets, {n_cells:,} cells)", f"{t_book:.3f}", "",
+                 f"raw xlsxwriter {t_book_raw:.3f}", f"{t_book / t_book_raw:.2f}×"])
+    total = t_load + t_compute + t_csv + t_book
+    if pdf:
+        fonts = choose_fonts()
+        settings = default_settings(inputs.policy, years[0])
+        html = render_html("notice.html", n=notice(result, years[0], settings.notice))
+        # both warm (the first render in a process loads Pango's fonts), best of two
+        t_pdf, rendered = timed(lambda: render_pdf(render_html("notice.html", n=notice(result, years[0], settings.notice))), repeat=repeat)
+        t_raw, pages = timed(lambda: weasyprint_raw(html, fonts), repeat=repeat)
+        rows.append([name, f"notice PDF ({rendered.pages} pages)", f"{t_pdf:.3f}", "",
+                     f"raw WeasyPrint {t_raw:.3f} ({t_raw / pages:.3f} s/page)",
+                     f"{(t_pdf / rendered.pages) / (t_raw / pages):.2f}× per page"])
+        total += t_pdf
+    rows.append([name, "**end to end**", f"**{total:.3f}**", "", "", ""])
+    return rows
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    out = [["scale", "stage", "seconds", "peak MB (tracemalloc)", "limit", "ours ÷ limit"],
+           ["---"] * 6]
+    out += run_scale("city: Xianyang, 13 counties, 1 year", [str(EXAMPLE_POLICY)], str(EXAMPLE_HEADCOUNTS), [2018], True)
+    with tempfile.TemporaryDirectory() as tmp:
+        province = synth.write(Path(tmp) / "province", 1, 11, 107, [2018])
+        out += run_scale(f"province: {province['counties']} counties, 11 cities", province["policies"],
+                         province["headcounts"], [2018], True, repeat=3)
+        if not quick:
+            country = synth.write(Path(tmp) / "country", 31, 333, 2850, [2018, 2019, 2020])
+            out += run_scale(f"country: {country['counties']:,} counties, 333 cities, 3 years", country["policies"],
+                             country["headcounts"], [2018, 2019, 2020], False, repeat=2)
+    import resource
+    print("\n".join("| " + " | ".join(row) + " |" for row in out))
+    print(f"\npeak resident memory of the whole run: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
