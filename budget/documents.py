@@ -74,24 +74,16 @@ def chinese_date(iso: str) -> str:
 # --- tables -----------------------------------------------------------------------------------
 
 @dataclass
-class TableRow:
-    number: str  # 序号 ("" for 合计)
-    name: str
-    counts: list[str]
-    headcount: str
-    cells: list[str]  # shown amounts: 资金合计, then each payer
-    note: str = ""
-
-
-@dataclass
 class Table:
+    """An attachment table: 序号 | 地区 | … | 备注, the 合计 row first."""
+
     label: str  # 附件1
     title: str
     unit: str
-    group_labels: list[str]
-    payer_labels: list[str]
-    total: TableRow
-    rows: list[TableRow]
+    columns: list[str]
+    numeric: list[bool]  # right-aligned columns
+    total: list[str]
+    rows: list[list[str]]
     note: str
     wide: bool
     shown_totals: dict[str, int] = field(default_factory=dict)  # payer → shown total in fen
@@ -121,6 +113,7 @@ def allocation_table(policy: Policy, lines: list[Line], label: str, title: str, 
     subsidy = lines[0].subsidy
     unit_fen = UNIT_FEN[unit]
     payers = [p for p in PAYERS if any(dict(l.amounts).get(p) is not None for l in lines)]
+    by_group = len(subsidy.terms) > 1
 
     def show(fen: int) -> str:
         return format_grouped(fen, unit_fen, decimals)
@@ -136,22 +129,22 @@ def allocation_table(policy: Policy, lines: list[Line], label: str, title: str, 
         for i, (_, _, count) in enumerate(line.counts):
             count_sums[i] += count
         shares = _share_text(line)
-        rows.append(TableRow(str(index), line.region.name, [f"{c:,}" for _, _, c in line.counts] if len(line.counts) > 1 else [],
-                             f"{line.headcount:,}", [show(sum(shown.values()))] + [show(shown[p]) for p in payers],
-                             shares if shares != usual else ""))
+        rows.append([str(index), line.region.name] + ([f"{c:,}" for _, _, c in line.counts] if by_group else [])
+                    + [f"{line.headcount:,}", show(sum(shown.values()))] + [show(shown[p]) for p in payers]
+                    + [shares if shares != usual else ""])
     grand = sum(sums.values())
-    total = TableRow("", "合计", [f"{c:,}" for c in count_sums] if len(subsidy.terms) > 1 else [],
-                     f"{sum(l.headcount for l in lines):,}", [show(grand)] + [show(sums[p]) for p in payers])
+    total = (["", "合计"] + ([f"{c:,}" for c in count_sums] if by_group else [])
+             + [f"{sum(l.headcount for l in lines):,}", show(grand)] + [show(sums[p]) for p in payers] + [""])
     exact = sum(l.total for l in lines)
     notes = [f"分担比例：{usual}（备注栏列出与此不同的地区）。"]
     if grand != exact:
         notes.append(f"各数按四舍五入保留{decimals}位小数，合计为所列各数之和，与精确合计"
                      f"{format_grouped(exact)}元相差{format_grouped(grand - exact)}元。")
-    note = "注：" + "".join(notes)
     group_labels = ([("减：" if t.sign < 0 else "") + policy.groups[t.group].label.removeprefix("其中：")
-                     for t in subsidy.terms] if len(subsidy.terms) > 1 else [])
-    return Table(label, title, unit, group_labels, [f"{PAYER_NAMES[p]}" for p in payers], total, rows, note,
-                 wide=len(group_labels) + len(payers) + 5 > 8, shown_totals=dict(sums))
+                     for t in subsidy.terms] if by_group else [])
+    columns = ["序号", "地区"] + group_labels + ["人数", "资金合计"] + [PAYER_NAMES[p] for p in payers] + ["备注"]
+    return Table(label, title, unit, columns, [False, False] + [True] * (len(columns) - 3) + [False],
+                 total, rows, "注：" + "".join(notes), wide=len(columns) > 8, shown_totals=dict(sums))
 
 
 # --- the notice -------------------------------------------------------------------------------

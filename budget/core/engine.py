@@ -18,6 +18,7 @@ from .money import apportion, round_fen
 from .period import Month, Reference, months_of
 from .policy import PAYERS, Policy, Split, Subsidy
 from .problems import InputError, Problem
+from .headcounts import Headcounts
 from .regions import Region
 
 MAX_POOL_DEPTH = 8
@@ -82,25 +83,6 @@ class Allocation:
     payer: str
     headcount: int
     amount: int  # fen
-
-
-class Headcounts:
-    """Validated headcounts: (year, county code, group) → persons."""
-
-    def __init__(self, values: Mapping[tuple[int, str, str], int]):
-        self._values = dict(values)
-
-    def get(self, year: int, code: str, group: str) -> int | None:
-        return self._values.get((year, code, group))
-
-    def years(self) -> list[int]:
-        return sorted({y for y, _, _ in self._values})
-
-    def regions(self, year: int) -> set[str]:
-        return {c for y, c, _ in self._values if y == year}
-
-    def items(self):
-        return self._values.items()
 
 
 def scope_chain(policy: Policy, code: str) -> list[str]:
@@ -236,7 +218,7 @@ class _Plan:
 
     segments: tuple[Segment, ...]
     denominator: int
-    coefficients: tuple[tuple[int, tuple[tuple[str, int], ...]], ...]  # per segment: payer → coef
+    coefficients: tuple[tuple[tuple[str, int], ...], ...]  # per segment: payer → coefficient
     payers: tuple[str, ...]
 
 
@@ -247,23 +229,21 @@ def _prepare(subsidy: Subsidy, segments: list[Segment]) -> _Plan:
         for _, share in segment.shares:
             lcm = math.lcm(lcm, share.denominator)
     denominator = per_year * lcm
-    coefficients = []
-    for segment in segments:
-        # exact fen of payer p = base × months × share_p / per_year = base × coef_p / denominator
-        coefficients.append((len(segment.months), tuple(
-            (p, int(len(segment.months) * share * lcm)) for p, share in segment.shares)))
+    # exact fen of payer p = Σ rate × person-months × share_p / per_year
+    #                      = Σ rate × person-months × coefficient_p / denominator
+    coefficients = [tuple((p, int(share * lcm)) for p, share in segment.shares) for segment in segments]
     payers = tuple(p for p in PAYERS if any(p == q for s in segments for q, _ in s.shares))
     return _Plan(tuple(segments), denominator, tuple(coefficients), payers)
 
 
 def compute_line(policy: Policy, subsidy: Subsidy, region: Region, year: int,
                  headcounts: Headcounts, prepared: _Plan) -> Line:
-    counts = tuple((t.group, t.sign, headcounts.get(year, region.code, t.group) or 0)
-                   for t in subsidy.terms)
-    count_of = {g: c for g, _, c in counts}
+    code = region.code
+    counts = tuple((t.group, t.sign, headcounts.get(year, code, t.group) or 0) for t in subsidy.terms)
     numerators = dict.fromkeys(prepared.payers, 0)
-    for segment, (_, coefficients) in zip(prepared.segments, prepared.coefficients):
-        base = sum(rate.sign * count_of[rate.group] * rate.rate_fen for rate in segment.rates)
+    for segment, coefficients in zip(prepared.segments, prepared.coefficients):
+        base = sum(rate.sign * rate.rate_fen * headcounts.person_months(year, code, rate.group, segment.months)
+                   for rate in segment.rates)
         for payer, coefficient in coefficients:
             numerators[payer] += base * coefficient
     denominator = prepared.denominator

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .engine import Headcounts
+from .headcounts import Headcounts
 from .policy import Policy
+from .period import Month
 from .problems import Problem, Source
 
 FIELDS = ("year", "region_code", "group", "headcount")
@@ -63,8 +64,9 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
     problems: list[Problem] = []
     tree = policy.regions
     in_scope = {r.code for r in policy.counties()}
-    values: dict[tuple[int, str, str], int] = {}
-    first_seen: dict[tuple[int, str, str], Source] = {}
+    values: dict[tuple[int, str, str], int] = {}  # annual rows
+    monthly: dict[tuple[int, str, str], dict[int, int]] = defaultdict(dict)  # month rows
+    first_seen: dict[tuple, Source] = {}
     warned: set[str] = set()
     attempted: set[tuple] = set()
 
@@ -119,50 +121,96 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
         if count is None:
             problems.append(Problem(src["headcount"], f"headcount '{count_text.strip()}' must be a whole number ≥ 0"))
             ok = False
+        month_text = v.get("month", "").strip()
+        month = int(month_text) if month_text.isascii() and month_text.isdigit() else None
+        if month_text and not (month and 1 <= month <= 12):
+            problems.append(Problem(src["month"], f"month '{month_text}' must be 1 to 12 (or empty for the whole year)"))
+            ok = False
         key = (year, code, group)
         if not ok:
             attempted.add(key)  # reported already: not "missing" as well
             continue
-        if key in values:
-            problems.append(Problem(raw.row, f"duplicate row for {year}, {code} {region.name}, {group} "
-                                    f"(first at {first_seen[key]})"))
+        full_key = key + ((month,) if month else ())
+        label = f"{year}{f'-{month:02d}' if month else ''}, {code} {region.name}, {group}"
+        if full_key in first_seen:
+            problems.append(Problem(raw.row, f"duplicate row for {label} (first at {first_seen[full_key]})"))
             continue
-        values[key] = count
-        first_seen[key] = raw.row
+        if (key in values and month) or (key in monthly and not month):
+            other = first_seen.get(key) or next(first_seen[key + (m,)] for m in monthly[key])
+            problems.append(Problem(raw.row, f"{year}, {code} {region.name}, {group}: both a whole-year row and "
+                                    f"monthly rows (other at {other}); give one or the other"))
+            continue
+        first_seen[full_key] = raw.row
+        if month:
+            monthly[key][month] = count
+        else:
+            values[key] = count
 
-    problems += _subset_problems(values, first_seen, policy)
-    file_years = sorted({y for y, _, _ in values})
-    for year in (years if years is not None else file_years):
+    complete: dict[tuple[int, str, str], tuple[int, ...]] = {}
+    for key, months in monthly.items():
+        missing_months = [m for m in range(1, 13) if m not in months]
+        if missing_months:
+            first = first_seen[key + (min(months),)]
+            problems.append(Problem(first, f"{key[0]}, {key[1]}, {key[2]}: monthly headcounts lack month(s) "
+                                    f"{', '.join(map(str, missing_months))} (give all 12, 0 where none)"))
+            attempted.add(key)
+        else:
+            complete[key] = tuple(months[m] for m in range(1, 13))
+
+    headcounts = Headcounts(values, complete)
+    problems += _subset_problems(headcounts, first_seen, policy)
+    present = headcounts.keys()
+    for year in (years if years is not None else headcounts.years()):
         for region in policy.counties():
             missing = [g for g in needed_groups(policy, year)
-                       if (year, region.code, g) not in values and (year, region.code, g) not in attempted]
+                       if (year, region.code, g) not in present and (year, region.code, g) not in attempted]
             if missing:
                 problems.append(Problem(Source(file), f"{year}, {region.code} {region.name}: no headcount for "
                                         f"{', '.join(missing)} (needed by the subsidies in force)"))
-    return Headcounts(values), problems
+    return headcounts, problems
 
 
-def _subset_problems(values, first_seen, policy: Policy) -> list[Problem]:
-    """An "of which" group may not exceed its parent; parts together may not either."""
+def _by_month(headcounts: Headcounts, key) -> tuple[int, ...]:
+    return tuple(headcounts.person_months(*key, [Month(key[0], m)]) for m in range(1, 13))
+
+
+def _subset_problems(headcounts: Headcounts, first_seen, policy: Policy) -> list[Problem]:
+    """An "of which" group may not exceed its parent; parts together may not either —
+    in any month, where figures are monthly."""
     problems = []
     parts: dict[str, list[str]] = defaultdict(list)
     for group in policy.groups.values():
         if group.part_of:
             parts[group.part_of].append(group.id)
-    for (year, code, group_id), count in values.items():
+    present = headcounts.keys()
+
+    def where(key):
+        return first_seen.get(key) or first_seen.get(key + (1,))
+
+    def worst(child: tuple[int, ...], parent: tuple[int, ...]) -> str:
+        if len(set(child)) == 1 and len(set(parent)) == 1:
+            return ""
+        month = next(m for m in range(12) if child[m] > parent[m]) + 1
+        return f" in month {month}"
+
+    for key in sorted(present):
+        year, code, group_id = key
         group = policy.groups[group_id]
+        mine = _by_month(headcounts, key)
         for parent in ([group.part_of] if group.part_of else []) + list(group.within):
-            parent_count = values.get((year, code, parent))
-            if parent_count is not None and count > parent_count:
-                problems.append(Problem(first_seen[(year, code, group_id)],
-                                        f"[headcount] {group_id} = {count} is larger than {parent} = "
-                                        f"{parent_count} ({year}, {code}), but it counts some of the same "
-                                        "people (其中数不能大于总数)"))
-    for (year, code, parent), parent_count in values.items():
-        children = [c for c in parts.get(parent, []) if (year, code, c) in values]
-        total = sum(values[(year, code, c)] for c in children)
-        if len(children) > 1 and total > parent_count:
-            problems.append(Problem(first_seen[(year, code, parent)],
-                                    f"[headcount] the parts of {parent} ({' + '.join(children)} = {total}) "
-                                    f"exceed it ({parent_count}) in {year}, {code}"))
+            if (year, code, parent) not in present:
+                continue
+            theirs = _by_month(headcounts, (year, code, parent))
+            if any(a > b for a, b in zip(mine, theirs)):
+                m = worst(mine, theirs)
+                problems.append(Problem(where(key), f"[headcount] {group_id} = {max(mine)} is larger than "
+                                        f"{parent} = {theirs[0] if not m else min(theirs)} ({year}, {code}){m}, "
+                                        "but it counts some of the same people (其中数不能大于总数)"))
+        children = [c for c in parts.get(group_id, []) if (year, code, c) in present]
+        if len(children) > 1:
+            total = tuple(map(sum, zip(*(_by_month(headcounts, (year, code, c)) for c in children))))
+            if any(a > b for a, b in zip(total, mine)):
+                m = worst(total, mine)
+                problems.append(Problem(where(key), f"[headcount] the parts of {group_id} ({' + '.join(children)} = "
+                                        f"{max(total)}) exceed it ({mine[0] if not m else min(mine)}) in {year}, {code}{m}"))
     return problems

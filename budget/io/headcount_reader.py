@@ -13,13 +13,14 @@ import os
 from ..core.headcount_check import FIELDS, RawRow
 from ..core.problems import Problem, Source
 
-OPTIONAL = ("region_name",)
+OPTIONAL = ("region_name", "month")
 ALIASES = {
     "year": "year", "年度": "year", "年份": "year",
     "region_code": "region_code", "地区代码": "region_code", "行政区划代码": "region_code", "区划代码": "region_code",
     "region_name": "region_name", "地区": "region_name", "地区名称": "region_name",
     "group": "group", "人员类别": "group", "类别": "group",
     "headcount": "headcount", "人数": "headcount",
+    "month": "month", "月份": "month",
 }
 
 
