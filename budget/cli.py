@@ -5,6 +5,7 @@ Exit codes: 0 done, 1 problems in the input (all listed, nothing written), 2 usa
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import List, Optional
 
@@ -12,14 +13,16 @@ import typer
 
 from . import __version__
 from .core.problems import InputError, Problem
-from .explain import assumptions_text, explain as explain_line, summary
+from .explain import assumptions_text, explain as explain_line, settlement_summary, summary
 from .io.atomic import staged, write_bytes
 from .io.fonts import FontError
 from .io.policy_reader import read_policy
 from .io.template import template_bytes, template_groups
 from .io.workbook import UNITS
-from .outputs import Documents, reload_plan, render_documents, write_plan_outputs
-from .plan import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, load_inputs, plan as compute_plan, run_plan
+from .core.policy import parse_share
+from .outputs import Documents, render_documents, write_plan_outputs, write_settlement_outputs
+from .settle import run_settlement
+from .plan import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, load_inputs, load_plan_folder, plan as compute_plan, run_plan
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Plan and settle social-insurance poverty-alleviation subsidies, exact to the fen.")
@@ -53,6 +56,24 @@ AllowGlyphsOption = typer.Option(False, "--allow-missing-glyphs", help="Render e
                                  "some character (it would print as a box).")
 
 
+AdvanceOption = typer.Option(None, "--advance-rate", "-a", help="预拨: advance this share of the budget "
+                             "(e.g. 90%); written to advances.csv and used by settle.")
+
+
+def _rate(text: Optional[str]):
+    if text is None:
+        return None
+    try:
+        rate = parse_share(text)
+    except ValueError as exc:
+        typer.echo(f"--advance-rate: {exc}", err=True)
+        raise typer.Exit(2)
+    if not 0 < rate <= 1:
+        typer.echo(f"--advance-rate must be more than 0 and at most 100% (got {text})", err=True)
+        raise typer.Exit(2)
+    return rate
+
+
 @app.command()
 def plan(
     year: Optional[List[int]] = YearOption,
@@ -63,17 +84,19 @@ def plan(
     documents: Optional[Path] = DocumentsOption,
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Write the notice and explanation PDFs."),
     allow_missing_glyphs: bool = AllowGlyphsOption,
+    advance_rate: Optional[str] = AdvanceOption,
 ) -> None:
     """Compute every payer's amount per subsidy and county; write allocations.csv, the
-    workbook and the PDF documents."""
+    workbook and the PDF documents (and advances.csv with --advance-rate)."""
     if unit not in UNITS:
         typer.echo(f"--unit must be one of: {', '.join(UNITS)} (got {unit!r})", err=True)
         raise typer.Exit(2)
+    rate = _rate(advance_rate)
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
     try:
-        result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None)
+        result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None, rate)
         names, fonts = write_plan_outputs(result, out, unit,
-                                          Documents(settings, allow_missing_glyphs) if pdf else None)
+                                          Documents(settings, allow_missing_glyphs) if pdf else None, settings)
     except InputError as exc:
         _fail(exc)
         return
@@ -99,8 +122,9 @@ def report(
     """Render the notice and explanation PDFs again from a plan's output folder, e.g. with
     other document settings. Refuses if the plan's inputs changed since."""
     try:
-        result, used = reload_plan(plan_folder)
-        files, fonts = render_documents(result, Documents(str(documents) if documents else used, allow_missing_glyphs))
+        folder = load_plan_folder(plan_folder)
+        files, fonts = render_documents(folder.result, Documents(str(documents) if documents else folder.documents,
+                                                                 allow_missing_glyphs))
     except InputError as exc:
         _fail(exc)
         return
@@ -112,6 +136,49 @@ def report(
         for name, data in files.items():
             stage.write_bytes(name, data)
     typer.echo(f"fonts: {fonts}\nwritten to {target}: {', '.join(files)}")
+
+
+@app.command()
+def settle(
+    year: int = typer.Option(..., "--year", "-y", help="The year to settle."),
+    planned: Path = typer.Option(..., "--planned", help="A plan's output folder, or the forecast headcounts."),
+    actual: Path = typer.Option(..., "--actual", help="Actual headcounts (CSV or XLSX; a month column for "
+                                "monthly figures)."),
+    policy: Optional[List[Path]] = typer.Option(None, "--policy", "-p", help="Policy YAML: needed with forecast "
+                                                "headcounts; with a plan folder it must be the plan's."),
+    out: Path = typer.Option(Path("out-settlement"), "--out", "-o", help="Output folder."),
+    advance_rate: Optional[str] = AdvanceOption,
+    documents: Optional[Path] = DocumentsOption,
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Write the settlement notice PDF."),
+    allow_missing_glyphs: bool = AllowGlyphsOption,
+) -> None:
+    """Settle a year: what was budgeted or advanced against what is due on actual headcounts
+    (多退少补); write settlement.csv, transfers.csv, the 清算/决算 workbook and the notice."""
+    rate = _rate(advance_rate)
+    try:
+        result, warnings = run_settlement(year, str(planned), str(actual),
+                                          [str(p) for p in policy] if policy else None, rate)
+        settings = str(documents) if documents else _plan_documents(planned)
+        names, fonts = write_settlement_outputs(result, out, Documents(settings, allow_missing_glyphs) if pdf else None)
+    except InputError as exc:
+        _fail(exc)
+        return
+    except FontError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1)
+    _report(warnings)
+    typer.echo(settlement_summary(result))
+    if fonts:
+        typer.echo(f"\nfonts: {fonts}")
+    typer.echo(f"\nwritten to {out}: {', '.join(names)}")
+
+
+def _plan_documents(planned: Path) -> str | None:
+    """The document settings a plan folder was made with, if any."""
+    try:
+        return json.loads((planned / "plan.json").read_text("utf-8")).get("documents")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 @app.command()

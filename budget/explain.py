@@ -104,3 +104,26 @@ def explain(policy: Policy, line: Line) -> str:
         note = "" if exact == amount else "  (apportioned: largest remainder)"
         out.append(f"  {PAYER_NAMES[payer]} {payer}: {format_grouped(amount)} 元{note}")
     return "\n".join(out)
+
+
+def settlement_summary(result) -> str:
+    """Per payer: planned, actual, difference (元), and the transfers' totals."""
+    rows = []
+    totals = [0, 0]
+    for payer in PAYERS:
+        planned = sum(l.planned for l in result.lines if l.payer == payer)
+        actual = sum(l.actual for l in result.lines if l.payer == payer)
+        totals[0] += planned
+        totals[1] += actual
+        rows.append([PAYER_NAMES[payer], format_grouped(planned), format_grouped(actual),
+                     format_grouped(actual - planned)])
+    rows.append(["合计 total", format_grouped(totals[0]), format_grouped(totals[1]),
+                 format_grouped(totals[1] - totals[0])])
+    text = table([f"{result.year} 年 (元)", result.planned_label, "应拨数 actual", "差额 difference"], rows)
+    moves = []
+    for payer in ("province", "city"):
+        mine = [t for t in result.transfers if t.payer == payer]
+        up = sum(t.amount for t in mine if t.amount > 0)
+        down = -sum(t.amount for t in mine if t.amount < 0)
+        moves.append(f"{PAYER_NAMES[payer]}: 补拨 {format_grouped(up)} 元 to counties, 收回 {format_grouped(down)} 元")
+    return text + "\n\n" + "\n".join(moves)

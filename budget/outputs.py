@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .core.engine import allocations
-from .core.problems import InputError, Problem, Source
+from .core.engine import Allocation, allocations
+from .core.policy import format_share
+from .core.settlement import advance
 from .documents import DocumentSettings, default_settings, explanation, notice
 from .explain import assumptions_text
 from .io.atomic import staged
@@ -16,9 +18,7 @@ from .io.csv_writer import allocations_csv
 from .io.document_settings import read_document_settings
 from .io.pdf import render_html, render_pdf
 from .io.workbook import UNITS, workbook_bytes
-from .plan import PlanResult, run_plan
-
-MANIFEST = "plan.json"
+from .plan import MANIFEST, PlanResult
 
 
 def workbook_name(year: int) -> str:
@@ -62,18 +62,20 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
     return files, fonts
 
 
-def manifest(result: PlanResult, unit: str, documents: Documents | None) -> str:
+def manifest(result: PlanResult, unit: str, settings_path: str | None) -> str:
     return json.dumps({
         "program": f"budget {__version__}", "years": result.years, "unit": unit,
-        "documents": documents.settings_path if documents else None,
-        "policy": [f.path for f in result.files if f.role == "policy"],
-        "headcounts": next(f.path for f in result.files if f.role == "headcounts"),
-        "sha256": {f.path: f.sha256 for f in result.files},
+        "documents": os.path.abspath(settings_path) if settings_path else None,
+        "advance_rate": format_share(result.advance_rate) if result.advance_rate else None,
+        # absolute, so report and settle work from any folder
+        "policy": [os.path.abspath(f.path) for f in result.files if f.role == "policy"],
+        "headcounts": os.path.abspath(next(f.path for f in result.files if f.role == "headcounts")),
+        "sha256": {os.path.abspath(f.path): f.sha256 for f in result.files},
     }, ensure_ascii=False, indent=2) + "\n"
 
 
 def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
-                       documents: Documents | None = None) -> tuple[list[str], str]:
+                       documents: Documents | None = None, settings_path: str | None = None) -> tuple[list[str], str]:
     """Every output of a plan; returns the names written and the fonts the PDFs used.
     Everything is computed and rendered before the first file is renamed into place."""
     files: dict[str, bytes] = {
@@ -81,8 +83,13 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
         "assumptions.txt": "\n".join([f"budget {__version__}",
                                       *[f"{f.role}: {f.path} sha256={f.sha256}" for f in result.files], "",
                                       assumptions_text(result.policy), ""]).encode("utf-8"),
-        MANIFEST: manifest(result, unit, documents).encode("utf-8"),
+        MANIFEST: manifest(result, unit, documents.settings_path if documents else settings_path).encode("utf-8"),
     }
+    if result.advance_rate is not None:
+        files["advances.csv"] = allocations_csv(
+            Allocation(p.line.year, p.line.region.code, p.line.region.name, p.line.subsidy.id, payer,
+                       p.line.headcount, amount)
+            for p in advance(result.lines, result.advance_rate) for payer, amount in p.amounts).encode("utf-8")
     for year in result.years:
         files[workbook_name(year)] = workbook_bytes(result, year, UNITS[unit])
     fonts = ""
@@ -95,18 +102,32 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     return list(files), fonts
 
 
-def reload_plan(folder: Path) -> tuple[PlanResult, str | None]:
-    """A plan's result again, from the inputs its manifest names, refusing changed inputs;
-    and the document settings the plan used."""
-    path = folder / MANIFEST
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        policies, headcounts, years = data["policy"], data["headcounts"], data["years"]
-        digests, settings = data["sha256"], data.get("documents")
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError([Problem(Source(str(path)), f"not a plan's output folder (cannot read {MANIFEST}: {exc})")])
-    result, _ = run_plan(policies, headcounts, years)
-    changed = [f.path for f in result.files if digests.get(f.path) != f.sha256]
-    if changed:
-        raise InputError([Problem(Source(p), "changed since the plan was made: run budget plan again") for p in changed])
-    return result, settings
+def settlement_name(year: int) -> str:
+    return f"settlement-{year}.xlsx"
+
+
+def settlement_notice_name(year: int) -> str:
+    return f"settlement-notice-{year}.pdf"
+
+
+def write_settlement_outputs(result, out: Path, documents: Documents | None) -> tuple[list[str], str]:
+    """settlement.csv, transfers.csv, the 清算/决算 workbook and (with ``documents``) the notice."""
+    from .documents import settlement_notice
+    from .io.settlement_writers import settlement_csv, settlement_workbook, transfers_csv
+
+    files = {"settlement.csv": settlement_csv(result).encode("utf-8"),
+             "transfers.csv": transfers_csv(result).encode("utf-8"),
+             settlement_name(result.year): settlement_workbook(result)}
+    fonts = ""
+    if documents is not None:
+        defaults = default_settings(result.policy, result.year)
+        settings = (read_document_settings(documents.settings_path, defaults, result.year)
+                    if documents.settings_path else defaults)
+        rendered = render_pdf(render_html("settlement.html", n=settlement_notice(result, settings.settlement)),
+                              documents.allow_missing_glyphs)
+        files[settlement_notice_name(result.year)] = rendered.pdf
+        fonts = rendered.fonts
+    with staged(out) as stage:
+        for name, data in files.items():
+            stage.write_bytes(name, data)
+    return list(files), fonts

@@ -6,13 +6,15 @@ load → validate → compute; the CLI and the writers call these, nothing here 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from .core.engine import Headcounts, Line, all_segments, allocations, compute
 from .core.headcount_check import check_headcounts
-from .core.policy import Policy
-from .core.problems import InputError, Problem, errors
+from .core.policy import Policy, parse_share
+from .core.problems import InputError, Problem, Source, errors
 from .io.headcount_reader import read_headcounts
 from .io.policy_reader import read_policy
 
@@ -78,6 +80,8 @@ class PlanResult:
     lines: list[Line]
     years: list[int]
     files: list[InputFile]
+    headcounts: Headcounts | None = None
+    advance_rate: Fraction | None = None  # 预拨: the share of the budget advanced
 
 
 def input_files(policy: Policy, headcounts_path: str) -> list[InputFile]:
@@ -87,12 +91,42 @@ def input_files(policy: Policy, headcounts_path: str) -> list[InputFile]:
             + [InputFile("headcounts", headcounts_path, digest(headcounts_path))])
 
 
-def run_plan(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None
-             ) -> tuple[PlanResult, list[Problem]]:
+def run_plan(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None,
+             advance_rate: Fraction | None = None) -> tuple[PlanResult, list[Problem]]:
     """Load, check and compute; returns the result and the warnings."""
     inputs = load_inputs(policy_paths, headcounts_path, years)
     lines = plan(inputs)
-    return PlanResult(inputs.policy, lines, inputs.years, input_files(inputs.policy, headcounts_path)), inputs.warnings
+    return PlanResult(inputs.policy, lines, inputs.years, input_files(inputs.policy, headcounts_path),
+                      inputs.headcounts, advance_rate), inputs.warnings
+
+
+MANIFEST = "plan.json"
+
+
+@dataclass
+class PlanFolder:
+    """What a plan's output folder says about how it was made."""
+
+    result: PlanResult
+    documents: str | None  # the document settings it used
+    policy_digests: dict[str, str]  # policy file → SHA-256
+
+
+def load_plan_folder(folder: Path) -> PlanFolder:
+    """A plan's result again, from the inputs its manifest names; refuses changed inputs."""
+    path = folder / MANIFEST
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        policies, headcounts, years = data["policy"], data["headcounts"], data["years"]
+        digests, settings = data["sha256"], data.get("documents")
+        rate = parse_share(data["advance_rate"]) if data.get("advance_rate") else None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError([Problem(Source(str(path)), f"not a plan's output folder (cannot read {MANIFEST}: {exc})")])
+    result, _ = run_plan(policies, headcounts, years, rate)
+    changed = [f.path for f in result.files if digests.get(f.path) != f.sha256]
+    if changed:
+        raise InputError([Problem(Source(p), "changed since the plan was made: run budget plan again") for p in changed])
+    return PlanFolder(result, settings, {p: digests[p] for p in policies})
 
 
 __all__ = ["Inputs", "PlanResult", "load_inputs", "plan", "run_plan", "allocations", "EXAMPLE_POLICY",

@@ -34,6 +34,15 @@ def format_share(share: Fraction) -> str:
     return f"{share.numerator}/{share.denominator}"
 
 
+def parse_share(text: str) -> Fraction:
+    """``90%``, ``0.9`` or ``9/10`` → a Fraction (ValueError if none of these)."""
+    text = text.strip()
+    try:
+        return Fraction(text[:-1]) / 100 if text.endswith("%") else Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"'{text}' is not a share (write 90%, 0.9 or 9/10)") from None
+
+
 @dataclass(frozen=True)
 class Document:
     number: str  # 文号, e.g. 陕人社发〔2017〕60号

@@ -19,33 +19,12 @@ def read_document_settings(path: str, defaults: DocumentSettings, year: int) -> 
             text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Problem(Source(path), f"cannot read the document settings: {exc}")])
-    root = c.map(located_yaml.load(path, text, c.problems), "document settings", optional=("notice", "explanation"))
+    root = c.map(located_yaml.load(path, text, c.problems), "document settings",
+                 optional=("notice", "explanation", "settlement"))
     settings = defaults
     if root is not None:
-        notice = c.map(root.items.get("notice"), "notice", optional=NOTICE_KEYS)
-        for key, node in (notice.items.items() if notice else []):
-            if key in ("issuers", "cc"):
-                values = [v.replace("{year}", str(year)) for v, _ in c.texts(node, f"notice {key}")]
-                if key == "issuers" and not values:
-                    c.error(node.source, "notice issuers must name at least one issuer")
-                setattr(settings.notice, key, values)
-            elif key == "decimals":
-                value = c.text(node, "notice decimals")
-                if value is not None and not (value.isdigit() and int(value) <= 4):
-                    c.error(node.source, f"notice decimals '{value}' must be 0 to 4")
-                elif value is not None:
-                    settings.notice.decimals = int(value)
-            else:
-                value = c.text(node, f"notice {key}")
-                if value is None:
-                    continue
-                value = value.replace("{year}", str(year))
-                if key == "date" and not DATE.match(value):
-                    c.error(node.source, f"notice date '{value}' must be written 2018-01-08")
-                elif key == "unit" and value not in UNIT_FEN:
-                    c.error(node.source, f"notice unit '{value}' is not allowed (allowed: {', '.join(UNIT_FEN)})")
-                else:
-                    setattr(settings.notice, key, value)
+        for section in ("notice", "settlement"):
+            _notice_section(c, root.items.get(section), section, getattr(settings, section), year)
         explanation = c.map(root.items.get("explanation"), "explanation", optional=EXPLANATION_KEYS)
         for key, node in (explanation.items.items() if explanation else []):
             value = c.text(node, f"explanation {key}")
@@ -55,3 +34,30 @@ def read_document_settings(path: str, defaults: DocumentSettings, year: int) -> 
         raise InputError(c.problems)
     settings.source = path
     return settings
+
+
+def _notice_section(c: Checker, node, section: str, target, year: int) -> None:
+    notice = c.map(node, section, optional=NOTICE_KEYS)
+    for key, node in (notice.items.items() if notice else []):
+        if key in ("issuers", "cc"):
+            values = [v.replace("{year}", str(year)) for v, _ in c.texts(node, f"{section} {key}")]
+            if key == "issuers" and not values:
+                c.error(node.source, f"{section} issuers must name at least one issuer")
+            setattr(target, key, values)
+        elif key == "decimals":
+            value = c.text(node, f"{section} decimals")
+            if value is not None and not (value.isdigit() and int(value) <= 4):
+                c.error(node.source, f"{section} decimals '{value}' must be 0 to 4")
+            elif value is not None:
+                target.decimals = int(value)
+        else:
+            value = c.text(node, f"{section} {key}")
+            if value is None:
+                continue
+            value = value.replace("{year}", str(year)).replace("{next_year}", str(year + 1))
+            if key == "date" and not DATE.match(value):
+                c.error(node.source, f"{section} date '{value}' must be written 2018-01-08")
+            elif key == "unit" and value not in UNIT_FEN:
+                c.error(node.source, f"{section} unit '{value}' is not allowed (allowed: {', '.join(UNIT_FEN)})")
+            else:
+                setattr(target, key, value)

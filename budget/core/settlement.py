@@ -1,0 +1,111 @@
+"""Year-end settlement (清算): what was budgeted or advanced against what is due on actuals.
+
+多退少补: for every county, subsidy and payer the difference actual − planned is topped up
+(补拨, > 0) or clawed back (收回, < 0). The province and the city settle with each county by
+transfers; a county's own difference stays in its own budget.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Iterable
+
+from .engine import Line
+from .money import apportion, round_half_up
+from .policy import PAYERS, Subsidy
+from .regions import Region
+
+
+@dataclass(frozen=True)
+class Planned:
+    """The amount per payer a line was budgeted (预算数) or advanced (预拨数)."""
+
+    line: Line
+    amounts: tuple[tuple[str, int], ...]
+
+
+def advance(lines: Iterable[Line], rate: Fraction) -> list[Planned]:
+    """预拨: ``rate`` of each line's total, rounded half-up once, split among the payers in
+    proportion to their amounts by largest remainder (the parts add up exactly)."""
+    if not 0 < rate <= 1:
+        raise ValueError("the advance rate must be more than 0 and at most 100%")
+    out = []
+    for line in lines:
+        total = round_half_up(line.total * rate)
+        parts = apportion(total, [(p, Fraction(a)) for p, a in line.amounts]) if line.amounts else {}
+        out.append(Planned(line, tuple((p, parts[p]) for p, _ in line.amounts)))
+    return out
+
+
+def budgeted(lines: Iterable[Line]) -> list[Planned]:
+    return [Planned(line, line.amounts) for line in lines]
+
+
+@dataclass(frozen=True)
+class SettlementLine:
+    year: int
+    region: Region
+    subsidy: Subsidy
+    payer: str
+    planned: int  # fen
+    actual: int  # fen
+
+    @property
+    def difference(self) -> int:
+        return self.actual - self.planned
+
+    @property
+    def direction(self) -> str:
+        return "补拨" if self.difference > 0 else "收回" if self.difference < 0 else "持平"
+
+
+def settle(planned: Iterable[Planned], actual: Iterable[Line]) -> list[SettlementLine]:
+    """One line per year, county, subsidy and payer found in either the plan or the actuals
+    (a payer with no line on one side counts 0 there), in year, county, subsidy, payer order."""
+    plan: dict[tuple, int] = {}
+    keys: dict[tuple, tuple[Region, Subsidy]] = {}
+    for item in planned:
+        for payer, amount in item.amounts:
+            key = (item.line.year, item.line.region.code, item.line.subsidy.id, payer)
+            plan[key] = amount
+            keys[key] = (item.line.region, item.line.subsidy)
+    due: dict[tuple, int] = {}
+    order: dict[str, int] = {}
+    for line in actual:
+        order.setdefault(line.subsidy.id, len(order))
+        for payer, amount in line.amounts:
+            key = (line.year, line.region.code, line.subsidy.id, payer)
+            due[key] = amount
+            keys[key] = (line.region, line.subsidy)
+    for _, _, sid, _ in keys:
+        order.setdefault(sid, len(order))
+    ordered = sorted(keys, key=lambda k: (k[0], k[1], order[k[2]], PAYERS.index(k[3])))
+    return [SettlementLine(k[0], keys[k][0], keys[k][1], k[3], plan.get(k, 0), due.get(k, 0)) for k in ordered]
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """What ``payer`` (province or city) pays a county (> 0, 补拨) or recovers from it (< 0, 收回)."""
+
+    year: int
+    payer: str
+    region: Region
+    amount: int
+
+    @property
+    def direction(self) -> str:
+        return "补拨" if self.amount > 0 else "收回" if self.amount < 0 else "持平"
+
+
+def transfers(lines: Iterable[SettlementLine]) -> list[Transfer]:
+    """The transfers that settle every difference of the province and the city, per county."""
+    sums: dict[tuple[int, str, str], int] = defaultdict(int)
+    regions: dict[str, Region] = {}
+    for line in lines:
+        if line.payer in ("province", "city"):
+            sums[(line.year, line.payer, line.region.code)] += line.difference
+            regions[line.region.code] = line.region
+    return [Transfer(year, payer, regions[code], amount)
+            for (year, payer, code), amount in sorted(sums.items(), key=lambda i: (i[0][0], PAYERS.index(i[0][1]), i[0][2]))]

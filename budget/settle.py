@@ -1,0 +1,94 @@
+"""The library's settlement entry point: a plan (its folder, or forecast headcounts) and the
+actual headcounts → settlement lines and the transfers that settle them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from .core.headcount_check import needed_groups
+from .core.policy import Policy
+from .core.problems import InputError, Problem, Source, errors
+from .core.settlement import SettlementLine, Transfer, advance, budgeted, settle, transfers
+from .plan import InputFile, MANIFEST, PlanResult, load_inputs, load_plan_folder, plan, run_plan
+
+
+@dataclass
+class SettlementResult:
+    policy: Policy
+    year: int
+    planned_label: str  # 预拨数 or 预算数
+    lines: list[SettlementLine]
+    transfers: list[Transfer]
+    files: list[InputFile]
+    advance_rate: Fraction | None
+
+
+def _digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str] | None,
+                   advance_rate: Fraction | None = None) -> tuple[SettlementResult, list[Problem]]:
+    """Settle ``year``. ``planned``: a plan's output folder, or forecast headcounts (then
+    ``policy_paths`` say which policy). Raises :class:`InputError` with every problem."""
+    problems: list[Problem] = []
+    if Path(planned).is_dir():
+        if not (Path(planned) / MANIFEST).exists():
+            raise InputError([Problem(Source(planned), f"not a plan's output folder: it has no {MANIFEST}")])
+        folder = load_plan_folder(Path(planned))
+        plan_result = folder.result
+        if policy_paths:
+            given = {os.path.abspath(p): _digest(p) for p in policy_paths}
+            if given != folder.policy_digests:
+                raise InputError([Problem(Source(planned), "the plan was made with another policy version ("
+                                          + ", ".join(f"{os.path.basename(p)} {d[:12]}" for p, d in folder.policy_digests.items())
+                                          + "); this run names " + ", ".join(
+                                              f"{os.path.basename(p)} {d[:12]}" for p, d in given.items())
+                                          + ": settle with the plan's policy, or plan again")])
+        policy_paths = [f.path for f in plan_result.files if f.role == "policy"]
+        rate = advance_rate if advance_rate is not None else plan_result.advance_rate
+    else:
+        if not policy_paths:
+            raise InputError([Problem(Source(planned), "settling against forecast headcounts needs --policy")])
+        plan_result, _ = run_plan(policy_paths, planned, [year], advance_rate)
+        rate = advance_rate
+    if year not in plan_result.years:
+        raise InputError([Problem(Source(planned), f"the plan has no {year} (its years: "
+                                  f"{', '.join(map(str, plan_result.years))})")])
+    actual_inputs = load_inputs(policy_paths, actual, [year])
+    problems += actual_inputs.warnings
+    problems += _beyond_the_plan(plan_result, actual_inputs.headcounts, actual, year)
+    if errors(problems):
+        raise InputError(problems)
+    actual_lines = plan(actual_inputs)
+    planned_lines = [l for l in plan_result.lines if l.year == year]
+    planned_amounts = advance(planned_lines, rate) if rate is not None else budgeted(planned_lines)
+    lines = settle(planned_amounts, [l for l in actual_lines if l.year == year])
+    files = plan_result.files + [InputFile("actual", actual, _digest(actual))]
+    return SettlementResult(plan_result.policy, year, "预拨数" if rate is not None else "预算数", lines,
+                            transfers(lines), files, rate), problems
+
+
+def _beyond_the_plan(plan_result: PlanResult, actual, actual_path: str, year: int) -> list[Problem]:
+    """Actual rows for a year, county or group the plan does not have."""
+    problems = []
+    forecast = plan_result.headcounts
+    planned_keys = forecast.keys() if forecast is not None else set()
+    planned_groups = {g for y, _, g in planned_keys if y == year} or set(needed_groups(plan_result.policy, year))
+    planned_regions = {c for y, c, _ in planned_keys if y == year}
+    for y in sorted({y for y, _, _ in actual.keys()} - set(plan_result.years)):
+        problems.append(Problem(Source(actual_path), f"actual headcounts for {y}, which the plan does not have "
+                                f"(its years: {', '.join(map(str, plan_result.years))})"))
+    extra_groups = sorted({g for y, _, g in actual.keys() if y == year} - planned_groups)
+    if extra_groups:
+        problems.append(Problem(Source(actual_path), f"actual headcounts for group(s) {', '.join(extra_groups)}, "
+                                f"which the plan's forecasts do not have"))
+    extra_regions = sorted({c for y, c, _ in actual.keys() if y == year} - planned_regions)
+    if planned_regions and extra_regions:
+        problems.append(Problem(Source(actual_path), f"actual headcounts for region(s) {', '.join(extra_regions)}, "
+                                f"which the plan does not have"))
+    return problems

@@ -1,0 +1,218 @@
+"""Settlement: hand-derived cases, properties, bad input, and the outputs read back."""
+
+import csv
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pdfplumber
+import pytest
+import yaml
+from hypothesis import given, settings, strategies as st
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from budget.cli import app
+from budget.core.engine import compute
+from budget.core.headcounts import Headcounts
+from budget.core.settlement import advance, budgeted, settle, transfers
+from budget.io.policy_reader import read_policy
+from conftest import GROUPS, ROOT, XIANYANG, XIANYANG_COUNTIES, write_headcounts
+
+runner = CliRunner()
+CASES = yaml.safe_load((Path(__file__).parent / "cases" / "xianyang_settlement_cases.yaml").read_text("utf-8"))
+
+
+def monthly_file(path, year, county, monthly):
+    """Actual headcounts month by month: every county and group, 0 unless given."""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["year", "month", "region_code", "group", "headcount"])
+        for code in XIANYANG_COUNTIES:
+            for group in GROUPS:
+                for month in range(1, 13):
+                    values = monthly.get(group) if code == county else None
+                    writer.writerow([year, month, code, group, values[month - 1] if values else 0])
+    return str(path)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_settlement_case(case, tmp_path):
+    year, county = case["year"], case["county"]
+    policy = str(ROOT / case["policy"]) if "policy" in case else XIANYANG
+    forecast = write_headcounts(tmp_path / "forecast.csv", {(county, g): n for g, n in case["forecast"].items()},
+                                years=(year,))
+    if "actual_monthly" in case:
+        actual = monthly_file(tmp_path / "actual.csv", year, county, case["actual_monthly"])
+    else:
+        actual = write_headcounts(tmp_path / "actual.csv", {(county, g): n for g, n in case["actual"].items()},
+                                  years=(year,))
+    plan_args = ["plan", "-y", str(year), "-h", forecast, "-p", policy, "-o", str(tmp_path / "plan"), "--no-pdf"]
+    if "advance_rate" in case:
+        plan_args += ["--advance-rate", case["advance_rate"]]
+    assert runner.invoke(app, plan_args).exit_code == 0
+    result = runner.invoke(app, ["settle", "-y", str(year), "--planned", str(tmp_path / "plan"), "--actual", actual,
+                                 "-o", str(tmp_path / "s"), "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    rows = [r for r in csv.DictReader(open(tmp_path / "s" / "settlement.csv", encoding="utf-8"))
+            if r["region_code"] == county and r["subsidy"] == case["subsidy"]]
+    got = {r["payer"]: {k: r[k] for k in ("planned", "actual", "difference")} for r in rows}
+    assert got == case["expected"]
+    moves = {r["payer"]: r["amount"] for r in csv.DictReader(open(tmp_path / "s" / "transfers.csv", encoding="utf-8"))
+             if r["region_code"] == county}
+    assert moves == case["transfers"]
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return read_policy([XIANYANG])[0]
+
+
+counts = st.lists(st.integers(0, 50_000), min_size=len(GROUPS), max_size=len(GROUPS))
+
+
+def consistent(values):
+    c = dict(zip(GROUPS, values))
+    c["poor_pension_contributors_contiguous"] = min(c["poor_pension_contributors_contiguous"], c["poor_pension_contributors"])
+    c["poor_pension_contributors_disabled"] = min(c["poor_pension_contributors_disabled"],
+                                                  c["poor_pension_contributors"] - c["poor_pension_contributors_contiguous"],
+                                                  c["disabled_pension_contributors"])
+    return c
+
+
+@settings(max_examples=40, deadline=None)
+@given(counts, counts, st.sampled_from([None, Fraction(9, 10), Fraction(1, 3), Fraction(1)]))
+def test_planned_plus_difference_is_actual_and_transfers_settle_every_difference(policy, a, b, rate):
+    forecast = Headcounts({(2018, code, g): n for code in XIANYANG_COUNTIES[:3] for g, n in consistent(a).items()}
+                          | {(2018, code, g): 0 for code in XIANYANG_COUNTIES[3:] for g in GROUPS})
+    actual = Headcounts({(2018, code, g): n for code in XIANYANG_COUNTIES[:3] for g, n in consistent(b).items()}
+                        | {(2018, code, g): 1 for code in XIANYANG_COUNTIES[3:] for g in GROUPS})
+    planned_lines = compute(policy, forecast, [2018])
+    planned = advance(planned_lines, rate) if rate else budgeted(planned_lines)
+    for p in planned:  # an advance adds up exactly to its rounded share of the line
+        assert sum(a for _, a in p.amounts) == (p.line.total * rate.numerator * 2 + rate.denominator) // (2 * rate.denominator) \
+            if rate else sum(a for _, a in p.amounts) == p.line.total
+    lines = settle(planned, compute(policy, actual, [2018]))
+    for line in lines:
+        assert line.planned + line.difference == line.actual
+    moved = {(t.payer, t.region.code): t.amount for t in transfers(lines)}
+    for payer in ("province", "city"):
+        for code in XIANYANG_COUNTIES:
+            owed = sum(l.difference for l in lines if l.payer == payer and l.region.code == code)
+            assert moved.get((payer, code), 0) == owed
+
+
+# --- bad input ---------------------------------------------------------------------------------------
+
+@pytest.fixture()
+def plan_folder(tmp_path):
+    forecast = write_headcounts(tmp_path / "forecast.csv", {"pension_recipients": 10})
+    assert runner.invoke(app, ["plan", "-y", "2018", "-h", forecast, "-p", XIANYANG, "-o", str(tmp_path / "plan"),
+                               "--no-pdf"]).exit_code == 0
+    return tmp_path / "plan"
+
+
+def settle_cli(tmp_path, planned, actual, *extra):
+    return runner.invoke(app, ["settle", "-y", "2018", "--planned", str(planned), "--actual", str(actual),
+                               "-o", str(tmp_path / "s"), "--no-pdf", *extra])
+
+
+def test_actuals_for_a_year_the_plan_does_not_have(tmp_path, plan_folder):
+    actual = write_headcounts(tmp_path / "actual.csv", {}, years=(2018, 2019))
+    result = settle_cli(tmp_path, plan_folder, actual)
+    assert result.exit_code == 1
+    assert f"{actual}: actual headcounts for 2019, which the plan does not have (its years: 2018)" in result.output
+    assert not (tmp_path / "s").exists()
+
+
+def test_actuals_with_unknown_region_group_and_impossible_values(tmp_path, plan_folder):
+    actual = write_headcounts(tmp_path / "actual.csv", {})
+    with open(actual, "a", encoding="utf-8") as handle:
+        handle.write("2018,610502,pension_recipients,5\n2018,610402,retired_cats,5\n")
+    text = open(actual, encoding="utf-8").read().replace("2018,610404,pension_recipients,0", "2018,610404,pension_recipients,-4")
+    open(actual, "w", encoding="utf-8").write(text)
+    result = settle_cli(tmp_path, plan_folder, actual)
+    assert result.exit_code == 1
+    assert "region code '610502' is not in the region list" in result.output
+    assert "unknown group 'retired_cats'" in result.output
+    assert "headcount '-4' must be a whole number ≥ 0" in result.output
+
+
+def test_a_plan_made_with_another_policy_version(tmp_path, plan_folder):
+    actual = write_headcounts(tmp_path / "actual.csv", {})
+    other = str(ROOT / "tests" / "fixtures" / "xianyang-rate-change.yaml")
+    result = settle_cli(tmp_path, plan_folder, actual, "--policy", other)
+    assert result.exit_code == 1
+    assert "the plan was made with another policy version" in result.output
+
+
+def test_a_plan_whose_inputs_changed(tmp_path, plan_folder):
+    actual = write_headcounts(tmp_path / "actual.csv", {})
+    (tmp_path / "forecast.csv").write_text((tmp_path / "forecast.csv").read_text("utf-8") + "\n", "utf-8")
+    result = settle_cli(tmp_path, plan_folder, actual)
+    assert result.exit_code == 1 and "changed since the plan was made" in result.output
+
+
+def test_incomplete_monthly_actuals(tmp_path, plan_folder):
+    actual = monthly_file(tmp_path / "actual.csv", 2018, "610402", {})
+    lines = open(actual, encoding="utf-8").read().splitlines()
+    lines = [l for l in lines if not l.startswith("2018,7,610402,pension_recipients,")]
+    open(actual, "w", encoding="utf-8").write("\n".join(lines) + "\n")
+    result = settle_cli(tmp_path, plan_folder, actual)
+    assert result.exit_code == 1
+    assert "2018, 610402, pension_recipients: monthly headcounts lack month(s) 7 (give all 12, 0 where none)" in result.output
+
+
+# --- outputs read back ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def settled(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("settled")
+    forecast = write_headcounts(tmp / "forecast.csv", {"poor_pension_contributors": 1000, "pension_recipients": 5000,
+                                                      "rural_registered_poor": 800, "medical_poor": 300})
+    actual = write_headcounts(tmp / "actual.csv", {"poor_pension_contributors": 950, "pension_recipients": 5100,
+                                                  ("610402", "rural_registered_poor"): 700, "rural_registered_poor": 810,
+                                                  "medical_poor": 300})
+    assert runner.invoke(app, ["plan", "-y", "2018", "-h", forecast, "-o", str(tmp / "plan"), "--no-pdf",
+                               "--advance-rate", "90%"]).exit_code == 0
+    result = runner.invoke(app, ["settle", "-y", "2018", "--planned", str(tmp / "plan"), "--actual", actual,
+                                 "-o", str(tmp / "s")])
+    assert result.exit_code == 0, result.output
+    return tmp / "s"
+
+
+def test_settlement_workbook_matches_the_csv(settled):
+    rows = list(csv.DictReader(open(settled / "settlement.csv", encoding="utf-8")))
+    values = load_workbook(settled / "settlement-2018.xlsx", data_only=True)
+    formulas = load_workbook(settled / "settlement-2018.xlsx")
+    assert values.sheetnames == ["清算表", "上下级结算", "决算表", "说明"]
+    sheet = values["清算表"]
+    header = [c.value for c in sheet[3]]
+    assert header[4:7] == ["省级预拨数", "省级应拨数", "省级差额"]
+    total_diff = sum(Decimal(r["difference"]) for r in rows)
+    assert Decimal(str(sheet.cell(4, header.index("合计差额") + 1).value)).quantize(Decimal("0.01")) == total_diff
+    assert formulas["清算表"].cell(5, 7).value == "=F5-E5"
+    final = values["决算表"]
+    head = [c.value for c in final[3]]
+    col = head.index("合计完成率") + 1
+    planned = sum(Decimal(r["planned"]) for r in rows)
+    actual = sum(Decimal(r["actual"]) for r in rows)
+    assert abs(Decimal(str(final.cell(4, col).value)) - actual / planned) < Decimal("1e-9")
+    assert final.cell(4, col).number_format == "0.00%"
+
+
+def test_settlement_notice(settled):
+    with pdfplumber.open(settled / "settlement-notice-2018.pdf") as pdf:
+        first = pdf.pages[0].extract_text().replace(" ", "")
+        assert "关于2018年社会保险扶贫补助资金清算的通知" in first.replace("\n", "")
+        labels = [p.extract_text().split("\n")[0].replace(" ", "") for p in pdf.pages]
+        assert [l for l in labels if l.startswith("附件")] == [f"附件{n}" for n in range(1, 7)]
+        body = "".join(p.extract_text() for p in pdf.pages[:3]).replace(" ", "").replace("\n", "")
+        assert "多退少补" in body and "预拨数" in body
+        for page in pdf.pages:
+            if page.extract_text().replace(" ", "").startswith("附件6"):
+                table = page.extract_tables()[0]
+                total, rows = table[1], table[2:]
+                for col in (2, 3, 4):
+                    column = sum(Decimal(r[col].replace(",", "")) for r in rows)
+                    assert Decimal(total[col].replace(",", "")) == column
