@@ -13,7 +13,7 @@ import typer
 
 from . import __version__
 from .core.problems import InputError, Problem
-from .explain import assumptions_text, explain as explain_line, settlement_summary, summary
+from .explain import assumptions_text, explain as explain_line, explain_fund, settlement_summary, summary
 from .io.atomic import staged, write_bytes
 from .io.fonts import FontError
 from .io.policy_reader import read_policy
@@ -85,6 +85,8 @@ def plan(
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Write the notice and explanation PDFs."),
     allow_missing_glyphs: bool = AllowGlyphsOption,
     advance_rate: Optional[str] = AdvanceOption,
+    factors: Optional[Path] = typer.Option(None, "--factors", "-f", help="Factor data for funds distributed by "
+                                           "factors (因素法): year,region_code,factor,value."),
 ) -> None:
     """Compute every payer's amount per subsidy and county; write allocations.csv, the
     workbook and the PDF documents (and advances.csv with --advance-rate)."""
@@ -94,7 +96,8 @@ def plan(
     rate = _rate(advance_rate)
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
     try:
-        result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None, rate)
+        result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None, rate,
+                                    str(factors) if factors else None)
         names, fonts = write_plan_outputs(result, out, unit,
                                           Documents(settings, allow_missing_glyphs) if pdf else None, settings)
     except InputError as exc:
@@ -104,7 +107,7 @@ def plan(
         typer.echo(str(exc), err=True)
         raise typer.Exit(1)
     _report(warnings)
-    typer.echo(summary(result.policy, result.lines))
+    typer.echo(summary(result.policy, result.lines, result.fund_lines))
     typer.echo("")
     typer.echo(assumptions_text(result.policy))
     if fonts:
@@ -203,29 +206,36 @@ def check(
 def explain(
     year: int = typer.Option(..., "--year", "-y", help="Budget year."),
     region: str = typer.Option(..., "--region", "-r", help="County code, e.g. 610402."),
-    subsidy: str = typer.Option(..., "--subsidy", "-s", help="Subsidy id, e.g. pension_contribution."),
+    subsidy: str = typer.Option(..., "--subsidy", "-s", help="Subsidy or fund id, e.g. pension_contribution."),
     headcounts: Optional[Path] = HeadcountOption,
     policy: Optional[List[Path]] = PolicyOption,
+    factors: Optional[Path] = typer.Option(None, "--factors", "-f", help="Factor data, for funds."),
 ) -> None:
-    """Show how each payer's amount for one county, subsidy and year was derived."""
+    """Show how each payer's amount for one county, subsidy (or fund) and year was derived."""
     try:
-        inputs = load_inputs(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), [year])
-        lines = compute_plan(inputs)
+        result, _ = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), [year],
+                             factors_path=str(factors) if factors else None)
     except InputError as exc:
         _fail(exc)
         return
-    known = inputs.policy.subsidies
+    known = list(result.policy.subsidies) + list(result.policy.funds)
     if subsidy not in known:
         typer.echo(f"unknown subsidy '{subsidy}' (known: {', '.join(known)})", err=True)
         raise typer.Exit(1)
-    code = inputs.policy.regions.renamed[region].new_code if region in inputs.policy.regions.renamed else region
-    found = [l for l in lines if l.region.code == code and l.subsidy.id == subsidy]
+    renamed = result.policy.regions.renamed
+    code = renamed[region].new_code if region in renamed else region
+    if subsidy in result.policy.funds:
+        found = [f for f in result.fund_lines if f.region.code == code and f.fund.id == subsidy]
+        if found:
+            typer.echo(explain_fund(found[0], result.fund_lines))
+            return
+    found = [l for l in result.lines if l.region.code == code and l.subsidy.id == subsidy]
     if not found:
-        counties = ", ".join(r.code for r in inputs.policy.counties())
-        typer.echo(f"no line for {subsidy} in {year} at {region}: either the subsidy is not in force "
-                   f"that year or the region is not a county of this plan ({counties})", err=True)
+        counties = ", ".join(r.code for r in result.policy.counties())
+        typer.echo(f"no line for {subsidy} in {year} at {region}: either it is not in force that year there "
+                   f"or the region is not a county of this plan ({counties})", err=True)
         raise typer.Exit(1)
-    typer.echo(explain_line(inputs.policy, found[0]))
+    typer.echo(explain_line(result.policy, found[0]))
 
 
 @app.command()

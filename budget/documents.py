@@ -153,6 +153,64 @@ def allocation_table(policy: Policy, lines: list[Line], label: str, title: str, 
                  total, rows, "注：" + "".join(notes), wide=len(columns) > 8, shown_totals=dict(sums))
 
 
+def fund_table(lines: list, label: str, title: str, unit: str, decimals: int) -> Table:
+    """因素法 attachment: each county's factor values, weighted score and amount."""
+    fund = lines[0].fund
+    unit_fen = UNIT_FEN[unit]
+    rows, total = [], 0
+    for index, line in enumerate(lines, start=1):
+        amount = _shown(line.amount, unit_fen, decimals)
+        total += amount
+        rows.append([str(index), line.region.name] + [_number(v) for v in line.values]
+                    + [_percent(line.score), format_grouped(amount, unit_fen, decimals),
+                       {"floor": "保底", "cap": "封顶"}.get(line.bound, "")])
+    sums = [_number(sum(l.values[i] for l in lines)) for i in range(len(fund.factors))]
+    columns = (["序号", "地区"] + [f"{f.name}（{format_share(f.weight)}）" for f in fund.factors]
+               + ["加权得分", f"{PAYER_NAMES[fund.payer]}安排", "备注"])
+    bounds = "，".join(x for x in [f"保底{format_plain(fund.floor)}元" if fund.floor is not None else "",
+                                   f"封顶{format_plain(fund.cap)}元" if fund.cap is not None else ""] if x)
+    note = (f"注：按因素法分配，加权得分 = Σ 权重 × 该地区因素值占全部地区之比；分配额 = 总额 × 加权得分"
+            f"{'（' + bounds + '，超出或不足部分按得分在其余地区间分配）' if bounds else ''}，精确到分。")
+    return Table(label, title, unit, columns, [False, False] + [True] * (len(columns) - 3) + [False],
+                 ["", "合计"] + sums + ["100.00%", format_grouped(total, unit_fen, decimals), ""], rows, note,
+                 wide=len(columns) > 8, shown_totals={fund.payer: total})
+
+
+def _number(value: Fraction) -> str:
+    if value.denominator == 1:
+        return f"{value.numerator:,}"
+    return format_grouped(round_half_up(value * 100), 100, 2)
+
+
+def _percent(value: Fraction) -> str:
+    return format_grouped(round_half_up(value * 10000), 100, 2) + "%"
+
+
+@dataclass
+class FundText:
+    name: str
+    payer: str
+    total: str
+    factors: str
+    bounds: str
+    basis: str
+
+
+def fund_texts(policy: Policy, fund_lines: list, year: int, unit: str, decimals: int) -> list[FundText]:
+    out = []
+    for fund in policy.funds.values():
+        mine = [f for f in fund_lines if f.year == year and f.fund.id == fund.id]
+        if not mine:
+            continue
+        total = sum(_shown(f.amount, UNIT_FEN[unit], decimals) for f in mine)
+        bounds = "，".join(x for x in [f"每个地区不低于{format_plain(fund.floor)}元" if fund.floor is not None else "",
+                                       f"不高于{format_plain(fund.cap)}元" if fund.cap is not None else ""] if x)
+        out.append(FundText(fund.name, PAYER_NAMES[fund.payer], format_grouped(total, UNIT_FEN[unit], decimals),
+                            "、".join(f"{f.name}{format_share(f.weight)}" for f in fund.factors), bounds,
+                            short_ref(fund.ref.text)))
+    return out
+
+
 # --- the notice -------------------------------------------------------------------------------
 
 @dataclass
@@ -213,6 +271,7 @@ class Notice:
     print_date_text: str
     documents: list[str]  # 《title》（number）
     subsidies: list[SubsidyText]
+    funds: list[FundText]
     totals: dict[str, str]  # payer label → shown
     grand_total: str
     grand_total_upper: str
@@ -231,17 +290,23 @@ def notice(result: PlanResult, year: int, settings: NoticeSettings) -> Notice:
         if mine:
             n = len(tables) + 1
             tables.append(allocation_table(policy, mine, f"附件{n}", f"{year}年{subsidy.name}资金分配表", unit, decimals))
+    for fid, fund in policy.funds.items():
+        mine = [f for f in result.fund_lines if f.year == year and f.fund.id == fid]
+        if mine:
+            n = len(tables) + 1
+            tables.append(fund_table(mine, f"附件{n}", f"{year}年{fund.name}分配表", unit, decimals))
     payer_totals = defaultdict(int)
     for table in tables:
         for p, v in table.shown_totals.items():
             payer_totals[p] += v
-    exact_total = sum(l.total for l in lines)
+    exact_total = sum(l.total for l in lines) + sum(f.amount for f in result.fund_lines if f.year == year)
     unit_fen = UNIT_FEN[unit]
     return Notice(
         settings=settings, year=year, date_text=chinese_date(settings.date),
         print_date_text=chinese_date(settings.date),
         documents=[quoted_title(d) for d in policy.documents],
         subsidies=subsidy_texts(policy, lines, unit, decimals),
+        funds=fund_texts(policy, result.fund_lines, year, unit, decimals),
         totals={PAYER_NAMES[p]: format_grouped(payer_totals[p], unit_fen, decimals) for p in PAYERS if p in payer_totals},
         grand_total=format_grouped(sum(payer_totals.values()), unit_fen, decimals),
         grand_total_upper=chinese_uppercase(exact_total), grand_total_yuan=format_grouped(exact_total),

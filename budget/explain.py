@@ -8,7 +8,7 @@ from collections import defaultdict
 from fractions import Fraction
 
 from .core.engine import Line
-from .core.money import format_grouped, format_plain
+from .core.money import format_grouped, format_plain, round_half_up
 from .core.policy import PAYER_NAMES, PAYERS, RATE_UNITS, Policy, format_share
 
 
@@ -32,20 +32,24 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
-def summary(policy: Policy, lines: list[Line]) -> str:
-    """Per year: subsidy × payer, in 元, with row and column totals."""
+def summary(policy: Policy, lines: list[Line], fund_lines: list = ()) -> str:
+    """Per year: subsidy (and fund) × payer, in 元, with row and column totals."""
     blocks = []
-    for year in sorted({line.year for line in lines}):
+    names = {sid: s.name for sid, s in policy.subsidies.items()} | {fid: f.name for fid, f in policy.funds.items()}
+    for year in sorted({line.year for line in lines} | {f.year for f in fund_lines}):
         sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for line in lines:
             if line.year == year:
                 for payer, amount in line.amounts:
                     sums[line.subsidy.id][payer] += amount
+        for f in fund_lines:
+            if f.year == year:
+                sums[f.fund.id][f.fund.payer] += f.amount
         rows = []
-        for sid, subsidy in policy.subsidies.items():
+        for sid, name in names.items():
             if sid in sums:
                 cells = [sums[sid].get(p, 0) for p in PAYERS]
-                rows.append([subsidy.name] + [format_grouped(c) for c in cells] + [format_grouped(sum(cells))])
+                rows.append([name] + [format_grouped(c) for c in cells] + [format_grouped(sum(cells))])
         totals = [sum(sums[s].get(p, 0) for s in sums) for p in PAYERS]
         rows.append(["合计 total"] + [format_grouped(t) for t in totals] + [format_grouped(sum(totals))])
         header = [f"{year} 年 (元)"] + [PAYER_NAMES[p] for p in PAYERS] + ["合计"]
@@ -127,3 +131,38 @@ def settlement_summary(result) -> str:
         down = -sum(t.amount for t in mine if t.amount < 0)
         moves.append(f"{PAYER_NAMES[payer]}: 补拨 {format_grouped(up)} 元 to counties, 收回 {format_grouped(down)} 元")
     return text + "\n\n" + "\n".join(moves)
+
+
+def explain_fund(line, all_lines: list) -> str:
+    """How a county's share of a fund distributed by factors was derived."""
+    fund = line.fund
+    mine = [l for l in all_lines if l.year == line.year and l.fund.id == fund.id]
+    total = fund.total_for(line.year)
+    out = [f"{fund.name} ({fund.id}) — {line.year} 年, {line.region.code} {line.region.name}", "",
+           f"总额 total: {format_grouped(total.total)} 元, paid by {PAYER_NAMES[fund.payer]} — {total.ref.text}"
+           + ("  (假设 assumption)" if total.ref.is_assumption else ""),
+           f"方法 method: 因素法 over {len(mine)} counties — {fund.ref.text}", "", "因素 factors:"]
+    for i, factor in enumerate(fund.factors):
+        column = sum(l.values[i] for l in mine)
+        source = f"group {factor.group}" if factor.group else f"data {factor.data}"
+        out.append(f"  {factor.name} ({source}), weight {format_share(factor.weight)}: "
+                   f"{_plain(line.values[i])} of {_plain(column)} = {_share_percent(line.shares[i])}")
+    out.append(f"加权得分 score: " + " + ".join(f"{format_share(f.weight)} × {_share_percent(sh)}"
+                                              for f, sh in zip(fund.factors, line.shares))
+               + f" = {_share_percent(line.score)}")
+    out.append(f"总额 × 得分 = {format_grouped(total.total)} × {_share_percent(line.score)}")
+    if fund.floor is not None or fund.cap is not None:
+        limits = ", ".join(x for x in [f"floor {format_grouped(fund.floor)}" if fund.floor is not None else "",
+                                       f"cap {format_grouped(fund.cap)}" if fund.cap is not None else ""] if x)
+        out.append(f"保底/封顶 bounds: {limits} 元" + (f" — this county is held at its {line.bound}" if line.bound else ""))
+    exact = format_grouped(round_half_up(line.exact * 100), 10_000, 4)
+    out.append(f"金额 amount: {format_grouped(line.amount)} 元 (exact {exact} 元, to the fen by largest remainder)")
+    return "\n".join(out)
+
+
+def _plain(value: Fraction) -> str:
+    return f"{value.numerator:,}" if value.denominator == 1 else str(float(value))
+
+
+def _share_percent(value: Fraction) -> str:
+    return format_grouped(round_half_up(value * 1_000_000), 10_000, 4) + "%"

@@ -70,6 +70,7 @@ def manifest(result: PlanResult, unit: str, settings_path: str | None) -> str:
         # absolute, so report and settle work from any folder
         "policy": [os.path.abspath(f.path) for f in result.files if f.role == "policy"],
         "headcounts": os.path.abspath(next(f.path for f in result.files if f.role == "headcounts")),
+        "factors": next((os.path.abspath(f.path) for f in result.files if f.role == "factors"), None),
         "sha256": {os.path.abspath(f.path): f.sha256 for f in result.files},
     }, ensure_ascii=False, indent=2) + "\n"
 
@@ -79,7 +80,7 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     """Every output of a plan; returns the names written and the fonts the PDFs used.
     Everything is computed and rendered before the first file is renamed into place."""
     files: dict[str, bytes] = {
-        "allocations.csv": allocations_csv(allocations(result.lines)).encode("utf-8"),
+        "allocations.csv": allocations_csv(allocations(result.lines, result.fund_lines)).encode("utf-8"),
         "assumptions.txt": "\n".join([f"budget {__version__}",
                                       *[f"{f.role}: {f.path} sha256={f.sha256}" for f in result.files], "",
                                       assumptions_text(result.policy), ""]).encode("utf-8"),

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 from .core.engine import Headcounts, Line, all_segments, allocations, compute
+from .core.factor_check import check_factors
+from .core.funds import FundLine, distribute, fund_regions, fund_values
 from .core.headcount_check import check_headcounts
 from .core.policy import Policy, parse_share
 from .core.problems import InputError, Problem, Source, errors
-from .io.headcount_reader import read_headcounts
+from .io.table_reader import FACTORS, read_headcounts, read_table
 from .io.policy_reader import read_policy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +84,7 @@ class PlanResult:
     files: list[InputFile]
     headcounts: Headcounts | None = None
     advance_rate: Fraction | None = None  # 预拨: the share of the budget advanced
+    fund_lines: list[FundLine] = field(default_factory=list)  # funds distributed by factors
 
 
 def input_files(policy: Policy, headcounts_path: str) -> list[InputFile]:
@@ -92,12 +95,44 @@ def input_files(policy: Policy, headcounts_path: str) -> list[InputFile]:
 
 
 def run_plan(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None,
-             advance_rate: Fraction | None = None) -> tuple[PlanResult, list[Problem]]:
+             advance_rate: Fraction | None = None, factors_path: str | None = None
+             ) -> tuple[PlanResult, list[Problem]]:
     """Load, check and compute; returns the result and the warnings."""
     inputs = load_inputs(policy_paths, headcounts_path, years)
+    fund_lines = distribute_funds(inputs, factors_path)
     lines = plan(inputs)
-    return PlanResult(inputs.policy, lines, inputs.years, input_files(inputs.policy, headcounts_path),
-                      inputs.headcounts, advance_rate), inputs.warnings
+    files = input_files(inputs.policy, headcounts_path)
+    if factors_path:
+        files.append(InputFile("factors", factors_path, hashlib.sha256(Path(factors_path).read_bytes()).hexdigest()))
+    return PlanResult(inputs.policy, lines, inputs.years, files, inputs.headcounts, advance_rate,
+                      fund_lines), inputs.warnings
+
+
+def distribute_funds(inputs: Inputs, factors_path: str | None) -> list[FundLine]:
+    """Every fund's distribution for the planned years; raises with every problem."""
+    policy = inputs.policy
+    if not policy.funds:
+        return []
+    data, problems = {}, []
+    needs_data = any(f.data for fund in policy.funds.values() for f in fund.factors)
+    if factors_path:
+        rows, problems = read_table(factors_path, FACTORS)
+        if not errors(problems):
+            data, problems = check_factors(rows, policy)
+    elif needs_data:
+        problems.append(Problem(None, "the policy's funds use factor data: give it with --factors FILE "
+                                      "(columns year,region_code,factor,value)"))
+    lines: list[FundLine] = []
+    if not errors(problems):
+        for year in inputs.years:
+            for fund in policy.funds.values():
+                regions = fund_regions(fund, policy.counties(), policy.regions)
+                found, trouble = distribute(fund, year, regions, fund_values(fund, year, regions, inputs.headcounts, data))
+                lines += found
+                problems += trouble
+    if errors(problems):
+        raise InputError(problems)
+    return lines
 
 
 MANIFEST = "plan.json"
@@ -120,9 +155,10 @@ def load_plan_folder(folder: Path) -> PlanFolder:
         policies, headcounts, years = data["policy"], data["headcounts"], data["years"]
         digests, settings = data["sha256"], data.get("documents")
         rate = parse_share(data["advance_rate"]) if data.get("advance_rate") else None
+        factors = data.get("factors")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError([Problem(Source(str(path)), f"not a plan's output folder (cannot read {MANIFEST}: {exc})")])
-    result, _ = run_plan(policies, headcounts, years, rate)
+    result, _ = run_plan(policies, headcounts, years, rate, factors)
     changed = [f.path for f in result.files if digests.get(f.path) != f.sha256]
     if changed:
         raise InputError([Problem(Source(p), "changed since the plan was made: run budget plan again") for p in changed])

@@ -163,6 +163,8 @@ def year_segments(policy: Policy, subsidy: Subsidy, region: Region, year: int,
                   changes: list[Month] | None = None) -> tuple[list[Segment], list[str]]:
     """The segments of ``year`` in which ``subsidy`` is in force for ``region``, and problems."""
     chain = scope_chain(policy, region.code)
+    if subsidy.scope and subsidy.scope not in chain:
+        return [], []  # a local subsidy of another city or county
     has_city = policy.regions.city_of(region.code) is not None
     grouped: dict[tuple, list[Month]] = {}
     problems: list[str] = []
@@ -200,7 +202,7 @@ def all_segments(policy: Policy, years: Iterable[int]
             for region in policy.counties():
                 chain = scope_chain(policy, region.code)
                 has_city = policy.regions.city_of(region.code) is not None
-                key = (year, subsidy.id, tuple(s for s in chain if s in used), has_city)
+                key = (year, subsidy.id, tuple(s for s in chain if s in used or s == subsidy.scope), has_city)
                 if key not in cache or cache[key][1]:  # recompute problems to name the county
                     cache[key] = year_segments(policy, subsidy, region, year, changes)
                 segments, messages = cache[key]
@@ -296,9 +298,16 @@ def compute(policy: Policy, headcounts: Headcounts, years: Iterable[int],
     return lines
 
 
-def allocations(lines: Iterable[Line]) -> list[Allocation]:
-    return [
-        Allocation(line.year, line.region.code, line.region.name, line.subsidy.id, payer,
-                   line.headcount, amount)
-        for line in lines for payer, amount in line.amounts
-    ]
+def allocations(lines: Iterable[Line], fund_lines: Iterable = ()) -> list[Allocation]:
+    """Rows of allocations.csv: per year and county, its subsidies, then its funds (whose
+    headcount is 0: they are not paid per person)."""
+    rows = [Allocation(line.year, line.region.code, line.region.name, line.subsidy.id, payer,
+                       line.headcount, amount)
+            for line in lines for payer, amount in line.amounts]
+    funds = [Allocation(f.year, f.region.code, f.region.name, f.fund.id, f.fund.payer, 0, f.amount)
+             for f in fund_lines]
+    if not funds:
+        return rows
+    merged = sorted(enumerate(rows + funds), key=lambda item: (
+        item[1].year, item[1].region_code, item[0] if item[0] < len(rows) else len(rows)))
+    return [r for _, r in merged]

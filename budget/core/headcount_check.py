@@ -46,13 +46,21 @@ def _whole_number(text: str) -> int | None:
     return int(whole)
 
 
-def needed_groups(policy: Policy, year: int) -> list[str]:
-    """Groups some subsidy in force in ``year`` counts."""
+def needed_groups(policy: Policy, year: int, region: str | None = None) -> list[str]:
+    """Groups some subsidy (or fund) in force in ``year`` counts — for ``region``, or anywhere."""
     needed: dict[str, None] = {}
+    chain = {r.code for r in policy.regions.ancestors(region)} | {""} if region else None
     for subsidy in policy.subsidies.values():
+        if chain is not None and subsidy.scope not in chain:
+            continue
         if any(e.start.year <= year and (e.end is None or e.end.year >= year) for e in subsidy.period.entries):
             for term in subsidy.terms:
                 needed.setdefault(term.group)
+    for fund in policy.funds.values():
+        if fund.total_for(year) and (chain is None or fund.scope in chain) and (region not in fund.excluded):
+            for factor in fund.factors:
+                if factor.group:
+                    needed.setdefault(factor.group)
     return list(needed)
 
 
@@ -162,7 +170,7 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
     present = headcounts.keys()
     for year in (years if years is not None else headcounts.years()):
         for region in policy.counties():
-            missing = [g for g in needed_groups(policy, year)
+            missing = [g for g in needed_groups(policy, year, region.code)
                        if (year, region.code, g) not in present and (year, region.code, g) not in attempted]
             if missing:
                 problems.append(Problem(Source(file), f"{year}, {region.code} {region.name}: no headcount for "

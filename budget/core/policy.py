@@ -112,6 +112,7 @@ class Subsidy:
     shares: Scoped  # → Split (top level)
     pools: dict[str, Scoped]  # pool name → Split
     source: Source | None = None
+    scope: str = ""  # a city's or county's own subsidy (local top-up) applies only there
 
     def rate_key(self, group: str) -> str:
         return group if group in self.rates else "*"
@@ -137,6 +138,7 @@ class Policy:
     excluded: dict[str, str]  # region code → why it is left out of the tables
     files: list[str]
     assumptions: list[Assumption]
+    funds: dict = field(default_factory=dict)  # fund id → funds.Fund
     _counties: list | None = field(default=None, repr=False, compare=False)
 
     def counties(self) -> list:

@@ -18,6 +18,7 @@ from ..core.money import format_plain
 from ..core.policy import (PAYER_NAMES, PAYERS, format_share, RATE_UNITS, Assumption, Document, Group, Policy, Scoped, Split,
                            Subsidy, Term)
 from ..core.problems import InputError, Problem, Source
+from ..core.funds import Factor, Fund, FundTotal
 from ..core.regions import RegionTree
 from . import located_yaml
 from .located_yaml import Map, Node
@@ -44,6 +45,7 @@ class _Subsidy:
     shares: dict[str, list[Dated]] = field(default_factory=dict)  # scope → entries
     pools: dict[str, dict[str, list[Dated]]] = field(default_factory=dict)  # pool → scope → entries
     declared_pools: set[str] = field(default_factory=set)  # named, even where a value was refused
+    scope: str = ""  # where a local subsidy was defined
 
 
 class _Reader:
@@ -59,6 +61,7 @@ class _Reader:
         self.files: list[str] = []
         self.loaded: set[str] = set()
         self.region_sources: list[tuple[str, Source]] = []  # codes to check once regions are read
+        self.funds: dict[str, Fund] = {}
 
     # files ---------------------------------------------------------------------------------
     def read_file(self, path: str, child_of: str | None = None) -> None:
@@ -77,7 +80,7 @@ class _Reader:
             return
         root = located_yaml.load(path, text, self.c.problems)
         top = self.c.map(root, "a policy file", required=("document",),
-                         optional=("extends", "regions", "groups", "subsidies", "overrides", "note"))
+                         optional=("extends", "regions", "groups", "subsidies", "funds", "overrides", "note"))
         if top is None:
             return
         parent = self.c.text(top.items.get("extends"), "extends")
@@ -94,6 +97,9 @@ class _Reader:
         if subsidies:
             for key, node in subsidies.items.items():
                 self.read_subsidy(key, node, subsidies.key_sources[key], scope)
+        funds = self.c.entries(top.items.get("funds"), "funds")
+        for key, node in (funds.items.items() if funds else []):
+            self.read_fund(key, node, funds.key_sources[key], scope)
         overrides = self.c.entries(top.items.get("overrides"), "overrides")
         if overrides:
             for code, node in overrides.items.items():
@@ -107,7 +113,10 @@ class _Reader:
                     continue
                 items = self.c.entries(body.items.get("subsidies"), f"override {code} subsidies")
                 for key, sub in (items.items.items() if items else []):
-                    self.read_local_subsidy(key, sub, items.key_sources[key], code)
+                    if key in self.subsidies:
+                        self.read_local_subsidy(key, sub, items.key_sources[key], code)
+                    else:  # the county's (or city's) own subsidy
+                        self.read_subsidy(key, sub, items.key_sources[key], code)
 
     def read_document(self, node: Node | None, path: str) -> None:
         doc = self.c.map(node, "document", required=("number", "title", "issuers", "date"),
@@ -180,7 +189,7 @@ class _Reader:
                           optional=("rate", "shares", "pools", "note"))
         if body is None:
             return
-        sub = _Subsidy(key, source=where)
+        sub = _Subsidy(key, source=where, scope=scope)
         self.subsidies[key] = sub
         sub.name = self.c.text(body.items.get("name"), f"name of {key}")
         unit = self.c.text(body.items.get("unit"), f"unit of {key}")
@@ -311,6 +320,72 @@ class _Reader:
             return None
         return Dated(start, end, value, Reference(ref, assumption), body.source)
 
+    # funds distributed by factors ------------------------------------------------------------
+    def read_fund(self, key: str, node: Node, where: Source, scope: str) -> None:
+        c = self.c
+        if not ID.match(key):
+            c.error(where, f"fund id '{key}' must be lower-case letters, digits and _")
+        if key in self.funds:
+            c.error(where, f"fund '{key}' is defined twice")
+            return
+        body = c.map(node, f"fund {key}", required=("name", "payer", "totals", "factors", "ref"),
+                     optional=("floor", "cap", "exclude", "assumption", "note"))
+        if body is None:
+            return
+        name = c.text(body.items.get("name"), f"name of fund {key}") or key
+        payer = c.text(body.items.get("payer"), f"payer of fund {key}")
+        if payer and payer not in PAYERS:
+            c.error(body.items["payer"].source, f"payer '{payer}' of fund {key} is not allowed "
+                                                f"(allowed: {', '.join(PAYERS)})")
+        totals = []
+        for item in c.seq(body.items.get("totals"), f"totals of fund {key}"):
+            entry = c.map(item, f"a total of fund {key}", required=("year", "total", "ref"),
+                          optional=("assumption", "note"))
+            if entry is None:
+                continue
+            year = c.text(entry.items.get("year"), "year")
+            total = c.yuan(entry.items.get("total"), f"total of fund {key}")
+            ref = c.text(entry.items.get("ref"), "ref")
+            if year is not None and not (year.isdigit() and len(year) == 4):
+                c.error(entry.items["year"].source, f"year '{year}' must be a 4-digit year")
+            elif year and total is not None and ref:
+                if any(t.year == int(year) for t in totals):
+                    c.error(entry.source, f"fund {key} has two totals for {year}")
+                    continue
+                reference = Reference(ref, c.text(entry.items.get("assumption"), "assumption"))
+                totals.append(FundTotal(int(year), total, reference))
+                if reference.is_assumption:
+                    self.assumptions.append(Assumption(f"{name}{year}年总额", f"{format_plain(total)} 元",
+                                                       reference.assumption or "", entry.source))
+        factors = []
+        for item in c.seq(body.items.get("factors"), f"factors of fund {key}"):
+            entry = c.map(item, f"a factor of fund {key}", required=("id", "name", "weight"),
+                          optional=("group", "data", "note"))
+            if entry is None:
+                continue
+            fid = c.text(entry.items.get("id"), "factor id")
+            weight = c.share(entry.items.get("weight"), f"weight of factor {fid}")
+            group = c.text(entry.items.get("group"), "group")
+            data = c.text(entry.items.get("data"), "data")
+            if (group is None) == (data is None):
+                c.error(entry.source, f"factor {fid} of fund {key} needs exactly one of group (a headcount "
+                                      "group) or data (a factor in the --factors file)")
+                continue
+            if fid and weight is not None:
+                factors.append(Factor(fid, c.text(entry.items.get("name"), "name") or fid, weight, group, data))
+        if factors and sum(f.weight for f in factors) != 1:
+            c.error(body.items["factors"].source, f"the weights of fund {key}'s factors add up to "
+                                                  f"{format_share(sum(f.weight for f in factors))}, not exactly 100%")
+        floor = c.yuan(body.items.get("floor"), f"floor of fund {key}") if "floor" in body.items else None
+        cap = c.yuan(body.items.get("cap"), f"cap of fund {key}") if "cap" in body.items else None
+        if floor is not None and cap is not None and floor > cap:
+            c.error(body.items["cap"].source, f"the cap of fund {key} is below its floor")
+        excluded = c.texts(body.items.get("exclude"), f"exclude of fund {key}")
+        self.region_sources += excluded  # checked against the region list at the end
+        ref = Reference(c.text(body.items.get("ref"), "ref") or "", c.text(body.items.get("assumption"), "assumption"))
+        self.funds[key] = Fund(key, name, payer or "county", tuple(totals), tuple(factors), floor, cap,
+                               tuple(code for code, _ in excluded), scope, ref, where)
+
     # assumptions ---------------------------------------------------------------------------
     def note_assumption(self, entry: Dated, what: str, value: str) -> None:
         if entry.ref.is_assumption:
@@ -354,12 +429,19 @@ class _Reader:
                 rates={k: self.scoped(v, f"rate of {sub.id}") for k, v in sub.rates.items()},
                 shares=self.scoped(sub.shares, f"shares of {sub.id}"),
                 pools={k: self.scoped(v, f"pool {k} of {sub.id}") for k, v in sub.pools.items()},
-                source=sub.source)
+                source=sub.source, scope=sub.scope)
         if not self.documents:
             c.error(None, "no policy document was read")
+        for fund in self.funds.values():
+            for factor in fund.factors:
+                if factor.group and factor.group not in self.groups:
+                    c.error(fund.source, f"fund {fund.id}: factor '{factor.id}' counts unknown group '{factor.group}' "
+                                         f"(known: {', '.join(self.groups)})")
+            if fund.id in subsidies:
+                c.error(fund.source, f"fund id '{fund.id}' is also a subsidy id")
         return Policy(documents=self.documents, groups=self.groups, subsidies=subsidies,
                       regions=regions, scopes=tuple(self.scopes), excluded=self.excluded,
-                      files=self.files, assumptions=self.assumptions)
+                      files=self.files, assumptions=self.assumptions, funds=self.funds)
 
     def history(self, entries: list[Dated], what: str) -> History:
         history = History(tuple(sorted(entries, key=lambda e: e.start)))

@@ -163,6 +163,7 @@ def _ref(sheet: str, row: int, col: int) -> str:
 
 @dataclass
 class _SubsidySheet:
+    title: str  # the subsidy's or fund's name
     name: str
     first_row: int  # first county row
     total_row: int
@@ -235,7 +236,67 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
     s.ws.write_string(last + 2, 0, "依据：" + _basis(subsidy, lines), book.f["note"])
     s.finish()
     s.ws.set_column(c_note, c_note, 40)
-    return _SubsidySheet(name, first, total_row, payer_col, county_row, shown, totals)
+    return _SubsidySheet(subsidy.name, name, first, total_row, payer_col, county_row, shown, totals)
+
+
+def _fund_sheet(book: Book, fund, lines: list, name: str, year: int) -> _SubsidySheet:
+    """因素法: each county's factor values, their shares, the weighted score and the amount.
+    Shares and scores are formulas over the values, so a reader can follow the method."""
+    unit = book.unit
+    s = Sheet(book, name, f"{year}年{fund.name}分配表（因素法）")
+    labels = ["序号", "地区代码", "地区"]
+    for factor in fund.factors:
+        labels += [f"{factor.name}", f"{factor.name}占比（权重{format_share(factor.weight)}）"]
+    labels += ["加权得分", "资金合计", "省级", "市级", "县级", "备注"]
+    header_row, total_row, first = 2, 3, 4
+    last = first + len(lines) - 1
+    s.unit_note(1, len(labels) - 1)
+    s.header(header_row, labels)
+    c_score = 3 + 2 * len(fund.factors)
+    c_total = c_score + 1
+    payer_col = {p: c_total + 1 + i for i, p in enumerate(PAYERS)}
+    shown: dict[tuple[str, str], Fraction] = {}
+    county_row: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        row = first + index
+        county_row[line.region.code] = row
+        s.number(row, 0, index + 1, "int")
+        s.text(row, 1, line.region.code)
+        s.text(row, 2, line.region.name)
+        weighted = []
+        for i, (factor, value, share) in enumerate(zip(fund.factors, line.values, line.shares)):
+            col = 3 + 2 * i
+            s.number(row, col, value, "rate")
+            total_cell = xl_rowcol_to_cell(total_row, col, row_abs=True)
+            s.formula(row, col + 1, f"={xl_rowcol_to_cell(row, col)}/{total_cell}", share, "percent")
+            weight = factor.weight  # exact in the formula: 3/10 rather than 0.3
+            weighted.append(f"{weight.numerator}/{weight.denominator}*{xl_rowcol_to_cell(row, col + 1)}")
+        s.formula(row, c_score, "=" + "+".join(weighted), line.score, "percent")
+        for payer, col in payer_col.items():
+            value = unit.shown(line.amount if payer == fund.payer else 0)
+            shown[(line.region.code, payer)] = value
+            s.number(row, col, value)
+        s.formula(row, c_total, "=" + _sum_row(row, payer_col), shown[(line.region.code, fund.payer)])
+        s.text(row, c_total + 4, {"floor": "按保底数", "cap": "按封顶数"}.get(line.bound, ""))
+    s.text(total_row, 0, "", "total_text")
+    s.text(total_row, 1, "", "total_text")
+    s.text(total_row, 2, "合计", "total_text")
+    for i in range(len(fund.factors)):
+        col = 3 + 2 * i
+        s.formula(total_row, col, "=" + _sum(s, col, first, last), sum(l.values[i] for l in lines), "total_int")
+        s.formula(total_row, col + 1, "=" + _sum(s, col + 1, first, last), 1, "total_percent")
+    s.formula(total_row, c_score, "=" + _sum(s, c_score, first, last), 1, "total_percent")
+    totals = {p: sum((shown[(l.region.code, p)] for l in lines), Fraction(0)) for p in PAYERS}
+    s.formula(total_row, c_total, "=" + _sum(s, c_total, first, last), sum(totals.values()), "total_money")
+    for payer, col in payer_col.items():
+        s.formula(total_row, col, "=" + _sum(s, col, first, last), totals[payer], "total_money")
+    s.text(total_row, c_total + 4, "", "total_text")
+    bounds = "；".join(x for x in [f"保底{format_plain(fund.floor)}元" if fund.floor is not None else "",
+                                   f"封顶{format_plain(fund.cap)}元" if fund.cap is not None else ""] if x)
+    s.ws.write_string(last + 2, 0, f"方法：资金合计 = 总额 × 加权得分（{bounds or '不设保底和封顶'}，超出或不足部分按得分在其余地区间分配），"
+                      f"按最大余数法精确到分。依据：{fund.ref.text}", book.f["note"])
+    s.finish()
+    return _SubsidySheet(fund.name, name, first, total_row, payer_col, county_row, shown, totals)
 
 
 def _sum_row(row: int, payer_col: dict[str, int]) -> str:
@@ -265,7 +326,7 @@ def _summary_sheet(s: Sheet, policy: Policy, sheets: dict[str, _SubsidySheet]) -
     for index, (sid, sheet) in enumerate(rows):
         row = first + index
         s.number(row, 0, index + 1, "int")
-        s.text(row, 1, policy.subsidies[sid].name)
+        s.text(row, 1, sheet.title)
         for i, payer in enumerate(PAYERS):
             s.formula(row, 2 + i, "=" + _ref(sheet.name, sheet.total_row, sheet.payer_col[payer]), sheet.totals[payer])
         s.formula(row, 5, f"=SUM({xl_rowcol_to_cell(row, 2)}:{xl_rowcol_to_cell(row, 4)})", sum(sheet.totals.values()))
@@ -283,7 +344,7 @@ def _payer_sheet(book: Book, policy: Policy, payer: str, sheets: dict[str, _Subs
     title = {"province": "省级承担", "city": "市级承担", "county": "县级承担"}[payer]
     s = Sheet(book, title, f"{year}年社会保险扶贫补助资金{PAYER_NAMES[payer]}承担数（按县区）")
     ids = [sid for sid, sh in sheets.items()]
-    labels = ["序号", "地区代码", "地区"] + [policy.subsidies[sid].name for sid in ids] + ["合计"]
+    labels = ["序号", "地区代码", "地区"] + [sheets[sid].title for sid in ids] + ["合计"]
     s.unit_note(1, len(labels) - 1)
     s.header(2, labels)
     first, last = 4, 4 + len(counties) - 1
@@ -392,6 +453,10 @@ def workbook_bytes(result: PlanResult, year: int, unit: Unit = UNITS["元"]) -> 
         sub_lines = [l for l in lines if l.subsidy.id == sid]
         if sub_lines:
             sheets[sid] = _subsidy_sheet(book, policy, subsidy, sub_lines, sheet_name(subsidy.name, used), year)
+    for fid, fund in policy.funds.items():
+        fund_lines = [f for f in result.fund_lines if f.year == year and f.fund.id == fid]
+        if fund_lines:
+            sheets[fid] = _fund_sheet(book, fund, fund_lines, sheet_name(fund.name, used), year)
     _summary_sheet(summary, policy, sheets)
     counties = sorted({l.region for l in lines}, key=lambda r: r.code)
     for payer in PAYERS:

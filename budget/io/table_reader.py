@@ -1,6 +1,7 @@
-"""Headcount files (CSV in UTF-8 or GB18030, or XLSX) → raw rows with line/cell sources.
+"""Table files (CSV in UTF-8 or GB18030, or XLSX) → raw rows with line/cell sources:
+headcounts, and the factor data of funds distributed by factors.
 
-Everything is read as text: a region code stays ``"610402"`` and a headcount is converted
+Everything is read as text: a region code stays ``"610402"`` and a number is converted
 exactly, never through a float.
 """
 
@@ -13,6 +14,21 @@ import os
 from ..core.headcount_check import FIELDS, RawRow
 from ..core.problems import Problem, Source
 
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Schema:
+    what: str  # "headcount", "factor data"
+    fields: tuple[str, ...]
+    optional: tuple[str, ...]
+    aliases: dict[str, str]
+
+    def allowed(self) -> str:
+        chinese = [k for k in self.aliases if not k.isascii()]
+        return f"{', '.join(self.fields + self.optional)}, or {', '.join(chinese)}"
+
+
 OPTIONAL = ("region_name", "month")
 ALIASES = {
     "year": "year", "年度": "year", "年份": "year",
@@ -22,6 +38,12 @@ ALIASES = {
     "headcount": "headcount", "人数": "headcount",
     "month": "month", "月份": "month",
 }
+HEADCOUNTS = Schema("headcount", FIELDS, OPTIONAL, ALIASES)
+FACTORS = Schema("factor data", ("year", "region_code", "factor", "value"), ("region_name",), {
+    "year": "year", "年度": "year", "region_code": "region_code", "地区代码": "region_code",
+    "region_name": "region_name", "地区": "region_name", "地区名称": "region_name",
+    "factor": "factor", "因素": "factor", "value": "value", "数值": "value",
+})
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -34,31 +56,30 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("gb18030"), "gb18030"
 
 
-def _columns(header: list[str], where) -> tuple[dict[int, str], list[Problem]]:
+def _columns(header: list[str], where, schema: Schema) -> tuple[dict[int, str], list[Problem]]:
     problems, columns = [], {}
     for index, name in enumerate(header):
-        key = ALIASES.get(name.strip().lstrip("\ufeff"))
+        key = schema.aliases.get(name.strip().lstrip("\ufeff"))
         if key is None:
             if name.strip():
-                problems.append(Problem(where(index), f"unknown column '{name}' (allowed: "
-                                        f"{', '.join(FIELDS + OPTIONAL)}, or 年度, 地区代码, 地区名称, 人员类别, 人数)"))
+                problems.append(Problem(where(index), f"unknown column '{name}' (allowed: {schema.allowed()})"))
             continue
         if key in columns.values():
             problems.append(Problem(where(index), f"column '{name}' given twice"))
             continue
         columns[index] = key
-    for field in FIELDS:
+    for field in schema.fields:
         if field not in columns.values():
-            problems.append(Problem(where(None), f"missing column '{field}' (columns needed: {', '.join(FIELDS)})"))
+            problems.append(Problem(where(None), f"missing column '{field}' (columns needed: {', '.join(schema.fields)})"))
     return columns, problems
 
 
-def read_csv(path: str) -> tuple[list[RawRow], list[Problem]]:
+def read_csv(path: str, schema: Schema = HEADCOUNTS) -> tuple[list[RawRow], list[Problem]]:
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as exc:
-        return [], [Problem(Source(path), f"cannot read the headcount file: {exc.strerror}")]
+        return [], [Problem(Source(path), f"cannot read the {schema.what} file: {exc.strerror}")]
     try:
         text, _ = decode(data)
     except UnicodeDecodeError:
@@ -74,9 +95,9 @@ def read_csv(path: str) -> tuple[list[RawRow], list[Problem]]:
     records = [(n, r) for n, r in records if any(c.strip() for c in r) and not r[0].startswith("#")]
     if not records:
         return [], [Problem(Source(path), "the file is empty: it needs a header row "
-                                          f"({','.join(FIELDS)}) and data rows")]
+                                          f"({','.join(schema.fields)}) and data rows")]
     header_line, header = records[0]
-    columns, problems = _columns(header, lambda i: Source(path, header_line))
+    columns, problems = _columns(header, lambda i: Source(path, header_line), schema)
     if problems:
         return [], problems
     rows = []
@@ -99,7 +120,7 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def read_xlsx(path: str) -> tuple[list[RawRow], list[Problem]]:
+def read_xlsx(path: str, schema: Schema = HEADCOUNTS) -> tuple[list[RawRow], list[Problem]]:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
@@ -109,7 +130,7 @@ def read_xlsx(path: str) -> tuple[list[RawRow], list[Problem]]:
         return [], [Problem(Source(path), f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")]
     try:
         from .template import SHEET, read_template
-        if SHEET in book.sheetnames:  # a filled collection template (wide)
+        if schema is HEADCOUNTS and SHEET in book.sheetnames:  # a filled collection template (wide)
             return read_template(path, book[SHEET])
         sheet = book.worksheets[0]
         name = sheet.title
@@ -123,9 +144,9 @@ def read_xlsx(path: str) -> tuple[list[RawRow], list[Problem]]:
         return f"{name}!{get_column_letter(column + 1)}{line}" if column is not None else f"{name}!{line}:{line}"
 
     if not records:
-        return [], [Problem(Source(path), f"sheet {name} is empty: it needs a header row ({','.join(FIELDS)})")]
+        return [], [Problem(Source(path), f"sheet {name} is empty: it needs a header row ({','.join(schema.fields)})")]
     header_line, header = records[0]
-    columns, problems = _columns(header, lambda i: Source(path, cell=cell(header_line, i)))
+    columns, problems = _columns(header, lambda i: Source(path, cell=cell(header_line, i)), schema)
     if problems:
         return [], problems
     rows = []
@@ -136,13 +157,17 @@ def read_xlsx(path: str) -> tuple[list[RawRow], list[Problem]]:
     return rows, problems
 
 
-def read_headcounts(path: str) -> tuple[list[RawRow], list[Problem]]:
+def read_table(path: str, schema: Schema = HEADCOUNTS) -> tuple[list[RawRow], list[Problem]]:
     if not os.path.exists(path):
-        return [], [Problem(Source(path), "the headcount file does not exist")]
+        return [], [Problem(Source(path), f"the {schema.what} file does not exist")]
     with open(path, "rb") as handle:
         magic = handle.read(4)
     if path.lower().endswith(".xlsx") or magic == b"PK\x03\x04":
-        return read_xlsx(path)
+        return read_xlsx(path, schema)
     if path.lower().endswith(".xls"):
         return [], [Problem(Source(path), "old .xls workbooks are not read: save it as .xlsx or CSV")]
-    return read_csv(path)
+    return read_csv(path, schema)
+
+
+def read_headcounts(path: str) -> tuple[list[RawRow], list[Problem]]:
+    return read_table(path, HEADCOUNTS)

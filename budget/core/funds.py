@@ -1,0 +1,169 @@
+"""Fixed sums distributed among counties by factors (因素法), exact to the fen.
+
+Each factor's values are normalised to shares of their total; a county's score is the
+weighted sum of its shares. The county's amount is total × score, bounded by an optional
+floor and cap: the amounts are clamp(λ × score, floor, cap) with λ solved exactly so that they
+add up to the total (what the bounds take from or give to one county is shared by the others
+in proportion to their scores). The exact amounts are then apportioned to the fen by largest
+remainder, ties going to the lower county code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .money import apportion, format_yuan
+from .period import Reference
+from .problems import Problem, Source
+from .regions import Region
+
+
+@dataclass(frozen=True)
+class Factor:
+    id: str
+    name: str
+    weight: Fraction
+    group: str | None  # a headcount group, or
+    data: str | None  # a factor in the factor data file
+
+
+@dataclass(frozen=True)
+class FundTotal:
+    year: int
+    total: int  # fen
+    ref: Reference
+
+
+@dataclass(frozen=True)
+class Fund:
+    id: str
+    name: str
+    payer: str
+    totals: tuple[FundTotal, ...]
+    factors: tuple[Factor, ...]
+    floor: int | None  # fen
+    cap: int | None
+    excluded: tuple[str, ...]
+    scope: str  # '' policy-wide, else the region whose counties share the fund
+    ref: Reference
+    source: Source | None = None
+
+    def total_for(self, year: int) -> FundTotal | None:
+        return next((t for t in self.totals if t.year == year), None)
+
+
+@dataclass(frozen=True)
+class FundLine:
+    year: int
+    region: Region
+    fund: Fund
+    values: tuple[Fraction, ...]  # per factor
+    shares: tuple[Fraction, ...]  # per factor: the county's share of that factor's total
+    score: Fraction  # Σ weight × share
+    exact: Fraction  # fen, after floor and cap
+    amount: int  # fen
+    bound: str  # "", "floor" or "cap"
+
+
+def _clamp(value: Fraction, floor: int | None, cap: int | None) -> Fraction:
+    if floor is not None and value < floor:
+        return Fraction(floor)
+    if cap is not None and value > cap:
+        return Fraction(cap)
+    return value
+
+
+def _solve(scores: list[Fraction], total: int, floor: int | None, cap: int | None) -> list[Fraction] | None:
+    """Exact amounts clamp(λ × score) adding up to ``total``; None if no λ reaches it.
+
+    The sum is non-decreasing and piecewise linear in λ, with breakpoints where a county
+    reaches its floor or cap: find the piece that holds the total and solve it."""
+    if floor is None and cap is None:
+        weight = sum(scores)
+        return [total * s / weight for s in scores]
+
+    def amount_at(lam: Fraction) -> Fraction:
+        return sum(_clamp(lam * s, floor, cap) for s in scores)
+
+    points = sorted({Fraction(0)} | {Fraction(b) / s for s in scores if s > 0 for b in (floor, cap) if b is not None})
+    previous, high = Fraction(0), None
+    for point in points:
+        if amount_at(point) >= total:
+            high = point
+            break
+        previous = point
+    if high is not None and amount_at(high) == total:
+        lam = high
+    else:  # inside (previous, high), or beyond the last breakpoint, no county changes state
+        probe = (previous + high) / 2 if high is not None else previous + 1
+        fixed = sum(_clamp(probe * s, floor, cap) for s in scores if _clamp(probe * s, floor, cap) != probe * s)
+        slope = sum(s for s in scores if _clamp(probe * s, floor, cap) == probe * s)
+        if slope == 0:
+            return None  # every county is held at a bound and the total is not reached
+        lam = (total - fixed) / slope
+    return [_clamp(lam * s, floor, cap) for s in scores]
+
+
+def distribute(fund: Fund, year: int, regions: list[Region],
+               values: dict[str, dict[str, Fraction]]) -> tuple[list[FundLine], list[Problem]]:
+    """Distribute ``fund``'s total for ``year`` among ``regions`` (county code order).
+    ``values``: county code → factor id → value. Problems name the county and factor."""
+    problems: list[Problem] = []
+    found = fund.total_for(year)
+    if found is None or not regions:
+        return [], problems
+    total = found.total
+    for factor in fund.factors:
+        missing = [r for r in regions if factor.id not in values.get(r.code, {})]
+        for region in missing:
+            problems.append(Problem(fund.source, f"fund {fund.id}, {year}: no value of factor '{factor.id}' "
+                                                 f"({factor.name}) for {region.code} {region.name}"))
+        if not missing and sum(values[r.code][factor.id] for r in regions) == 0:
+            problems.append(Problem(fund.source, f"fund {fund.id}, {year}: every county has 0 for factor "
+                                                 f"'{factor.id}' ({factor.name}), so its weight cannot be shared"))
+    n = len(regions)
+    if fund.floor is not None and fund.floor * n > total:
+        problems.append(Problem(fund.source, f"fund {fund.id}, {year}: the floor for {n} counties "
+                                             f"({format_yuan(fund.floor * n)} 元) exceeds the total ({format_yuan(total)} 元)"))
+    if fund.cap is not None and fund.cap * n < total:
+        problems.append(Problem(fund.source, f"fund {fund.id}, {year}: the cap for {n} counties "
+                                             f"({format_yuan(fund.cap * n)} 元) is less than the total ({format_yuan(total)} 元)"))
+    if problems:
+        return [], problems
+    sums = {f.id: sum(values[r.code][f.id] for r in regions) for f in fund.factors}
+    shares = [[values[r.code][f.id] / sums[f.id] for f in fund.factors] for r in regions]
+    scores = [sum((f.weight * s for f, s in zip(fund.factors, row)), Fraction(0)) for row in shares]
+    exact = _solve(scores, total, fund.floor, fund.cap)
+    if exact is None:
+        return [], [Problem(fund.source, f"fund {fund.id}, {year}: with the cap, the counties with a score above 0 "
+                                         f"cannot take the whole total")]
+    parts = apportion(total, [(r.code, e) for r, e in zip(regions, exact)])
+    lines = []
+    for region, row, score, amount in zip(regions, shares, scores, exact):
+        bound = ("floor" if fund.floor is not None and amount == fund.floor and amount != total * score
+                 else "cap" if fund.cap is not None and amount == fund.cap and amount != total * score else "")
+        lines.append(FundLine(year, region, fund, tuple(values[region.code][f.id] for f in fund.factors),
+                              tuple(row), score, amount, parts[region.code], bound))
+    return lines, problems
+
+
+def fund_regions(fund: Fund, counties: list[Region], tree) -> list[Region]:
+    """The counties that share ``fund``: those within its scope, less the excluded."""
+    return [r for r in counties if r.code not in fund.excluded
+            and (not fund.scope or fund.scope in {a.code for a in tree.ancestors(r.code)})]
+
+
+def fund_values(fund: Fund, year: int, regions: list[Region], headcounts, data: dict) -> dict[str, dict[str, Fraction]]:
+    """County → factor → value: a group's headcount, or the factor data file's value."""
+    out: dict[str, dict[str, Fraction]] = {}
+    for region in regions:
+        row = out.setdefault(region.code, {})
+        for factor in fund.factors:
+            if factor.group:
+                count = headcounts.get(year, region.code, factor.group)
+                if count is not None:
+                    row[factor.id] = Fraction(count)
+            elif (year, region.code, factor.data) in data:
+                row[factor.id] = data[(year, region.code, factor.data)]
+    return out
