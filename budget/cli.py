@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 problems in the input (all listed, nothing written), 2 usa
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
@@ -41,6 +42,23 @@ def _policies(paths: Optional[List[Path]]) -> list[str]:
 def _report(problems: list[Problem]) -> None:
     for problem in problems:
         typer.echo(str(problem), err=True)
+
+
+@contextmanager
+def _problems_exit(out: Path | None = None):
+    """Input problems, missing fonts and unwritable outputs end the command with exit code 1
+    and a message, never a traceback."""
+    try:
+        yield
+    except InputError as exc:
+        _fail(exc)
+    except FontError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1)
+    except OSError as exc:
+        where = exc.filename or out
+        typer.echo(f"cannot write to {out if out else where}: {exc.strerror or exc} ({where})", err=True)
+        raise typer.Exit(1)
 
 
 def _fail(exc: InputError) -> None:
@@ -95,17 +113,11 @@ def plan(
         raise typer.Exit(2)
     rate = _rate(advance_rate)
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
-    try:
+    with _problems_exit(out):
         result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None, rate,
                                     str(factors) if factors else None)
         names, fonts = write_plan_outputs(result, out, unit,
                                           Documents(settings, allow_missing_glyphs) if pdf else None, settings)
-    except InputError as exc:
-        _fail(exc)
-        return
-    except FontError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1)
     _report(warnings)
     typer.echo(summary(result.policy, result.lines, result.fund_lines))
     typer.echo("")
@@ -124,20 +136,14 @@ def report(
 ) -> None:
     """Render the notice and explanation PDFs again from a plan's output folder, e.g. with
     other document settings. Refuses if the plan's inputs changed since."""
-    try:
+    target = out or plan_folder
+    with _problems_exit(target):
         folder = load_plan_folder(plan_folder)
         files, fonts = render_documents(folder.result, Documents(str(documents) if documents else folder.documents,
                                                                  allow_missing_glyphs))
-    except InputError as exc:
-        _fail(exc)
-        return
-    except FontError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1)
-    target = out or plan_folder
-    with staged(target) as stage:
-        for name, data in files.items():
-            stage.write_bytes(name, data)
+        with staged(target) as stage:
+            for name, data in files.items():
+                stage.write_bytes(name, data)
     typer.echo(f"fonts: {fonts}\nwritten to {target}: {', '.join(files)}")
 
 
@@ -158,17 +164,11 @@ def settle(
     """Settle a year: what was budgeted or advanced against what is due on actual headcounts
     (多退少补); write settlement.csv, transfers.csv, the 清算/决算 workbook and the notice."""
     rate = _rate(advance_rate)
-    try:
+    with _problems_exit(out):
         result, warnings = run_settlement(year, str(planned), str(actual),
                                           [str(p) for p in policy] if policy else None, rate)
         settings = str(documents) if documents else _plan_documents(planned)
         names, fonts = write_settlement_outputs(result, out, Documents(settings, allow_missing_glyphs) if pdf else None)
-    except InputError as exc:
-        _fail(exc)
-        return
-    except FontError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1)
     _report(warnings)
     typer.echo(settlement_summary(result))
     if fonts:
@@ -191,11 +191,8 @@ def check(
     year: Optional[List[int]] = YearOption,
 ) -> None:
     """Validate the policy and the headcounts without computing anything."""
-    try:
+    with _problems_exit():
         inputs = load_inputs(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None)
-    except InputError as exc:
-        _fail(exc)
-        return
     _report(inputs.warnings)
     counties = len(inputs.policy.counties())
     typer.echo(f"OK: {len(inputs.policy.files)} policy file(s), {len(inputs.policy.subsidies)} subsidies, "
@@ -212,12 +209,9 @@ def explain(
     factors: Optional[Path] = typer.Option(None, "--factors", "-f", help="Factor data, for funds."),
 ) -> None:
     """Show how each payer's amount for one county, subsidy (or fund) and year was derived."""
-    try:
+    with _problems_exit():
         result, _ = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), [year],
                              factors_path=str(factors) if factors else None)
-    except InputError as exc:
-        _fail(exc)
-        return
     known = list(result.policy.subsidies) + list(result.policy.funds)
     if subsidy not in known:
         typer.echo(f"unknown subsidy '{subsidy}' (known: {', '.join(known)})", err=True)
@@ -245,12 +239,9 @@ def template(
     out: Path = typer.Option(..., "--out", "-o", help="The .xlsx file to write."),
 ) -> None:
     """Write the headcount collection workbook (one row per county, one column per group)."""
-    try:
+    with _problems_exit(out):
         loaded, _ = read_policy(_policies(policy))
-    except InputError as exc:
-        _fail(exc)
-        return
-    write_bytes(out, template_bytes(loaded, year))
+        write_bytes(out, template_bytes(loaded, year))
     typer.echo(f"written: {out} ({len(loaded.counties())} counties, "
                f"{len(template_groups(loaded, year))} groups for {year})")
 
@@ -261,5 +252,20 @@ def version() -> None:
     typer.echo(__version__)
 
 
+def main() -> None:
+    """The console script: a bug shows as one clear line (BUDGET_DEBUG=1 for the traceback)."""
+    import os
+    import sys
+
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 — the last resort: input problems are handled above
+        if os.environ.get("BUDGET_DEBUG"):
+            raise
+        print(f"budget: internal error ({type(exc).__name__}: {exc}). This is a bug in budget, not in your "
+              "files; run again with BUDGET_DEBUG=1 and report the traceback.", file=sys.stderr)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from .headcount_check import RawRow
 from .policy import Policy
 from .problems import Problem, Source
 
+_DECIMAL = re.compile(r"^\d{1,15}(\.\d{1,12})?$")  # no exponents: 1e999999 would hang Fraction()
 FactorValues = dict[tuple[int, str, str], Fraction]  # (year, county, factor) → value
 
 
@@ -35,10 +37,8 @@ def check_factors(rows: list[RawRow], policy: Policy) -> tuple[FactorValues, lis
                                                           f"{', '.join(sorted(known)) or 'none'})"))
             ok = False
         text = v.get("value", "").strip()
-        try:
-            value = Fraction(text.replace(",", "")) if text and "/" not in text else None
-        except (ValueError, ZeroDivisionError):
-            value = None
+        plain = text.replace(",", "")
+        value = Fraction(plain) if _DECIMAL.match(plain) else None
         if value is None or value < 0:
             problems.append(Problem(raw.source("value"), f"value '{text}' must be a number ≥ 0 (e.g. 87.5)"))
             ok = False

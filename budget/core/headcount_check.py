@@ -11,6 +11,7 @@ from .period import Month
 from .problems import Problem, Source
 
 FIELDS = ("year", "region_code", "group", "headcount")
+MAX_HEADCOUNT = 1_000_000_000  # more than any county has: a larger figure is a typing error
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,10 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
             ok = False
         count_text = v.get("headcount", "")
         count = _whole_number(count_text)
-        if count is None:
-            problems.append(Problem(src["headcount"], f"headcount '{count_text.strip()}' must be a whole number ≥ 0"))
+        if count is None or count > MAX_HEADCOUNT:
+            shown = count_text.strip() if len(count_text.strip()) <= 30 else count_text.strip()[:27] + "…"
+            problems.append(Problem(src["headcount"], f"headcount '{shown}' must be a whole number ≥ 0"
+                                    + (f" and at most {MAX_HEADCOUNT:,}" if count is not None else "")))
             ok = False
         month_text = v.get("month", "").strip()
         month = int(month_text) if month_text.isascii() and month_text.isdigit() else None

@@ -38,6 +38,8 @@ def parse_share(text: str) -> Fraction:
     """``90%``, ``0.9`` or ``9/10`` → a Fraction (ValueError if none of these)."""
     text = text.strip()
     try:
+        if len(text) > 30 or "e" in text.lower():
+            raise ValueError(text)
         return Fraction(text[:-1]) / 100 if text.endswith("%") else Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise ValueError(f"'{text}' is not a share (write 90%, 0.9 or 9/10)") from None

@@ -93,7 +93,14 @@ def load(path: str, text: str, problems: list[Problem]) -> Node | None:
     except yaml.YAMLError as exc:
         problems.append(Problem(Source(path), f"not valid YAML: {exc}"))
         return None
+    except RecursionError:
+        problems.append(Problem(Source(path), "the file is nested too deeply to be a policy"))
+        return None
     if root is None:
         problems.append(Problem(Source(path, 1), "the file is empty"))
         return None
-    return _convert(path, root, problems)
+    try:
+        return _convert(path, root, problems)
+    except RecursionError:
+        problems.append(Problem(Source(path), "the file is nested too deeply to be a policy"))
+        return None

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from ..core.period import Month
 from ..core.problems import Problem, Source
 from .located_yaml import Map, Node, Scalar, Seq
+
+
+DECIMAL = re.compile(r"^\d{1,15}(\.\d{1,12})?$")  # plain decimals only: no exponents, no huge texts
+SHARE = re.compile(r"^(\d{1,15}(\.\d{1,12})?%?|\d{1,9}/\d{1,9})$")
+MAX_FEN = 10**14  # 1 万亿元: no rate or fund is larger; a bigger figure is a typing error
 
 
 class Checker:
@@ -98,6 +104,8 @@ class Checker:
         if value is None:
             return None
         try:
+            if not SHARE.match(value):
+                raise ValueError(value)
             share = Fraction(value[:-1]) / 100 if value.endswith("%") else Fraction(value)
         except (ValueError, ZeroDivisionError):
             self.error(node.source, f"{what} '{value}' is not a share (write 50%, 1/4 or 0.25)")
@@ -111,7 +119,7 @@ class Checker:
         value = self.text(node, what)
         if value is None:
             return None
-        if not value.isdigit() or int(value) == 0:
+        if not value.isdigit() or int(value) == 0 or len(value) > 9:
             self.error(node.source, f"{what} '{value}' must be a whole number greater than 0")
             return None
         return int(value)
@@ -122,10 +130,11 @@ class Checker:
         if value is None:
             return None
         try:
-            fen = Fraction(value) * 100
+            fen = Fraction(value) * 100 if DECIMAL.match(value) else None
         except (ValueError, ZeroDivisionError):
             fen = None
-        if fen is None or fen.denominator != 1 or fen < 0 or "/" in value:
-            self.error(node.source, f"{what} '{value}' must be an amount in 元 ≥ 0 with at most two decimals")
+        if fen is None or fen.denominator != 1 or fen < 0 or "/" in value or fen > MAX_FEN:
+            self.error(node.source, f"{what} '{value[:30]}' must be an amount in 元 ≥ 0 with at most two decimals "
+                                    f"(and at most {MAX_FEN // 100:,} 元)")
             return None
         return int(fen)
