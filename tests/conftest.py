@@ -32,6 +32,29 @@ def write_headcounts(path, counts, years=(2018,), counties=XIANYANG_COUNTIES, en
     return str(path)
 
 
+def write_regions(path, counties, city=("610400", "咸阳市"), direct=()):
+    """A small region list: Shaanxi, one city with ``counties`` [(code, name)], and counties
+    the province administers directly."""
+    children = "".join(f'\n          - {{code: "{c}", name: {_quoted(n)}}}' for c, n in counties)
+    direct_rows = "".join(f'\n      - {{code: "{c}", name: {_quoted(n)}}}' for c, n in direct)
+    path.write_text(f"""\
+regions:
+  - code: "610000"
+    name: 陕西省
+    level: province
+    children:
+      - code: "{city[0]}"
+        name: {_quoted(city[1])}
+        level: city
+        children:{children}{direct_rows}
+""", encoding="utf-8")
+    return path
+
+
+def _quoted(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 @pytest.fixture
 def headcount_file(tmp_path):
     def make(counts, **kw):

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from budget.cli import app
 from budget.core.money import chinese_uppercase
+from conftest import write_regions
 
 runner = CliRunner()
 MM = 72 / 25.4
@@ -209,21 +210,8 @@ def test_looked_at(planned, tmp_path):
 # --- hostile and rare names -----------------------------------------------------------------------
 
 def small_plan(tmp_path, names, *extra):
-    regions = tmp_path / "regions.yaml"
     codes = ["610402", "610404", "610422"]
-    counties = "\n".join(f'          - {{code: "{c}", name: "{n}"}}' for c, n in zip(codes, names))
-    regions.write_text(f"""\
-regions:
-  - code: "610000"
-    name: 陕西省
-    level: province
-    children:
-      - code: "610400"
-        name: 咸阳市
-        level: city
-        children:
-{counties}
-""", encoding="utf-8")
+    write_regions(tmp_path / "regions.yaml", list(zip(codes, names)))
     policy = tmp_path / "p.yaml"
     policy.write_text(f"""\
 document: {{number: 测试〔2018〕1号, title: 测试, issuers: [测试厅], date: 2018-01-02}}

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 from budget.core.engine import compute
 from budget.core.problems import InputError
 from budget.plan import load_inputs, plan
-from conftest import GROUPS, ROOT, XIANYANG, XIANYANG_COUNTIES, write_headcounts
+from conftest import GROUPS, ROOT, XIANYANG, XIANYANG_COUNTIES, write_headcounts, write_regions
 
 REGIONS = ROOT / "configs" / "regions" / "shaanxi.yaml"
 
@@ -187,19 +187,8 @@ def test_parts_add_up_scale_and_are_never_negative(tmp_path_factory, c, factor, 
 
 
 def test_county_the_province_administers_directly_has_no_city_share(tmp_path):
-    regions = tmp_path / "regions.yaml"
-    regions.write_text("""\
-regions:
-  - code: "610000"
-    name: 陕西省
-    level: province
-    children:
-      - code: "610500"
-        name: 渭南市
-        level: city
-        children: [{code: "610502", name: 临渭区}]
-      - {code: "610581", name: 韩城市}
-""", encoding="utf-8")
+    write_regions(tmp_path / "regions.yaml", [("610502", "临渭区")], city=("610500", "渭南市"),
+                  direct=[("610581", "韩城市")])
     subsidy = """\
 document: {number: 测试〔2018〕1号, title: 测试, issuers: [测试厅], date: 2018-01-02}
 regions: {file: regions.yaml}

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from budget.cli import app
-from conftest import EXAMPLE, XIANYANG
+from conftest import EXAMPLE, XIANYANG, write_regions
 
 runner = CliRunner()
 PAYER_COLUMNS = ("省级", "市级", "县级")
@@ -134,21 +134,8 @@ def test_bad_unit_is_a_usage_error(tmp_path):
 
 
 def test_hostile_names_stay_text(tmp_path):
-    regions = tmp_path / "regions.yaml"
-    regions.write_text("""\
-regions:
-  - code: "610000"
-    name: 陕西省
-    level: province
-    children:
-      - code: "610400"
-        name: "@SUM(1)"
-        level: city
-        children:
-          - {code: "610402", name: "=HYPERLINK(\\"http://x\\",\\"y\\")"}
-          - {code: "610404", name: "+1-2"}
-          - {code: "610422", name: "-cmd|' /C calc'!A0"}
-""", encoding="utf-8")
+    write_regions(tmp_path / "regions.yaml", [("610402", '=HYPERLINK("http://x","y")'), ("610404", "+1-2"),
+                                              ("610422", "-cmd|' /C calc'!A0")], city=("610400", "@SUM(1)"))
     policy = tmp_path / "p.yaml"
     policy.write_text(f"""\
 document: {{number: 测试〔2018〕1号, title: 测试, issuers: [测试厅], date: 2018-01-02}}

@@ -194,9 +194,7 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
     for index, line in enumerate(lines):
         row = first + index
         county_row[line.region.code] = row
-        s.number(row, 0, index + 1, "int")
-        s.text(row, 1, line.region.code)
-        s.text(row, 2, line.region.name)
+        _county_cells(s, row, index, line.region)
         for t_index, (_, _, count) in enumerate(line.counts):
             s.number(row, 3 + t_index, count, "int")
         signs = [("+" if sign > 0 else "-") + xl_rowcol_to_cell(row, 3 + i) for i, (_, sign, _) in enumerate(line.counts)]
@@ -260,9 +258,7 @@ def _fund_sheet(book: Book, fund, lines: list, name: str, year: int) -> _Subsidy
     for index, line in enumerate(lines):
         row = first + index
         county_row[line.region.code] = row
-        s.number(row, 0, index + 1, "int")
-        s.text(row, 1, line.region.code)
-        s.text(row, 2, line.region.name)
+        _county_cells(s, row, index, line.region)
         weighted = []
         for i, (factor, value, share) in enumerate(zip(fund.factors, line.values, line.shares)):
             col = 3 + 2 * i
@@ -297,6 +293,13 @@ def _fund_sheet(book: Book, fund, lines: list, name: str, year: int) -> _Subsidy
                       f"按最大余数法精确到分。依据：{fund.ref.text}", book.f["note"])
     s.finish()
     return _SubsidySheet(fund.name, name, first, total_row, payer_col, county_row, shown, totals)
+
+
+def _county_cells(s: Sheet, row: int, index: int, region) -> None:
+    """序号, 地区代码, 地区 of a county's row."""
+    s.number(row, 0, index + 1, "int")
+    s.text(row, 1, region.code)
+    s.text(row, 2, region.name)
 
 
 def _sum_row(row: int, payer_col: dict[str, int]) -> str:
@@ -351,9 +354,7 @@ def _payer_sheet(book: Book, policy: Policy, payer: str, sheets: dict[str, _Subs
     c_total = 3 + len(ids)
     for index, region in enumerate(counties):
         row = first + index
-        s.number(row, 0, index + 1, "int")
-        s.text(row, 1, region.code)
-        s.text(row, 2, region.name)
+        _county_cells(s, row, index, region)
         row_sum = Fraction(0)
         for i, sid in enumerate(ids):
             sheet = sheets[sid]
