@@ -16,7 +16,7 @@ from .explain import assumptions_text
 from .io.atomic import staged
 from .io.csv_writer import allocations_csv
 from .io.document_settings import read_document_settings
-from .io.pdf import render_html, render_pdf
+from .io.pdf import render_html, render_many, render_pdf
 from .io.workbook import UNITS, workbook_bytes
 from .plan import MANIFEST, PlanResult
 
@@ -48,18 +48,16 @@ def settings_for(result: PlanResult, year: int, documents: Documents) -> Documen
 
 def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str, bytes], str]:
     """The notice and the explanation of every year, as PDF bytes; and the fonts used."""
-    files, fonts = {}, ""
+    names, htmls = [], []
     for year in result.years:
         settings = settings_for(result, year, documents)
-        rendered = render_pdf(render_html("notice.html", n=notice(result, year, settings.notice)),
-                              documents.allow_missing_glyphs)
-        files[notice_name(year)] = rendered.pdf
-        rendered = render_pdf(render_html("explanation.html", e=explanation(result, year, settings.explanation,
-                                                                            settings.notice.date),
-                                          date=settings.notice.date), documents.allow_missing_glyphs)
-        files[explanation_name(year)] = rendered.pdf
-        fonts = rendered.fonts
-    return files, fonts
+        names.append(notice_name(year))
+        htmls.append(render_html("notice.html", n=notice(result, year, settings.notice)))
+        names.append(explanation_name(year))
+        htmls.append(render_html("explanation.html", e=explanation(result, year, settings.explanation,
+                                                                  settings.notice.date), date=settings.notice.date))
+    rendered = render_many(htmls, documents.allow_missing_glyphs)
+    return {name: r.pdf for name, r in zip(names, rendered)}, (rendered[-1].fonts if rendered else "")
 
 
 def manifest(result: PlanResult, unit: str, settings_path: str | None) -> str:
