@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from .core.engine import Headcounts, Line, all_segments, allocations, compute
+from .core.engine import Line, all_segments, allocations, compute
+from .core.headcounts import Headcounts
 from .core.factor_check import check_factors
 from .core.funds import FundLine, distribute, fund_regions, fund_values
 from .core.headcount_check import check_headcounts
@@ -33,10 +34,6 @@ class Inputs:
     years: list[int]
     warnings: list[Problem]
     segments: dict | None = None  # the checked rates and shares, reused by the computation
-
-
-def load_policy(paths: list[str]) -> Policy:
-    return read_policy(paths)[0]
 
 
 def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None) -> Inputs:
