@@ -123,7 +123,9 @@ def distribute_funds(inputs: Inputs, factors_path: str | None) -> list[FundLine]
     if not errors(problems):
         for year in inputs.years:
             for fund in policy.funds.values():
-                regions = fund_regions(fund, policy.counties(), policy.regions)
+                present = inputs.headcounts.regions(year)
+                counties = [r for r in policy.counties() if r.code in present]
+                regions = fund_regions(fund, counties, policy.regions)
                 found, trouble = distribute(fund, year, regions, fund_values(fund, year, regions, inputs.headcounts, data))
                 lines += found
                 problems += trouble

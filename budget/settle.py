@@ -87,8 +87,13 @@ def _beyond_the_plan(plan_result: PlanResult, actual, actual_path: str, year: in
     if extra_groups:
         problems.append(Problem(Source(actual_path), f"actual headcounts for group(s) {', '.join(extra_groups)}, "
                                 f"which the plan's forecasts do not have"))
-    extra_regions = sorted({c for y, c, _ in actual.keys() if y == year} - planned_regions)
+    actual_regions = {c for y, c, _ in actual.keys() if y == year}
+    extra_regions = sorted(actual_regions - planned_regions)
     if planned_regions and extra_regions:
         problems.append(Problem(Source(actual_path), f"actual headcounts for region(s) {', '.join(extra_regions)}, "
                                 f"which the plan does not have"))
+    lacking = sorted(planned_regions - actual_regions)
+    if lacking:  # settling them at 0 would claw back everything: refuse instead
+        problems.append(Problem(Source(actual_path), f"no actual headcounts for {', '.join(lacking)}, which the "
+                                f"plan has (give 0 where nobody qualified)"))
     return problems

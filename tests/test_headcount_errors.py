@@ -69,14 +69,23 @@ def test_of_which_larger_than_parent(tmp_path):
             " + poor_pension_contributors_disabled = 19) exceed it (10) in 2018, 610404") in result.output
 
 
-def test_missing_group_and_missing_county(tmp_path):
-    path = write_headcounts(tmp_path / "h.csv", {}, counties=XIANYANG_COUNTIES[:-1])
+def test_missing_group_is_an_error(tmp_path):
+    path = write_headcounts(tmp_path / "h.csv", {})
     rows = [l for l in open(path, encoding="utf-8") if "610402,medical_dibao" not in l]
     open(path, "w", encoding="utf-8").writelines(rows)
     result, _ = plan(tmp_path, path)
     assert result.exit_code == 1
     assert f"{path}: 2018, 610402 秦都区: no headcount for medical_dibao (needed by the subsidies in force)" in result.output
-    assert f"{path}: 2018, 610482 彬州市: no headcount for poor_pension_contributors, " in result.output
+
+
+def test_a_file_covering_some_counties_plans_those_and_says_which_are_left_out(tmp_path):
+    path = write_headcounts(tmp_path / "h.csv", {"pension_recipients": 10}, counties=["610402", "610426"])
+    result, out = plan(tmp_path, path)
+    assert result.exit_code == 0, result.output
+    assert "warning: 2018: no headcounts at all for 610404 渭城区, 610422 三原县" in result.output
+    assert "they are left out of the plan" in result.output
+    codes = {r.split(",")[1] for r in (out / "allocations.csv").read_text("utf-8").splitlines()[1:]}
+    assert codes == {"610402", "610426"}
 
 
 def test_region_name_is_cross_checked(tmp_path):

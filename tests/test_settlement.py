@@ -139,6 +139,13 @@ def test_actuals_with_unknown_region_group_and_impossible_values(tmp_path, plan_
     assert "headcount '-4' must be a whole number ≥ 0" in result.output
 
 
+def test_actuals_that_leave_out_a_planned_county(tmp_path, plan_folder):
+    actual = write_headcounts(tmp_path / "actual.csv", {}, counties=XIANYANG_COUNTIES[1:])
+    result = settle_cli(tmp_path, plan_folder, actual)
+    assert result.exit_code == 1
+    assert "no actual headcounts for 610402, which the plan has (give 0 where nobody qualified)" in result.output
+
+
 def test_a_plan_made_with_another_policy_version(tmp_path, plan_folder):
     actual = write_headcounts(tmp_path / "actual.csv", {})
     other = str(ROOT / "tests" / "fixtures" / "xianyang-rate-change.yaml")

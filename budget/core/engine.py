@@ -288,7 +288,10 @@ def compute(policy: Policy, headcounts: Headcounts, years: Iterable[int],
     lines = []
     prepared: dict[int, _Plan] = {}  # by id of the (shared) segment list
     for year in years:
+        present = headcounts.regions(year)
         for region in policy.counties():
+            if region.code not in present:
+                continue  # a county the headcounts leave out (warned when they were read)
             for subsidy in policy.subsidies.values():
                 found = segments[(year, subsidy.id, region.code)]
                 if found:

@@ -171,8 +171,18 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
     headcounts = Headcounts(values, complete)
     problems += _subset_problems(headcounts, first_seen, policy)
     present = headcounts.keys()
+    given = {(y, c) for y, c, _ in present | attempted}
     for year in (years if years is not None else headcounts.years()):
+        absent = [r for r in policy.counties() if (year, r.code) not in given]
+        if absent and len(absent) < len(policy.counties()):
+            # a file may cover some counties only (a county planning its own budget): the others
+            # are left out of the plan, said aloud in case one was forgotten
+            problems.append(Problem(Source(file), f"{year}: no headcounts at all for "
+                                    f"{', '.join(f'{r.code} {r.name}' for r in absent)}; "
+                                    "they are left out of the plan", "warning"))
         for region in policy.counties():
+            if (year, region.code) not in given:
+                continue
             missing = [g for g in needed_groups(policy, year, region.code)
                        if (year, region.code, g) not in present and (year, region.code, g) not in attempted]
             if missing:
