@@ -153,8 +153,8 @@ def settle(
     planned: Path = typer.Option(..., "--planned", help="A plan's output folder, or the forecast headcounts."),
     actual: Path = typer.Option(..., "--actual", help="Actual headcounts (CSV or XLSX; a month column for "
                                 "monthly figures)."),
-    policy: Optional[List[Path]] = typer.Option(None, "--policy", "-p", help="Policy YAML: needed with forecast "
-                                                "headcounts; with a plan folder it must be the plan's."),
+    policy: Optional[List[Path]] = typer.Option(None, "--policy", "-p", help="Policy YAML, with forecast headcounts "
+                                                "(default: the shipped Xianyang one); with a plan folder it must be the plan's."),
     out: Path = typer.Option(Path("out-settlement"), "--out", "-o", help="Output folder."),
     advance_rate: Optional[str] = AdvanceOption,
     documents: Optional[Path] = DocumentsOption,

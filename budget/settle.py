@@ -13,7 +13,7 @@ from .core.headcount_check import needed_groups
 from .core.policy import Policy
 from .core.problems import InputError, Problem, Source, errors
 from .core.settlement import SettlementLine, Transfer, advance, budgeted, settle, transfers
-from .plan import InputFile, MANIFEST, PlanResult, load_inputs, load_plan_folder, plan, run_plan
+from .plan import EXAMPLE_POLICY, InputFile, MANIFEST, PlanResult, load_inputs, load_plan_folder, plan, run_plan
 
 
 @dataclass
@@ -52,8 +52,7 @@ def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str]
         policy_paths = [f.path for f in plan_result.files if f.role == "policy"]
         rate = advance_rate if advance_rate is not None else plan_result.advance_rate
     else:
-        if not policy_paths:
-            raise InputError([Problem(Source(planned), "settling against forecast headcounts needs --policy")])
+        policy_paths = policy_paths or [str(EXAMPLE_POLICY)]  # as budget plan does
         plan_result, _ = run_plan(policy_paths, planned, [year], advance_rate)
         rate = advance_rate
     if year not in plan_result.years:

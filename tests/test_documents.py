@@ -285,3 +285,18 @@ def test_bad_document_settings(tmp_path):
     assert result.exit_code == 1
     assert f"{settings}:2: unknown key 'numbr' in notice (allowed: issuers, number, date," in result.output
     assert f"{settings}:3: notice date '2018/3/5' must be written 2018-01-08" in result.output
+
+
+def test_date_four_characters_from_the_right_and_issuers_centred_over_it(notice):
+    for page in notice.pages:
+        lines = [l for l in lines_of(page) if abs(l[0]["size"] - 16) < 0.01]
+        date = next((l for l in lines if text(l) == "2018年1月8日"), None)
+        if date is None:
+            continue
+        assert abs(date[-1]["x1"] - (184 * MM - 4 * 15.79)) < 1 * MM  # 右空四字
+        centre = (date[0]["x0"] + date[-1]["x1"]) / 2
+        for issuer in ("咸阳市财政局", "咸阳市人力资源和社会保障局"):
+            line = next(l for l in lines if text(l) == issuer)
+            assert abs((line[0]["x0"] + line[-1]["x1"]) / 2 - centre) < 0.5 * MM
+        return
+    raise AssertionError("no date line found")

@@ -36,6 +36,8 @@ def environment() -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(version=__version__, chinese_numbers=CHINESE_NUMBERS,
                        wan=lambda fen: format_grouped(fen, 1_000_000, 2))
+    # how many em a line of text takes: full-width characters one, ASCII digits half
+    env.filters["em_width"] = lambda text: sum(0.5 if ord(ch) < 128 else 1 for ch in text)
     return env
 
 
