@@ -21,6 +21,7 @@ from .io.policy_reader import read_policy
 from .io.template import template_bytes, template_groups
 from .io.workbook import UNITS
 from .core.policy import parse_share
+from .documents import DATE
 from .outputs import Documents, render_documents, write_plan_outputs, write_settlement_outputs
 from .settle import run_settlement
 from .plan import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, load_inputs, load_plan_folder, plan as compute_plan, run_plan
@@ -70,6 +71,24 @@ def _fail(exc: InputError) -> None:
 
 DocumentsOption = typer.Option(None, "--documents", "-d", help="Document settings YAML (issuers, 文号, date, "
                                "addressees, cc, title). Default: the shipped example's, or defaults from the policy.")
+NumberOption = typer.Option(None, "--number", help="The notice's 文号, e.g. 咸财社〔2018〕12号 (over --documents).")
+DateOption = typer.Option(None, "--date", help="The notice's date, 2018-01-08 (over --documents).")
+TitleOption = typer.Option(None, "--title", help="The notice's title (over --documents).")
+IssuerOption = typer.Option(None, "--issuer", help="An issuer of the notice; repeat for joint issuers (over --documents).")
+AddresseesOption = typer.Option(None, "--addressees", help="主送机关 (over --documents).")
+CcOption = typer.Option(None, "--cc", help="抄送机关; repeat for each (over --documents).")
+
+
+def _notice_options(number, date, title, issuer, addressees, cc) -> dict:
+    """Document settings given on the command line; the date is checked here."""
+    if date is not None and not DATE.match(date):
+        typer.echo(f"--date '{date}' must be written 2018-01-08", err=True)
+        raise typer.Exit(2)
+    given = {"number": number, "date": date, "title": title, "issuers": list(issuer or []) or None,
+             "addressees": addressees, "cc": list(cc or []) or None}
+    return {k: v for k, v in given.items() if v}
+
+
 AllowGlyphsOption = typer.Option(False, "--allow-missing-glyphs", help="Render even if no installed font has "
                                  "some character (it would print as a box).")
 
@@ -105,6 +124,9 @@ def plan(
     advance_rate: Optional[str] = AdvanceOption,
     factors: Optional[Path] = typer.Option(None, "--factors", "-f", help="Factor data for funds distributed by "
                                            "factors (因素法): year,region_code,factor,value."),
+    number: Optional[str] = NumberOption, date: Optional[str] = DateOption, title: Optional[str] = TitleOption,
+    issuer: Optional[List[str]] = IssuerOption, addressees: Optional[str] = AddresseesOption,
+    cc: Optional[List[str]] = CcOption,
 ) -> None:
     """Compute every payer's amount per subsidy and county; write allocations.csv, the
     workbook and the PDF documents (and advances.csv with --advance-rate)."""
@@ -112,12 +134,14 @@ def plan(
         typer.echo(f"--unit must be one of: {', '.join(UNITS)} (got {unit!r})", err=True)
         raise typer.Exit(2)
     rate = _rate(advance_rate)
+    notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
     with _problems_exit(out):
         result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None, rate,
                                     str(factors) if factors else None)
         names, fonts = write_plan_outputs(result, out, unit,
-                                          Documents(settings, allow_missing_glyphs) if pdf else None, settings)
+                                          Documents(settings, allow_missing_glyphs, notice_settings) if pdf else None,
+                                          settings)
     _report(warnings)
     typer.echo(summary(result.policy, result.lines, result.fund_lines))
     typer.echo("")
@@ -133,14 +157,18 @@ def report(
     documents: Optional[Path] = DocumentsOption,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to write the PDFs (default: the plan's folder)."),
     allow_missing_glyphs: bool = AllowGlyphsOption,
+    number: Optional[str] = NumberOption, date: Optional[str] = DateOption, title: Optional[str] = TitleOption,
+    issuer: Optional[List[str]] = IssuerOption, addressees: Optional[str] = AddresseesOption,
+    cc: Optional[List[str]] = CcOption,
 ) -> None:
     """Render the notice and explanation PDFs again from a plan's output folder, e.g. with
     other document settings. Refuses if the plan's inputs changed since."""
     target = out or plan_folder
+    notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     with _problems_exit(target):
         folder = load_plan_folder(plan_folder)
         files, fonts = render_documents(folder.result, Documents(str(documents) if documents else folder.documents,
-                                                                 allow_missing_glyphs))
+                                                                 allow_missing_glyphs, notice_settings))
         with staged(target) as stage:
             for name, data in files.items():
                 stage.write_bytes(name, data)

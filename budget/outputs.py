@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
@@ -37,13 +37,16 @@ def explanation_name(year: int) -> str:
 class Documents:
     settings_path: str | None = None  # None: defaults from the policy
     allow_missing_glyphs: bool = False
+    notice: dict = field(default_factory=dict)  # command-line settings of the notice, over the file's
 
 
 def settings_for(result: PlanResult, year: int, documents: Documents) -> DocumentSettings:
-    defaults = default_settings(result.policy, year)
-    if documents.settings_path is None:
-        return defaults
-    return read_document_settings(documents.settings_path, defaults, year)
+    settings = default_settings(result.policy, year)
+    if documents.settings_path is not None:
+        settings = read_document_settings(documents.settings_path, settings, year)
+    for key, value in documents.notice.items():
+        setattr(settings.notice, key, value)
+    return settings
 
 
 def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str, bytes], str]:

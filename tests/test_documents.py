@@ -300,3 +300,16 @@ def test_date_four_characters_from_the_right_and_issuers_centred_over_it(notice)
             assert abs((line[0]["x0"] + line[-1]["x1"]) / 2 - centre) < 0.5 * MM
         return
     raise AssertionError("no date line found")
+
+
+def test_document_settings_from_the_command_line(planned, tmp_path):
+    result = runner.invoke(app, ["report", "--from", str(planned), "--out", str(tmp_path), "--number", "咸财社〔2018〕77号",
+                                 "--date", "2018-02-03", "--issuer", "咸阳市财政局", "--cc", "甲单位", "--cc", "乙单位"])
+    assert result.exit_code == 0, result.output
+    with pdfplumber.open(tmp_path / "notice-2018.pdf") as pdf:
+        first = pdf.pages[0].extract_text().replace(" ", "")
+        last = pdf.pages[-1].extract_text().replace(" ", "")
+    assert "咸财社〔2018〕77号" in first and "咸阳市财政局文件" in first.replace("\n", "")
+    assert "抄送：甲单位，乙单位。" in last and "2018年2月3日印发" in last
+    bad = runner.invoke(app, ["report", "--from", str(planned), "--out", str(tmp_path), "--date", "2018/2/3"])
+    assert bad.exit_code == 2 and "--date '2018/2/3' must be written 2018-01-08" in bad.output

@@ -126,3 +126,13 @@ def test_a_failed_run_leaves_earlier_outputs_untouched(tmp_path):
     result = runner.invoke(app, ["plan", "-y", "2018", "-h", bad, "-p", XIANYANG, "-o", str(out), "--no-pdf"])
     assert result.exit_code == 1
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_outputs_cannot_leave_their_folder(tmp_path):
+    from budget.io.atomic import staged
+
+    with pytest.raises(ValueError, match="would leave the output folder"):
+        with staged(tmp_path / "out") as stage:
+            stage.write_text("../escape.csv", "x")
+    assert not (tmp_path / "escape.csv").exists()
+    assert list((tmp_path / "out").iterdir()) == []
