@@ -55,7 +55,8 @@ def default_settings(policy: Policy, year: int) -> DocumentSettings:
     issuers = ([f"{place}财政局", f"{place}人力资源和社会保障局"] if scope and scope.level == "city"
                else [f"{place}财政厅", f"{place}人力资源和社会保障厅"])
     printer = f"{place}财政局办公室" if scope and scope.level == "city" else f"{place}财政厅办公室"
-    addressees = "各县（市、区）财政局、人力资源和社会保障局"
+    addressees = ("各县（市、区）财政局、人力资源和社会保障局" if scope and scope.level == "city"
+                  else "各市（区）财政局、人力资源和社会保障局")
     return DocumentSettings(
         notice=NoticeSettings(
             issuers=list(issuers), number=f"{prefix}财社〔{year}〕1号", date=f"{year}-01-08",
@@ -102,6 +103,12 @@ def _share_text(line: Line) -> str:
 def short_ref(text: str) -> str:
     """``陕人社发〔2017〕60号 二（一） “……”`` → ``陕人社发〔2017〕60号 二（一）``."""
     return text.split("“")[0].strip().replace(" ", "")  # a space would be stretched by justify
+
+
+def cited_documents(policy: Policy) -> list:
+    """The documents a notice cites: all of them for one city's plan; for a run over several
+    cities (a province's notice), the province's own, not each city's forwarding notice."""
+    return policy.documents if len(policy.scopes) <= 1 else policy.documents[:1]
 
 
 def quoted_title(document) -> str:
@@ -304,7 +311,7 @@ def notice(result: PlanResult, year: int, settings: NoticeSettings) -> Notice:
     return Notice(
         settings=settings, year=year, date_text=chinese_date(settings.date),
         print_date_text=chinese_date(settings.date),
-        documents=[quoted_title(d) for d in policy.documents],
+        documents=[quoted_title(d) for d in cited_documents(policy)],
         subsidies=subsidy_texts(policy, lines, unit, decimals),
         funds=fund_texts(policy, result.fund_lines, year, unit, decimals),
         totals={PAYER_NAMES[p]: format_grouped(payer_totals[p], unit_fen, decimals) for p in PAYERS if p in payer_totals},
@@ -410,7 +417,7 @@ def explanation(result: PlanResult, year: int, settings: ExplanationSettings, da
                   max((sum(by_county[c].values()) for c in codes), default=0))
     return Explanation(
         settings=settings, year=year, date_text=chinese_date(date),
-        documents=[quoted_title(d) for d in policy.documents],
+        documents=[quoted_title(d) for d in cited_documents(policy)],
         parameters=parameters(policy, year),
         assumptions=[f"{a.what}：{a.value}。{a.note}" for a in policy.assumptions],
         summary_rows=rows, summary_total=["合计"] + [format_grouped(t) for t in totals] + [format_grouped(sum(totals))],
@@ -515,7 +522,7 @@ def settlement_notice(result, settings: NoticeSettings) -> SettlementNotice:
     policy = result.policy
     return SettlementNotice(
         settings=settings, year=result.year, date_text=chinese_date(settings.date),
-        print_date_text=chinese_date(settings.date), documents=[quoted_title(d) for d in policy.documents],
+        print_date_text=chinese_date(settings.date), documents=[quoted_title(d) for d in cited_documents(policy)],
         planned_label=label,
         advance_text=(f"（按预算的{format_share(result.advance_rate)}预拨）" if result.advance_rate else ""),
         by_payer=by_payer, totals=(show(grand[0]), show(grand[1]), show(abs(diff)),
