@@ -24,7 +24,7 @@ from .core.policy import parse_share
 from .documents import DATE
 from .outputs import Documents, render_documents, write_plan_outputs, write_settlement_outputs
 from .settle import run_settlement
-from .plan import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, load_inputs, load_plan_folder, plan as compute_plan, run_plan
+from .plan import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, load_inputs, load_plan_folder, plan as compute_plan, run_plan, sample_notes
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Plan and settle social-insurance poverty-alleviation subsidies, exact to the fen.")
@@ -60,6 +60,11 @@ def _problems_exit(out: Path | None = None):
         where = exc.filename or out
         typer.echo(f"cannot write to {out if out else where}: {exc.strerror or exc} ({where})", err=True)
         raise typer.Exit(1)
+
+
+def _say_if_sample(files) -> None:
+    for note in sample_notes(files):
+        typer.echo(f"示例 sample: {note} — the outputs say so too", err=True)
 
 
 def _fail(exc: InputError) -> None:
@@ -143,6 +148,7 @@ def plan(
                                           Documents(settings, allow_missing_glyphs, notice_settings) if pdf else None,
                                           settings)
     _report(warnings)
+    _say_if_sample(result.files)
     typer.echo(summary(result.policy, result.lines, result.fund_lines))
     typer.echo("")
     typer.echo(assumptions_text(result.policy))
@@ -198,6 +204,7 @@ def settle(
         settings = str(documents) if documents else _plan_documents(planned)
         names, fonts = write_settlement_outputs(result, out, Documents(settings, allow_missing_glyphs) if pdf else None)
     _report(warnings)
+    _say_if_sample(result.files)
     typer.echo(settlement_summary(result))
     if fonts:
         typer.echo(f"\nfonts: {fonts}")

@@ -13,7 +13,7 @@ from fractions import Fraction
 from .core.engine import Line
 from .core.money import chinese_uppercase, format_grouped, format_plain, round_half_up
 from .core.policy import PAYER_NAMES, PAYERS, RATE_UNITS, Policy, format_share
-from .plan import PlanResult
+from .plan import PlanResult, sample_notes
 
 DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 UNIT_FEN = {"元": 100, "万元": 1_000_000}
@@ -285,6 +285,7 @@ class Notice:
     grand_total_yuan: str
     tables: list[Table]
     assumptions: list[str]
+    sample: str = ""  # the inputs say their figures are invented: the document says so too
 
 
 def notice(result: PlanResult, year: int, settings: NoticeSettings) -> Notice:
@@ -318,7 +319,8 @@ def notice(result: PlanResult, year: int, settings: NoticeSettings) -> Notice:
         grand_total=format_grouped(sum(payer_totals.values()), unit_fen, decimals),
         grand_total_upper=chinese_uppercase(exact_total), grand_total_yuan=format_grouped(exact_total),
         tables=tables,
-        assumptions=[f"{a.what}（{a.value}）" for a in policy.assumptions])
+        assumptions=[f"{a.what}（{a.value}）" for a in policy.assumptions],
+        sample="；".join(sample_notes(result.files)))
 
 
 # --- the explanation --------------------------------------------------------------------------
@@ -376,6 +378,7 @@ class Explanation:
     county_rows: list[list[str]]
     chart: "Chart"
     grand_total_upper: str
+    sample: str = ""
 
 
 @dataclass
@@ -421,7 +424,8 @@ def explanation(result: PlanResult, year: int, settings: ExplanationSettings, da
         parameters=parameters(policy, year),
         assumptions=[f"{a.what}：{a.value}。{a.note}" for a in policy.assumptions],
         summary_rows=rows, summary_total=["合计"] + [format_grouped(t) for t in totals] + [format_grouped(sum(totals))],
-        county_rows=county_rows, chart=chart, grand_total_upper=chinese_uppercase(sum(totals)))
+        county_rows=county_rows, chart=chart, grand_total_upper=chinese_uppercase(sum(totals)),
+        sample="；".join(sample_notes(result.files)))
 
 
 # --- the settlement notice ----------------------------------------------------------------------
@@ -440,6 +444,7 @@ class SettlementNotice:
     difference_upper: str
     transfer_texts: list[str]
     tables: list[Table]
+    sample: str = ""
 
 
 def _signed(fen: int, unit_fen: int, decimals: int) -> str:
@@ -527,4 +532,5 @@ def settlement_notice(result, settings: NoticeSettings) -> SettlementNotice:
         advance_text=(f"（按预算的{format_share(result.advance_rate)}预拨）" if result.advance_rate else ""),
         by_payer=by_payer, totals=(show(grand[0]), show(grand[1]), show(abs(diff)),
                                    "补拨" if diff > 0 else "收回" if diff < 0 else "持平"),
-        difference_upper=chinese_uppercase(abs(exact_diff)), transfer_texts=transfer_texts, tables=tables)
+        difference_upper=chinese_uppercase(abs(exact_diff)), transfer_texts=transfer_texts, tables=tables,
+        sample="；".join(sample_notes(result.files)))

@@ -63,6 +63,10 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
     return {name: r.pdf for name, r in zip(names, rendered)}, (rendered[-1].fonts if rendered else "")
 
 
+def _described(f) -> str:
+    return f"{f.role}: {f.path} sha256={f.sha256}" + "".join(f"\n    # {note}" for note in f.notes)
+
+
 def manifest(result: PlanResult, unit: str, settings_path: str | None) -> str:
     return json.dumps({
         "program": f"budget {__version__}", "years": result.years, "unit": unit,
@@ -82,8 +86,7 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     Everything is computed and rendered before the first file is renamed into place."""
     files: dict[str, bytes] = {
         "allocations.csv": allocations_csv(allocations(result.lines, result.fund_lines)).encode("utf-8"),
-        "assumptions.txt": "\n".join([f"budget {__version__}",
-                                      *[f"{f.role}: {f.path} sha256={f.sha256}" for f in result.files], "",
+        "assumptions.txt": "\n".join([f"budget {__version__}", *[_described(f) for f in result.files], "",
                                       assumptions_text(result.policy), ""]).encode("utf-8"),
         MANIFEST: manifest(result, unit, documents.settings_path if documents else settings_path).encode("utf-8"),
     }

@@ -66,9 +66,31 @@ def plan(inputs: Inputs) -> list[Line]:
 
 @dataclass(frozen=True)
 class InputFile:
-    role: str  # "policy" or "headcounts"
+    role: str  # "policy", "headcounts", "factors" or "actual"
     path: str
     sha256: str
+    notes: tuple[str, ...] = ()  # the file's own leading "#" comments, e.g. "SYNTHETIC EXAMPLE DATA"
+
+    @property
+    def is_sample(self) -> bool:
+        """The file says it holds invented figures: outputs made from it must say so too."""
+        return any(word in note.upper() or word in note for note in self.notes
+                   for word in ("SYNTHETIC", "虚构", "示例数据"))
+
+
+def make_input_file(role: str, path: str) -> InputFile:
+    data = Path(path).read_bytes()
+    notes = []
+    if not data.startswith(b"PK"):  # a CSV: its leading comment lines
+        for line in data[:4096].decode("utf-8", "replace").lstrip("\ufeff").splitlines():
+            if not line.startswith("#"):
+                break
+            notes.append(line.lstrip("#").strip())
+    return InputFile(role, path, hashlib.sha256(data).hexdigest(), tuple(notes))
+
+
+def sample_notes(files: list[InputFile]) -> list[str]:
+    return [note for f in files if f.is_sample for note in f.notes]
 
 
 @dataclass
@@ -85,10 +107,7 @@ class PlanResult:
 
 
 def input_files(policy: Policy, headcounts_path: str) -> list[InputFile]:
-    def digest(path: str) -> str:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return ([InputFile("policy", p, digest(p)) for p in policy.files]
-            + [InputFile("headcounts", headcounts_path, digest(headcounts_path))])
+    return ([make_input_file("policy", p) for p in policy.files] + [make_input_file("headcounts", headcounts_path)])
 
 
 def run_plan(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None,
@@ -100,7 +119,7 @@ def run_plan(policy_paths: list[str], headcounts_path: str, years: list[int] | N
     lines = plan(inputs)
     files = input_files(inputs.policy, headcounts_path)
     if factors_path:
-        files.append(InputFile("factors", factors_path, hashlib.sha256(Path(factors_path).read_bytes()).hexdigest()))
+        files.append(make_input_file("factors", factors_path))
     return PlanResult(inputs.policy, lines, inputs.years, files, inputs.headcounts, advance_rate,
                       fund_lines), inputs.warnings
 

@@ -13,7 +13,7 @@ from .core.headcount_check import needed_groups
 from .core.policy import Policy
 from .core.problems import InputError, Problem, Source, errors
 from .core.settlement import SettlementLine, Transfer, advance, budgeted, settle, transfers
-from .plan import EXAMPLE_POLICY, InputFile, MANIFEST, PlanResult, load_inputs, load_plan_folder, plan, run_plan
+from .plan import EXAMPLE_POLICY, InputFile, MANIFEST, make_input_file, PlanResult, load_inputs, load_plan_folder, plan, run_plan
 
 
 @dataclass
@@ -67,7 +67,7 @@ def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str]
     planned_lines = [l for l in plan_result.lines if l.year == year]
     planned_amounts = advance(planned_lines, rate) if rate is not None else budgeted(planned_lines)
     lines = settle(planned_amounts, [l for l in actual_lines if l.year == year])
-    files = plan_result.files + [InputFile("actual", actual, _digest(actual))]
+    files = plan_result.files + [make_input_file("actual", actual)]
     return SettlementResult(plan_result.policy, year, "预拨数" if rate is not None else "预算数", lines,
                             transfers(lines), files, rate), problems
 

@@ -23,7 +23,7 @@ from ..core.engine import Line
 from ..core.money import format_plain, format_yuan, round_half_up
 from ..core.policy import PAYER_NAMES, PAYERS, RATE_UNITS, Policy, Subsidy, format_share
 from ..explain import width
-from ..plan import PlanResult
+from ..plan import PlanResult, sample_notes
 
 
 @dataclass(frozen=True)
@@ -417,7 +417,10 @@ def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _S
     policy = result.policy
     rows = [("程序", f"budget {__version__}"), ("预算年度", str(year)), ("金额单位", book.unit.name)]
     rows += [(f"政策文件", f"{d.number} {d.title}（{d.file}）") for d in policy.documents]
-    rows += [(f"输入文件（{f.role}）", f"{f.path}  SHA-256 {f.sha256}") for f in result.files]
+    rows += [(f"输入文件（{f.role}）", f"{f.path}  SHA-256 {f.sha256}" + "".join(f"\n{n}" for n in f.notes))
+             for f in result.files]
+    if sample_notes(result.files):
+        rows.insert(0, ("示例", "本表所用数据为虚构的示例数据，不是统计数：" + "；".join(sample_notes(result.files))))
     excluded = [f"{c} {policy.regions.get(c).name if policy.regions.get(c) else ''}：{why}" for c, why in policy.excluded.items()]
     rows += [("未列入地区", e) for e in excluded]
     rows += [("假设", f"{a.what}：{a.value}。{a.note}") for a in policy.assumptions]
