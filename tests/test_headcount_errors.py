@@ -177,3 +177,25 @@ def test_xlsx_headcounts_and_cell_addresses(tmp_path):
     result, out = plan(tmp_path, path)
     assert result.exit_code == 0, result.output
     assert "2018,610402,秦都区,basic_pension_increase,province,3,90.00" in (out / "allocations.csv").read_text("utf-8")
+
+
+def test_thousands_separators_and_chinese_group_names(tmp_path):
+    path = tmp_path / "h.csv"
+    lines = ["year,region_code,group,headcount"]
+    for code in XIANYANG_COUNTIES:
+        for group in GROUPS:
+            label = "领取待遇人员" if group == "pension_recipients" else group  # the group's short label
+            lines.append(f'2018,{code},{label},"{"12,345" if group == "pension_recipients" else "0"}"')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result, out = plan(tmp_path, path)
+    assert result.exit_code == 0, result.output
+    # 12,345 × 5 元 × 12 = 740,700 → 省 370,350
+    assert "2018,610402,秦都区,basic_pension_increase,province,12345,370350.00" in (out / "allocations.csv").read_text("utf-8")
+
+
+def test_a_misgrouped_number_is_still_refused(tmp_path):
+    path = write_headcounts(tmp_path / "h.csv", {})
+    text = open(path, encoding="utf-8").read().replace("2018,610402,pension_recipients,0", '2018,610402,pension_recipients,"1,23,45"')
+    open(path, "w", encoding="utf-8").write(text)
+    result, _ = plan(tmp_path, path)
+    assert result.exit_code == 1 and "headcount '1,23,45' must be a whole number ≥ 0" in result.output

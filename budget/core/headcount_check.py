@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -28,6 +29,15 @@ class RawRow:
         return Source(self.row.file, self.row.line, field=field)
 
 
+def _group_labels(policy: Policy) -> dict[str, str]:
+    """Chinese names and short labels → group id, where a label names one group only."""
+    seen: dict[str, set[str]] = defaultdict(set)
+    for group in policy.groups.values():
+        for label in {group.name, group.short} - {""}:
+            seen[label].add(group.id)
+    return {label: next(iter(ids)) for label, ids in seen.items() if len(ids) == 1}
+
+
 class _Sources:
     """``src["year"]``: a field's source, made only when a problem needs it."""
 
@@ -38,10 +48,16 @@ class _Sources:
         return self.raw.source(field)
 
 
+_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+$")
+
+
 def _whole_number(text: str) -> int | None:
-    """Digits, optionally followed by a zero decimal part as spreadsheets write (``12.0``)."""
+    """Digits, optionally in thousands groups (``12,345``, as Excel exports them) or with a zero
+    decimal part as spreadsheets write (``12.0``)."""
     text = text.strip()
     whole, dot, decimals = text.partition(".")
+    if _GROUPED.match(whole):
+        whole = whole.replace(",", "")
     if not whole.isascii() or not whole.isdigit() or (dot and (not decimals.isdigit() or set(decimals) != {"0"})):
         return None
     return int(whole)
@@ -78,6 +94,7 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
     first_seen: dict[tuple, Source] = {}
     warned: set[str] = set()
     attempted: set[tuple] = set()
+    labels = _group_labels(policy)
 
     for raw in rows:
         v, src = raw.values, _Sources(raw)
@@ -122,6 +139,7 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
                                     f"({' / '.join(sorted(name_ok))})"))
             ok = False
         group = v.get("group", "").strip()
+        group = labels.get(group, group)  # a group may also be named by its Chinese name
         if group not in policy.groups:
             problems.append(Problem(src["group"], f"unknown group '{group}' (allowed: {', '.join(policy.groups)})"))
             ok = False
