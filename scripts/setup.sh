@@ -27,7 +27,7 @@ fi
 
 # FandolFang (仿宋) and friends: free GB2312 fonts shipped inside texlive-lang-chinese; taken
 # from the package without installing TeX, and put on fontconfig's path.
-if ! fc-list 2>/dev/null | grep -q FandolFang; then
+if ! fc-list : family 2>/dev/null | grep FandolFang >/dev/null; then  # no -q: an early exit would SIGPIPE fc-list under pipefail
   if [ "$(id -u)" = 0 ]; then font_dir=/usr/local/share/fonts/fandol; else font_dir=$HOME/.local/share/fonts/fandol; fi
   tmp=$(mktemp -d)
   if (cd "$tmp" && apt-get download -qq texlive-lang-chinese 2>/dev/null \
