@@ -122,7 +122,6 @@ def run_scale(name: str, policies: list[str], headcounts: str, years: list[int],
     t_numpy, _ = timed(lambda: numpy_compute(arrays), repeat=repeat)
     result = PlanResult(inputs.policy, lines, inputs.years, input_files(inputs.policy, headcounts))
     t_csv, _ = timed(lambda: allocations_csv(allocations(lines)))
-    counties = len(inputs.policy.counties())
     t_book, books = timed(lambda: [workbook_bytes(result, y, UNITS["元"]) for y in years], repeat=repeat)
     subsidy_sheets = len(inputs.policy.subsidies)
     same_cells = [cells_of(b) for b in books]

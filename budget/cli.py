@@ -24,7 +24,7 @@ from .core.policy import parse_share
 from .documents import DATE
 from .outputs import Documents, render_documents, write_plan_outputs, write_settlement_outputs
 from .settle import run_settlement
-from .plan import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, load_inputs, load_plan_folder, plan as compute_plan, run_plan, sample_notes
+from .plan import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, load_inputs, load_plan_folder, run_plan, sample_notes
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Plan and settle social-insurance poverty-alleviation subsidies, exact to the fen.")

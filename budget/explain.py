@@ -147,7 +147,7 @@ def explain_fund(line, all_lines: list) -> str:
         source = f"group {factor.group}" if factor.group else f"data {factor.data}"
         out.append(f"  {factor.name} ({source}), weight {format_share(factor.weight)}: "
                    f"{_plain(line.values[i])} of {_plain(column)} = {_share_percent(line.shares[i])}")
-    out.append(f"加权得分 score: " + " + ".join(f"{format_share(f.weight)} × {_share_percent(sh)}"
+    out.append("加权得分 score: " + " + ".join(f"{format_share(f.weight)} × {_share_percent(sh)}"
                                               for f, sh in zip(fund.factors, line.shares))
                + f" = {_share_percent(line.score)}")
     out.append(f"总额 × 得分 = {format_grouped(total.total)} × {_share_percent(line.score)}")

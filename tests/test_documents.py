@@ -97,7 +97,6 @@ def test_body_is_16pt_fangsong_with_28_characters_a_line(notice):
 
 
 def test_headings_use_hei_and_kai(notice):
-    chars = [c for p in notice.pages[:2] for c in p.chars]
     first = next(l for p in notice.pages[:2] for l in lines_of(p) if text(l).startswith("一、补助标准"))
     assert "Sans" in first[0]["fontname"] or "Hei" in first[0]["fontname"]
     second = next(l for p in notice.pages[:2] for l in lines_of(p) if text(l).startswith("（一）城乡居民"))
@@ -218,18 +217,18 @@ def small_plan(tmp_path, names, *extra):
     codes = ["610402", "610404", "610422"]
     write_regions(tmp_path / "regions.yaml", list(zip(codes, names)))
     policy = tmp_path / "p.yaml"
-    policy.write_text(f"""\
-document: {{number: 测试〔2018〕1号, title: 测试, issuers: [测试厅], date: 2018-01-02}}
-regions: {{file: regions.yaml, scope: "610400"}}
-groups: {{people: {{name: 人员}}}}
+    policy.write_text("""\
+document: {number: 测试〔2018〕1号, title: 测试, issuers: [测试厅], date: 2018-01-02}
+regions: {file: regions.yaml, scope: "610400"}
+groups: {people: {name: 人员}}
 subsidies:
   s:
     name: 补助
     unit: year
-    population: {{add: [people]}}
-    period: [{{from: 2018-01, ref: 条款}}]
-    rate: [{{from: 2018-01, value: 10, ref: 条款}}]
-    shares: [{{from: 2018-01, split: {{province: 50%, county: 50%}}, ref: 条款}}]
+    population: {add: [people]}
+    period: [{from: 2018-01, ref: 条款}]
+    rate: [{from: 2018-01, value: 10, ref: 条款}]
+    shares: [{from: 2018-01, split: {province: 50%, county: 50%}, ref: 条款}]
 """, encoding="utf-8")
     people = tmp_path / "people.csv"
     people.write_text("year,region_code,group,headcount\n" + "".join(f"2018,{c},people,3\n" for c in codes), "utf-8")

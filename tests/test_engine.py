@@ -5,7 +5,6 @@ import textwrap
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from budget.core.engine import compute
 from budget.core.problems import InputError
 from budget.plan import load_inputs, plan
 from conftest import GROUPS, ROOT, XIANYANG, XIANYANG_COUNTIES, write_headcounts, write_regions

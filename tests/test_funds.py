@@ -16,7 +16,7 @@ from budget.core.funds import Factor, Fund, FundTotal, distribute
 from budget.core.money import yuan_to_fen
 from budget.core.period import Reference
 from budget.core.regions import Region
-from conftest import EXAMPLE, ROOT
+from conftest import ROOT
 
 runner = CliRunner()
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "fund_cases.yaml").read_text("utf-8"))

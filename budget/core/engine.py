@@ -12,10 +12,9 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterable, Mapping
+from typing import Iterable
 
-from .money import apportion, round_fen
-from .period import Month, Reference, months_of
+from .period import Month, Reference
 from .policy import PAYERS, Policy, Split, Subsidy
 from .problems import InputError, Problem
 from .headcounts import Headcounts

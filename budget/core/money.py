@@ -7,7 +7,7 @@ fen only through :func:`round_fen`, the one rounding rule (half-up, as finance r
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Mapping, Sequence, TypeVar
+from typing import Sequence, TypeVar
 
 K = TypeVar("K")
 

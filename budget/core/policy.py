@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 
-from .period import History, Month, Reference
+from .period import History, Month
 from .problems import Source
 from .regions import RegionTree
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from ..core.period import Dated, History, Month, Reference
+from ..core.period import Dated, History, Reference
 from ..core.money import format_plain
 from ..core.policy import (PAYER_NAMES, PAYERS, format_share, RATE_UNITS, Assumption, Document, Group, Policy, Scoped, Split,
                            Subsidy, Term)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..core.period import Month
 from ..core.problems import Problem, Source
 from ..core.regions import LEVELS, Region, RegionTree, Renamed
 from . import located_yaml

@@ -44,7 +44,7 @@ def _yuan(fen: int) -> Fraction:
 
 def settlement_workbook(result: SettlementResult) -> bytes:
     stream = io.BytesIO()
-    year, label = result.year, result.planned_label
+    year = result.year
     book = Book(stream, UNITS["元"], year, f"{year}年社会保险扶贫补助资金清算表")
     _settlement_sheet(book, result)
     _transfer_sheet(book, result)

@@ -416,7 +416,7 @@ def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _S
     s = Sheet(book, "说明", "说明")
     policy = result.policy
     rows = [("程序", f"budget {__version__}"), ("预算年度", str(year)), ("金额单位", book.unit.name)]
-    rows += [(f"政策文件", f"{d.number} {d.title}（{d.file}）") for d in policy.documents]
+    rows += [("政策文件", f"{d.number} {d.title}（{d.file}）") for d in policy.documents]
     rows += [(f"输入文件（{f.role}）", f"{f.path}  SHA-256 {f.sha256}" + "".join(f"\n{n}" for n in f.notes))
              for f in result.files]
     if sample_notes(result.files):
