@@ -11,12 +11,13 @@ from . import __version__
 from .core.engine import Allocation, allocations
 from .core.policy import format_share
 from .core.settlement import advance
-from .documents import DocumentSettings, default_settings, explanation, notice
+from .documents import DocumentSettings, default_settings, explanation, notice, settlement_notice
 from .explain import assumptions_text
 from .io.atomic import staged
 from .io.csv_writer import allocations_csv
 from .io.document_settings import read_document_settings
 from .io.pdf import render_html, render_many, render_pdf
+from .io.settlement_writers import settlement_csv, settlement_workbook, transfers_csv
 from .io.workbook import UNITS, workbook_bytes
 from .plan import MANIFEST, PlanResult
 
@@ -117,8 +118,6 @@ def settlement_notice_name(year: int) -> str:
 
 def write_settlement_outputs(result, out: Path, documents: Documents | None) -> tuple[list[str], str]:
     """settlement.csv, transfers.csv, the 清算/决算 workbook and (with ``documents``) the notice."""
-    from .documents import settlement_notice
-    from .io.settlement_writers import settlement_csv, settlement_workbook, transfers_csv
 
     files = {"settlement.csv": settlement_csv(result).encode("utf-8"),
              "transfers.csv": transfers_csv(result).encode("utf-8"),

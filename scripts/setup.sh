@@ -44,7 +44,17 @@ fi
 
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
+  if ! "$PYTHON" -m venv .venv 2>/dev/null; then
+    # Debian's own python3 keeps venv in a separate package
+    rm -rf .venv
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      apt-get install -y -qq python3-venv >/dev/null
+      "$PYTHON" -m venv .venv
+    else
+      echo "setup: $PYTHON cannot create a virtual environment; install python3-venv (apt-get install python3-venv)" >&2
+      exit 1
+    fi
+  fi
 fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then

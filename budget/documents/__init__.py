@@ -1,0 +1,15 @@
+"""What the official documents say: settings, and the figures and sentences they print.
+
+Pure: plain values for the templates, built from a plan or a settlement; rendering is in
+io/pdf.py.
+"""
+
+from .explanation import Explanation, explanation
+from .notice import Notice, notice
+from .settings import DATE, UNIT_FEN, DocumentSettings, ExplanationSettings, NoticeSettings, chinese_date, default_settings
+from .settlement import SettlementNotice, settlement_notice
+from .tables import Table
+
+__all__ = ["DATE", "UNIT_FEN", "DocumentSettings", "Explanation", "ExplanationSettings", "Notice", "NoticeSettings",
+           "SettlementNotice", "Table", "chinese_date", "default_settings", "explanation", "notice",
+           "settlement_notice"]

@@ -1,0 +1,141 @@
+"""The 资金分配通知: what it says about each subsidy and fund, and its attachments."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..core.engine import Line
+from ..core.money import chinese_uppercase, format_grouped, format_plain
+from ..core.policy import PAYER_NAMES, PAYERS, Policy, format_share
+from ..plan import PlanResult, sample_notes
+from .settings import UNIT_FEN, NoticeSettings, chinese_date
+from .tables import Table, shown_in_unit, allocation_table, cited_documents, fund_table, quoted_title, short_ref
+
+
+@dataclass
+class FundText:
+    name: str
+    payer: str
+    total: str
+    factors: str
+    bounds: str
+    basis: str
+
+
+def fund_texts(policy: Policy, fund_lines: list, year: int, unit: str, decimals: int) -> list[FundText]:
+    out = []
+    for fund in policy.funds.values():
+        mine = [f for f in fund_lines if f.year == year and f.fund.id == fund.id]
+        if not mine:
+            continue
+        total = sum(shown_in_unit(f.amount, UNIT_FEN[unit], decimals) for f in mine)
+        bounds = "，".join(x for x in [f"每个地区不低于{format_plain(fund.floor)}元" if fund.floor is not None else "",
+                                       f"不高于{format_plain(fund.cap)}元" if fund.cap is not None else ""] if x)
+        out.append(FundText(fund.name, PAYER_NAMES[fund.payer], format_grouped(total, UNIT_FEN[unit], decimals),
+                            "、".join(f"{f.name}{format_share(f.weight)}" for f in fund.factors), bounds,
+                            short_ref(fund.ref.text)))
+    return out
+
+
+@dataclass
+class SubsidyText:
+    name: str
+    standard: str  # 每人每年50元
+    shares: str  # 省级承担50%，市级承担12.5%，县级承担37.5%
+    period: str
+    basis: str
+    total: str  # shown total
+    by_payer: str
+    assumed: bool
+
+
+def _standard(policy: Policy, line: Line) -> str:
+    """每人每年50元; with rates by group: 特困人员每人每年220元，……"""
+    seg = line.segments[0]
+    per = "每人每年" if line.subsidy.unit == "year" else "每人每月"
+    if len({r.rate_fen for r in seg.rates}) == 1:
+        return f"{per}{format_plain(seg.rates[0].rate_fen)}元"
+    return "，".join(f"{policy.groups[r.group].label}{per}{format_plain(r.rate_fen)}元" for r in seg.rates)
+
+
+def subsidy_texts(policy: Policy, lines: list[Line], unit: str, decimals: int) -> list[SubsidyText]:
+    unit_fen = UNIT_FEN[unit]
+    texts = []
+    for sid, subsidy in policy.subsidies.items():
+        mine = [l for l in lines if l.subsidy.id == sid]
+        if not mine:
+            continue
+        seg = mine[0].segments[0]
+        standard = _standard(policy, mine[0])
+        shares = "，".join(f"{PAYER_NAMES[p]}承担{format_share(v)}" for p, v in seg.shares)
+        months = sorted({m for l in mine for s in l.segments for m in s.months})
+        by_payer = defaultdict(int)
+        for line in mine:
+            for p, a in line.amounts:
+                by_payer[p] += shown_in_unit(a, unit_fen, decimals)
+        total = sum(by_payer.values())
+        refs = dict.fromkeys(short_ref(t) for t in [seg.period_ref.text] + [r.ref.text for r in seg.rates]
+                             + [s.ref.text for s in seg.steps])
+        assumed = any(r.ref.is_assumption for r in seg.rates) or any(s.ref.is_assumption for s in seg.steps)
+        texts.append(SubsidyText(
+            name=subsidy.name, standard=standard, shares=shares,
+            period=f"{months[0].year}年{months[0].month}月至{months[-1].month}月" if len(months) < 12 else "全年",
+            basis="；".join(refs), total=format_grouped(total, unit_fen, decimals),
+            by_payer="，".join(f"{PAYER_NAMES[p]}{format_grouped(by_payer[p], unit_fen, decimals)}{unit}"
+                               for p in PAYERS if p in by_payer),
+            assumed=assumed))
+    return texts
+
+
+@dataclass
+class Notice:
+    settings: NoticeSettings
+    year: int
+    date_text: str
+    print_date_text: str
+    documents: list[str]  # 《title》（number）
+    subsidies: list[SubsidyText]
+    funds: list[FundText]
+    totals: dict[str, str]  # payer label → shown
+    grand_total: str
+    grand_total_upper: str
+    grand_total_yuan: str
+    tables: list[Table]
+    assumptions: list[str]
+    sample: str = ""  # the inputs say their figures are invented: the document says so too
+
+
+def notice(result: PlanResult, year: int, settings: NoticeSettings) -> Notice:
+    policy = result.policy
+    lines = [l for l in result.lines if l.year == year]
+    unit, decimals = settings.unit, settings.decimals
+    tables = []
+    for sid, subsidy in policy.subsidies.items():
+        mine = [l for l in lines if l.subsidy.id == sid]
+        if mine:
+            n = len(tables) + 1
+            tables.append(allocation_table(policy, mine, f"附件{n}", f"{year}年{subsidy.name}资金分配表", unit, decimals))
+    for fid, fund in policy.funds.items():
+        mine = [f for f in result.fund_lines if f.year == year and f.fund.id == fid]
+        if mine:
+            n = len(tables) + 1
+            tables.append(fund_table(mine, f"附件{n}", f"{year}年{fund.name}分配表", unit, decimals))
+    payer_totals = defaultdict(int)
+    for table in tables:
+        for p, v in table.shown_totals.items():
+            payer_totals[p] += v
+    exact_total = sum(l.total for l in lines) + sum(f.amount for f in result.fund_lines if f.year == year)
+    unit_fen = UNIT_FEN[unit]
+    return Notice(
+        settings=settings, year=year, date_text=chinese_date(settings.date),
+        print_date_text=chinese_date(settings.date),
+        documents=[quoted_title(d) for d in cited_documents(policy)],
+        subsidies=subsidy_texts(policy, lines, unit, decimals),
+        funds=fund_texts(policy, result.fund_lines, year, unit, decimals),
+        totals={PAYER_NAMES[p]: format_grouped(payer_totals[p], unit_fen, decimals) for p in PAYERS if p in payer_totals},
+        grand_total=format_grouped(sum(payer_totals.values()), unit_fen, decimals),
+        grand_total_upper=chinese_uppercase(exact_total), grand_total_yuan=format_grouped(exact_total),
+        tables=tables,
+        assumptions=[f"{a.what}（{a.value}）" for a in policy.assumptions],
+        sample="；".join(sample_notes(result.files)))

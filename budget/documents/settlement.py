@@ -1,0 +1,114 @@
+"""The 清算通知: results of the settlement per payer, transfers, and the attached tables."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..core.money import chinese_uppercase, format_grouped
+from ..core.policy import PAYER_NAMES, PAYERS, format_share
+from ..plan import sample_notes
+from .settings import UNIT_FEN, NoticeSettings, chinese_date
+from .tables import Table, shown_in_unit, cited_documents, quoted_title
+
+
+@dataclass
+class SettlementNotice:
+    settings: NoticeSettings
+    year: int
+    date_text: str
+    print_date_text: str
+    documents: list[str]
+    planned_label: str
+    advance_text: str
+    by_payer: list[tuple[str, str, str, str, str]]  # payer, planned, actual, difference, direction
+    totals: tuple[str, str, str, str]
+    difference_upper: str
+    transfer_texts: list[str]
+    tables: list[Table]
+    sample: str = ""
+
+
+def settlement_notice(result, settings: NoticeSettings) -> SettlementNotice:
+    """The 清算通知 of a :class:`budget.settle.SettlementResult`."""
+    unit, decimals = settings.unit, settings.decimals
+    unit_fen = UNIT_FEN[unit]
+    label = result.planned_label
+
+    def shown(fen: int) -> int:
+        return shown_in_unit(fen, unit_fen, decimals)
+
+    def show(fen: int) -> str:
+        return format_grouped(fen, unit_fen, decimals)
+
+    tables: list[Table] = []
+    order = list(dict.fromkeys(l.subsidy.id for l in result.lines))
+    for sid in order:
+        mine = [l for l in result.lines if l.subsidy.id == sid]
+        payers = [p for p in PAYERS if any(l.payer == p for l in mine)]
+        regions = list(dict.fromkeys(l.region.code for l in mine))
+        cell = {(l.region.code, l.payer): l for l in mine}
+        rows, sums = [], defaultdict(int)
+        for index, code in enumerate(regions, start=1):
+            row = [str(index), next(l.region.name for l in mine if l.region.code == code)]
+            notes = []
+            for p in payers:
+                line = cell.get((code, p))
+                planned, actual = (shown(line.planned), shown(line.actual)) if line else (0, 0)
+                sums[(p, 0)] += planned
+                sums[(p, 1)] += actual
+                row += [show(planned), show(actual), show(actual - planned)]
+                if actual != planned:
+                    notes.append(f"{PAYER_NAMES[p]}{'补拨' if actual > planned else '收回'}")
+            rows.append(row + ["，".join(notes)])
+        total = ["", "合计"]
+        for p in payers:
+            total += [show(sums[(p, 0)]), show(sums[(p, 1)]), show(sums[(p, 1)] - sums[(p, 0)])]
+        total.append("")
+        columns = ["序号", "地区"] + [f"{PAYER_NAMES[p]}{x}" for p in payers for x in (label, "应拨数", "差额")] + ["备注"]
+        name = mine[0].subsidy.name
+        tables.append(Table(f"附件{len(tables) + 1}", f"{result.year}年{name}清算表", unit, columns,
+                            [False, False] + [True] * (len(columns) - 3) + [False], total, rows,
+                            "注：差额 = 应拨数 − " + label + "，正数为补拨，负数为收回。", wide=len(columns) > 8))
+    # transfers: what the province and the city pay (+) or recover (−) per county
+    regions = list(dict.fromkeys(t.region.code for t in result.transfers))
+    amount = {(t.region.code, t.payer): t.amount for t in result.transfers}
+    rows, sums = [], defaultdict(int)
+    for index, code in enumerate(regions, start=1):
+        region = next(t.region for t in result.transfers if t.region.code == code)
+        values = [shown(amount.get((code, p), 0)) for p in ("province", "city")]
+        for p, v in zip(("province", "city"), values):
+            sums[p] += v
+        rows.append([str(index), region.name] + [show(v) for v in values] + [show(sum(values)), ""])
+    total = ["", "合计", show(sums["province"]), show(sums["city"]), show(sums["province"] + sums["city"]), ""]
+    tables.append(Table(f"附件{len(tables) + 1}", f"{result.year}年社会保险扶贫补助资金上下级结算表", unit,
+                        ["序号", "地区", "省级补拨（收回）", "市级补拨（收回）", "合计", "备注"],
+                        [False, False, True, True, True, False], total, rows,
+                        "注：正数为上级向县（市、区）补拨，负数为从县（市、区）收回。", wide=False))
+    by_payer, grand = [], [0, 0]
+    for p in PAYERS:
+        planned = sum(shown(l.planned) for l in result.lines if l.payer == p)
+        actual = sum(shown(l.actual) for l in result.lines if l.payer == p)
+        grand[0] += planned
+        grand[1] += actual
+        diff = actual - planned
+        by_payer.append((PAYER_NAMES[p], show(planned), show(actual), show(abs(diff)),
+                         "补拨" if diff > 0 else "收回" if diff < 0 else "持平"))
+    diff = grand[1] - grand[0]
+    exact_diff = sum(l.difference for l in result.lines)
+    transfer_texts = []
+    for p in ("province", "city"):
+        mine = [t for t in result.transfers if t.payer == p]
+        up = sum(shown(t.amount) for t in mine if t.amount > 0)
+        down = -sum(shown(t.amount) for t in mine if t.amount < 0)
+        transfer_texts.append(f"{PAYER_NAMES[p]}向县（市、区）补拨{show(up)}{unit}、收回{show(down)}{unit}")
+    policy = result.policy
+    return SettlementNotice(
+        settings=settings, year=result.year, date_text=chinese_date(settings.date),
+        print_date_text=chinese_date(settings.date), documents=[quoted_title(d) for d in cited_documents(policy)],
+        planned_label=label,
+        advance_text=(f"（按预算的{format_share(result.advance_rate)}预拨）" if result.advance_rate else ""),
+        by_payer=by_payer, totals=(show(grand[0]), show(grand[1]), show(abs(diff)),
+                                   "补拨" if diff > 0 else "收回" if diff < 0 else "持平"),
+        difference_upper=chinese_uppercase(abs(exact_diff)), transfer_texts=transfer_texts, tables=tables,
+        sample="；".join(sample_notes(result.files)))
