@@ -1,4 +1,7 @@
 import csv
+import re
+import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -60,3 +63,47 @@ def headcount_file(tmp_path):
     def make(counts, **kw):
         return write_headcounts(tmp_path / "headcounts.csv", counts, **kw)
     return make
+
+
+# --- a real office suite -------------------------------------------------------------------------
+
+def soffice_convert(src: Path, outdir: Path, profile: Path) -> Path:
+    """Open ``src`` in LibreOffice with recalculation forced on load, and save it again as xlsx."""
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" '
+        'oor:op="fuse"><value>0</value></prop></item></oor:items>', encoding="utf-8")
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    return outdir / src.name
+
+
+def recalculated_by_libreoffice(path: Path, tmp: Path):
+    """``path`` with every cached formula value zeroed, recalculated and saved by LibreOffice:
+    only a real recalculation can bring the values back."""
+    from openpyxl import load_workbook
+
+    zeroed = tmp / f"zeroed-{path.name}"
+    with zipfile.ZipFile(path) as zi, zipfile.ZipFile(zeroed, "w") as zo:
+        for item in zi.infolist():
+            data = zi.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1<v>0</v>", data)
+            zo.writestr(item, data)
+    return load_workbook(soffice_convert(zeroed, tmp / "lo", tmp / "profile"), data_only=True)
+
+
+def same_values(mine, theirs) -> int:
+    """Every number of ``mine`` equals ``theirs`` to the cent (and ratios to 1e-9); returns how many."""
+    compared = 0
+    for name in mine.sheetnames:
+        for ra, rb in zip(mine[name].iter_rows(values_only=True), theirs[name].iter_rows(values_only=True)):
+            for x, y in zip(ra, rb):
+                if isinstance(x, (int, float)) and not isinstance(x, bool):
+                    assert isinstance(y, (int, float)), (name, x, y)
+                    assert round(x, 2) == round(y, 2) and abs(x - y) <= 1e-9 * max(1.0, abs(x)) + 1e-6, (name, x, y)
+                    compared += 1
+    return compared

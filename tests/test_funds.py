@@ -16,7 +16,7 @@ from budget.core.funds import Factor, Fund, FundTotal, distribute
 from budget.core.money import yuan_to_fen
 from budget.core.period import Reference
 from budget.core.regions import Region
-from conftest import ROOT
+from conftest import ROOT, recalculated_by_libreoffice, same_values
 
 runner = CliRunner()
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "fund_cases.yaml").read_text("utf-8"))
@@ -133,3 +133,13 @@ def test_a_top_up_applies_only_where_it_is_defined(tmp_path):
     result = runner.invoke(app, ["explain", "-y", "2018", "-r", "610402", "-s", "pension_contribution_topup",
                                  "-p", LOCAL, "-f", FACTORS])
     assert result.exit_code == 1 and "not in force that year there" in result.output
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice comes with make test")
+def test_factor_sheet_formulas_recalculated_by_libreoffice(tmp_path):
+    out = tmp_path / "o"
+    assert runner.invoke(app, ["plan", "-y", "2018", "-p", LOCAL, "-f", FACTORS, "-o", str(out), "--no-pdf"]).exit_code == 0
+    mine = load_workbook(out / "budget-2018.xlsx", data_only=True)
+    theirs = recalculated_by_libreoffice(out / "budget-2018.xlsx", tmp_path)
+    assert same_values(mine, theirs) > 500
+    assert abs(theirs["社会保险工作经费困难补助资金"]["J4"].value - 1) < 1e-12  # the scores add up to 100%

@@ -18,7 +18,7 @@ from budget.core.engine import compute
 from budget.core.headcounts import Headcounts
 from budget.core.settlement import advance, budgeted, settle, transfers
 from budget.io.policy_reader import read_policy
-from conftest import GROUPS, ROOT, XIANYANG, XIANYANG_COUNTIES, write_headcounts
+from conftest import GROUPS, ROOT, XIANYANG, XIANYANG_COUNTIES, recalculated_by_libreoffice, same_values, write_headcounts
 
 runner = CliRunner()
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "xianyang_settlement_cases.yaml").read_text("utf-8"))
@@ -224,3 +224,9 @@ def test_settlement_notice(settled):
                 for col in (2, 3, 4):
                     column = sum(Decimal(r[col].replace(",", "")) for r in rows)
                     assert Decimal(total[col].replace(",", "")) == column
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice comes with make test")
+def test_settlement_workbook_recalculated_by_libreoffice(settled, tmp_path):
+    mine = load_workbook(settled / "settlement-2018.xlsx", data_only=True)
+    assert same_values(mine, recalculated_by_libreoffice(settled / "settlement-2018.xlsx", tmp_path)) > 100

@@ -2,16 +2,14 @@
 
 import csv
 import shutil
-import subprocess
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from budget.cli import app
-from conftest import EXAMPLE, XIANYANG, write_regions
+from conftest import EXAMPLE, XIANYANG, recalculated_by_libreoffice, same_values, soffice_convert, write_regions
 
 runner = CliRunner()
 PAYER_COLUMNS = ("省级", "市级", "县级")
@@ -229,20 +227,6 @@ def test_bad_template_cell_is_reported_by_address(tmp_path):
 
 # --- a real office suite --------------------------------------------------------------------------
 
-def soffice_convert(src: Path, outdir: Path, profile: Path) -> Path:
-    """Open ``src`` in LibreOffice with recalculation forced on load, and save it again as xlsx."""
-    (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?><oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-        'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" '
-        'oor:op="fuse"><value>0</value></prop></item></oor:items>', encoding="utf-8")
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
-                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir), str(src)],
-                   check=True, capture_output=True, timeout=180)
-    return outdir / src.name
-
-
 needs_office = pytest.mark.skipif(shutil.which("soffice") is None,
                                   reason="LibreOffice is installed by `scripts/setup.sh --test` (make test)")
 
@@ -250,27 +234,8 @@ needs_office = pytest.mark.skipif(shutil.which("soffice") is None,
 @needs_office
 def test_libreoffice_recalculates_to_the_same_values(planned, tmp_path):
     out, rows = planned
-    # zero every cached formula value first, so only a real recalculation can restore them
-    import re
-    import zipfile
-    zeroed = tmp_path / "zeroed.xlsx"
-    with zipfile.ZipFile(out / "budget-2018.xlsx") as zi, zipfile.ZipFile(zeroed, "w") as zo:
-        for item in zi.infolist():
-            data = zi.read(item.filename)
-            if item.filename.startswith("xl/worksheets/"):
-                data = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1<v>0</v>", data)
-            zo.writestr(item, data)
-    resaved = soffice_convert(zeroed, tmp_path / "lo", tmp_path / "profile")
-    mine = load_workbook(out / "budget-2018.xlsx", data_only=True)
-    theirs = load_workbook(resaved, data_only=True)
-    compared = 0
-    for name in mine.sheetnames:
-        for ra, rb in zip(mine[name].iter_rows(values_only=True), theirs[name].iter_rows(values_only=True)):
-            for x, y in zip(ra, rb):
-                if isinstance(x, (int, float)) and not isinstance(x, bool):
-                    assert Decimal(str(x)) == Decimal(str(y)).quantize(Decimal("0.01")) or x == y, (name, x, y)
-                    compared += 1
-    assert compared > 500
+    theirs = recalculated_by_libreoffice(out / "budget-2018.xlsx", tmp_path)
+    assert same_values(load_workbook(out / "budget-2018.xlsx", data_only=True), theirs) > 500
     assert Decimal(str(theirs["汇总"]["F4"].value)) == sum(Decimal(r["amount"]) for r in rows)
 
 
