@@ -72,6 +72,8 @@ def test_head_mark_number_rule_and_title(notice):
     lines = lines_of(page)
     mark = [c for c in page.chars if c["text"] in "文件" and c["size"] > 30]
     assert len(mark) == 2 and all(c["non_stroking_color"] == RED for c in mark)
+    red = [c for c in page.chars if c["non_stroking_color"] == RED]
+    assert abs(min(c["top"] for c in red) - (37 + 35) * MM) < 0.5 * MM  # 上边缘至版心上边缘为35mm
     assert all(c["non_stroking_color"] == RED for l in lines[:3] for c in l)
     number = next(l for l in lines if text(l) == "咸财社〔2018〕12号")
     assert abs(number[0]["size"] - 16) < 0.01
