@@ -335,3 +335,16 @@ def test_outputs_from_synthetic_data_say_so(planned, tmp_path):
     assert result.exit_code == 0
     with pdfplumber.open(tmp_path / "o" / "notice-2018.pdf") as pdf:
         assert "示例" not in pdf.pages[0].extract_text()
+
+
+def test_attachment_list_wraps_under_the_name(notice):
+    """附件说明: a name that wraps continues under its own first character, after "1."."""
+    for page in notice.pages:
+        lines = lines_of(page)
+        for line, following in zip(lines, lines[1:]):
+            if text(line).startswith("附件：1."):
+                assert abs(line[0]["x0"] - (28 * MM + 2 * 15.79)) < 0.5 * MM  # 左空二字
+                name_start = next(c for c in line if c["text"] == ".")["x1"]
+                assert abs(following[0]["x0"] - name_start) < 0.5 * MM
+                return
+    raise AssertionError("no attachment list found")

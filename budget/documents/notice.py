@@ -137,5 +137,5 @@ def notice(result: PlanResult, year: int, settings: NoticeSettings) -> Notice:
         grand_total=format_grouped(sum(payer_totals.values()), unit_fen, decimals),
         grand_total_upper=chinese_uppercase(exact_total), grand_total_yuan=format_grouped(exact_total),
         tables=tables,
-        assumptions=[f"{a.what}（{a.value}）" for a in policy.assumptions],
+        assumptions=[f"{a.what}（{a.value}）".replace(" ", "") for a in policy.assumptions],  # justify would stretch spaces
         sample="；".join(sample_notes(result.files)))
