@@ -81,7 +81,7 @@ class InputFile:
 def make_input_file(role: str, path: str) -> InputFile:
     data = Path(path).read_bytes()
     notes = []
-    if not data.startswith(b"PK"):  # a CSV: its leading comment lines
+    if role != "policy" and not data.startswith(b"PK"):  # a CSV of figures: its leading comment lines
         for line in data[:4096].decode("utf-8", "replace").lstrip("\ufeff").splitlines():
             if not line.startswith("#"):
                 break

@@ -437,8 +437,10 @@ def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _S
 
 
 def _rounding_note(result: PlanResult, year: int, unit: Unit) -> str:
-    exact = sum(l.total for l in result.lines if l.year == year)
-    shown = sum(unit.shown(a) * unit.fen for l in result.lines if l.year == year for _, a in l.amounts)
+    amounts = ([a for l in result.lines if l.year == year for _, a in l.amounts]
+               + [f.amount for f in result.fund_lines if f.year == year])
+    exact = sum(amounts)
+    shown = sum(unit.shown(a) * unit.fen for a in amounts)
     diff = int(shown) - exact  # shown amounts are whole multiples of the rounding quantum
     return (f"所列合计与精确合计（{format_yuan(exact)}元）相差{format_yuan(diff)}元。" if diff
             else "所列合计与精确合计一致。")
