@@ -41,7 +41,9 @@ class Documents:
     notice: dict = field(default_factory=dict)  # command-line settings of the notice, over the file's
 
 
-def settings_for(result: PlanResult, year: int, documents: Documents) -> DocumentSettings:
+def settings_for(result, year: int, documents: Documents) -> DocumentSettings:
+    """The documents' settings for ``year``: defaults from the policy of ``result`` (a plan or
+    a settlement), then the settings file, then the command line."""
     settings = default_settings(result.policy, year)
     if documents.settings_path is not None:
         settings = read_document_settings(documents.settings_path, settings, year)
@@ -118,15 +120,12 @@ def settlement_notice_name(year: int) -> str:
 
 def write_settlement_outputs(result, out: Path, documents: Documents | None) -> tuple[list[str], str]:
     """settlement.csv, transfers.csv, the 清算/决算 workbook and (with ``documents``) the notice."""
-
     files = {"settlement.csv": settlement_csv(result).encode("utf-8"),
              "transfers.csv": transfers_csv(result).encode("utf-8"),
              settlement_name(result.year): settlement_workbook(result)}
     fonts = ""
     if documents is not None:
-        defaults = default_settings(result.policy, result.year)
-        settings = (read_document_settings(documents.settings_path, defaults, result.year)
-                    if documents.settings_path else defaults)
+        settings = settings_for(result, result.year, documents)
         rendered = render_pdf(render_html("settlement.html", n=settlement_notice(result, settings.settlement)),
                               documents.allow_missing_glyphs)
         files[settlement_notice_name(result.year)] = rendered.pdf

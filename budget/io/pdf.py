@@ -59,15 +59,21 @@ def visible_text(html: str) -> str:
     return html_lib.unescape(text)
 
 
+def check_glyphs(html: str, fonts: FontChoice) -> None:
+    """Raise :class:`FontError` naming every character of ``html`` that no installed font has."""
+    missing = uncovered(visible_text(html), fonts)
+    if missing:
+        shown = "、".join(f"{ch}（{code}）" for ch, code in missing.items())
+        raise FontError(f"no installed font has these characters: {shown}; install a font that has them "
+                        "(e.g. fonts-noto-cjk) or allow missing glyphs (--allow-missing-glyphs)")
+
+
 def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice | None = None) -> Rendered:
     from weasyprint import CSS, HTML
 
     fonts = fonts or choose_fonts()
-    missing = uncovered(visible_text(html), fonts)
-    if missing and not allow_missing_glyphs:
-        shown = "、".join(f"{ch}（{code}）" for ch, code in missing.items())
-        raise FontError(f"no installed font has these characters: {shown}; install a font that has them "
-                        "(e.g. fonts-noto-cjk) or allow missing glyphs (--allow-missing-glyphs)")
+    if not allow_missing_glyphs:
+        check_glyphs(html, fonts)
     stylesheets = [CSS(string=font_css(fonts)), CSS(filename=str(TEMPLATES / "gongwen.css"))]
     document = HTML(string=html, base_url=str(TEMPLATES)).render(stylesheets=stylesheets)
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
@@ -84,11 +90,10 @@ def render_many(htmls: list[str], allow_missing_glyphs: bool = False) -> list[Re
     """Several documents at once, one process per core: WeasyPrint's layout is single-threaded
     and the documents are independent. The bytes are the same as rendering them one by one."""
     fonts = choose_fonts()
-    for html in htmls:  # check every document's characters before any work starts
-        missing = uncovered(visible_text(html), fonts)
-        if missing and not allow_missing_glyphs:
-            render_pdf(html, False, fonts)  # raises FontError naming the characters
-    jobs = [(html, allow_missing_glyphs, fonts) for html in htmls]
+    if not allow_missing_glyphs:
+        for html in htmls:  # every document's characters, before any rendering starts
+            check_glyphs(html, fonts)
+    jobs = [(html, True, fonts) for html in htmls]  # checked above
     workers = min(len(jobs), os.cpu_count() or 1)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [_render_one(job) for job in jobs]
