@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from .core.engine import Line
 from .core.money import format_grouped, format_plain, round_half_up
-from .core.policy import PAYER_NAMES, PAYERS, RATE_UNITS, Policy, format_share
+from .core.policy import PAYER_NAMES, PAYERS, RATE_UNITS, Policy, format_share, split_text
 
 
 @lru_cache(maxsize=65536)
@@ -89,10 +89,10 @@ def explain(policy: Policy, line: Line) -> str:
             where = policy.regions.get(step.scope)
             scope = f"{where.name} {where.code}" if where else "全省 policy-wide"
             level = "top" if not step.pool else f"pool {step.pool}"
-            parts = ", ".join(f"{PAYER_NAMES.get(n, n)} {format_share(v)}" for n, v in step.split.shares)
+            parts = split_text(step.split.shares)
             flag = "  (假设 assumption)" if step.ref.is_assumption else ""
             out.append(f"  {level} (set by {scope}): {parts}  — {step.ref.text}{flag}")
-        out.append("  = " + ", ".join(f"{PAYER_NAMES[p]} {format_share(v)}" for p, v in segment.shares))
+        out.append("  = " + split_text(segment.shares))
         out.append("")
     out.append("计算 amounts:")
     for segment in line.segments:

@@ -67,7 +67,7 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
 
 
 def _described(f) -> str:
-    return f"{f.role}: {f.path} sha256={f.sha256}" + "".join(f"\n    # {note}" for note in f.notes)
+    return f"{f.role}: {f.name} sha256={f.sha256}" + "".join(f"\n    # {note}" for note in f.notes)
 
 
 def manifest(result: PlanResult, unit: str, settings_path: str | None) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -70,6 +71,11 @@ class InputFile:
     path: str
     sha256: str
     notes: tuple[str, ...] = ()  # the file's own leading "#" comments, e.g. "SYNTHETIC EXAMPLE DATA"
+
+    @property
+    def name(self) -> str:
+        """The file's name without the folders: outputs show it, never a path of this machine."""
+        return os.path.basename(self.path)
 
     @property
     def is_sample(self) -> bool:

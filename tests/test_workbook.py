@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from budget.cli import app
-from conftest import EXAMPLE, XIANYANG, recalculated_by_libreoffice, same_values, soffice_convert, write_regions
+from conftest import EXAMPLE, ROOT, XIANYANG, recalculated_by_libreoffice, same_values, soffice_convert, write_regions
 
 runner = CliRunner()
 PAYER_COLUMNS = ("省级", "市级", "县级")
@@ -86,12 +86,14 @@ def test_parameters_and_about_sheets(planned):
     out, _ = planned
     ws = load_workbook(out / "budget-2018.xlsx")
     params = [[c.value for c in row] for row in ws["参数与依据"].iter_rows(min_row=4)]
-    assert any(p[:6] == ["建档立卡农村贫困人口补充医疗保障", "分担比例", "全省", "2018-01", None, "省级 30%，市级 30%，县级 40%"] for p in params)
+    assert any(p[:6] == ["建档立卡农村贫困人口补充医疗保障", "分担比例", "全省", "2018-01", None, "省级30%，市级30%，县级40%"] for p in params)
     assumed = [p for p in params if p[7] == "是（文件未载明）"]
     assert len(assumed) == 7 and all(p[8] for p in assumed)
     about = {r[0].value: r[1].value for r in ws["说明"].iter_rows(min_row=3) if r[0].value}
     assert about["预算年度"] == "2018" and about["金额单位"] == "元"
     assert any(k.startswith("输入文件") and "SHA-256" in v for k, v in about.items())
+    assert not any(str(ROOT) in v or "/tmp" in v for v in about.values() if isinstance(v, str)), "a path leaked"
+    assert any(p[1] == "市县部分再分担" for p in params) and not any("local" in str(p) for p in params)
 
 
 def test_formats_and_print_setup(planned):

@@ -19,7 +19,18 @@ from .regions import RegionTree
 
 PAYERS = ("province", "city", "county")
 PAYER_NAMES = {"province": "省级", "city": "市级", "county": "县级"}
+POOL_NAMES = {"local": "市县"}  # pools a city's file refines
 RATE_UNITS = {"year": "元/人·年", "month": "元/人·月"}
+
+
+def party_name(name: str) -> str:
+    """A payer's or pool's Chinese name: province → 省级, local → 市县."""
+    return PAYER_NAMES.get(name) or POOL_NAMES.get(name, name)
+
+
+def split_text(shares, verb: str = "") -> str:
+    """``(("province", 1/2), ("local", 1/2))`` → ``省级50%，市县50%`` (``verb`` 承担: 省级承担50%)."""
+    return "，".join(f"{party_name(n)}{verb}{format_share(v)}" for n, v in shares)
 
 
 @lru_cache(maxsize=4096)
@@ -52,6 +63,12 @@ class Document:
     issuers: tuple[str, ...]
     date: str
     file: str
+
+
+def quoted_title(document: Document) -> str:
+    """《title》（number）, a title quoted inside another taking 〈〉 as Chinese typesetting does."""
+    inner = document.title.replace("《", "〈").replace("》", "〉")
+    return f"《{inner}》（{document.number}）"
 
 
 @dataclass(frozen=True)

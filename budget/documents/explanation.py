@@ -6,10 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ..core.money import chinese_uppercase, format_grouped, format_plain
-from ..core.policy import PAYER_NAMES, PAYERS, RATE_UNITS, Policy, format_share
+from ..core.policy import quoted_title, PAYER_NAMES, PAYERS, RATE_UNITS, Policy, party_name, split_text
 from ..plan import PlanResult, sample_notes
 from .settings import ExplanationSettings, chinese_date
-from .tables import cited_documents, quoted_title
+from .tables import cited_documents
 
 
 @dataclass
@@ -40,14 +40,13 @@ def parameters(policy: Policy, year: int) -> list[Parameter]:
                         out.append(Parameter(subsidy.name, what, f"{format_plain(e.value)}{RATE_UNITS[subsidy.unit]}",
                                              period(e), e.ref.text, e.ref.is_assumption))
         splits = [("分担比例", s, h) for s, h in subsidy.shares.by_scope.items()]
-        splits += [(f"{'市县' if pool == 'local' else pool}部分再分担", s, h) for pool, sc in subsidy.pools.items() for s, h in sc.by_scope.items()]
+        splits += [(f"{party_name(pool)}部分再分担", s, h) for pool, sc in subsidy.pools.items() for s, h in sc.by_scope.items()]
         for what, scope, history in splits:
             region = policy.regions.get(scope)
             where = f"（{region.name}）" if region else ""
             for e in history.entries:
                 if applies(e):
-                    value = "，".join(f"{PAYER_NAMES.get(n, '市县' if n == 'local' else n)}{format_share(v)}"
-                                     for n, v in e.value.shares)
+                    value = split_text(e.value.shares)
                     out.append(Parameter(subsidy.name, what + where, value, period(e), e.ref.text, e.ref.is_assumption))
     return out
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from ..core.engine import Line
 from ..core.money import chinese_uppercase, format_grouped, format_plain
-from ..core.policy import PAYER_NAMES, PAYERS, Policy, format_share
+from ..core.policy import quoted_title, PAYER_NAMES, PAYERS, Policy, format_share, split_text
 from ..plan import PlanResult, sample_notes
 from .settings import UNIT_FEN, NoticeSettings, chinese_date
-from .tables import Table, shown_in_unit, allocation_table, cited_documents, fund_table, quoted_title, short_ref
+from .tables import Table, shown_in_unit, allocation_table, cited_documents, fund_table, short_ref
 
 
 @dataclass
@@ -68,7 +68,7 @@ def subsidy_texts(policy: Policy, lines: list[Line], unit: str, decimals: int) -
             continue
         seg = mine[0].segments[0]
         standard = _standard(policy, mine[0])
-        shares = "，".join(f"{PAYER_NAMES[p]}承担{format_share(v)}" for p, v in seg.shares)
+        shares = split_text(seg.shares, "承担")
         months = sorted({m for l in mine for s in l.segments for m in s.months})
         by_payer = defaultdict(int)
         for line in mine:

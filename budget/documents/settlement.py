@@ -6,10 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ..core.money import chinese_uppercase, format_grouped
-from ..core.policy import PAYER_NAMES, PAYERS, format_share
+from ..core.policy import quoted_title, PAYER_NAMES, PAYERS, format_share
 from ..plan import sample_notes
 from .settings import UNIT_FEN, NoticeSettings, chinese_date
-from .tables import Table, shown_in_unit, cited_documents, quoted_title
+from .tables import Table, shown_in_unit, cited_documents
 
 
 @dataclass

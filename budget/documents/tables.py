@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from ..core.engine import Line
 from ..core.money import format_grouped, format_plain, round_half_up
-from ..core.policy import PAYER_NAMES, PAYERS, Policy, format_share
+from ..core.policy import PAYER_NAMES, PAYERS, Policy, format_share, split_text
 from .settings import UNIT_FEN
 
 
@@ -29,7 +29,7 @@ class Table:
 
 
 def _share_text(line: Line) -> str:
-    return "，".join(f"{PAYER_NAMES[p]}{format_share(v)}" for p, v in line.segments[0].shares)
+    return split_text(line.segments[0].shares)
 
 
 def short_ref(text: str) -> str:
@@ -41,12 +41,6 @@ def cited_documents(policy: Policy) -> list:
     """The documents a notice cites: all of them for one city's plan; for a run over several
     cities (a province's notice), the province's own, not each city's forwarding notice."""
     return policy.documents if len(policy.scopes) <= 1 else policy.documents[:1]
-
-
-def quoted_title(document) -> str:
-    """《title》（number）, a title quoted inside another taking 〈〉 as Chinese typesetting does."""
-    inner = document.title.replace("《", "〈").replace("》", "〉")
-    return f"《{inner}》（{document.number}）"
 
 
 def shown_in_unit(fen: int, unit_fen: int, decimals: int) -> int:

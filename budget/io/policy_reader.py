@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from ..core.period import Dated, History, Reference
 from ..core.money import format_plain
-from ..core.policy import (PAYER_NAMES, PAYERS, format_share, RATE_UNITS, Assumption, Document, Group, Policy, Scoped, Split,
+from ..core.policy import (PAYERS, format_share, party_name, split_text, RATE_UNITS, Assumption, Document, Group, Policy, Scoped, Split,
                            Subsidy, Term)
 from ..core.problems import InputError, Problem, Source
 from ..core.funds import Factor, Fund, FundTotal
@@ -25,7 +25,6 @@ from .located_yaml import Map, Node
 from .regions_reader import read_regions
 from .schema import Checker
 
-POOL_NAMES = {"local": "市县"}
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
 SUBSIDY_KEYS = ("name", "population", "unit", "period", "rate", "shares", "pools", "note")
 LOCAL_SUBSIDY_KEYS = ("rate", "shares", "pools")
@@ -249,7 +248,7 @@ class _Reader:
                 entry = self.split_entry(item, f"pool {pool} of {key}")
                 if entry:
                     sub.pools.setdefault(pool, {}).setdefault(scope, []).append(entry)
-                    self.note_split_assumption(entry, key, f"{POOL_NAMES.get(pool, pool)}部分分担比例")
+                    self.note_split_assumption(entry, key, f"{party_name(pool)}部分分担比例")
 
     def rate_history(self, sub: _Subsidy, group: str, node: Node, scope: str, where: Source) -> None:
         if group != "*" and not any(t.group == group for t in sub.terms):
@@ -392,7 +391,7 @@ class _Reader:
             self.assumptions.append(Assumption(what, value, entry.ref.assumption or "", entry.source))
 
     def note_split_assumption(self, entry: Dated, key: str, what: str) -> None:
-        shown = "，".join(f"{PAYER_NAMES.get(n, n)} {format_share(s)}" for n, s in entry.value.shares)
+        shown = split_text(entry.value.shares)
         name = self.subsidies[key].name if key in self.subsidies else key
         self.note_assumption(entry, f"{name}{what}", shown)
 

@@ -199,7 +199,7 @@ def _about_sheet(book: Book, result: SettlementResult) -> None:
     rows = [("程序", f"budget {__version__}"), ("清算年度", str(result.year)), ("金额单位", "元"),
             ("比较基数", result.planned_label + (f"（按预算的{format_share(result.advance_rate)}预拨）"
                                                 if result.advance_rate else ""))]
-    rows += [(f"输入文件（{f.role}）", f"{f.path}  SHA-256 {f.sha256}" + "".join(f"\n{n}" for n in f.notes))
+    rows += [(f"输入文件（{f.role}）", f"{f.name}  SHA-256 {f.sha256}" + "".join(f"\n{n}" for n in f.notes))
              for f in result.files]
     rows.append(("方法", "按实际人数和规定标准计算应拨数（决算数），与" + result.planned_label
                  + "比较，差额为正的补拨、为负的收回（多退少补）；省级、市级差额通过上下级结算与各县清算，县级差额由县级自行调整。"))

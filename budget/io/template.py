@@ -14,7 +14,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..core.headcount_check import RawRow, needed_groups
-from ..core.policy import Policy
+from ..core.policy import Policy, quoted_title
 from ..core.problems import Problem, Source
 from ..explain import width
 
@@ -113,7 +113,7 @@ def template_bytes(policy: Policy, year: int) -> bytes:
         "3. 请勿修改地区代码、第4行字段代码和表格结构；填好后可直接作为 budget plan --headcounts 的输入。",
         "4. 各人员类别含义：",
     ] + [f"   {policy.groups[g].name}（{g}）" for g in groups] + [
-        "5. 依据：" + "；".join(f"{d.number}《{d.title}》" for d in policy.documents),
+        "5. 依据：" + "；".join(quoted_title(d) for d in policy.documents),
     ]
     for row, text in enumerate(lines):
         notes.write_string(row, 0, text, f_title if row == 0 else f_plain)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
@@ -21,7 +22,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from .. import __version__
 from ..core.engine import Line
 from ..core.money import format_plain, format_yuan, round_half_up
-from ..core.policy import PAYER_NAMES, PAYERS, RATE_UNITS, Policy, Subsidy, format_share
+from ..core.policy import PAYER_NAMES, PAYERS, RATE_UNITS, Policy, Subsidy, format_share, party_name, split_text
 from ..explain import width
 from ..plan import PlanResult, sample_notes
 
@@ -216,7 +217,7 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
             s.number(row, col, value)
         row_total = sum(shown[(line.region.code, p)] for p in PAYERS)
         s.formula(row, c_total, "=" + _sum_row(row, payer_col), row_total)
-        share_text = "，".join(f"{PAYER_NAMES[p]}{format_share(v)}" for p, v in line.segments[0].shares)
+        share_text = split_text(line.segments[0].shares)
         s.text(row, c_note, "；".join(notes + [share_text]), "text")
     s.text(total_row, 0, "", "total_text")
     s.text(total_row, 1, "", "total_text")
@@ -396,7 +397,7 @@ def _parameters_sheet(book: Book, policy: Policy, year: int) -> None:
             items += [("分担比例", scope, e, _split_text(e.value)) for e in history.entries]
         for pool, scoped in subsidy.pools.items():
             for scope, history in scoped.by_scope.items():
-                items += [(f"{pool} 部分再分担", scope, e, _split_text(e.value)) for e in history.entries]
+                items += [(f"{party_name(pool)}部分再分担", scope, e, _split_text(e.value)) for e in history.entries]
         for label, scope, entry, value in items:
             cells = [subsidy.name, label, scope_name(scope), str(entry.start), str(entry.end or ""), value,
                      entry.ref.text, "是（文件未载明）" if entry.ref.is_assumption else "否", entry.ref.assumption or ""]
@@ -409,15 +410,15 @@ def _parameters_sheet(book: Book, policy: Policy, year: int) -> None:
 
 
 def _split_text(split) -> str:
-    return "，".join(f"{PAYER_NAMES.get(n, n)} {format_share(v)}" for n, v in split.shares)
+    return split_text(split.shares)
 
 
 def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _SubsidySheet]) -> None:
     s = Sheet(book, "说明", "说明")
     policy = result.policy
     rows = [("程序", f"budget {__version__}"), ("预算年度", str(year)), ("金额单位", book.unit.name)]
-    rows += [("政策文件", f"{d.number} {d.title}（{d.file}）") for d in policy.documents]
-    rows += [(f"输入文件（{f.role}）", f"{f.path}  SHA-256 {f.sha256}" + "".join(f"\n{n}" for n in f.notes))
+    rows += [("政策文件", f"{d.number} {d.title}（{os.path.basename(d.file)}）") for d in policy.documents]
+    rows += [(f"输入文件（{f.role}）", f"{f.name}  SHA-256 {f.sha256}" + "".join(f"\n{n}" for n in f.notes))
              for f in result.files]
     if sample_notes(result.files):
         rows.insert(0, ("示例", "本表所用数据为虚构的示例数据，不是统计数：" + "；".join(sample_notes(result.files))))
