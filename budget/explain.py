@@ -62,7 +62,7 @@ def assumptions_text(policy: Policy) -> str:
         return "假设 assumptions: none — every value is stated in the documents."
     lines = ["假设 assumptions (values the documents do not state; replace with real local figures):"]
     for a in policy.assumptions:
-        lines.append(f"  - {a.what}: {a.value} — {a.note} [{a.source}]")
+        lines.append(f"  - {a.what}: {a.value} — {a.note} [{a.source.short if a.source else ''}]")
     return "\n".join(lines)
 
 

@@ -16,7 +16,14 @@ class Source:
     field: str | None = None
 
     def __str__(self) -> str:
-        where = self.file
+        return self._where(self.file)
+
+    @property
+    def short(self) -> str:
+        """``file.yaml:12``: the file's name without folders, for outputs (never a machine's path)."""
+        return self._where(self.file.replace("\\", "/").rsplit("/", 1)[-1])
+
+    def _where(self, where: str) -> str:
         if self.cell:
             where += f":{self.cell}"
         elif self.line is not None:
