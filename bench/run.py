@@ -18,13 +18,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synth  # noqa: E402
 
-from budget.core.engine import allocations  # noqa: E402
-from budget.documents import default_settings, notice  # noqa: E402
-from budget.io.csv_writer import allocations_csv  # noqa: E402
-from budget.io.fonts import choose_fonts  # noqa: E402
-from budget.io.pdf import TEMPLATES, font_css, render_html, render_pdf  # noqa: E402
-from budget.io.workbook import UNITS, workbook_bytes  # noqa: E402
-from budget.plan import EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, PlanResult, input_files, load_inputs, plan  # noqa: E402
+from budget.core.display import UNITS  # noqa: E402
+from budget.core.document_settings import default_settings  # noqa: E402
+from budget.core.lines import allocations  # noqa: E402
+from budget.core.results import PlanResult  # noqa: E402
+from budget.documents import notice  # noqa: E402
+from budget.plan import compute_plan as plan, load_inputs  # noqa: E402
+from budget.readers.input_files import input_files  # noqa: E402
+from budget.resources import EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, TEMPLATES  # noqa: E402
+from budget.writers.csv_writer import allocations_csv  # noqa: E402
+from budget.writers.fonts import choose_fonts  # noqa: E402
+from budget.writers.pdf import font_css, render_html, render_pdf  # noqa: E402
+from budget.writers.workbook import workbook_bytes  # noqa: E402
 
 
 def timed(fn, repeat: int = 1):

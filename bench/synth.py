@@ -44,7 +44,7 @@ def write(folder: Path, provinces: int, cities: int, counties: int, years: list[
             lines.append(f'      {{code: "{city}", name: 市{city[:4]}, level: city, children: [{children}]}},')
         lines.append("    ]}")
     (folder / "regions.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    root = (ROOT / "configs" / "shaanxi-2017-60.yaml").read_text("utf-8")
+    root = (ROOT / "budget" / "configs" / "shaanxi-2017-60.yaml").read_text("utf-8")
     root = root.replace("file: regions/shaanxi.yaml", "file: regions.yaml")
     (folder / "root.yaml").write_text(root, encoding="utf-8")
     policies = []

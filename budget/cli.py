@@ -5,7 +5,6 @@ Exit codes: 0 done, 1 problems in the input (all listed, nothing written), 2 usa
 
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
@@ -13,18 +12,21 @@ from typing import List, Optional
 import typer
 
 from . import __version__
-from .core.problems import InputError, Problem
-from .explain import assumptions_text, explain as explain_line, explain_fund, settlement_summary, summary
-from .io.atomic import staged, write_bytes
-from .io.fonts import FontError
-from .io.policy_reader import read_policy
-from .io.template import template_bytes, template_groups
-from .io.workbook import UNITS
+from .core.display import UNITS, parse_date
+from .core.manifest import MANIFEST, Manifest
 from .core.policy import parse_share
-from .documents import DATE
+from .core.problems import InputError, Problem
+from .core.results import sample_notes
+from .core.template_layout import template_groups
 from .outputs import Documents, render_documents, write_plan_outputs, write_settlement_outputs
+from .plan import load_inputs, load_plan_folder, run_plan
+from .readers.policy_reader import read_policy
+from .resources import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, policy_path
 from .settle import run_settlement
-from .plan import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, load_inputs, load_plan_folder, run_plan, sample_notes
+from .writers.atomic import staged, write_bytes
+from .writers.fonts import FontError
+from .writers.template import template_bytes
+from .writers.text import assumptions_text, explain as explain_line, explain_fund, settlement_summary, summary
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Plan and settle social-insurance poverty-alleviation subsidies, exact to the fen.")
@@ -37,7 +39,7 @@ YearOption = typer.Option(None, "--year", "-y", help="Budget year (repeatable). 
 
 
 def _policies(paths: Optional[List[Path]]) -> list[str]:
-    return [str(p) for p in paths] if paths else [str(EXAMPLE_POLICY)]
+    return [policy_path(str(p)) for p in paths] if paths else [str(EXAMPLE_POLICY)]
 
 
 def _report(problems: list[Problem]) -> None:
@@ -86,9 +88,12 @@ CcOption = typer.Option(None, "--cc", help="抄送机关; repeat for each (over 
 
 def _notice_options(number, date, title, issuer, addressees, cc) -> dict:
     """Document settings given on the command line; the date is checked here."""
-    if date is not None and not DATE.match(date):
-        typer.echo(f"--date '{date}' must be written 2018-01-08", err=True)
-        raise typer.Exit(2)
+    if date is not None:
+        try:
+            parse_date(date)
+        except ValueError as exc:
+            typer.echo(f"--date '{date}' {exc}", err=True)
+            raise typer.Exit(2)
     given = {"number": number, "date": date, "title": title, "issuers": list(issuer or []) or None,
              "addressees": addressees, "cc": list(cc or []) or None}
     return {k: v for k, v in given.items() if v}
@@ -173,7 +178,7 @@ def report(
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     with _problems_exit(target):
         folder = load_plan_folder(plan_folder)
-        files, fonts = render_documents(folder.result, Documents(str(documents) if documents else folder.documents,
+        files, fonts = render_documents(folder.result, Documents(str(documents) if documents else folder.manifest.documents,
                                                                  allow_missing_glyphs, notice_settings))
         with staged(target) as stage:
             for name, data in files.items():
@@ -200,7 +205,7 @@ def settle(
     rate = _rate(advance_rate)
     with _problems_exit(out):
         result, warnings = run_settlement(year, str(planned), str(actual),
-                                          [str(p) for p in policy] if policy else None, rate)
+                                          [policy_path(str(p)) for p in policy] if policy else None, rate)
         settings = str(documents) if documents else _plan_documents(planned)
         names, fonts = write_settlement_outputs(result, out, Documents(settings, allow_missing_glyphs) if pdf else None)
     _report(warnings)
@@ -214,8 +219,8 @@ def settle(
 def _plan_documents(planned: Path) -> str | None:
     """The document settings a plan folder was made with, if any."""
     try:
-        return json.loads((planned / "plan.json").read_text("utf-8")).get("documents")
-    except (OSError, ValueError, AttributeError):
+        return Manifest.from_text((planned / MANIFEST).read_text("utf-8")).documents
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 

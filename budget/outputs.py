@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .core.engine import Allocation, allocations
-from .core.policy import format_share
+from .core.display import UNITS, format_share
+from .core.document_settings import DocumentSettings, default_settings
+from .core.lines import Allocation, all_lines, allocations
+from .core.manifest import MANIFEST, Manifest
+from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
-from .documents import DocumentSettings, default_settings, explanation, notice, settlement_notice
-from .explain import assumptions_text
-from .io.atomic import staged
-from .io.csv_writer import allocations_csv
-from .io.document_settings import read_document_settings
-from .io.pdf import render_html, render_many, render_pdf
-from .io.settlement_writers import settlement_csv, settlement_workbook, transfers_csv
-from .io.workbook import UNITS, workbook_bytes
-from .plan import MANIFEST, PlanResult
+from .documents import explanation, notice, settlement_notice
+from .readers.document_settings import read_document_settings
+from .writers.atomic import staged
+from .writers.csv_writer import allocations_csv, settlement_csv, transfers_csv
+from .writers.pdf import render_html, render_many, render_pdf
+from .writers.settlement_workbook import settlement_workbook
+from .writers.text import assumptions_text
+from .writers.workbook import workbook_bytes
 
 
 def workbook_name(year: int) -> str:
@@ -41,7 +42,7 @@ class Documents:
     notice: dict = field(default_factory=dict)  # command-line settings of the notice, over the file's
 
 
-def settings_for(result, year: int, documents: Documents) -> DocumentSettings:
+def settings_for(result: PlanResult | SettlementResult, year: int, documents: Documents) -> DocumentSettings:
     """The documents' settings for ``year``: defaults from the policy of ``result`` (a plan or
     a settlement), then the settings file, then the command line."""
     settings = default_settings(result.policy, year)
@@ -66,21 +67,20 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
     return {name: r.pdf for name, r in zip(names, rendered)}, (rendered[-1].fonts if rendered else "")
 
 
-def _described(f) -> str:
+def _described(f: InputFile) -> str:
     return f"{f.role}: {f.name} sha256={f.sha256}" + "".join(f"\n    # {note}" for note in f.notes)
 
 
-def manifest(result: PlanResult, unit: str, settings_path: str | None) -> str:
-    return json.dumps({
-        "program": f"budget {__version__}", "years": result.years, "unit": unit,
-        "documents": os.path.abspath(settings_path) if settings_path else None,
-        "advance_rate": format_share(result.advance_rate) if result.advance_rate else None,
-        # absolute, so report and settle work from any folder
-        "policy": [os.path.abspath(f.path) for f in result.files if f.role == "policy"],
-        "headcounts": os.path.abspath(next(f.path for f in result.files if f.role == "headcounts")),
-        "factors": next((os.path.abspath(f.path) for f in result.files if f.role == "factors"), None),
-        "sha256": {os.path.abspath(f.path): f.sha256 for f in result.files},
-    }, ensure_ascii=False, indent=2) + "\n"
+def manifest(result: PlanResult, unit: str, settings_path: str | None) -> Manifest:
+    # absolute paths, so report and settle work from any folder
+    return Manifest(
+        program=f"budget {__version__}", years=result.years, unit=unit,
+        documents=os.path.abspath(settings_path) if settings_path else None,
+        advance_rate=format_share(result.advance_rate) if result.advance_rate else None,
+        policy=[os.path.abspath(f.path) for f in result.files if f.role == "policy"],
+        headcounts=os.path.abspath(next(f.path for f in result.files if f.role == "headcounts")),
+        factors=next((os.path.abspath(f.path) for f in result.files if f.role == "factors"), None),
+        sha256={os.path.abspath(f.path): f.sha256 for f in result.files})
 
 
 def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
@@ -88,10 +88,10 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     """Every output of a plan; returns the names written and the fonts the PDFs used.
     Everything is computed and rendered before the first file is renamed into place."""
     files: dict[str, bytes] = {
-        "allocations.csv": allocations_csv(allocations(result.lines, result.fund_lines)).encode("utf-8"),
+        "allocations.csv": allocations_csv(allocations(all_lines(result.lines, result.fund_lines))).encode("utf-8"),
         "assumptions.txt": "\n".join([f"budget {__version__}", *[_described(f) for f in result.files], "",
                                       assumptions_text(result.policy), ""]).encode("utf-8"),
-        MANIFEST: manifest(result, unit, documents.settings_path if documents else settings_path).encode("utf-8"),
+        MANIFEST: manifest(result, unit, documents.settings_path if documents else settings_path).to_text().encode("utf-8"),
     }
     if result.advance_rate is not None:
         files["advances.csv"] = allocations_csv(
@@ -118,7 +118,7 @@ def settlement_notice_name(year: int) -> str:
     return f"settlement-notice-{year}.pdf"
 
 
-def write_settlement_outputs(result, out: Path, documents: Documents | None) -> tuple[list[str], str]:
+def write_settlement_outputs(result: SettlementResult, out: Path, documents: Documents | None) -> tuple[list[str], str]:
     """settlement.csv, transfers.csv, the 清算/决算 workbook and (with ``documents``) the notice."""
     files = {"settlement.csv": settlement_csv(result).encode("utf-8"),
              "transfers.csv": transfers_csv(result).encode("utf-8"),

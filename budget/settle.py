@@ -5,26 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 from .core.headcount_check import needed_groups
-from .core.policy import Policy
+from .core.manifest import MANIFEST
 from .core.problems import InputError, Problem, Source, errors
-from .core.settlement import SettlementLine, Transfer, advance, budgeted, settle, transfers
-from .plan import EXAMPLE_POLICY, InputFile, MANIFEST, make_input_file, PlanResult, load_inputs, load_plan_folder, plan, run_plan
-
-
-@dataclass
-class SettlementResult:
-    policy: Policy
-    year: int
-    planned_label: str  # 预拨数 or 预算数
-    lines: list[SettlementLine]
-    transfers: list[Transfer]
-    files: list[InputFile]
-    advance_rate: Fraction | None
+from .core.results import PlanResult, SettlementResult
+from .core.settlement import advance, budgeted, settle, transfers
+from .plan import compute_plan, load_inputs, load_plan_folder, run_plan
+from .readers.input_files import make_input_file
+from .resources import EXAMPLE_POLICY
 
 
 def _digest(path: str) -> str:
@@ -43,9 +34,10 @@ def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str]
         plan_result = folder.result
         if policy_paths:
             given = {os.path.abspath(p): _digest(p) for p in policy_paths}
-            if given != folder.policy_digests:
+            made_with = {p: folder.manifest.sha256.get(p, "") for p in folder.manifest.policy}
+            if given != made_with:
                 raise InputError([Problem(Source(planned), "the plan was made with another policy version ("
-                                          + ", ".join(f"{os.path.basename(p)} {d[:12]}" for p, d in folder.policy_digests.items())
+                                          + ", ".join(f"{os.path.basename(p)} {d[:12]}" for p, d in made_with.items())
                                           + "); this run names " + ", ".join(
                                               f"{os.path.basename(p)} {d[:12]}" for p, d in given.items())
                                           + ": settle with the plan's policy, or plan again")])
@@ -63,7 +55,7 @@ def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str]
     problems += _beyond_the_plan(plan_result, actual_inputs.headcounts, actual, year)
     if errors(problems):
         raise InputError(problems)
-    actual_lines = plan(actual_inputs)
+    actual_lines = compute_plan(actual_inputs)
     planned_lines = [l for l in plan_result.lines if l.year == year]
     planned_amounts = advance(planned_lines, rate) if rate is not None else budgeted(planned_lines)
     lines = settle(planned_amounts, [l for l in actual_lines if l.year == year])

@@ -57,4 +57,4 @@ def main(out: str) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else str(Path(__file__).parent.parent /
-                                                   "configs/examples/xianyang-headcounts-synthetic.csv"))
+                                                   "budget/configs/examples/xianyang-headcounts-synthetic.csv"))

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-XIANYANG = str(ROOT / "configs" / "xianyang-2017-303.yaml")
-SHAANXI = str(ROOT / "configs" / "shaanxi-2017-60.yaml")
-EXAMPLE = str(ROOT / "configs" / "examples" / "xianyang-headcounts-synthetic.csv")
+XIANYANG = str(ROOT / "budget" / "configs" / "xianyang-2017-303.yaml")
+SHAANXI = str(ROOT / "budget" / "configs" / "shaanxi-2017-60.yaml")
+EXAMPLE = str(ROOT / "budget" / "configs" / "examples" / "xianyang-headcounts-synthetic.csv")
 FIXTURES = ROOT / "tests" / "fixtures"
 
 XIANYANG_COUNTIES = ["610402", "610404", "610422", "610423", "610424", "610425", "610426",

@@ -277,7 +277,7 @@ def test_report_renders_again_with_other_settings(planned, tmp_path):
 
 def test_report_refuses_changed_inputs(tmp_path):
     people = tmp_path / "h.csv"
-    people.write_bytes(Path(__file__).parent.parent.joinpath("configs/examples/xianyang-headcounts-synthetic.csv").read_bytes())
+    people.write_bytes(Path(__file__).parent.parent.joinpath("budget/configs/examples/xianyang-headcounts-synthetic.csv").read_bytes())
     assert runner.invoke(app, ["plan", "-y", "2018", "-h", str(people), "-o", str(tmp_path / "o"), "--no-pdf"]).exit_code == 0
     people.write_text(people.read_text("utf-8").replace("2018,610402,秦都区,pension_recipients,", "2018,610402,秦都区,pension_recipients,1"), "utf-8")
     result = runner.invoke(app, ["report", "--from", str(tmp_path / "o")])

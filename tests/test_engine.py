@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from budget.core.problems import InputError
-from budget.plan import load_inputs, plan
+from budget.plan import compute_plan as plan, load_inputs
 from conftest import GROUPS, ROOT, XIANYANG, XIANYANG_COUNTIES, write_headcounts, write_regions
 
-REGIONS = ROOT / "configs" / "regions" / "shaanxi.yaml"
+REGIONS = ROOT / "budget" / "configs" / "regions" / "shaanxi.yaml"
 
 
 def policy_file(tmp_path, subsidies, overrides="", groups="people: {name: 人员}"):

@@ -20,8 +20,8 @@ from conftest import ROOT, recalculated_by_libreoffice, same_values
 
 runner = CliRunner()
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "fund_cases.yaml").read_text("utf-8"))
-LOCAL = str(ROOT / "configs" / "examples" / "xianyang-local-example.yaml")
-FACTORS = str(ROOT / "configs" / "examples" / "xianyang-factors-synthetic.csv")
+LOCAL = str(ROOT / "budget" / "configs" / "examples" / "xianyang-local-example.yaml")
+FACTORS = str(ROOT / "budget" / "configs" / "examples" / "xianyang-factors-synthetic.csv")
 
 
 def make_fund(weights: dict, total: str, floor=None, cap=None) -> Fund:

@@ -67,7 +67,7 @@ def test_corrupt_headcount_files(tmp_path_factory, seed):
 def test_corrupt_policy_files(tmp_path_factory, seed, province):
     tmp = tmp_path_factory.mktemp("fuzz")
     (tmp / "regions").mkdir()
-    (tmp / "regions" / "shaanxi.yaml").write_bytes((ROOT / "configs" / "regions" / "shaanxi.yaml").read_bytes())
+    (tmp / "regions" / "shaanxi.yaml").write_bytes((ROOT / "budget" / "configs" / "regions" / "shaanxi.yaml").read_bytes())
     rng = random.Random(seed)
     province_text = PROVINCE_YAML.encode("utf-8")
     city_text = CITY_YAML.encode("utf-8")
@@ -129,7 +129,7 @@ def test_a_failed_run_leaves_earlier_outputs_untouched(tmp_path):
 
 
 def test_outputs_cannot_leave_their_folder(tmp_path):
-    from budget.io.atomic import staged
+    from budget.writers.atomic import staged
 
     with pytest.raises(ValueError, match="would leave the output folder"):
         with staged(tmp_path / "out") as stage:

@@ -64,7 +64,7 @@ def test_formats():
 
 @given(st.integers(0, 10**9), st.lists(st.integers(0, 10**6), min_size=1, max_size=4).filter(any))
 def test_the_engines_integer_apportionment_equals_the_reference(total, weights):
-    from budget.core.engine import apportion_int
+    from budget.core.money import apportion_int
 
     keyed = [(str(i), w) for i, w in enumerate(weights)]
     assert apportion_int(total, keyed, sum(weights)) == apportion(total, [(k, Fraction(w)) for k, w in keyed])

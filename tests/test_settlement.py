@@ -17,7 +17,7 @@ from budget.cli import app
 from budget.core.engine import compute
 from budget.core.headcounts import Headcounts
 from budget.core.settlement import advance, budgeted, settle, transfers
-from budget.io.policy_reader import read_policy
+from budget.readers.policy_reader import read_policy
 from conftest import GROUPS, ROOT, XIANYANG, XIANYANG_COUNTIES, recalculated_by_libreoffice, same_values, write_headcounts
 
 runner = CliRunner()

@@ -34,7 +34,7 @@ def test_subsidy_sheets_equal_allocations_csv(planned):
     values = load_workbook(out / "budget-2018.xlsx", data_only=True)
     formulas = load_workbook(out / "budget-2018.xlsx")
     expected = {(r["subsidy"], r["region_code"], r["payer"]): Decimal(r["amount"]) for r in rows}
-    from budget.io.policy_reader import read_policy
+    from budget.readers.policy_reader import read_policy
     policy, _ = read_policy([XIANYANG])
     checked = 0
     for sid, subsidy in policy.subsidies.items():

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable
 
+from .headcounts import Headcounts
+from .money import apportion_int, round_half_up_ratio
 from .period import Month, Reference
 from .policy import PAYERS, Policy, Split, Subsidy
 from .problems import InputError, Problem
-from .headcounts import Headcounts
 from .regions import Region
 
 MAX_POOL_DEPTH = 8
@@ -68,20 +69,13 @@ class Line:
     total: int
 
     @property
+    def item(self) -> Subsidy:
+        return self.subsidy
+
+    @property
     def exact(self) -> tuple[tuple[str, Fraction], ...]:
         """Payer → the exact amount in fen, before rounding and apportionment."""
         return tuple((p, Fraction(n, self.denominator)) for p, n in self.numerators)
-
-
-@dataclass(frozen=True)
-class Allocation:
-    year: int
-    region_code: str
-    region_name: str
-    subsidy: str
-    payer: str
-    headcount: int
-    amount: int  # fen
 
 
 def scope_chain(policy: Policy, code: str) -> list[str]:
@@ -213,7 +207,7 @@ def all_segments(policy: Policy, years: Iterable[int]
 
 
 @dataclass(frozen=True)
-class _Plan:
+class PreparedSegments:
     """Segments made ready for integer arithmetic: exact amounts as numerators over one
     common denominator, so a line needs no Fraction (a country has ~40,000 lines a year)."""
 
@@ -223,7 +217,7 @@ class _Plan:
     payers: tuple[str, ...]
 
 
-def _prepare(subsidy: Subsidy, segments: list[Segment]) -> _Plan:
+def _prepare(subsidy: Subsidy, segments: list[Segment]) -> PreparedSegments:
     per_year = 12 if subsidy.unit == "year" else 1
     lcm = 1
     for segment in segments:
@@ -234,11 +228,11 @@ def _prepare(subsidy: Subsidy, segments: list[Segment]) -> _Plan:
     #                      = Σ rate × person-months × coefficient_p / denominator
     coefficients = [tuple((p, int(share * lcm)) for p, share in segment.shares) for segment in segments]
     payers = tuple(p for p in PAYERS if any(p == q for s in segments for q, _ in s.shares))
-    return _Plan(tuple(segments), denominator, tuple(coefficients), payers)
+    return PreparedSegments(tuple(segments), denominator, tuple(coefficients), payers)
 
 
 def compute_line(policy: Policy, subsidy: Subsidy, region: Region, year: int,
-                 headcounts: Headcounts, prepared: _Plan) -> Line:
+                 headcounts: Headcounts, prepared: PreparedSegments) -> Line:
     code = region.code
     counts = tuple((t.group, t.sign, headcounts.get(year, code, t.group) or 0) for t in subsidy.terms)
     numerators = dict.fromkeys(prepared.payers, 0)
@@ -249,7 +243,7 @@ def compute_line(policy: Policy, subsidy: Subsidy, region: Region, year: int,
             numerators[payer] += base * coefficient
     denominator = prepared.denominator
     total_numerator = sum(numerators.values())
-    total = (2 * total_numerator + denominator) // (2 * denominator)  # half-up; amounts are ≥ 0
+    total = round_half_up_ratio(total_numerator, denominator)  # amounts are ≥ 0
     amounts = apportion_int(total, [(p, numerators[p]) for p in prepared.payers], total_numerator)
     return Line(
         year=year, region=region, subsidy=subsidy, counts=counts,
@@ -258,21 +252,6 @@ def compute_line(policy: Policy, subsidy: Subsidy, region: Region, year: int,
         numerators=tuple((p, numerators[p]) for p in prepared.payers), denominator=denominator,
         amounts=tuple((p, amounts[p]) for p in prepared.payers), total=total,
     )
-
-
-def apportion_int(total: int, weights: list[tuple[str, int]], weight_sum: int) -> dict[str, int]:
-    """:func:`money.apportion` for integer weights, without Fractions (same result)."""
-    if weight_sum == 0:
-        return {k: 0 for k, _ in weights}
-    parts, remainders = {}, []
-    for index, (key, weight) in enumerate(weights):
-        floor, rest = divmod(total * weight, weight_sum)
-        parts[key] = floor
-        remainders.append((-rest, index, key))
-    remainders.sort()
-    for _, _, key in remainders[:total - sum(parts.values())]:
-        parts[key] += 1
-    return parts
 
 
 def compute(policy: Policy, headcounts: Headcounts, years: Iterable[int],
@@ -285,7 +264,7 @@ def compute(policy: Policy, headcounts: Headcounts, years: Iterable[int],
         if problems:
             raise InputError(problems)
     lines = []
-    prepared: dict[int, _Plan] = {}  # by id of the (shared) segment list
+    prepared: dict[int, PreparedSegments] = {}  # by id of the (shared) segment list
     for year in years:
         present = headcounts.regions(year)
         for region in policy.counties():
@@ -298,18 +277,3 @@ def compute(policy: Policy, headcounts: Headcounts, years: Iterable[int],
                         prepared[id(found)] = _prepare(subsidy, found)
                     lines.append(compute_line(policy, subsidy, region, year, headcounts, prepared[id(found)]))
     return lines
-
-
-def allocations(lines: Iterable[Line], fund_lines: Iterable = ()) -> list[Allocation]:
-    """Rows of allocations.csv: per year and county, its subsidies, then its funds (whose
-    headcount is 0: they are not paid per person)."""
-    rows = [Allocation(line.year, line.region.code, line.region.name, line.subsidy.id, payer,
-                       line.headcount, amount)
-            for line in lines for payer, amount in line.amounts]
-    funds = [Allocation(f.year, f.region.code, f.region.name, f.fund.id, f.fund.payer, 0, f.amount)
-             for f in fund_lines]
-    if not funds:
-        return rows
-    merged = sorted(enumerate(rows + funds), key=lambda item: (
-        item[1].year, item[1].region_code, item[0] if item[0] < len(rows) else len(rows)))
-    return [r for _, r in merged]

@@ -13,10 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from .headcounts import Headcounts
 from .money import apportion, format_yuan
 from .period import Reference
 from .problems import Problem, Source
-from .regions import Region
+from .policy import Policy
+from .regions import Region, RegionTree
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,22 @@ class FundLine:
     exact: Fraction  # fen, after floor and cap
     amount: int  # fen
     bound: str  # "", "floor" or "cap"
+
+    @property
+    def item(self) -> Fund:
+        return self.fund
+
+    @property
+    def amounts(self) -> tuple[tuple[str, int], ...]:
+        return ((self.fund.payer, self.amount),)
+
+    @property
+    def total(self) -> int:
+        return self.amount
+
+    @property
+    def headcount(self) -> int:
+        return 0  # a fund is not paid per person
 
 
 def _clamp(value: Fraction, floor: int | None, cap: int | None) -> Fraction:
@@ -148,13 +166,14 @@ def distribute(fund: Fund, year: int, regions: list[Region],
     return lines, problems
 
 
-def fund_regions(fund: Fund, counties: list[Region], tree) -> list[Region]:
+def fund_regions(fund: Fund, counties: list[Region], tree: RegionTree) -> list[Region]:
     """The counties that share ``fund``: those within its scope, less the excluded."""
     return [r for r in counties if r.code not in fund.excluded
             and (not fund.scope or fund.scope in {a.code for a in tree.ancestors(r.code)})]
 
 
-def fund_values(fund: Fund, year: int, regions: list[Region], headcounts, data: dict) -> dict[str, dict[str, Fraction]]:
+def fund_values(fund: Fund, year: int, regions: list[Region], headcounts: Headcounts,
+                data: dict[tuple[int, str, str], Fraction]) -> dict[str, dict[str, Fraction]]:
     """County → factor → value: a group's headcount, or the factor data file's value."""
     out: dict[str, dict[str, Fraction]] = {}
     for region in regions:
@@ -167,3 +186,19 @@ def fund_values(fund: Fund, year: int, regions: list[Region], headcounts, data: 
             elif (year, region.code, factor.data) in data:
                 row[factor.id] = data[(year, region.code, factor.data)]
     return out
+
+
+def distribute_funds(policy: Policy, headcounts: Headcounts, years: list[int],
+                     data: dict[tuple[int, str, str], Fraction]) -> tuple[list[FundLine], list[Problem]]:
+    """Every fund's distribution for ``years`` among the counties the headcounts cover."""
+    lines: list[FundLine] = []
+    problems: list[Problem] = []
+    for year in years:
+        present = headcounts.regions(year)
+        counties = [r for r in policy.counties() if r.code in present]
+        for fund in policy.funds.values():
+            regions = fund_regions(fund, counties, policy.regions)
+            found, trouble = distribute(fund, year, regions, fund_values(fund, year, regions, headcounts, data))
+            lines += found
+            problems += trouble
+    return lines, problems

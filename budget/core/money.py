@@ -1,7 +1,8 @@
 """Money: integer fen end to end; one rounding rule; exact apportionment.
 
 Amounts are ``int`` fen. Exact intermediate values are ``Fraction`` of a fen and become
-fen only through :func:`round_fen`, the one rounding rule (half-up, as finance rounds).
+whole amounts only through :func:`round_half_up` (or its integer form
+:func:`round_half_up_ratio`), the one rounding rule: half-up, as finance rounds.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ def round_half_up(value: Fraction, unit: int = 1) -> int:
     return sign * whole * unit
 
 
-def round_fen(value: Fraction) -> int:
-    return round_half_up(value, 1)
+def round_half_up_ratio(numerator: int, denominator: int) -> int:
+    """:func:`round_half_up` of ``numerator / denominator`` ≥ 0, in integers (the engine's hot path)."""
+    return (2 * numerator + denominator) // (2 * denominator)
 
 
 def apportion(total: int, weights: Sequence[tuple[K, Fraction]]) -> dict[K, int]:
@@ -57,6 +59,23 @@ def apportion(total: int, weights: Sequence[tuple[K, Fraction]]) -> dict[K, int]
     left = total - sum(parts.values())
     remainders.sort(key=lambda r: (-r[0], r[1]))
     for _, _, key in remainders[:left]:
+        parts[key] += 1
+    return parts
+
+
+def apportion_int(total: int, weights: Sequence[tuple[K, int]], weight_sum: int) -> dict[K, int]:
+    """:func:`apportion` for integer weights whose sum is ``weight_sum``, without Fractions
+    (the same result)."""
+    if weight_sum == 0:
+        return {k: 0 for k, _ in weights}
+    parts: dict[K, int] = {}
+    remainders: list[tuple[int, int, K]] = []
+    for index, (key, weight) in enumerate(weights):
+        floor, rest = divmod(total * weight, weight_sum)
+        parts[key] = floor
+        remainders.append((-rest, index, key))
+    remainders.sort(key=lambda r: (r[0], r[1]))
+    for _, _, key in remainders[:total - sum(parts.values())]:
         parts[key] += 1
     return parts
 

@@ -11,38 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
 
 from .period import History, Month
 from .problems import Source
 from .regions import RegionTree
 
 PAYERS = ("province", "city", "county")
-PAYER_NAMES = {"province": "省级", "city": "市级", "county": "县级"}
-POOL_NAMES = {"local": "市县"}  # pools a city's file refines
-RATE_UNITS = {"year": "元/人·年", "month": "元/人·月"}
-
-
-def party_name(name: str) -> str:
-    """A payer's or pool's Chinese name: province → 省级, local → 市县."""
-    return PAYER_NAMES.get(name) or POOL_NAMES.get(name, name)
-
-
-def split_text(shares, verb: str = "") -> str:
-    """``(("province", 1/2), ("local", 1/2))`` → ``省级50%，市县50%`` (``verb`` 承担: 省级承担50%)."""
-    return "，".join(f"{party_name(n)}{verb}{format_share(v)}" for n, v in shares)
-
-
-@lru_cache(maxsize=4096)
-def format_share(share: Fraction) -> str:
-    """``Fraction(1, 8)`` → ``"12.5%"``; a share with no short decimal → ``"1/3"``."""
-    percent = share * 100
-    for decimals in range(0, 7):
-        scaled = percent * 10**decimals
-        if scaled.denominator == 1:
-            whole, frac = divmod(scaled.numerator, 10**decimals)
-            return f"{whole}.{frac:0{decimals}d}%" if decimals else f"{whole}%"
-    return f"{share.numerator}/{share.denominator}"
 
 
 def parse_share(text: str) -> Fraction:

@@ -19,14 +19,14 @@ from .regions import Region
 
 
 @dataclass(frozen=True)
-class Planned:
+class PlannedAmounts:
     """The amount per payer a line was budgeted (预算数) or advanced (预拨数)."""
 
     line: Line
     amounts: tuple[tuple[str, int], ...]
 
 
-def advance(lines: Iterable[Line], rate: Fraction) -> list[Planned]:
+def advance(lines: Iterable[Line], rate: Fraction) -> list[PlannedAmounts]:
     """预拨: ``rate`` of each line's total, rounded half-up once, split among the payers in
     proportion to their amounts by largest remainder (the parts add up exactly)."""
     if not 0 < rate <= 1:
@@ -35,12 +35,12 @@ def advance(lines: Iterable[Line], rate: Fraction) -> list[Planned]:
     for line in lines:
         total = round_half_up(line.total * rate)
         parts = apportion(total, [(p, Fraction(a)) for p, a in line.amounts]) if line.amounts else {}
-        out.append(Planned(line, tuple((p, parts[p]) for p, _ in line.amounts)))
+        out.append(PlannedAmounts(line, tuple((p, parts[p]) for p, _ in line.amounts)))
     return out
 
 
-def budgeted(lines: Iterable[Line]) -> list[Planned]:
-    return [Planned(line, line.amounts) for line in lines]
+def budgeted(lines: Iterable[Line]) -> list[PlannedAmounts]:
+    return [PlannedAmounts(line, line.amounts) for line in lines]
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class SettlementLine:
         return "补拨" if self.difference > 0 else "收回" if self.difference < 0 else "持平"
 
 
-def settle(planned: Iterable[Planned], actual: Iterable[Line]) -> list[SettlementLine]:
+def settle(planned: Iterable[PlannedAmounts], actual: Iterable[Line]) -> list[SettlementLine]:
     """One line per year, county, subsidy and payer found in either the plan or the actuals
     (a payer with no line on one side counts 0 there), in year, county, subsidy, payer order."""
     plan: dict[tuple, int] = {}

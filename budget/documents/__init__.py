@@ -6,10 +6,7 @@ io/pdf.py.
 
 from .explanation import Explanation, explanation
 from .notice import Notice, notice
-from .settings import DATE, UNIT_FEN, DocumentSettings, ExplanationSettings, NoticeSettings, chinese_date, default_settings
 from .settlement import SettlementNotice, settlement_notice
 from .tables import Table
 
-__all__ = ["DATE", "UNIT_FEN", "DocumentSettings", "Explanation", "ExplanationSettings", "Notice", "NoticeSettings",
-           "SettlementNotice", "Table", "chinese_date", "default_settings", "explanation", "notice",
-           "settlement_notice"]
+__all__ = ["Explanation", "Notice", "SettlementNotice", "Table", "explanation", "notice", "settlement_notice"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from ..core.display import PAYER_NAMES, RATE_UNITS, chinese_date, party_name, split_text
+from ..core.document_settings import ExplanationSettings
 from ..core.money import chinese_uppercase, format_grouped, format_plain
-from ..core.policy import quoted_title, PAYER_NAMES, PAYERS, RATE_UNITS, Policy, party_name, split_text
-from ..plan import PlanResult, sample_notes
-from .settings import ExplanationSettings, chinese_date
+from ..core.policy import PAYERS, Policy, quoted_title
+from ..core.results import PlanResult, sample_notes
 from .tables import cited_documents
 
 

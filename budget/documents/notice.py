@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from ..core.display import PAYER_NAMES, Unit, chinese_date, format_share, split_text, unit
+from ..core.document_settings import NoticeSettings
 from ..core.engine import Line
+from ..core.funds import FundLine
 from ..core.money import chinese_uppercase, format_grouped, format_plain
-from ..core.policy import quoted_title, PAYER_NAMES, PAYERS, Policy, format_share, split_text
-from ..plan import PlanResult, sample_notes
-from .settings import UNIT_FEN, NoticeSettings, chinese_date
-from .tables import Table, shown_in_unit, allocation_table, cited_documents, fund_table, short_ref
+from ..core.policy import PAYERS, Policy, quoted_title
+from ..core.results import PlanResult, sample_notes
+from .tables import Table, allocation_table, cited_documents, fund_table, short_ref
 
 
 @dataclass
@@ -23,16 +25,16 @@ class FundText:
     basis: str
 
 
-def fund_texts(policy: Policy, fund_lines: list, year: int, unit: str, decimals: int) -> list[FundText]:
+def fund_texts(policy: Policy, fund_lines: list[FundLine], year: int, unit: Unit) -> list[FundText]:
     out = []
     for fund in policy.funds.values():
         mine = [f for f in fund_lines if f.year == year and f.fund.id == fund.id]
         if not mine:
             continue
-        total = sum(shown_in_unit(f.amount, UNIT_FEN[unit], decimals) for f in mine)
+        total = sum(unit.shown(f.amount) for f in mine)
         bounds = "，".join(x for x in [f"每个地区不低于{format_plain(fund.floor)}元" if fund.floor is not None else "",
                                        f"不高于{format_plain(fund.cap)}元" if fund.cap is not None else ""] if x)
-        out.append(FundText(fund.name, PAYER_NAMES[fund.payer], format_grouped(total, UNIT_FEN[unit], decimals),
+        out.append(FundText(fund.name, PAYER_NAMES[fund.payer], unit.text(total),
                             "、".join(f"{f.name}{format_share(f.weight)}" for f in fund.factors), bounds,
                             short_ref(fund.ref.text)))
     return out
@@ -59,8 +61,7 @@ def _standard(policy: Policy, line: Line) -> str:
     return "，".join(f"{policy.groups[r.group].label}{per}{format_plain(r.rate_fen)}元" for r in seg.rates)
 
 
-def subsidy_texts(policy: Policy, lines: list[Line], unit: str, decimals: int) -> list[SubsidyText]:
-    unit_fen = UNIT_FEN[unit]
+def subsidy_texts(policy: Policy, lines: list[Line], unit: Unit) -> list[SubsidyText]:
     texts = []
     for sid, subsidy in policy.subsidies.items():
         mine = [l for l in lines if l.subsidy.id == sid]
@@ -73,7 +74,7 @@ def subsidy_texts(policy: Policy, lines: list[Line], unit: str, decimals: int) -
         by_payer = defaultdict(int)
         for line in mine:
             for p, a in line.amounts:
-                by_payer[p] += shown_in_unit(a, unit_fen, decimals)
+                by_payer[p] += unit.shown(a)
         total = sum(by_payer.values())
         refs = dict.fromkeys(short_ref(t) for t in [seg.period_ref.text] + [r.ref.text for r in seg.rates]
                              + [s.ref.text for s in seg.steps])
@@ -81,8 +82,8 @@ def subsidy_texts(policy: Policy, lines: list[Line], unit: str, decimals: int) -
         texts.append(SubsidyText(
             name=subsidy.name, standard=standard, shares=shares,
             period=f"{months[0].year}年{months[0].month}月至{months[-1].month}月" if len(months) < 12 else "全年",
-            basis="；".join(refs), total=format_grouped(total, unit_fen, decimals),
-            by_payer="，".join(f"{PAYER_NAMES[p]}{format_grouped(by_payer[p], unit_fen, decimals)}{unit}"
+            basis="；".join(refs), total=unit.text(total),
+            by_payer="，".join(f"{PAYER_NAMES[p]}{unit.text(by_payer[p])}{unit.name}"
                                for p in PAYERS if p in by_payer),
             assumed=assumed))
     return texts
@@ -109,32 +110,31 @@ class Notice:
 def notice(result: PlanResult, year: int, settings: NoticeSettings) -> Notice:
     policy = result.policy
     lines = [l for l in result.lines if l.year == year]
-    unit, decimals = settings.unit, settings.decimals
+    shown_unit = unit(settings.unit, settings.decimals)
     tables = []
     for sid, subsidy in policy.subsidies.items():
         mine = [l for l in lines if l.subsidy.id == sid]
         if mine:
             n = len(tables) + 1
-            tables.append(allocation_table(policy, mine, f"附件{n}", f"{year}年{subsidy.name}资金分配表", unit, decimals))
+            tables.append(allocation_table(policy, mine, f"附件{n}", f"{year}年{subsidy.name}资金分配表", shown_unit))
     for fid, fund in policy.funds.items():
         mine = [f for f in result.fund_lines if f.year == year and f.fund.id == fid]
         if mine:
             n = len(tables) + 1
-            tables.append(fund_table(mine, f"附件{n}", f"{year}年{fund.name}分配表", unit, decimals))
+            tables.append(fund_table(mine, f"附件{n}", f"{year}年{fund.name}分配表", shown_unit))
     payer_totals = defaultdict(int)
     for table in tables:
         for p, v in table.shown_totals.items():
             payer_totals[p] += v
     exact_total = sum(l.total for l in lines) + sum(f.amount for f in result.fund_lines if f.year == year)
-    unit_fen = UNIT_FEN[unit]
     return Notice(
         settings=settings, year=year, date_text=chinese_date(settings.date),
         print_date_text=chinese_date(settings.date),
         documents=[quoted_title(d) for d in cited_documents(policy)],
-        subsidies=subsidy_texts(policy, lines, unit, decimals),
-        funds=fund_texts(policy, result.fund_lines, year, unit, decimals),
-        totals={PAYER_NAMES[p]: format_grouped(payer_totals[p], unit_fen, decimals) for p in PAYERS if p in payer_totals},
-        grand_total=format_grouped(sum(payer_totals.values()), unit_fen, decimals),
+        subsidies=subsidy_texts(policy, lines, shown_unit),
+        funds=fund_texts(policy, result.fund_lines, year, shown_unit),
+        totals={PAYER_NAMES[p]: shown_unit.text(payer_totals[p]) for p in PAYERS if p in payer_totals},
+        grand_total=shown_unit.text(sum(payer_totals.values())),
         grand_total_upper=chinese_uppercase(exact_total), grand_total_yuan=format_grouped(exact_total),
         tables=tables,
         assumptions=[f"{a.what}（{a.value}）".replace(" ", "") for a in policy.assumptions],  # justify would stretch spaces

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..core.money import chinese_uppercase, format_grouped
-from ..core.policy import quoted_title, PAYER_NAMES, PAYERS, format_share
-from ..plan import sample_notes
-from .settings import UNIT_FEN, NoticeSettings, chinese_date
-from .tables import Table, shown_in_unit, cited_documents
+from ..core.display import PAYER_NAMES, chinese_date, format_share, unit
+from ..core.document_settings import NoticeSettings
+from ..core.money import chinese_uppercase
+from ..core.policy import PAYERS, quoted_title
+from ..core.results import SettlementResult, sample_notes
+from .tables import Table, cited_documents
 
 
 @dataclass
@@ -29,17 +30,11 @@ class SettlementNotice:
     sample: str = ""
 
 
-def settlement_notice(result, settings: NoticeSettings) -> SettlementNotice:
-    """The 清算通知 of a :class:`budget.settle.SettlementResult`."""
-    unit, decimals = settings.unit, settings.decimals
-    unit_fen = UNIT_FEN[unit]
+def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> SettlementNotice:
+    """The 清算通知 of a settlement."""
+    shown_unit = unit(settings.unit, settings.decimals)
     label = result.planned_label
-
-    def shown(fen: int) -> int:
-        return shown_in_unit(fen, unit_fen, decimals)
-
-    def show(fen: int) -> str:
-        return format_grouped(fen, unit_fen, decimals)
+    shown, show = shown_unit.shown, shown_unit.text
 
     tables: list[Table] = []
     order = list(dict.fromkeys(l.subsidy.id for l in result.lines))
@@ -67,7 +62,7 @@ def settlement_notice(result, settings: NoticeSettings) -> SettlementNotice:
         total.append("")
         columns = ["序号", "地区"] + [f"{PAYER_NAMES[p]}{x}" for p in payers for x in (label, "应拨数", "差额")] + ["备注"]
         name = mine[0].subsidy.name
-        tables.append(Table(f"附件{len(tables) + 1}", f"{result.year}年{name}清算表", unit, columns,
+        tables.append(Table(f"附件{len(tables) + 1}", f"{result.year}年{name}清算表", shown_unit.name, columns,
                             [False, False] + [True] * (len(columns) - 3) + [False], total, rows,
                             "注：差额 = 应拨数 − " + label + "，正数为补拨，负数为收回。", wide=len(columns) > 8))
     # transfers: what the province and the city pay (+) or recover (−) per county
@@ -81,7 +76,7 @@ def settlement_notice(result, settings: NoticeSettings) -> SettlementNotice:
             sums[p] += v
         rows.append([str(index), region.name] + [show(v) for v in values] + [show(sum(values)), ""])
     total = ["", "合计", show(sums["province"]), show(sums["city"]), show(sums["province"] + sums["city"]), ""]
-    tables.append(Table(f"附件{len(tables) + 1}", f"{result.year}年社会保险扶贫补助资金上下级结算表", unit,
+    tables.append(Table(f"附件{len(tables) + 1}", f"{result.year}年社会保险扶贫补助资金上下级结算表", shown_unit.name,
                         ["序号", "地区", "省级补拨（收回）", "市级补拨（收回）", "合计", "备注"],
                         [False, False, True, True, True, False], total, rows,
                         "注：正数为上级向县（市、区）补拨，负数为从县（市、区）收回。", wide=False))
@@ -101,7 +96,7 @@ def settlement_notice(result, settings: NoticeSettings) -> SettlementNotice:
         mine = [t for t in result.transfers if t.payer == p]
         up = sum(shown(t.amount) for t in mine if t.amount > 0)
         down = -sum(shown(t.amount) for t in mine if t.amount < 0)
-        transfer_texts.append(f"{PAYER_NAMES[p]}向县（市、区）补拨{show(up)}{unit}、收回{show(down)}{unit}")
+        transfer_texts.append(f"{PAYER_NAMES[p]}向县（市、区）补拨{show(up)}{shown_unit.name}、收回{show(down)}{shown_unit.name}")
     policy = result.policy
     return SettlementNotice(
         settings=settings, year=result.year, date_text=chinese_date(settings.date),

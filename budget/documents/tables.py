@@ -6,10 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from ..core.display import PAYER_NAMES, Unit, format_share, split_text
 from ..core.engine import Line
+from ..core.funds import FundLine
 from ..core.money import format_grouped, format_plain, round_half_up
-from ..core.policy import PAYER_NAMES, PAYERS, Policy, format_share, split_text
-from .settings import UNIT_FEN
+from ..core.policy import PAYERS, Policy
 
 
 @dataclass
@@ -43,26 +44,18 @@ def cited_documents(policy: Policy) -> list:
     return policy.documents if len(policy.scopes) <= 1 else policy.documents[:1]
 
 
-def shown_in_unit(fen: int, unit_fen: int, decimals: int) -> int:
-    """Round to the shown precision, in fen."""
-    return round_half_up(Fraction(fen), unit_fen // 10**decimals)
-
-
-def allocation_table(policy: Policy, lines: list[Line], label: str, title: str, unit: str, decimals: int) -> Table:
+def allocation_table(policy: Policy, lines: list[Line], label: str, title: str, unit: Unit) -> Table:
     subsidy = lines[0].subsidy
-    unit_fen = UNIT_FEN[unit]
     payers = [p for p in PAYERS if any(dict(l.amounts).get(p) is not None for l in lines)]
     by_group = len(subsidy.terms) > 1
-
-    def show(fen: int) -> str:
-        return format_grouped(fen, unit_fen, decimals)
+    show = unit.text
 
     rows, sums = [], defaultdict(int)
     count_sums = [0] * len(subsidy.terms)
     usual = _share_text(lines[0])
     for index, line in enumerate(lines, start=1):
         amounts = dict(line.amounts)
-        shown = {p: shown_in_unit(amounts.get(p, 0), unit_fen, decimals) for p in payers}
+        shown = {p: unit.shown(amounts.get(p, 0)) for p in payers}
         for p in payers:
             sums[p] += shown[p]
         for i, (_, _, count) in enumerate(line.counts):
@@ -77,25 +70,24 @@ def allocation_table(policy: Policy, lines: list[Line], label: str, title: str, 
     exact = sum(l.total for l in lines)
     notes = [f"分担比例：{usual}（备注栏列出与此不同的地区）。"]
     if grand != exact:
-        notes.append(f"各数按四舍五入保留{decimals}位小数，合计为所列各数之和，与精确合计"
+        notes.append(f"各数按四舍五入保留{unit.decimals}位小数，合计为所列各数之和，与精确合计"
                      f"{format_grouped(exact)}元相差{format_grouped(grand - exact)}元。")
     group_labels = ([("减：" if t.sign < 0 else "") + policy.groups[t.group].label.removeprefix("其中：")
                      for t in subsidy.terms] if by_group else [])
     columns = ["序号", "地区"] + group_labels + ["人数", "资金合计"] + [PAYER_NAMES[p] for p in payers] + ["备注"]
-    return Table(label, title, unit, columns, [False, False] + [True] * (len(columns) - 3) + [False],
+    return Table(label, title, unit.name, columns, [False, False] + [True] * (len(columns) - 3) + [False],
                  total, rows, "注：" + "".join(notes), wide=len(columns) > 8, shown_totals=dict(sums))
 
 
-def fund_table(lines: list, label: str, title: str, unit: str, decimals: int) -> Table:
+def fund_table(lines: list[FundLine], label: str, title: str, unit: Unit) -> Table:
     """因素法 attachment: each county's factor values, weighted score and amount."""
     fund = lines[0].fund
-    unit_fen = UNIT_FEN[unit]
     rows, total = [], 0
     for index, line in enumerate(lines, start=1):
-        amount = shown_in_unit(line.amount, unit_fen, decimals)
+        amount = unit.shown(line.amount)
         total += amount
         rows.append([str(index), line.region.name] + [_number(v) for v in line.values]
-                    + [_percent(line.score), format_grouped(amount, unit_fen, decimals),
+                    + [_percent(line.score), unit.text(amount),
                        {"floor": "保底", "cap": "封顶"}.get(line.bound, "")])
     sums = [_number(sum(l.values[i] for l in lines)) for i in range(len(fund.factors))]
     columns = (["序号", "地区"] + [f"{f.name}（{format_share(f.weight)}）" for f in fund.factors]
@@ -104,8 +96,8 @@ def fund_table(lines: list, label: str, title: str, unit: str, decimals: int) ->
                                    f"封顶{format_plain(fund.cap)}元" if fund.cap is not None else ""] if x)
     note = (f"注：按因素法分配，加权得分 = Σ 权重 × 该地区因素值占全部地区之比；分配额 = 总额 × 加权得分"
             f"{'（' + bounds + '，超出或不足部分按得分在其余地区间分配）' if bounds else ''}，精确到分。")
-    return Table(label, title, unit, columns, [False, False] + [True] * (len(columns) - 3) + [False],
-                 ["", "合计"] + sums + ["100.00%", format_grouped(total, unit_fen, decimals), ""], rows, note,
+    return Table(label, title, unit.name, columns, [False, False] + [True] * (len(columns) - 3) + [False],
+                 ["", "合计"] + sums + ["100.00%", unit.text(total), ""], rows, note,
                  wide=len(columns) > 8, shown_totals={fund.payer: total})
 
 

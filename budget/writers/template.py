@@ -13,29 +13,9 @@ import io
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from ..core.headcount_check import RawRow, needed_groups
+from ..core.display import width
 from ..core.policy import Policy, quoted_title
-from ..core.problems import Problem, Source
-from ..explain import width
-
-SHEET = "县区填报"
-ID_ROW = 3  # 0-based row of the group ids
-FIRST_DATA_ROW = 4
-
-
-def template_groups(policy: Policy, year: int) -> list[str]:
-    """The groups to collect for ``year``, each parent followed by its "of which" parts."""
-    needed = set(needed_groups(policy, year))
-    for gid in list(needed):
-        group = policy.groups[gid]
-        needed |= ({group.part_of} if group.part_of else set()) | set(group.within)
-    ordered: list[str] = []
-    for gid, group in policy.groups.items():
-        if gid in needed and not group.part_of:
-            ordered.append(gid)
-            ordered += [c for c, g in policy.groups.items() if g.part_of == gid and c in needed]
-    return ordered
-
+from ..core.template_layout import FIRST_DATA_ROW, ID_ROW, SHEET, template_groups
 
 def template_bytes(policy: Policy, year: int) -> bytes:
     stream = io.BytesIO()
@@ -120,48 +100,3 @@ def template_bytes(policy: Policy, year: int) -> bytes:
     notes.protect()
     wb.close()
     return stream.getvalue()
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def read_template(path: str, sheet) -> tuple[list[RawRow], list[Problem]]:
-    """Rows of a filled template (openpyxl read-only worksheet ``sheet``)."""
-    from openpyxl.utils import get_column_letter
-
-    def cell(row: int, col: int) -> Source:
-        return Source(path, cell=f"{SHEET}!{get_column_letter(col + 1)}{row + 1}")
-
-    grid = [list(r) for r in sheet.iter_rows(values_only=True)]
-    problems: list[Problem] = []
-    id_row = next((i for i, r in enumerate(grid) if r and _text(r[0]).strip() == "region_code"), None)
-    if id_row is None or len(grid) < 2:
-        return [], [Problem(Source(path), f"sheet {SHEET} has no row of field codes (region_code, …): "
-                                          "was the template's row 4 changed?")]
-    year = _text(grid[1][1] if len(grid[1]) > 1 else None)
-    ids = [_text(v).strip() for v in grid[id_row]]
-    rows: list[RawRow] = []
-    for r in range(id_row + 1, len(grid)):
-        record = grid[r]
-        code = _text(record[0] if record else None).strip()
-        if not code:
-            if any(_text(v).strip() for v in record[2:len(ids) - 1]):
-                problems.append(Problem(cell(r, 0), "numbers in a row with no region code"))
-            continue
-        name = _text(record[1] if len(record) > 1 else None).strip()
-        for col, gid in enumerate(ids):
-            if col < 2 or gid in ("", "check"):
-                continue
-            value = record[col] if col < len(record) else None
-            rows.append(RawRow(
-                values={"year": year, "region_code": code, "region_name": name, "group": gid,
-                        "headcount": _text(value)},
-                row=cell(r, col),
-                cells={"year": cell(1, 1).cell, "region_code": cell(r, 0).cell, "region_name": cell(r, 1).cell,
-                       "group": cell(id_row, col).cell, "headcount": cell(r, col).cell}))
-    return rows, problems

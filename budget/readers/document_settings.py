@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from ..core.display import UNIT_FEN
+from ..core.document_settings import DocumentSettings
 from ..core.problems import InputError, Problem, Source
-from ..documents import DATE, UNIT_FEN, DocumentSettings
 from . import located_yaml
-from .schema import Checker
+from .yaml_checks import NodeChecker
 
 NOTICE_KEYS = ("issuers", "number", "date", "title", "addressees", "cc", "printer", "unit", "decimals")
 EXPLANATION_KEYS = ("title", "issuer")
@@ -13,7 +14,7 @@ EXPLANATION_KEYS = ("title", "issuer")
 
 def read_document_settings(path: str, defaults: DocumentSettings, year: int) -> DocumentSettings:
     """Settings from ``path`` over ``defaults``; ``{year}`` in a value becomes the budget year."""
-    c = Checker()
+    c = NodeChecker()
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
@@ -36,7 +37,7 @@ def read_document_settings(path: str, defaults: DocumentSettings, year: int) -> 
     return settings
 
 
-def _notice_section(c: Checker, node, section: str, target, year: int) -> None:
+def _notice_section(c: NodeChecker, node, section: str, target, year: int) -> None:
     notice = c.map(node, section, optional=NOTICE_KEYS)
     for key, node in (notice.items.items() if notice else []):
         if key in ("issuers", "cc"):
@@ -55,9 +56,9 @@ def _notice_section(c: Checker, node, section: str, target, year: int) -> None:
             if value is None:
                 continue
             value = value.replace("{year}", str(year)).replace("{next_year}", str(year + 1))
-            if key == "date" and not DATE.match(value):
-                c.error(node.source, f"{section} date '{value}' must be written 2018-01-08")
-            elif key == "unit" and value not in UNIT_FEN:
+            if key == "date" and c.date(node, f"{section} date", value) is None:
+                continue
+            if key == "unit" and value not in UNIT_FEN:
                 c.error(node.source, f"{section} unit '{value}' is not allowed (allowed: {', '.join(UNIT_FEN)})")
             else:
                 setattr(target, key, value)

@@ -20,32 +20,11 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import __version__
+from ..core.display import PAYER_NAMES, RATE_UNITS, UNITS, Unit, format_share, party_name, split_text, width
 from ..core.engine import Line
-from ..core.money import format_plain, format_yuan, round_half_up
-from ..core.policy import PAYER_NAMES, PAYERS, RATE_UNITS, Policy, Subsidy, format_share, party_name, split_text
-from ..explain import width
-from ..plan import PlanResult, sample_notes
-
-
-@dataclass(frozen=True)
-class Unit:
-    name: str  # 元 or 万元
-    fen: int  # fen per unit
-    decimals: int
-
-    def shown(self, fen: int) -> Fraction:
-        """The amount as shown: rounded half-up to the unit's decimals (exact in 元)."""
-        quantum = self.fen // 10**self.decimals
-        if quantum == 1:
-            return Fraction(fen, self.fen)
-        return Fraction(round_half_up(Fraction(fen), quantum), self.fen)
-
-    @property
-    def number_format(self) -> str:
-        return "#,##0" + ("." + "0" * self.decimals if self.decimals else "")
-
-
-UNITS = {"元": Unit("元", 100, 2), "万元": Unit("万元", 1_000_000, 2)}
+from ..core.money import format_plain, format_yuan
+from ..core.policy import PAYERS, Policy, Subsidy
+from ..core.results import PlanResult, sample_notes
 
 
 def _num(value: Fraction) -> float:
@@ -154,10 +133,6 @@ def column_sum(col: int, first: int, last: int) -> str:
     return f"SUM({xl_rowcol_to_cell(first, col)}:{xl_rowcol_to_cell(last, col)})"
 
 
-def _sum(sheet: Sheet, col: int, first: int, last: int) -> str:
-    return f"SUM({xl_rowcol_to_cell(first, col)}:{xl_rowcol_to_cell(last, col)})"
-
-
 def _ref(sheet: str, row: int, col: int) -> str:
     return f"'{sheet}'!{xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)}"
 
@@ -212,7 +187,7 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
         s.number(row, c_months, sum(len(seg.months) for seg in line.segments), "int")
         amounts = dict(line.amounts)
         for payer, col in payer_col.items():
-            value = unit.shown(amounts.get(payer, 0))
+            value = unit.value(amounts.get(payer, 0))
             shown[(line.region.code, payer)] = value
             s.number(row, col, value)
         row_total = sum(shown[(line.region.code, p)] for p in PAYERS)
@@ -224,13 +199,13 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
     s.text(total_row, 2, "合计", "total_text")
     for col in list(range(3, c_count + 1)):
         value = sum(l.counts[col - 3][2] for l in lines) if col < c_count else sum(l.headcount for l in lines)
-        s.formula(total_row, col, "=" + _sum(s, col, first, last), value, "total_int")
+        s.formula(total_row, col, "=" + column_sum(col, first, last), value, "total_int")
     s.text(total_row, c_rate, "", "total_text")
     s.text(total_row, c_months, "", "total_text")
     totals = {p: sum((shown[(l.region.code, p)] for l in lines), Fraction(0)) for p in PAYERS}
-    s.formula(total_row, c_total, "=" + _sum(s, c_total, first, last), sum(totals.values()), "total_money")
+    s.formula(total_row, c_total, "=" + column_sum(c_total, first, last), sum(totals.values()), "total_money")
     for payer, col in payer_col.items():
-        s.formula(total_row, col, "=" + _sum(s, col, first, last), totals[payer], "total_money")
+        s.formula(total_row, col, "=" + column_sum(col, first, last), totals[payer], "total_money")
     s.text(total_row, c_note, "", "total_text")
     s.ws.write_string(last + 2, 0, "依据：" + _basis(subsidy, lines), book.f["note"])
     s.finish()
@@ -270,7 +245,7 @@ def _fund_sheet(book: Book, fund, lines: list, name: str, year: int) -> _Subsidy
             weighted.append(f"{weight.numerator}/{weight.denominator}*{xl_rowcol_to_cell(row, col + 1)}")
         s.formula(row, c_score, "=" + "+".join(weighted), line.score, "percent")
         for payer, col in payer_col.items():
-            value = unit.shown(line.amount if payer == fund.payer else 0)
+            value = unit.value(line.amount if payer == fund.payer else 0)
             shown[(line.region.code, payer)] = value
             s.number(row, col, value)
         s.formula(row, c_total, "=" + _sum_row(row, payer_col), shown[(line.region.code, fund.payer)])
@@ -280,13 +255,13 @@ def _fund_sheet(book: Book, fund, lines: list, name: str, year: int) -> _Subsidy
     s.text(total_row, 2, "合计", "total_text")
     for i in range(len(fund.factors)):
         col = 3 + 2 * i
-        s.formula(total_row, col, "=" + _sum(s, col, first, last), sum(l.values[i] for l in lines), "total_int")
-        s.formula(total_row, col + 1, "=" + _sum(s, col + 1, first, last), 1, "total_percent")
-    s.formula(total_row, c_score, "=" + _sum(s, c_score, first, last), 1, "total_percent")
+        s.formula(total_row, col, "=" + column_sum(col, first, last), sum(l.values[i] for l in lines), "total_int")
+        s.formula(total_row, col + 1, "=" + column_sum(col + 1, first, last), 1, "total_percent")
+    s.formula(total_row, c_score, "=" + column_sum(c_score, first, last), 1, "total_percent")
     totals = {p: sum((shown[(l.region.code, p)] for l in lines), Fraction(0)) for p in PAYERS}
-    s.formula(total_row, c_total, "=" + _sum(s, c_total, first, last), sum(totals.values()), "total_money")
+    s.formula(total_row, c_total, "=" + column_sum(c_total, first, last), sum(totals.values()), "total_money")
     for payer, col in payer_col.items():
-        s.formula(total_row, col, "=" + _sum(s, col, first, last), totals[payer], "total_money")
+        s.formula(total_row, col, "=" + column_sum(col, first, last), totals[payer], "total_money")
     s.text(total_row, c_total + 4, "", "total_text")
     bounds = "；".join(x for x in [f"保底{format_plain(fund.floor)}元" if fund.floor is not None else "",
                                    f"封顶{format_plain(fund.cap)}元" if fund.cap is not None else ""] if x)
@@ -339,7 +314,7 @@ def _summary_sheet(s: Sheet, policy: Policy, sheets: dict[str, _SubsidySheet]) -
     for col in range(2, 6):
         value = (sum(sh.totals[PAYERS[col - 2]] for sh in sheets.values()) if col < 5
                  else sum(sum(sh.totals.values()) for sh in sheets.values()))
-        s.formula(3, col, "=" + _sum(s, col, first, last), value, "total_money")
+        s.formula(3, col, "=" + column_sum(col, first, last), value, "total_money")
     s.finish()
 
 
@@ -371,9 +346,9 @@ def _payer_sheet(book: Book, policy: Policy, payer: str, sheets: dict[str, _Subs
     s.text(3, 1, "", "total_text")
     s.text(3, 2, "合计", "total_text")
     for i, sid in enumerate(ids):
-        s.formula(3, 3 + i, "=" + _sum(s, 3 + i, first, last), sheets[sid].totals[payer], "total_money")
+        s.formula(3, 3 + i, "=" + column_sum(3 + i, first, last), sheets[sid].totals[payer], "total_money")
     grand = sum(sheets[sid].totals[payer] for sid in ids)
-    s.formula(3, c_total, "=" + _sum(s, c_total, first, last), grand, "total_money")
+    s.formula(3, c_total, "=" + column_sum(c_total, first, last), grand, "total_money")
     s.finish()
 
 
@@ -441,7 +416,7 @@ def _rounding_note(result: PlanResult, year: int, unit: Unit) -> str:
     amounts = ([a for l in result.lines if l.year == year for _, a in l.amounts]
                + [f.amount for f in result.fund_lines if f.year == year])
     exact = sum(amounts)
-    shown = sum(unit.shown(a) * unit.fen for a in amounts)
+    shown = sum(unit.shown(a) for a in amounts)
     diff = int(shown) - exact  # shown amounts are whole multiples of the rounding quantum
     return (f"所列合计与精确合计（{format_yuan(exact)}元）相差{format_yuan(diff)}元。" if diff
             else "所列合计与精确合计一致。")

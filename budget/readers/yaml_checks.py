@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from ..core.display import parse_date
 from ..core.period import Month
 from ..core.problems import Problem, Source
 from .located_yaml import Map, Node, Scalar, Seq
@@ -15,7 +16,7 @@ SHARE = re.compile(r"^(\d{1,15}(\.\d{1,12})?%?|\d{1,9}/\d{1,9})$")
 MAX_FEN = 10**14  # 1 万亿元: no rate or fund is larger; a bigger figure is a typing error
 
 
-class Checker:
+class NodeChecker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
@@ -90,6 +91,18 @@ class Checker:
         except ValueError as exc:
             self.error(node.source, f"{what}: {exc}")
             return None
+
+    def date(self, node: Node | None, what: str, value: str | None = None) -> str | None:
+        """A calendar day written 2018-01-08 (``value``: the node's text after substitutions)."""
+        text = value if value is not None else self.text(node, what)
+        if text is None or node is None:
+            return None
+        try:
+            parse_date(text)
+        except ValueError as exc:
+            self.error(node.source, f"{what} '{text}' {exc}")
+            return None
+        return text
 
     def code(self, node: Node | None, what: str) -> str | None:
         value = self.text(node, what)

@@ -6,11 +6,11 @@ from ..core.problems import Problem, Source
 from ..core.regions import LEVELS, Region, RegionTree, Renamed
 from . import located_yaml
 from .located_yaml import Node
-from .schema import Checker
+from .yaml_checks import NodeChecker
 
 
 def read_regions(path: str) -> tuple[RegionTree, list[Problem]]:
-    c = Checker()
+    c = NodeChecker()
     tree = RegionTree()
     try:
         with open(path, encoding="utf-8") as handle:

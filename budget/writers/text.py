@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
-from functools import lru_cache
 from collections import defaultdict
 from fractions import Fraction
 
-from .core.engine import Line
-from .core.money import format_grouped, format_plain, round_half_up
-from .core.policy import PAYER_NAMES, PAYERS, RATE_UNITS, Policy, format_share, split_text
-
-
-@lru_cache(maxsize=65536)
-def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def pad(text: str, size: int, right: bool = False) -> str:
-    fill = " " * max(0, size - width(text))
-    return fill + text if right else text + fill
+from ..core.display import PAYER_NAMES, RATE_UNITS, format_share, pad, split_text, width
+from ..core.engine import Line
+from ..core.money import format_grouped, format_plain, round_half_up
+from ..core.policy import PAYERS, Policy
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:

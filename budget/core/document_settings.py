@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from ..core.policy import Policy
+from .policy import Policy
 
-DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-UNIT_FEN = {"元": 100, "万元": 1_000_000}
 
 
 @dataclass
@@ -59,12 +56,3 @@ def default_settings(policy: Policy, year: int) -> DocumentSettings:
             issuers=list(issuers), number=f"{prefix}财社〔{year + 1}〕2号", date=f"{year + 1}-03-01",
             title=f"关于{year}年社会保险扶贫补助资金清算的通知",
             addressees=addressees, cc=[], printer=printer))
-
-
-def chinese_date(iso: str) -> str:
-    """``2018-01-08`` → ``2018年1月8日`` (GB/T 9704: no zero padding)."""
-    match = DATE.match(iso)
-    if not match:
-        raise ValueError(f"date '{iso}' must be written 2018-01-08")
-    y, m, d = (int(x) for x in match.groups())
-    return f"{y}年{m}月{d}日"

@@ -13,22 +13,21 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from ..core.period import Dated, History, Reference
-from ..core.money import format_plain
-from ..core.policy import (PAYERS, format_share, party_name, split_text, RATE_UNITS, Assumption, Document, Group, Policy, Scoped, Split,
-                           Subsidy, Term)
-from ..core.problems import InputError, Problem, Source
+from ..core.display import RATE_UNITS, format_share, party_name, split_text
 from ..core.funds import Factor, Fund, FundTotal
+from ..core.money import format_plain
+from ..core.period import Dated, History, Reference
+from ..core.policy import PAYERS, Assumption, Document, Group, Policy, Scoped, Split, Subsidy, Term
+from ..core.problems import InputError, Problem, Source
 from ..core.regions import RegionTree
 from . import located_yaml
 from .located_yaml import Map, Node
 from .regions_reader import read_regions
-from .schema import Checker
+from .yaml_checks import NodeChecker
 
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
 SUBSIDY_KEYS = ("name", "population", "unit", "period", "rate", "shares", "pools", "note")
 LOCAL_SUBSIDY_KEYS = ("rate", "shares", "pools")
-DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 @dataclass
@@ -49,7 +48,7 @@ class _Subsidy:
 
 class _Reader:
     def __init__(self) -> None:
-        self.c = Checker()
+        self.c = NodeChecker()
         self.documents: list[Document] = []
         self.groups: dict[str, Group] = {}
         self.subsidies: dict[str, _Subsidy] = {}
@@ -122,9 +121,7 @@ class _Reader:
                          optional=("note", "public"))
         if doc is None:
             return
-        date = self.c.text(doc.items.get("date"), "document date")
-        if date and not DATE.match(date):
-            self.c.error(doc.items["date"].source, f"document date '{date}' must be written 2017-12-07")
+        date = self.c.date(doc.items.get("date"), "document date")
         self.documents.append(Document(
             number=self.c.text(doc.items.get("number"), "document number") or "",
             title=self.c.text(doc.items.get("title"), "document title") or "",

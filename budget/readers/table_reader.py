@@ -129,7 +129,8 @@ def read_xlsx(path: str, schema: Schema = HEADCOUNTS) -> tuple[list[RawRow], lis
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         return [], [Problem(Source(path), f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")]
     try:
-        from .template import SHEET, read_template
+        from ..core.template_layout import SHEET
+        from .template_reader import read_template
         if schema is HEADCOUNTS and SHEET in book.sheetnames:  # a filled collection template (wide)
             return read_template(path, book[SHEET])
         sheet = book.worksheets[0]

@@ -12,15 +12,14 @@ import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import jinja2
 
 from .. import __version__
-from ..core.money import format_grouped
+from ..resources import TEMPLATES
+from ..core.display import unit
 from .fonts import FontChoice, FontError, choose_fonts, uncovered
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 CHINESE_NUMBERS = [f"（{n}）" for n in "一二三四五六七八九十"] + [f"（十{n}）" for n in "一二三四五六七八九"]
 
 
@@ -35,7 +34,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(version=__version__, chinese_numbers=CHINESE_NUMBERS,
-                       wan=lambda fen: format_grouped(fen, 1_000_000, 2))
+                       wan=unit("万元").text)
     # how many em a line of text takes: full-width characters one, ASCII digits half
     env.filters["em_width"] = lambda text: sum(0.5 if ord(ch) < 128 else 1 for ch in text)
     return env

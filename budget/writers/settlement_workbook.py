@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from fractions import Fraction
@@ -10,33 +9,10 @@ from fractions import Fraction
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import __version__
-from ..core.money import format_yuan
-from ..core.policy import PAYER_NAMES, PAYERS, format_share
-from ..settle import SettlementResult
-from .workbook import UNITS, Book, Sheet, column_sum
-
-SETTLEMENT_COLUMNS = ("year", "region_code", "region_name", "subsidy", "payer", "planned", "actual", "difference")
-TRANSFER_COLUMNS = ("year", "payer", "region_code", "region_name", "amount", "direction")
-
-
-def settlement_csv(result: SettlementResult) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(SETTLEMENT_COLUMNS)
-    for l in result.lines:
-        writer.writerow([l.year, l.region.code, l.region.name, l.subsidy.id, l.payer,
-                         format_yuan(l.planned), format_yuan(l.actual), format_yuan(l.difference)])
-    return buffer.getvalue()
-
-
-def transfers_csv(result: SettlementResult) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(TRANSFER_COLUMNS)
-    for t in result.transfers:
-        writer.writerow([t.year, t.payer, t.region.code, t.region.name, format_yuan(t.amount), t.direction])
-    return buffer.getvalue()
-
+from ..core.display import PAYER_NAMES, UNITS, format_share
+from ..core.policy import PAYERS
+from ..core.results import SettlementResult
+from .workbook import Book, Sheet, column_sum
 
 def _yuan(fen: int) -> Fraction:
     return Fraction(fen, 100)

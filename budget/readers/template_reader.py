@@ -1,0 +1,53 @@
+"""A filled headcount collection template (see core/template_layout.py) → raw rows whose
+sources are cells such as ``县区填报!G7``."""
+
+from __future__ import annotations
+
+from ..core.headcount_check import RawRow
+from ..core.problems import Problem, Source
+from ..core.template_layout import SHEET
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_template(path: str, sheet) -> tuple[list[RawRow], list[Problem]]:
+    """Rows of a filled template (openpyxl read-only worksheet ``sheet``)."""
+    from openpyxl.utils import get_column_letter
+
+    def cell(row: int, col: int) -> Source:
+        return Source(path, cell=f"{SHEET}!{get_column_letter(col + 1)}{row + 1}")
+
+    grid = [list(r) for r in sheet.iter_rows(values_only=True)]
+    problems: list[Problem] = []
+    id_row = next((i for i, r in enumerate(grid) if r and _text(r[0]).strip() == "region_code"), None)
+    if id_row is None or len(grid) < 2:
+        return [], [Problem(Source(path), f"sheet {SHEET} has no row of field codes (region_code, …): "
+                                          "was the template's row 4 changed?")]
+    year = _text(grid[1][1] if len(grid[1]) > 1 else None)
+    ids = [_text(v).strip() for v in grid[id_row]]
+    rows: list[RawRow] = []
+    for r in range(id_row + 1, len(grid)):
+        record = grid[r]
+        code = _text(record[0] if record else None).strip()
+        if not code:
+            if any(_text(v).strip() for v in record[2:len(ids) - 1]):
+                problems.append(Problem(cell(r, 0), "numbers in a row with no region code"))
+            continue
+        name = _text(record[1] if len(record) > 1 else None).strip()
+        for col, gid in enumerate(ids):
+            if col < 2 or gid in ("", "check"):
+                continue
+            value = record[col] if col < len(record) else None
+            rows.append(RawRow(
+                values={"year": year, "region_code": code, "region_name": name, "group": gid,
+                        "headcount": _text(value)},
+                row=cell(r, col),
+                cells={"year": cell(1, 1).cell, "region_code": cell(r, 0).cell, "region_name": cell(r, 1).cell,
+                       "group": cell(id_row, col).cell, "headcount": cell(r, col).cell}))
+    return rows, problems

@@ -1,0 +1,47 @@
+"""The CSV files: allocations.csv (and advances.csv), settlement.csv, transfers.csv; amounts in 元,
+two decimals."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Iterable
+
+from ..core.lines import Allocation
+from ..core.money import format_yuan
+from ..core.results import SettlementResult
+
+ALLOCATION_COLUMNS = ("year", "region_code", "region_name", "subsidy", "payer", "headcount", "amount")
+
+
+def allocations_csv(rows: Iterable[Allocation]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(ALLOCATION_COLUMNS)
+    for row in rows:
+        writer.writerow([row.year, row.region_code, row.region_name, row.subsidy, row.payer,
+                         row.headcount, format_yuan(row.amount)])
+    return buffer.getvalue()
+
+
+SETTLEMENT_COLUMNS = ("year", "region_code", "region_name", "subsidy", "payer", "planned", "actual", "difference")
+TRANSFER_COLUMNS = ("year", "payer", "region_code", "region_name", "amount", "direction")
+
+
+def settlement_csv(result: SettlementResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SETTLEMENT_COLUMNS)
+    for l in result.lines:
+        writer.writerow([l.year, l.region.code, l.region.name, l.subsidy.id, l.payer,
+                         format_yuan(l.planned), format_yuan(l.actual), format_yuan(l.difference)])
+    return buffer.getvalue()
+
+
+def transfers_csv(result: SettlementResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(TRANSFER_COLUMNS)
+    for t in result.transfers:
+        writer.writerow([t.year, t.payer, t.region.code, t.region.name, format_yuan(t.amount), t.direction])
+    return buffer.getvalue()
