@@ -23,7 +23,8 @@ from budget.core.document_settings import default_settings  # noqa: E402
 from budget.core.lines import allocations  # noqa: E402
 from budget.core.results import PlanResult  # noqa: E402
 from budget.documents import notice  # noqa: E402
-from budget.plan import compute_plan as plan, load_inputs  # noqa: E402
+from budget.plan import compute_plan as plan  # noqa: E402
+from budget.plan import load_inputs
 from budget.readers.input_files import input_files  # noqa: E402
 from budget.resources import EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, TEMPLATES  # noqa: E402
 from budget.writers.csv_writer import allocations_csv  # noqa: E402
@@ -144,7 +145,8 @@ def run_scale(name: str, policies: list[str], headcounts: str, years: list[int],
         settings = default_settings(inputs.policy, years[0])
         html = render_html("notice.html", n=notice(result, years[0], settings.notice))
         # both warm (the first render in a process loads Pango's fonts), best of two
-        t_pdf, rendered = timed(lambda: render_pdf(render_html("notice.html", n=notice(result, years[0], settings.notice))), repeat=repeat)
+        notice_html = render_html("notice.html", n=notice(result, years[0], settings.notice))
+        t_pdf, rendered = timed(lambda: render_pdf(notice_html), repeat=repeat)
         t_raw, pages = timed(lambda: weasyprint_raw(html, fonts), repeat=repeat)
         rows.append([name, f"notice PDF ({rendered.pages} pages)", f"{t_pdf:.3f}", "",
                      f"raw WeasyPrint {t_raw:.3f} ({t_raw / pages:.3f} s/page)",

@@ -48,7 +48,7 @@ def write(folder: Path, provinces: int, cities: int, counties: int, years: list[
     root = root.replace("file: regions/shaanxi.yaml", "file: regions.yaml")
     (folder / "root.yaml").write_text(root, encoding="utf-8")
     policies = []
-    for province, city_list in tree:
+    for _province, city_list in tree:
         for city, _ in city_list:
             city_share = rng.choice([20, 25, 30, 40])
             text = f"""\
@@ -74,8 +74,8 @@ subsidies:
             policies.append(str(path))
     rows = ["year,region_code,group,headcount"]
     for year in years:
-        for province, city_list in tree:
-            for city, county_list in city_list:
+        for _province, city_list in tree:
+            for _city, county_list in city_list:
                 for county in county_list:
                     poor = rng.randint(2000, 30000)
                     contiguous = rng.randint(0, poor // 10)

@@ -20,13 +20,16 @@ from .core.results import sample_notes
 from .core.template_layout import template_groups
 from .outputs import Documents, render_documents, write_plan_outputs, write_settlement_outputs
 from .plan import load_inputs, load_plan_folder, run_plan
+from .readers.cases_reader import read_cases
 from .readers.policy_reader import read_policy
 from .resources import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, policy_path
 from .settle import run_settlement
+from .verify import verify as run_verify
 from .writers.atomic import staged, write_bytes
 from .writers.fonts import FontError
 from .writers.template import template_bytes
-from .writers.text import assumptions_text, explain as explain_line, explain_fund, settlement_summary, summary
+from .writers.text import assumptions_text, explain_fund, settlement_summary, summary
+from .writers.text import explain as explain_line
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Plan and settle social-insurance poverty-alleviation subsidies, exact to the fen.")
@@ -57,11 +60,11 @@ def _problems_exit(out: Path | None = None):
         _fail(exc)
     except FontError as exc:
         typer.echo(str(exc), err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     except OSError as exc:
         where = exc.filename or out
         typer.echo(f"cannot write to {out if out else where}: {exc.strerror or exc} ({where})", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
 
 
 def _say_if_sample(files) -> None:
@@ -93,7 +96,7 @@ def _notice_options(number, date, title, issuer, addressees, cc) -> dict:
             parse_date(date)
         except ValueError as exc:
             typer.echo(f"--date '{date}' {exc}", err=True)
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
     given = {"number": number, "date": date, "title": title, "issuers": list(issuer or []) or None,
              "addressees": addressees, "cc": list(cc or []) or None}
     return {k: v for k, v in given.items() if v}
@@ -114,7 +117,7 @@ def _rate(text: Optional[str]):
         rate = parse_share(text)
     except ValueError as exc:
         typer.echo(f"--advance-rate: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     if not 0 < rate <= 1:
         typer.echo(f"--advance-rate must be more than 0 and at most 100% (got {text})", err=True)
         raise typer.Exit(2)
@@ -259,11 +262,11 @@ def explain(
     renamed = result.policy.regions.renamed
     code = renamed[region].new_code if region in renamed else region
     if subsidy in result.policy.funds:
-        found = [f for f in result.fund_lines if f.region.code == code and f.fund.id == subsidy]
-        if found:
-            typer.echo(explain_fund(found[0], result.fund_lines))
+        shares = [f for f in result.fund_lines if f.region.code == code and f.fund.id == subsidy]
+        if shares:
+            typer.echo(explain_fund(shares[0], result.fund_lines))
             return
-    found = [l for l in result.lines if l.region.code == code and l.subsidy.id == subsidy]
+    found = [ln for ln in result.lines if ln.region.code == code and ln.subsidy.id == subsidy]
     if not found:
         counties = ", ".join(r.code for r in result.policy.counties())
         typer.echo(f"no line for {subsidy} in {year} at {region}: either it is not in force that year there "
@@ -284,6 +287,27 @@ def template(
         write_bytes(out, template_bytes(loaded, year))
     typer.echo(f"written: {out} ({len(loaded.counties())} counties, "
                f"{len(template_groups(loaded, year))} groups for {year})")
+
+
+@app.command()
+def verify(
+    cases: List[Path] = typer.Argument(..., help="Case files (YAML): plan, settlement and fund cases."),
+) -> None:
+    """Run hand-written policy cases through the program and compare every amount to the fen."""
+    with _problems_exit():
+        loaded = [case for path in cases for case in read_cases(str(path))]
+    verdicts = run_verify(loaded)
+    for verdict in verdicts:
+        mark = "✓" if verdict.passed else "✗"
+        typer.echo(f"{mark} {verdict.case.name}  [{verdict.case.source}]")
+        for difference in verdict.differences:
+            typer.echo(f"    {difference}")
+        if not verdict.passed and verdict.case.clause:
+            typer.echo(f"    依据 clause: {verdict.case.clause}")
+    failed = sum(1 for v in verdicts if not v.passed)
+    typer.echo(f"{len(verdicts)} case(s), {failed} failed. 共 {len(verdicts)} 个案例，{failed} 个不符。")
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()

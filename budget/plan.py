@@ -112,7 +112,7 @@ def read_manifest(folder: Path) -> Manifest:
     try:
         return Manifest.from_text(path.read_text("utf-8"))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError([Problem(Source(str(path)), f"not a plan's output folder (cannot read {MANIFEST}: {exc})")])
+        raise InputError([Problem(Source(str(path)), f"not a plan's output folder (cannot read {MANIFEST}: {exc})")]) from None
 
 
 def load_plan_folder(folder: Path) -> PlanFolder:

@@ -56,9 +56,9 @@ def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str]
     if errors(problems):
         raise InputError(problems)
     actual_lines = compute_plan(actual_inputs)
-    planned_lines = [l for l in plan_result.lines if l.year == year]
+    planned_lines = [ln for ln in plan_result.lines if ln.year == year]
     planned_amounts = advance(planned_lines, rate) if rate is not None else budgeted(planned_lines)
-    lines = settle(planned_amounts, [l for l in actual_lines if l.year == year])
+    lines = settle(planned_amounts, [ln for ln in actual_lines if ln.year == year])
     files = plan_result.files + [make_input_file("actual", actual)]
     return SettlementResult(plan_result.policy, year, "预拨数" if rate is not None else "预算数", lines,
                             transfers(lines), files, rate), problems

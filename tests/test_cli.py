@@ -4,10 +4,10 @@ import csv
 from collections import defaultdict
 from decimal import Decimal
 
+from conftest import EXAMPLE, XIANYANG
 from typer.testing import CliRunner
 
 from budget.cli import app
-from conftest import EXAMPLE, XIANYANG
 
 runner = CliRunner()
 
@@ -33,7 +33,7 @@ def test_summary_totals_equal_the_csv(tmp_path):
     totals = defaultdict(Decimal)
     for row in csv.DictReader(open(tmp_path / "allocations.csv", encoding="utf-8")):
         totals[row["payer"]] += Decimal(row["amount"])
-    total_line = next(l for l in result.output.splitlines() if l.startswith("合计 total"))
+    total_line = next(ln for ln in result.output.splitlines() if ln.startswith("合计 total"))
     shown = [Decimal(x.replace(",", "")) for x in total_line.split()[2:]]
     assert shown == [totals["province"], totals["city"], totals["county"], sum(totals.values())]
 

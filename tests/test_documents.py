@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from conftest import write_regions
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from budget.cli import app
 from budget.core.money import chinese_uppercase
-from conftest import write_regions
 
 runner = CliRunner()
 MM = 72 / 25.4
@@ -74,8 +74,8 @@ def test_head_mark_number_rule_and_title(notice):
     assert len(mark) == 2 and all(c["non_stroking_color"] == RED for c in mark)
     red = [c for c in page.chars if c["non_stroking_color"] == RED]
     assert abs(min(c["top"] for c in red) - (37 + 35) * MM) < 0.5 * MM  # 上边缘至版心上边缘为35mm
-    assert all(c["non_stroking_color"] == RED for l in lines[:3] for c in l)
-    number = next(l for l in lines if text(l) == "咸财社〔2018〕12号")
+    assert all(c["non_stroking_color"] == RED for ln in lines[:3] for c in ln)
+    number = next(ln for ln in lines if text(ln) == "咸财社〔2018〕12号")
     assert abs(number[0]["size"] - 16) < 0.01
     centre = (number[0]["x0"] + number[-1]["x1"]) / 2
     assert abs(centre - (28 + 78) * MM) < 1 * MM  # centred in the 156 mm line
@@ -91,17 +91,17 @@ def test_head_mark_number_rule_and_title(notice):
 
 def test_body_is_16pt_fangsong_with_28_characters_a_line(notice):
     page = notice.pages[0]
-    addressee = next(l for l in lines_of(page) if text(l).startswith("各县（市、区）"))
+    addressee = next(ln for ln in lines_of(page) if text(ln).startswith("各县（市、区）"))
     assert all(abs(c["size"] - 16) < 0.01 and "Fandol" in c["fontname"] for c in addressee)
-    full_width_lines = [l for p in notice.pages[:3] for l in lines_of(p)
-                        if all(ord(c["text"]) > 0x2E80 for c in l) and abs(l[0]["size"] - 16) < 0.01]
-    assert max(len(l) for l in full_width_lines) == 28
+    full_width_lines = [ln for p in notice.pages[:3] for ln in lines_of(p)
+                        if all(ord(c["text"]) > 0x2E80 for c in ln) and abs(ln[0]["size"] - 16) < 0.01]
+    assert max(len(ln) for ln in full_width_lines) == 28
 
 
 def test_headings_use_hei_and_kai(notice):
-    first = next(l for p in notice.pages[:2] for l in lines_of(p) if text(l).startswith("一、补助标准"))
+    first = next(ln for p in notice.pages[:2] for ln in lines_of(p) if text(ln).startswith("一、补助标准"))
     assert "Sans" in first[0]["fontname"] or "Hei" in first[0]["fontname"]
-    second = next(l for p in notice.pages[:2] for l in lines_of(p) if text(l).startswith("（一）城乡居民"))
+    second = next(ln for p in notice.pages[:2] for ln in lines_of(p) if text(ln).startswith("（一）城乡居民"))
     assert "Kai" in second[0]["fontname"]
 
 
@@ -188,9 +188,9 @@ def test_all_fonts_embedded(planned):
 def test_banji_on_the_last_even_page(notice):
     last = notice.pages[-1]
     assert len(notice.pages) % 2 == 0
-    lines = [text(l) for l in lines_of(last)]
-    assert any(l.startswith("抄送：陕西省财政厅") for l in lines)
-    assert any("咸阳市财政局办公室" in l and "2018年1月8日印发" in l for l in lines)
+    lines = [text(ln) for ln in lines_of(last)]
+    assert any(ln.startswith("抄送：陕西省财政厅") for ln in lines)
+    assert any("咸阳市财政局办公室" in ln and "2018年1月8日印发" in ln for ln in lines)
     assert max(c["bottom"] for c in last.chars if not is_footer(last, c)) > 255 * MM  # at the foot
     assert all(abs(c["size"] - 14) < 0.01 for c in last.chars)
 
@@ -279,7 +279,8 @@ def test_report_refuses_changed_inputs(tmp_path):
     people = tmp_path / "h.csv"
     people.write_bytes(Path(__file__).parent.parent.joinpath("budget/configs/examples/xianyang-headcounts-synthetic.csv").read_bytes())
     assert runner.invoke(app, ["plan", "-y", "2018", "-h", str(people), "-o", str(tmp_path / "o"), "--no-pdf"]).exit_code == 0
-    people.write_text(people.read_text("utf-8").replace("2018,610402,秦都区,pension_recipients,", "2018,610402,秦都区,pension_recipients,1"), "utf-8")
+    text = people.read_text("utf-8")
+    people.write_text(text.replace("2018,610402,秦都区,pension_recipients,", "2018,610402,秦都区,pension_recipients,1"), "utf-8")
     result = runner.invoke(app, ["report", "--from", str(tmp_path / "o")])
     assert result.exit_code == 1 and f"{people}: changed since the plan was made" in result.output
 
@@ -295,14 +296,14 @@ def test_bad_document_settings(tmp_path):
 
 def test_date_four_characters_from_the_right_and_issuers_centred_over_it(notice):
     for page in notice.pages:
-        lines = [l for l in lines_of(page) if abs(l[0]["size"] - 16) < 0.01]
-        date = next((l for l in lines if text(l) == "2018年1月8日"), None)
+        lines = [ln for ln in lines_of(page) if abs(ln[0]["size"] - 16) < 0.01]
+        date = next((ln for ln in lines if text(ln) == "2018年1月8日"), None)
         if date is None:
             continue
         assert abs(date[-1]["x1"] - (184 * MM - 4 * 15.79)) < 1 * MM  # 右空四字
         centre = (date[0]["x0"] + date[-1]["x1"]) / 2
         for issuer in ("咸阳市财政局", "咸阳市人力资源和社会保障局"):
-            line = next(l for l in lines if text(l) == issuer)
+            line = next(ln for ln in lines if text(ln) == issuer)
             assert abs((line[0]["x0"] + line[-1]["x1"]) / 2 - centre) < 0.5 * MM
         return
     raise AssertionError("no date line found")

@@ -3,11 +3,13 @@
 import textwrap
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from conftest import GROUPS, ROOT, XIANYANG, XIANYANG_COUNTIES, write_headcounts, write_regions
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from budget.core.problems import InputError
-from budget.plan import compute_plan as plan, load_inputs
-from conftest import GROUPS, ROOT, XIANYANG, XIANYANG_COUNTIES, write_headcounts, write_regions
+from budget.plan import compute_plan as plan
+from budget.plan import load_inputs
 
 REGIONS = ROOT / "budget" / "configs" / "regions" / "shaanxi.yaml"
 
@@ -39,7 +41,7 @@ def people_file(tmp_path, counts, years=(2018,)):
 
 def amounts(tmp_path, policy, counts, years=(2018,)):
     inputs = load_inputs([policy], people_file(tmp_path, counts, years), list(years))
-    return {(l.year, l.region.code, l.subsidy.id): dict(l.amounts) for l in plan(inputs)}
+    return {(ln.year, ln.region.code, ln.subsidy.id): dict(ln.amounts) for ln in plan(inputs)}
 
 
 def test_mid_year_start_is_prorated_by_whole_months(tmp_path):
@@ -220,7 +222,7 @@ overrides:
     assert "610581 韩城市 has no city, but the split gives the city a share in 2018-01" in str(caught.value)
     policy.write_text(subsidy + override, encoding="utf-8")
     lines = plan(load_inputs([str(policy)], str(people)))
-    got = {l.region.code: dict(l.amounts) for l in lines}
+    got = {ln.region.code: dict(ln.amounts) for ln in lines}
     # 4 × 100 = 400 元: 临渭区 200 / 50 / 150; 韩城市 200 / — / 200
     assert got == {"610502": {"province": 20000, "city": 5000, "county": 15000},
                    "610581": {"province": 20000, "county": 20000}}

@@ -5,11 +5,12 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import EXAMPLE, ROOT, SHAANXI, XIANYANG, write_headcounts
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from budget.cli import app
-from conftest import EXAMPLE, ROOT, SHAANXI, XIANYANG, write_headcounts
 
 runner = CliRunner()
 GOOD_CSV = Path(EXAMPLE).read_bytes()

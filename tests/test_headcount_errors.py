@@ -3,10 +3,10 @@
 import csv
 
 import pytest
+from conftest import GROUPS, XIANYANG, XIANYANG_COUNTIES, write_headcounts
 from typer.testing import CliRunner
 
 from budget.cli import app
-from conftest import GROUPS, XIANYANG, XIANYANG_COUNTIES, write_headcounts
 
 runner = CliRunner()
 
@@ -71,7 +71,7 @@ def test_of_which_larger_than_parent(tmp_path):
 
 def test_missing_group_is_an_error(tmp_path):
     path = write_headcounts(tmp_path / "h.csv", {})
-    rows = [l for l in open(path, encoding="utf-8") if "610402,medical_dibao" not in l]
+    rows = [ln for ln in open(path, encoding="utf-8") if "610402,medical_dibao" not in ln]
     open(path, "w", encoding="utf-8").writelines(rows)
     result, _ = plan(tmp_path, path)
     assert result.exit_code == 1
@@ -195,7 +195,8 @@ def test_thousands_separators_and_chinese_group_names(tmp_path):
 
 def test_a_misgrouped_number_is_still_refused(tmp_path):
     path = write_headcounts(tmp_path / "h.csv", {})
-    text = open(path, encoding="utf-8").read().replace("2018,610402,pension_recipients,0", '2018,610402,pension_recipients,"1,23,45"')
+    text = open(path, encoding="utf-8").read()
+    text = text.replace("2018,610402,pension_recipients,0", '2018,610402,pension_recipients,"1,23,45"')
     open(path, "w", encoding="utf-8").write(text)
     result, _ = plan(tmp_path, path)
     assert result.exit_code == 1 and "headcount '1,23,45' must be a whole number ≥ 0" in result.output

@@ -1,10 +1,10 @@
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from budget.core.money import (apportion, chinese_uppercase, format_grouped, format_yuan, round_half_up,
-                               yuan_to_fen)
+from budget.core.money import apportion, chinese_uppercase, format_grouped, format_yuan, round_half_up, yuan_to_fen
 
 
 @pytest.mark.parametrize("fen, text", [

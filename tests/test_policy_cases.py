@@ -1,30 +1,48 @@
-"""The hand-derived policy cases in tests/cases/*.yaml, run through the whole CLI."""
+"""The hand-derived policy cases in tests/cases/*.yaml (plan, settlement and fund cases), run
+through `budget verify`: the real program, from headcount files to the plan folder and the
+settlement, compared to the fen with what the documents say."""
 
-import csv
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from budget.cli import app
-from conftest import XIANYANG, XIANYANG_COUNTIES, write_headcounts
+from budget.readers.cases_reader import read_cases
+from budget.verify import verify
 
-CASES = yaml.safe_load((Path(__file__).parent / "cases" / "xianyang_policy_cases.yaml").read_text("utf-8"))
+CASE_FILES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
+CASES = [case for path in CASE_FILES for case in read_cases(str(path))]
+runner = CliRunner()
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_policy_case(case, tmp_path):
-    county = case["county"]
-    reported = case.get("reported_as", county)
-    counties = [county if c == reported else c for c in XIANYANG_COUNTIES]
-    counts = {(county, g): n for g, n in case["headcounts"].items()}
-    path = write_headcounts(tmp_path / "h.csv", counts, years=(case["year"],), counties=counties)
-    result = CliRunner().invoke(app, ["plan", "--year", str(case["year"]), "--headcounts", path,
-                                      "--policy", XIANYANG, "--out", str(tmp_path / "out"), "--no-pdf"])
-    assert result.exit_code == 0, result.output
-    with open(tmp_path / "out" / "allocations.csv", encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle)
-                if r["region_code"] == reported and r["subsidy"] == case["subsidy"]]
-    assert {r["payer"]: r["amount"] for r in rows} == case["expected"], case["clause"]
-    assert all(r["year"] == str(case["year"]) for r in rows)
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.kind}: {c.name}" for c in CASES])
+def test_case(case):
+    [verdict] = verify([case])
+    assert verdict.differences == [], case.clause
+
+
+def test_every_kind_of_case_is_there():
+    assert {c.kind for c in CASES} == {"plan", "settlement", "fund"}
+
+
+def test_budget_verify_reports_a_wrong_expectation_with_its_clause(tmp_path):
+    text = (Path(__file__).parent / "cases" / "xianyang_policy_cases.yaml").read_text("utf-8")
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(text.replace('expected: {province: "21000.00", city: "21000.00", county: "28000.00"}',
+                                  'expected: {province: "21000.00", city: "21000.01", county: "28000.00"}'), "utf-8")
+    result = runner.invoke(app, ["verify", str(wrong)])
+    assert result.exit_code == 1
+    assert "✗ 补充医疗保障70元，省市县3:3:4" in result.output
+    assert "city: expected 21000.01, got 21000.00" in result.output
+    assert "依据 clause: S60 二（二）" in result.output
+    assert "1 failed" in result.output
+
+
+def test_budget_verify_names_a_bad_case_file_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- name: x\n  year: 2018\n  county: '610402'\n  subsidy: s\n  headcount: {}\n  expected: {}\n", "utf-8")
+    result = runner.invoke(app, ["verify", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:5: unknown key 'headcount' in a plan case" in result.output
+    assert f"{bad}:1: a plan case lacks the required key 'headcounts'" in result.output

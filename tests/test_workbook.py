@@ -5,11 +5,11 @@ import shutil
 from decimal import Decimal
 
 import pytest
+from conftest import EXAMPLE, ROOT, XIANYANG, recalculated_by_libreoffice, same_values, soffice_convert, write_regions
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from budget.cli import app
-from conftest import EXAMPLE, ROOT, XIANYANG, recalculated_by_libreoffice, same_values, soffice_convert, write_regions
 
 runner = CliRunner()
 PAYER_COLUMNS = ("省级", "市级", "县级")
@@ -86,7 +86,8 @@ def test_parameters_and_about_sheets(planned):
     out, _ = planned
     ws = load_workbook(out / "budget-2018.xlsx")
     params = [[c.value for c in row] for row in ws["参数与依据"].iter_rows(min_row=4)]
-    assert any(p[:6] == ["建档立卡农村贫困人口补充医疗保障", "分担比例", "全省", "2018-01", None, "省级30%，市级30%，县级40%"] for p in params)
+    expected = ["建档立卡农村贫困人口补充医疗保障", "分担比例", "全省", "2018-01", None, "省级30%，市级30%，县级40%"]
+    assert any(p[:6] == expected for p in params)
     assumed = [p for p in params if p[7] == "是（文件未载明）"]
     assert len(assumed) == 7 and all(p[8] for p in assumed)
     about = {r[0].value: r[1].value for r in ws["说明"].iter_rows(min_row=3) if r[0].value}
@@ -160,7 +161,8 @@ subsidies:
         for row in ws.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str) and cell.value[:1] in "=+-@" and cell.data_type == "f":
-                    assert cell.value.startswith(("=SUM(", "='", "=D", "=E", "=F", "=G", "=H", "=I")), (ws.title, cell.coordinate, cell.value)
+                    starts = ("=SUM(", "='", "=D", "=E", "=F", "=G", "=H", "=I")
+                    assert cell.value.startswith(starts), (ws.title, cell.coordinate, cell.value)
     sheet = book["=2+2"]
     assert sheet["C5"].value == '=HYPERLINK("http://x","y")' and sheet["C5"].data_type == "s"
     assert sheet["D3"].value == "=1+1" and sheet["D3"].data_type == "s"
@@ -170,7 +172,7 @@ subsidies:
 
 def example_counts(year):
     return {(r["region_code"], r["group"]): int(r["headcount"])
-            for r in csv.DictReader(l for l in open(EXAMPLE, encoding="utf-8") if not l.startswith("#"))
+            for r in csv.DictReader(ln for ln in open(EXAMPLE, encoding="utf-8") if not ln.startswith("#"))
             if r["year"] == str(year)}
 
 

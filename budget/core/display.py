@@ -59,7 +59,7 @@ class Unit:
     @property
     def quantum(self) -> int:
         """The smallest amount shown, in fen (1 = 分; 10,000 = 0.01 万元)."""
-        return max(1, self.fen // 10**self.decimals)
+        return max(1, self.fen // int(10**self.decimals))
 
     def shown(self, fen: int) -> int:
         """The amount as shown, in fen: rounded half-up to the shown precision."""

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from .policy import Policy
 
 
-
 @dataclass
 class NoticeSettings:
     issuers: list[str]

@@ -16,7 +16,7 @@ from typing import Iterable
 
 from .headcounts import Headcounts
 from .money import apportion_int, round_half_up_ratio
-from .period import Month, Reference
+from .period import Dated, Month, Reference
 from .policy import PAYERS, Policy, Split, Subsidy
 from .problems import InputError, Problem
 from .regions import Region
@@ -91,7 +91,7 @@ def resolve_shares(subsidy: Subsidy, chain: list[str], month: Month, region: Reg
     leaves: dict[str, Fraction] = defaultdict(Fraction)
     steps: list[ShareStep] = []
 
-    def expand(scope: str, pool: str, entry, weight: Fraction, depth: int) -> str | None:
+    def expand(scope: str, pool: str, entry: Dated[Split], weight: Fraction, depth: int) -> str | None:
         steps.append(ShareStep(scope, pool, entry.value, entry.ref))
         if depth > MAX_POOL_DEPTH:
             return f"pools refine each other in a cycle ({pool})"
@@ -133,7 +133,11 @@ def _change_months(subsidy: Subsidy, year: int) -> list[Month]:
     return [Month(year, m) for m in sorted(changes)]
 
 
-def _month_state(subsidy: Subsidy, chain: list[str], month: Month, region: Region, has_city: bool):
+StateKey = tuple[tuple[TermRate, ...], tuple[tuple[str, Fraction], ...], tuple[ShareStep, ...], Reference]
+
+
+def _month_state(subsidy: Subsidy, chain: list[str], month: Month, region: Region,
+                 has_city: bool) -> tuple[StateKey | None, str | None]:
     """(key, problem): the rates and shares in force in ``month``; key None when not in force."""
     period = subsidy.period.at(month)
     if period is None:
@@ -159,7 +163,7 @@ def year_segments(policy: Policy, subsidy: Subsidy, region: Region, year: int,
     if subsidy.scope and subsidy.scope not in chain:
         return [], []  # a local subsidy of another city or county
     has_city = policy.regions.city_of(region.code) is not None
-    grouped: dict[tuple, list[Month]] = {}
+    grouped: dict[StateKey, list[Month]] = {}
     problems: list[str] = []
     changes = changes if changes is not None else _change_months(subsidy, year)
     for index, start in enumerate(changes):
@@ -187,7 +191,7 @@ def all_segments(policy: Policy, years: Iterable[int]
     share one computation."""
     result: dict[tuple[int, str, str], list[Segment]] = {}
     problems: list[Problem] = []
-    cache: dict[tuple, tuple[list[Segment], list[str]]] = {}
+    cache: dict[tuple[object, ...], tuple[list[Segment], list[str]]] = {}
     for year in years:
         for subsidy in policy.subsidies.values():
             used = _used_scopes(subsidy)

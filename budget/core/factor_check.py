@@ -16,7 +16,7 @@ FactorValues = dict[tuple[int, str, str], Fraction]  # (year, county, factor) â†
 def check_factors(rows: list[RawRow], policy: Policy) -> tuple[FactorValues, list[Problem]]:
     known = {f.data for fund in policy.funds.values() for f in fund.factors if f.data}
     values: FactorValues = {}
-    first: dict[tuple, Source] = {}
+    first: dict[tuple[int, str, str], Source] = {}
     problems: list[Problem] = []
     for raw in rows:
         v = raw.values
@@ -43,6 +43,8 @@ def check_factors(rows: list[RawRow], policy: Policy) -> tuple[FactorValues, lis
             problems.append(Problem(raw.source("value"), f"value '{text}' must be a number â‰¥ 0 (e.g. 87.5)"))
             ok = False
         if not ok:
+            continue
+        if value is None:
             continue
         key = (int(year), code, factor)
         if key in values:

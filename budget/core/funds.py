@@ -16,8 +16,8 @@ from fractions import Fraction
 from .headcounts import Headcounts
 from .money import apportion, format_yuan
 from .period import Reference
-from .problems import Problem, Source
 from .policy import Policy
+from .problems import Problem, Source
 from .regions import Region, RegionTree
 
 
@@ -98,11 +98,11 @@ def _solve(scores: list[Fraction], total: int, floor: int | None, cap: int | Non
     The sum is non-decreasing and piecewise linear in λ, with breakpoints where a county
     reaches its floor or cap: find the piece that holds the total and solve it."""
     if floor is None and cap is None:
-        weight = sum(scores)
+        weight = sum(scores, Fraction(0))
         return [total * s / weight for s in scores]
 
     def amount_at(lam: Fraction) -> Fraction:
-        return sum(_clamp(lam * s, floor, cap) for s in scores)
+        return sum((_clamp(lam * s, floor, cap) for s in scores), Fraction(0))
 
     points = sorted({Fraction(0)} | {Fraction(b) / s for s in scores if s > 0 for b in (floor, cap) if b is not None})
     previous, high = Fraction(0), None
@@ -146,7 +146,8 @@ def distribute(fund: Fund, year: int, regions: list[Region],
                                              f"({format_yuan(fund.floor * n)} 元) exceeds the total ({format_yuan(total)} 元)"))
     if fund.cap is not None and fund.cap * n < total:
         problems.append(Problem(fund.source, f"fund {fund.id}, {year}: the cap for {n} counties "
-                                             f"({format_yuan(fund.cap * n)} 元) is less than the total ({format_yuan(total)} 元)"))
+                                             f"({format_yuan(fund.cap * n)} 元) is less than the total "
+                                             f"({format_yuan(total)} 元)"))
     if problems:
         return [], problems
     sums = {f.id: sum(values[r.code][f.id] for r in regions) for f in fund.factors}
@@ -183,7 +184,7 @@ def fund_values(fund: Fund, year: int, regions: list[Region], headcounts: Headco
                 count = headcounts.get(year, region.code, factor.group)
                 if count is not None:
                     row[factor.id] = Fraction(count)
-            elif (year, region.code, factor.data) in data:
+            elif factor.data and (year, region.code, factor.data) in data:
                 row[factor.id] = data[(year, region.code, factor.data)]
     return out
 

@@ -7,8 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .headcounts import Headcounts
-from .policy import Policy
 from .period import Month
+from .policy import Policy
 from .problems import Problem, Source
 
 FIELDS = ("year", "region_code", "group", "headcount")
@@ -91,9 +91,9 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
     in_scope = {r.code for r in policy.counties()}
     values: dict[tuple[int, str, str], int] = {}  # annual rows
     monthly: dict[tuple[int, str, str], dict[int, int]] = defaultdict(dict)  # month rows
-    first_seen: dict[tuple, Source] = {}
+    first_seen: dict[tuple[object, ...], Source] = {}  # (year, county, group[, month]) → its row
     warned: set[str] = set()
-    attempted: set[tuple] = set()
+    attempted: set[tuple[int | None, str, str]] = set()
     labels = _group_labels(policy)
 
     for raw in rows:
@@ -155,11 +155,11 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
         if month_text and not (month and 1 <= month <= 12):
             problems.append(Problem(src["month"], f"month '{month_text}' must be 1 to 12 (or empty for the whole year)"))
             ok = False
-        key = (year, code, group)
-        if not ok:
-            attempted.add(key)  # reported already: not "missing" as well
+        if not ok or year is None or region is None or count is None:
+            attempted.add((year, code, group))  # reported already: not "missing" as well
             continue
-        full_key = key + ((month,) if month else ())
+        key = (year, code, group)
+        full_key: tuple[object, ...] = key + ((month,) if month else ())
         label = f"{year}{f'-{month:02d}' if month else ''}, {code} {region.name}, {group}"
         if full_key in first_seen:
             problems.append(Problem(raw.row, f"duplicate row for {label} (first at {first_seen[full_key]})"))
@@ -209,11 +209,13 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
     return headcounts, problems
 
 
-def _by_month(headcounts: Headcounts, key) -> tuple[int, ...]:
-    return tuple(headcounts.person_months(*key, [Month(key[0], m)]) for m in range(1, 13))
+def _by_month(headcounts: Headcounts, key: tuple[int, str, str]) -> tuple[int, ...]:
+    year, code, group = key
+    return tuple(headcounts.person_months(year, code, group, [Month(year, m)]) for m in range(1, 13))
 
 
-def _subset_problems(headcounts: Headcounts, first_seen, policy: Policy) -> list[Problem]:
+def _subset_problems(headcounts: Headcounts, first_seen: dict[tuple[object, ...], Source],
+                     policy: Policy) -> list[Problem]:
     """An "of which" group may not exceed its parent; parts together may not either —
     in any month, where figures are monthly."""
     problems = []
@@ -223,7 +225,7 @@ def _subset_problems(headcounts: Headcounts, first_seen, policy: Policy) -> list
             parts[group.part_of].append(group.id)
     present = headcounts.keys()
 
-    def where(key):
+    def where(key: tuple[int, str, str]) -> Source | None:
         return first_seen.get(key) or first_seen.get(key + (1,))
 
     def worst(child: tuple[int, ...], parent: tuple[int, ...]) -> str:

@@ -40,6 +40,6 @@ class Headcounts:
     def regions(self, year: int) -> set[str]:
         return {c for y, c, _ in self.keys() if y == year}
 
-    def items(self):
+    def items(self) -> list[tuple[tuple[int, str, str], int | None]]:
         """(key, persons in the year) for every key."""
         return [(key, self.get(*key)) for key in sorted(self.keys())]

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 
-from .period import History, Month
+from .period import Dated, History, Month
 from .problems import Source
-from .regions import RegionTree
+from .regions import Region, RegionTree
+
+if TYPE_CHECKING:  # funds.py builds on the policy; the policy only holds its funds
+    from .funds import Fund
 
 PAYERS = ("province", "city", "county")
 
@@ -81,9 +85,9 @@ class Split:
 class Scoped:
     """Histories by scope: '' for the whole policy, else a region code."""
 
-    by_scope: dict[str, History] = field(default_factory=dict)
+    by_scope: dict[str, History[Any]] = field(default_factory=dict)
 
-    def at(self, chain: list[str], month: Month):
+    def at(self, chain: list[str], month: Month) -> tuple[str, Dated[Any]] | None:
         """The entry in force for ``month`` at the most specific scope of ``chain``."""
         for scope in chain:
             history = self.by_scope.get(scope)
@@ -100,7 +104,7 @@ class Subsidy:
     name: str
     unit: str  # "year" or "month": the rate is 元 per person per year / per month
     terms: tuple[Term, ...]
-    period: History  # when the policy is in force (value: None)
+    period: History[None]  # when the policy is in force
     rates: dict[str, Scoped]  # group id, or "*" for every term, → rate in fen
     shares: Scoped  # → Split (top level)
     pools: dict[str, Scoped]  # pool name → Split
@@ -131,15 +135,15 @@ class Policy:
     excluded: dict[str, str]  # region code → why it is left out of the tables
     files: list[str]
     assumptions: list[Assumption]
-    funds: dict = field(default_factory=dict)  # fund id → funds.Fund
-    _counties: list | None = field(default=None, repr=False, compare=False)
+    funds: dict[str, Fund] = field(default_factory=dict)
+    _counties: list[Region] | None = field(default=None, repr=False, compare=False)
 
-    def counties(self) -> list:
+    def counties(self) -> list[Region]:
         """The counties the plan covers, in code order (computed once)."""
         if self._counties is None:
             self._counties = self._find_counties()
         return self._counties
 
-    def _find_counties(self) -> list:
+    def _find_counties(self) -> list[Region]:
         found = self.regions.counties_under(*self.scopes)
         return [r for r in dict.fromkeys(found) if r.code not in self.excluded]

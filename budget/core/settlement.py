@@ -64,14 +64,15 @@ class SettlementLine:
 def settle(planned: Iterable[PlannedAmounts], actual: Iterable[Line]) -> list[SettlementLine]:
     """One line per year, county, subsidy and payer found in either the plan or the actuals
     (a payer with no line on one side counts 0 there), in year, county, subsidy, payer order."""
-    plan: dict[tuple, int] = {}
-    keys: dict[tuple, tuple[Region, Subsidy]] = {}
+    Key = tuple[int, str, str, str]  # year, county, subsidy, payer
+    plan: dict[Key, int] = {}
+    keys: dict[Key, tuple[Region, Subsidy]] = {}
     for item in planned:
         for payer, amount in item.amounts:
             key = (item.line.year, item.line.region.code, item.line.subsidy.id, payer)
             plan[key] = amount
             keys[key] = (item.line.region, item.line.subsidy)
-    due: dict[tuple, int] = {}
+    due: dict[Key, int] = {}
     order: dict[str, int] = {}
     for line in actual:
         order.setdefault(line.subsidy.id, len(order))

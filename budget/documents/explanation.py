@@ -34,7 +34,7 @@ def parameters(policy: Policy, year: int) -> list[Parameter]:
             if applies(e):
                 out.append(Parameter(subsidy.name, "执行期间", period(e), period(e), e.ref.text, e.ref.is_assumption))
         for key, scoped in subsidy.rates.items():
-            for scope, history in scoped.by_scope.items():
+            for history in scoped.by_scope.values():
                 for e in history.entries:
                     if applies(e):
                         what = "补助标准" + ("" if key == "*" else f"（{policy.groups[key].name}）")
@@ -83,7 +83,7 @@ COLOURS = {"province": "#C00000", "city": "#ED7D31", "county": "#4472C4"}
 
 def explanation(result: PlanResult, year: int, settings: ExplanationSettings, date: str) -> Explanation:
     policy = result.policy
-    lines = [l for l in result.lines if l.year == year]
+    lines = [ln for ln in result.lines if ln.year == year]
     sums = defaultdict(lambda: defaultdict(int))
     by_county = defaultdict(lambda: defaultdict(int))
     names = {}

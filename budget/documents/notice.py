@@ -64,13 +64,13 @@ def _standard(policy: Policy, line: Line) -> str:
 def subsidy_texts(policy: Policy, lines: list[Line], unit: Unit) -> list[SubsidyText]:
     texts = []
     for sid, subsidy in policy.subsidies.items():
-        mine = [l for l in lines if l.subsidy.id == sid]
+        mine = [ln for ln in lines if ln.subsidy.id == sid]
         if not mine:
             continue
         seg = mine[0].segments[0]
         standard = _standard(policy, mine[0])
         shares = split_text(seg.shares, "承担")
-        months = sorted({m for l in mine for s in l.segments for m in s.months})
+        months = sorted({m for ln in mine for s in ln.segments for m in s.months})
         by_payer = defaultdict(int)
         for line in mine:
             for p, a in line.amounts:
@@ -109,11 +109,11 @@ class Notice:
 
 def notice(result: PlanResult, year: int, settings: NoticeSettings) -> Notice:
     policy = result.policy
-    lines = [l for l in result.lines if l.year == year]
+    lines = [ln for ln in result.lines if ln.year == year]
     shown_unit = unit(settings.unit, settings.decimals)
     tables = []
     for sid, subsidy in policy.subsidies.items():
-        mine = [l for l in lines if l.subsidy.id == sid]
+        mine = [ln for ln in lines if ln.subsidy.id == sid]
         if mine:
             n = len(tables) + 1
             tables.append(allocation_table(policy, mine, f"附件{n}", f"{year}年{subsidy.name}资金分配表", shown_unit))
@@ -126,7 +126,7 @@ def notice(result: PlanResult, year: int, settings: NoticeSettings) -> Notice:
     for table in tables:
         for p, v in table.shown_totals.items():
             payer_totals[p] += v
-    exact_total = sum(l.total for l in lines) + sum(f.amount for f in result.fund_lines if f.year == year)
+    exact_total = sum(ln.total for ln in lines) + sum(f.amount for f in result.fund_lines if f.year == year)
     return Notice(
         settings=settings, year=year, date_text=chinese_date(settings.date),
         print_date_text=chinese_date(settings.date),

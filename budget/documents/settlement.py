@@ -37,15 +37,15 @@ def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> Set
     shown, show = shown_unit.shown, shown_unit.text
 
     tables: list[Table] = []
-    order = list(dict.fromkeys(l.subsidy.id for l in result.lines))
+    order = list(dict.fromkeys(ln.subsidy.id for ln in result.lines))
     for sid in order:
-        mine = [l for l in result.lines if l.subsidy.id == sid]
-        payers = [p for p in PAYERS if any(l.payer == p for l in mine)]
-        regions = list(dict.fromkeys(l.region.code for l in mine))
-        cell = {(l.region.code, l.payer): l for l in mine}
+        mine = [ln for ln in result.lines if ln.subsidy.id == sid]
+        payers = [p for p in PAYERS if any(ln.payer == p for ln in mine)]
+        regions = list(dict.fromkeys(ln.region.code for ln in mine))
+        cell = {(ln.region.code, ln.payer): ln for ln in mine}
         rows, sums = [], defaultdict(int)
         for index, code in enumerate(regions, start=1):
-            row = [str(index), next(l.region.name for l in mine if l.region.code == code)]
+            row = [str(index), next(ln.region.name for ln in mine if ln.region.code == code)]
             notes = []
             for p in payers:
                 line = cell.get((code, p))
@@ -82,15 +82,15 @@ def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> Set
                         "注：正数为上级向县（市、区）补拨，负数为从县（市、区）收回。", wide=False))
     by_payer, grand = [], [0, 0]
     for p in PAYERS:
-        planned = sum(shown(l.planned) for l in result.lines if l.payer == p)
-        actual = sum(shown(l.actual) for l in result.lines if l.payer == p)
+        planned = sum(shown(ln.planned) for ln in result.lines if ln.payer == p)
+        actual = sum(shown(ln.actual) for ln in result.lines if ln.payer == p)
         grand[0] += planned
         grand[1] += actual
         diff = actual - planned
         by_payer.append((PAYER_NAMES[p], show(planned), show(actual), show(abs(diff)),
                          "补拨" if diff > 0 else "收回" if diff < 0 else "持平"))
     diff = grand[1] - grand[0]
-    exact_diff = sum(l.difference for l in result.lines)
+    exact_diff = sum(ln.difference for ln in result.lines)
     transfer_texts = []
     for p in ("province", "city"):
         mine = [t for t in result.transfers if t.payer == p]

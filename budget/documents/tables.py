@@ -46,7 +46,7 @@ def cited_documents(policy: Policy) -> list:
 
 def allocation_table(policy: Policy, lines: list[Line], label: str, title: str, unit: Unit) -> Table:
     subsidy = lines[0].subsidy
-    payers = [p for p in PAYERS if any(dict(l.amounts).get(p) is not None for l in lines)]
+    payers = [p for p in PAYERS if any(dict(ln.amounts).get(p) is not None for ln in lines)]
     by_group = len(subsidy.terms) > 1
     show = unit.text
 
@@ -66,8 +66,8 @@ def allocation_table(policy: Policy, lines: list[Line], label: str, title: str, 
                     + [shares if shares != usual else ""])
     grand = sum(sums.values())
     total = (["", "合计"] + ([f"{c:,}" for c in count_sums] if by_group else [])
-             + [f"{sum(l.headcount for l in lines):,}", show(grand)] + [show(sums[p]) for p in payers] + [""])
-    exact = sum(l.total for l in lines)
+             + [f"{sum(ln.headcount for ln in lines):,}", show(grand)] + [show(sums[p]) for p in payers] + [""])
+    exact = sum(ln.total for ln in lines)
     notes = [f"分担比例：{usual}（备注栏列出与此不同的地区）。"]
     if grand != exact:
         notes.append(f"各数按四舍五入保留{unit.decimals}位小数，合计为所列各数之和，与精确合计"
@@ -89,7 +89,7 @@ def fund_table(lines: list[FundLine], label: str, title: str, unit: Unit) -> Tab
         rows.append([str(index), line.region.name] + [_number(v) for v in line.values]
                     + [_percent(line.score), unit.text(amount),
                        {"floor": "保底", "cap": "封顶"}.get(line.bound, "")])
-    sums = [_number(sum(l.values[i] for l in lines)) for i in range(len(fund.factors))]
+    sums = [_number(sum(ln.values[i] for ln in lines)) for i in range(len(fund.factors))]
     columns = (["序号", "地区"] + [f"{f.name}（{format_share(f.weight)}）" for f in fund.factors]
                + ["加权得分", f"{PAYER_NAMES[fund.payer]}安排", "备注"])
     bounds = "，".join(x for x in [f"保底{format_plain(fund.floor)}元" if fund.floor is not None else "",

@@ -19,7 +19,7 @@ def read_document_settings(path: str, defaults: DocumentSettings, year: int) -> 
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(Source(path), f"cannot read the document settings: {exc}")])
+        raise InputError([Problem(Source(path), f"cannot read the document settings: {exc}")]) from None
     root = c.map(located_yaml.load(path, text, c.problems), "document settings",
                  optional=("notice", "explanation", "settlement"))
     settings = defaults

@@ -42,6 +42,14 @@ class Map(Node):
     items: dict[str, Node] = field(default_factory=dict)
     key_sources: dict[str, Source] = field(default_factory=dict)
 
+    def entries(self) -> list[tuple[str, Node, Source]]:
+        """(key, value, where the key is) for every key, in file order."""
+        return [(key, value, self.key_sources[key]) for key, value in self.items.items()]
+
+
+def entries_of(node: Map | None) -> list[tuple[str, Node, Source]]:
+    return node.entries() if node is not None else []
+
 
 # libyaml's parser when PyYAML has it (ten times faster on a country's region list)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

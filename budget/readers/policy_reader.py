@@ -21,7 +21,7 @@ from ..core.policy import PAYERS, Assumption, Document, Group, Policy, Scoped, S
 from ..core.problems import InputError, Problem, Source
 from ..core.regions import RegionTree
 from . import located_yaml
-from .located_yaml import Map, Node
+from .located_yaml import Map, Node, entries_of
 from .regions_reader import read_regions
 from .yaml_checks import NodeChecker
 
@@ -89,19 +89,17 @@ class _Reader:
         self.read_document(top.items.get("document"), path)
         scope = self.read_regions(top.items.get("regions"), path, is_root)
         groups = self.c.entries(top.items.get("groups"), "groups")
-        for key, node in (groups.items.items() if groups else []):
-            self.read_group(key, node, groups.key_sources[key])
+        for key, node, where in entries_of(groups):
+            self.read_group(key, node, where)
         subsidies = self.c.entries(top.items.get("subsidies"), "subsidies")
-        if subsidies:
-            for key, node in subsidies.items.items():
-                self.read_subsidy(key, node, subsidies.key_sources[key], scope)
+        for key, node, where in entries_of(subsidies):
+            self.read_subsidy(key, node, where, scope)
         funds = self.c.entries(top.items.get("funds"), "funds")
-        for key, node in (funds.items.items() if funds else []):
-            self.read_fund(key, node, funds.key_sources[key], scope)
+        for key, node, where in entries_of(funds):
+            self.read_fund(key, node, where, scope)
         overrides = self.c.entries(top.items.get("overrides"), "overrides")
         if overrides:
-            for code, node in overrides.items.items():
-                where = overrides.key_sources[code]
+            for code, node, where in overrides.entries():
                 if not (len(code) == 6 and code.isdigit()):
                     self.c.error(where, f"override key '{code}' is not a 6-digit region code")
                     continue
@@ -110,11 +108,11 @@ class _Reader:
                 if body is None:
                     continue
                 items = self.c.entries(body.items.get("subsidies"), f"override {code} subsidies")
-                for key, sub in (items.items.items() if items else []):
+                for key, sub, key_source in entries_of(items):
                     if key in self.subsidies:
-                        self.read_local_subsidy(key, sub, items.key_sources[key], code)
+                        self.read_local_subsidy(key, sub, key_source, code)
                     else:  # the county's (or city's) own subsidy
-                        self.read_subsidy(key, sub, items.key_sources[key], code)
+                        self.read_subsidy(key, sub, key_source, code)
 
     def read_document(self, node: Node | None, path: str) -> None:
         doc = self.c.map(node, "document", required=("number", "title", "issuers", "date"),
@@ -149,8 +147,8 @@ class _Reader:
             self.scopes.append(scope)
             self.region_sources.append((scope, regions.items["scope"].source))
         exclude = self.c.entries(regions.items.get("exclude"), "regions exclude")
-        for code, reason in (exclude.items.items() if exclude else []):
-            self.region_sources.append((code, exclude.key_sources[code]))
+        for code, reason, where in entries_of(exclude):
+            self.region_sources.append((code, where))
             self.excluded[code] = self.c.text(reason, f"reason for excluding {code}") or ""
         return scope
 
@@ -225,8 +223,8 @@ class _Reader:
             return
         rate = body.items.get("rate")
         if isinstance(rate, Map):
-            for group, history in rate.items.items():
-                self.rate_history(sub, group, history, scope, rate.key_sources[group])
+            for group, history, where_group in rate.entries():
+                self.rate_history(sub, group, history, scope, where_group)
         elif rate is not None:
             self.rate_history(sub, "*", rate, scope, rate.source)
         for item in self.c.seq(body.items.get("shares"), f"shares of {key}"):
@@ -235,9 +233,9 @@ class _Reader:
                 sub.shares.setdefault(scope, []).append(entry)
                 self.note_split_assumption(entry, key, "分担比例")
         pools = self.c.entries(body.items.get("pools"), f"pools of {key}")
-        for pool, items in (pools.items.items() if pools else []):
+        for pool, items, where_pool in entries_of(pools):
             if pool in PAYERS or not ID.match(pool):
-                self.c.error(pools.key_sources[pool], f"pool name '{pool}' must be an id other than "
+                self.c.error(where_pool, f"pool name '{pool}' must be an id other than "
                                                       f"{', '.join(PAYERS)}")
                 continue
             sub.declared_pools.add(pool)
@@ -333,7 +331,7 @@ class _Reader:
         if payer and payer not in PAYERS:
             c.error(body.items["payer"].source, f"payer '{payer}' of fund {key} is not allowed "
                                                 f"(allowed: {', '.join(PAYERS)})")
-        totals = []
+        totals: list[FundTotal] = []
         for item in c.seq(body.items.get("totals"), f"totals of fund {key}"):
             entry = c.map(item, f"a total of fund {key}", required=("year", "total", "ref"),
                           optional=("assumption", "note"))
@@ -378,9 +376,10 @@ class _Reader:
             c.error(body.items["cap"].source, f"the cap of fund {key} is below its floor")
         excluded = c.texts(body.items.get("exclude"), f"exclude of fund {key}")
         self.region_sources += excluded  # checked against the region list at the end
-        ref = Reference(c.text(body.items.get("ref"), "ref") or "", c.text(body.items.get("assumption"), "assumption"))
+        fund_ref = Reference(c.text(body.items.get("ref"), "ref") or "",
+                             c.text(body.items.get("assumption"), "assumption"))
         self.funds[key] = Fund(key, name, payer or "county", tuple(totals), tuple(factors), floor, cap,
-                               tuple(code for code, _ in excluded), scope, ref, where)
+                               tuple(code for code, _ in excluded), scope, fund_ref, where)
 
     # assumptions ---------------------------------------------------------------------------
     def note_assumption(self, entry: Dated, what: str, value: str) -> None:

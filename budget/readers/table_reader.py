@@ -10,11 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import os
+from dataclasses import dataclass
 
 from ..core.headcount_check import FIELDS, RawRow
 from ..core.problems import Problem, Source
-
-from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,8 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def _columns(header: list[str], where, schema: Schema) -> tuple[dict[int, str], list[Problem]]:
-    problems, columns = [], {}
+    problems: list[Problem] = []
+    columns: dict[int, str] = {}
     for index, name in enumerate(header):
         key = schema.aliases.get(name.strip().lstrip("\ufeff"))
         if key is None:

@@ -3,12 +3,14 @@ sources are cells such as ``县区填报!G7``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..core.headcount_check import RawRow
 from ..core.problems import Problem, Source
 from ..core.template_layout import SHEET
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -16,12 +18,15 @@ def _text(value) -> str:
     return str(value)
 
 
-def read_template(path: str, sheet) -> tuple[list[RawRow], list[Problem]]:
+def read_template(path: str, sheet: Any) -> tuple[list[RawRow], list[Problem]]:
     """Rows of a filled template (openpyxl read-only worksheet ``sheet``)."""
     from openpyxl.utils import get_column_letter
 
+    def address(row: int, col: int) -> str:
+        return f"{SHEET}!{get_column_letter(col + 1)}{row + 1}"
+
     def cell(row: int, col: int) -> Source:
-        return Source(path, cell=f"{SHEET}!{get_column_letter(col + 1)}{row + 1}")
+        return Source(path, cell=address(row, col))
 
     grid = [list(r) for r in sheet.iter_rows(values_only=True)]
     problems: list[Problem] = []
@@ -48,6 +53,6 @@ def read_template(path: str, sheet) -> tuple[list[RawRow], list[Problem]]:
                 values={"year": year, "region_code": code, "region_name": name, "group": gid,
                         "headcount": _text(value)},
                 row=cell(r, col),
-                cells={"year": cell(1, 1).cell, "region_code": cell(r, 0).cell, "region_name": cell(r, 1).cell,
-                       "group": cell(id_row, col).cell, "headcount": cell(r, col).cell}))
+                cells={"year": address(1, 1), "region_code": address(r, 0), "region_name": address(r, 1),
+                       "group": address(id_row, col), "headcount": address(r, col)}))
     return rows, problems

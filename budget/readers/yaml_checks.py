@@ -10,7 +10,6 @@ from ..core.period import Month
 from ..core.problems import Problem, Source
 from .located_yaml import Map, Node, Scalar, Seq
 
-
 DECIMAL = re.compile(r"^\d{1,15}(\.\d{1,12})?$")  # plain decimals only: no exponents, no huge texts
 SHARE = re.compile(r"^(\d{1,15}(\.\d{1,12})?%?|\d{1,9}/\d{1,9})$")
 MAX_FEN = 10**14  # 1 万亿元: no rate or fund is larger; a bigger figure is a typing error
@@ -84,7 +83,7 @@ class NodeChecker:
 
     def month(self, node: Node | None, what: str) -> Month | None:
         value = self.text(node, what)
-        if value is None:
+        if value is None or node is None:
             return None
         try:
             return Month.parse(value)
@@ -106,7 +105,7 @@ class NodeChecker:
 
     def code(self, node: Node | None, what: str) -> str | None:
         value = self.text(node, what)
-        if value is not None and not (len(value) == 6 and value.isdigit()):
+        if value is not None and node is not None and not (len(value) == 6 and value.isdigit()):
             self.error(node.source, f"{what} '{value}' is not a 6-digit GB/T 2260 region code")
             return None
         return value
@@ -114,7 +113,7 @@ class NodeChecker:
     def share(self, node: Node | None, what: str) -> Fraction | None:
         """``50%``, ``12.5%``, ``1/4`` or ``0.25``: a share greater than 0 and at most 1."""
         value = self.text(node, what)
-        if value is None:
+        if value is None or node is None:
             return None
         try:
             if not SHARE.match(value):
@@ -130,7 +129,7 @@ class NodeChecker:
 
     def positive_int(self, node: Node | None, what: str) -> int | None:
         value = self.text(node, what)
-        if value is None:
+        if value is None or node is None:
             return None
         if not value.isdigit() or int(value) == 0 or len(value) > 9:
             self.error(node.source, f"{what} '{value}' must be a whole number greater than 0")
@@ -140,7 +139,7 @@ class NodeChecker:
     def yuan(self, node: Node | None, what: str) -> int | None:
         """A non-negative 元 amount with at most two decimals, in fen."""
         value = self.text(node, what)
-        if value is None:
+        if value is None or node is None:
             return None
         try:
             fen = Fraction(value) * 100 if DECIMAL.match(value) else None

@@ -59,12 +59,6 @@ def _umask() -> int:
     return mask
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_text(target: str | Path, text: str) -> None:
     target = Path(target)
     with staged(target.parent) as stage:

@@ -32,9 +32,9 @@ def settlement_csv(result: SettlementResult) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(SETTLEMENT_COLUMNS)
-    for l in result.lines:
-        writer.writerow([l.year, l.region.code, l.region.name, l.subsidy.id, l.payer,
-                         format_yuan(l.planned), format_yuan(l.actual), format_yuan(l.difference)])
+    for ln in result.lines:
+        writer.writerow([ln.year, ln.region.code, ln.region.name, ln.subsidy.id, ln.payer,
+                         format_yuan(ln.planned), format_yuan(ln.actual), format_yuan(ln.difference)])
     return buffer.getvalue()
 
 

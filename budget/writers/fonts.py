@@ -73,16 +73,16 @@ def _cmap(path: str) -> frozenset[int]:
 
 def _ranges(codes: frozenset[int]) -> str:
     out, ordered = [], sorted(codes)
-    start = prev = None
+    start = prev = -2  # no run yet
     for code in ordered:
-        if start is None:
+        if start == -2:
             start = prev = code
         elif code == prev + 1:
             prev = code
         else:
             out.append(f"{start}-{prev}")
             start = prev = code
-    if start is not None:
+    if start != -2:
         out.append(f"{start}-{prev}")
     return "\n".join(out)
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import jinja2
 
 from .. import __version__
-from ..resources import TEMPLATES
 from ..core.display import unit
+from ..resources import TEMPLATES
 from .fonts import FontChoice, FontError, choose_fonts, uncovered
 
 CHINESE_NUMBERS = [f"（{n}）" for n in "一二三四五六七八九十"] + [f"（十{n}）" for n in "一二三四五六七八九"]

@@ -14,6 +14,7 @@ from ..core.policy import PAYERS
 from ..core.results import SettlementResult
 from .workbook import Book, Sheet, column_sum
 
+
 def _yuan(fen: int) -> Fraction:
     return Fraction(fen, 100)
 
@@ -41,11 +42,12 @@ def _settlement_sheet(book: Book, result: SettlementResult) -> None:
     s.header(2, columns)
     by_line: dict[tuple[str, str], dict[str, object]] = {}
     for line in result.lines:
-        by_line.setdefault((line.region.code, line.subsidy.id), {"region": line.region, "subsidy": line.subsidy})[line.payer] = line
+        key = (line.region.code, line.subsidy.id)
+        by_line.setdefault(key, {"region": line.region, "subsidy": line.subsidy})[line.payer] = line
     first = 4
     last = first + len(by_line) - 1
     totals = defaultdict(int)
-    for index, ((code, sid), entry) in enumerate(by_line.items()):
+    for index, ((code, _), entry) in enumerate(by_line.items()):
         row = first + index
         s.number(row, 0, index + 1, "int")
         s.text(row, 1, code)
@@ -64,8 +66,8 @@ def _settlement_sheet(book: Book, result: SettlementResult) -> None:
             totals[(payer, 1)] += actual
             if line and line.difference:
                 notes.append(f"{PAYER_NAMES[payer]}{line.direction}")
-        planned_all = sum(l.planned for l in entry.values() if hasattr(l, "planned"))
-        actual_all = sum(l.actual for l in entry.values() if hasattr(l, "actual"))
+        planned_all = sum(ln.planned for ln in entry.values() if hasattr(ln, "planned"))
+        actual_all = sum(ln.actual for ln in entry.values() if hasattr(ln, "actual"))
         for j, value in enumerate((planned_all, actual_all, actual_all - planned_all)):
             cells = "+".join(xl_rowcol_to_cell(row, 4 + 3 * i + j) for i in range(3))
             s.formula(row, 13 + j, "=" + cells, _yuan(value))
@@ -145,7 +147,7 @@ def _final_accounts_sheet(book: Book, result: SettlementResult) -> None:
         else:
             s.ws.write_formula(row, col + 2, f'=IF({p}=0,"",{a}/{p})', book.f[pct], "")
 
-    for index, (sid, entry) in enumerate(sums.items()):
+    for index, entry in enumerate(sums.values()):
         row = first + index
         s.number(row, 0, index + 1, "int")
         s.text(row, 1, entry["name"])
@@ -178,7 +180,8 @@ def _about_sheet(book: Book, result: SettlementResult) -> None:
     rows += [(f"输入文件（{f.role}）", f"{f.name}  SHA-256 {f.sha256}" + "".join(f"\n{n}" for n in f.notes))
              for f in result.files]
     rows.append(("方法", "按实际人数和规定标准计算应拨数（决算数），与" + result.planned_label
-                 + "比较，差额为正的补拨、为负的收回（多退少补）；省级、市级差额通过上下级结算与各县清算，县级差额由县级自行调整。"))
+                 + "比较，差额为正的补拨、为负的收回（多退少补）；"
+                   "省级、市级差额通过上下级结算与各县清算，县级差额由县级自行调整。"))
     for index, (key, value) in enumerate(rows):
         s.text(index + 2, 0, key, "total_text")
         s.text(index + 2, 1, value, "wrap")

@@ -17,6 +17,7 @@ from ..core.display import width
 from ..core.policy import Policy, quoted_title
 from ..core.template_layout import FIRST_DATA_ROW, ID_ROW, SHEET, template_groups
 
+
 def template_bytes(policy: Policy, year: int) -> bytes:
     stream = io.BytesIO()
     wb = xlsxwriter.Workbook(stream, {"in_memory": True, "strings_to_formulas": False,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from fractions import Fraction
+from typing import Sequence
 
 from ..core.display import PAYER_NAMES, RATE_UNITS, format_share, pad, split_text, width
 from ..core.engine import Line
+from ..core.funds import FundLine
 from ..core.money import format_grouped, format_plain, round_half_up
 from ..core.policy import PAYERS, Policy
 
@@ -21,7 +23,7 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
-def summary(policy: Policy, lines: list[Line], fund_lines: list = ()) -> str:
+def summary(policy: Policy, lines: list[Line], fund_lines: Sequence[FundLine] = ()) -> str:
     """Per year: subsidy (and fund) × payer, in 元, with row and column totals."""
     blocks = []
     names = {sid: s.name for sid, s in policy.subsidies.items()} | {fid: f.name for fid, f in policy.funds.items()}
@@ -104,8 +106,8 @@ def settlement_summary(result) -> str:
     rows = []
     totals = [0, 0]
     for payer in PAYERS:
-        planned = sum(l.planned for l in result.lines if l.payer == payer)
-        actual = sum(l.actual for l in result.lines if l.payer == payer)
+        planned = sum(ln.planned for ln in result.lines if ln.payer == payer)
+        actual = sum(ln.actual for ln in result.lines if ln.payer == payer)
         totals[0] += planned
         totals[1] += actual
         rows.append([PAYER_NAMES[payer], format_grouped(planned), format_grouped(actual),
@@ -125,14 +127,14 @@ def settlement_summary(result) -> str:
 def explain_fund(line, all_lines: list) -> str:
     """How a county's share of a fund distributed by factors was derived."""
     fund = line.fund
-    mine = [l for l in all_lines if l.year == line.year and l.fund.id == fund.id]
+    mine = [ln for ln in all_lines if ln.year == line.year and ln.fund.id == fund.id]
     total = fund.total_for(line.year)
     out = [f"{fund.name} ({fund.id}) — {line.year} 年, {line.region.code} {line.region.name}", "",
            f"总额 total: {format_grouped(total.total)} 元, paid by {PAYER_NAMES[fund.payer]} — {total.ref.text}"
            + ("  (假设 assumption)" if total.ref.is_assumption else ""),
            f"方法 method: 因素法 over {len(mine)} counties — {fund.ref.text}", "", "因素 factors:"]
     for i, factor in enumerate(fund.factors):
-        column = sum(l.values[i] for l in mine)
+        column = sum(ln.values[i] for ln in mine)
         source = f"group {factor.group}" if factor.group else f"data {factor.data}"
         out.append(f"  {factor.name} ({source}), weight {format_share(factor.weight)}: "
                    f"{_plain(line.values[i])} of {_plain(column)} = {_share_percent(line.shares[i])}")

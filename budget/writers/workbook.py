@@ -198,11 +198,11 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
     s.text(total_row, 1, "", "total_text")
     s.text(total_row, 2, "合计", "total_text")
     for col in list(range(3, c_count + 1)):
-        value = sum(l.counts[col - 3][2] for l in lines) if col < c_count else sum(l.headcount for l in lines)
-        s.formula(total_row, col, "=" + column_sum(col, first, last), value, "total_int")
+        count = sum(ln.counts[col - 3][2] for ln in lines) if col < c_count else sum(ln.headcount for ln in lines)
+        s.formula(total_row, col, "=" + column_sum(col, first, last), count, "total_int")
     s.text(total_row, c_rate, "", "total_text")
     s.text(total_row, c_months, "", "total_text")
-    totals = {p: sum((shown[(l.region.code, p)] for l in lines), Fraction(0)) for p in PAYERS}
+    totals = {p: sum((shown[(ln.region.code, p)] for ln in lines), Fraction(0)) for p in PAYERS}
     s.formula(total_row, c_total, "=" + column_sum(c_total, first, last), sum(totals.values()), "total_money")
     for payer, col in payer_col.items():
         s.formula(total_row, col, "=" + column_sum(col, first, last), totals[payer], "total_money")
@@ -255,17 +255,18 @@ def _fund_sheet(book: Book, fund, lines: list, name: str, year: int) -> _Subsidy
     s.text(total_row, 2, "合计", "total_text")
     for i in range(len(fund.factors)):
         col = 3 + 2 * i
-        s.formula(total_row, col, "=" + column_sum(col, first, last), sum(l.values[i] for l in lines), "total_int")
+        s.formula(total_row, col, "=" + column_sum(col, first, last), sum(ln.values[i] for ln in lines), "total_int")
         s.formula(total_row, col + 1, "=" + column_sum(col + 1, first, last), 1, "total_percent")
     s.formula(total_row, c_score, "=" + column_sum(c_score, first, last), 1, "total_percent")
-    totals = {p: sum((shown[(l.region.code, p)] for l in lines), Fraction(0)) for p in PAYERS}
+    totals = {p: sum((shown[(ln.region.code, p)] for ln in lines), Fraction(0)) for p in PAYERS}
     s.formula(total_row, c_total, "=" + column_sum(c_total, first, last), sum(totals.values()), "total_money")
     for payer, col in payer_col.items():
         s.formula(total_row, col, "=" + column_sum(col, first, last), totals[payer], "total_money")
     s.text(total_row, c_total + 4, "", "total_text")
     bounds = "；".join(x for x in [f"保底{format_plain(fund.floor)}元" if fund.floor is not None else "",
                                    f"封顶{format_plain(fund.cap)}元" if fund.cap is not None else ""] if x)
-    s.ws.write_string(last + 2, 0, f"方法：资金合计 = 总额 × 加权得分（{bounds or '不设保底和封顶'}，超出或不足部分按得分在其余地区间分配），"
+    s.ws.write_string(last + 2, 0, f"方法：资金合计 = 总额 × 加权得分（{bounds or '不设保底和封顶'}，"
+                      "超出或不足部分按得分在其余地区间分配），"
                       f"按最大余数法精确到分。依据：{fund.ref.text}", book.f["note"])
     s.finish()
     return _SubsidySheet(fund.name, name, first, total_row, payer_col, county_row, shown, totals)
@@ -302,7 +303,7 @@ def _summary_sheet(s: Sheet, policy: Policy, sheets: dict[str, _SubsidySheet]) -
     first = 4
     rows = [(sid, sheet) for sid, sheet in sheets.items()]
     last = first + len(rows) - 1
-    for index, (sid, sheet) in enumerate(rows):
+    for index, (_, sheet) in enumerate(rows):
         row = first + index
         s.number(row, 0, index + 1, "int")
         s.text(row, 1, sheet.title)
@@ -397,7 +398,7 @@ def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _S
              for f in result.files]
     if sample_notes(result.files):
         rows.insert(0, ("示例", "本表所用数据为虚构的示例数据，不是统计数：" + "；".join(sample_notes(result.files))))
-    excluded = [f"{c} {policy.regions.get(c).name if policy.regions.get(c) else ''}：{why}" for c, why in policy.excluded.items()]
+    excluded = [f"{c} {region.name if (region := policy.regions.get(c)) else ''}：{why}" for c, why in policy.excluded.items()]
     rows += [("未列入地区", e) for e in excluded]
     rows += [("假设", f"{a.what}：{a.value}。{a.note}") for a in policy.assumptions]
     if book.unit.name != "元":
@@ -413,7 +414,7 @@ def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _S
 
 
 def _rounding_note(result: PlanResult, year: int, unit: Unit) -> str:
-    amounts = ([a for l in result.lines if l.year == year for _, a in l.amounts]
+    amounts = ([a for ln in result.lines if ln.year == year for _, a in ln.amounts]
                + [f.amount for f in result.fund_lines if f.year == year])
     exact = sum(amounts)
     shown = sum(unit.shown(a) for a in amounts)
@@ -427,12 +428,12 @@ def workbook_bytes(result: PlanResult, year: int, unit: Unit = UNITS["元"]) -> 
     stream = io.BytesIO()
     book = Book(stream, unit, year)
     policy = result.policy
-    lines = [l for l in result.lines if l.year == year]
+    lines = [ln for ln in result.lines if ln.year == year]
     used = {"汇总", "省级承担", "市级承担", "县级承担", "参数与依据", "说明"}
     summary = Sheet(book, "汇总", f"{year}年社会保险扶贫补助资金预算汇总表")  # first tab, filled last
     sheets: dict[str, _SubsidySheet] = {}
     for sid, subsidy in policy.subsidies.items():
-        sub_lines = [l for l in lines if l.subsidy.id == sid]
+        sub_lines = [ln for ln in lines if ln.subsidy.id == sid]
         if sub_lines:
             sheets[sid] = _subsidy_sheet(book, policy, subsidy, sub_lines, sheet_name(subsidy.name, used), year)
     for fid, fund in policy.funds.items():
@@ -440,7 +441,7 @@ def workbook_bytes(result: PlanResult, year: int, unit: Unit = UNITS["元"]) -> 
         if fund_lines:
             sheets[fid] = _fund_sheet(book, fund, fund_lines, sheet_name(fund.name, used), year)
     _summary_sheet(summary, policy, sheets)
-    counties = sorted({l.region for l in lines}, key=lambda r: r.code)
+    counties = sorted({ln.region for ln in lines}, key=lambda r: r.code)
     for payer in PAYERS:
         _payer_sheet(book, policy, payer, sheets, counties, year)
     _parameters_sheet(book, policy, year)
