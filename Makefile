@@ -1,14 +1,19 @@
 # make demo  — set up, then plan the shipped (synthetic) Xianyang example into out/
 # make test  — set up, then run the test suite
 # make bench — set up, then print benchmark figures
-.PHONY: setup demo test bench
+# make wheel-check — build the wheel, install it in a fresh venv, plan the example with it
+.PHONY: setup demo test bench wheel-check
 setup:
 	bash scripts/setup.sh
 demo: setup
 	.venv/bin/budget plan --out out
 test:
 	bash scripts/setup.sh --test
+	.venv/bin/ruff check budget tests bench scripts
+	.venv/bin/mypy
 	.venv/bin/pytest
 bench: setup
 	.venv/bin/pip install -q -e '.[bench]'
 	.venv/bin/python bench/run.py
+wheel-check: setup
+	bash scripts/check_wheel.sh

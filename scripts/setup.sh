@@ -56,10 +56,13 @@ if [ ! -x .venv/bin/python ]; then
     fi
   fi
 fi
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+# the exact versions of requirements.lock (made by `uv pip compile`, see the README), then the
+# package itself; pyproject.toml keeps the ranges it is known to work with
+stamp=.venv/.installed-$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-  .venv/bin/pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/pip install -q -r requirements.lock 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/pip install -q --no-deps -e . 2>&1 | grep -v '^WARNING: Location' || true
   .venv/bin/python -c "import budget, yaml, typer, openpyxl, xlsxwriter, jinja2, weasyprint, pytest, hypothesis, pdfplumber, pypdf"
   rm -f .venv/.installed-* && touch "$stamp"
 fi
