@@ -17,7 +17,7 @@ from ..core.problems import Problem, Source
 
 
 @dataclass(frozen=True)
-class Schema:
+class TableSchema:
     what: str  # "headcount", "factor data"
     fields: tuple[str, ...]
     optional: tuple[str, ...]
@@ -37,8 +37,8 @@ ALIASES = {
     "headcount": "headcount", "人数": "headcount",
     "month": "month", "月份": "month",
 }
-HEADCOUNTS = Schema("headcount", FIELDS, OPTIONAL, ALIASES)
-FACTORS = Schema("factor data", ("year", "region_code", "factor", "value"), ("region_name",), {
+HEADCOUNTS = TableSchema("headcount", FIELDS, OPTIONAL, ALIASES)
+FACTORS = TableSchema("factor data", ("year", "region_code", "factor", "value"), ("region_name",), {
     "year": "year", "年度": "year", "region_code": "region_code", "地区代码": "region_code",
     "region_name": "region_name", "地区": "region_name", "地区名称": "region_name",
     "factor": "factor", "因素": "factor", "value": "value", "数值": "value",
@@ -55,7 +55,7 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("gb18030"), "gb18030"
 
 
-def _columns(header: list[str], where, schema: Schema) -> tuple[dict[int, str], list[Problem]]:
+def _columns(header: list[str], where, schema: TableSchema) -> tuple[dict[int, str], list[Problem]]:
     problems: list[Problem] = []
     columns: dict[int, str] = {}
     for index, name in enumerate(header):
@@ -74,7 +74,7 @@ def _columns(header: list[str], where, schema: Schema) -> tuple[dict[int, str], 
     return columns, problems
 
 
-def read_csv(path: str, schema: Schema = HEADCOUNTS) -> tuple[list[RawRow], list[Problem]]:
+def read_csv(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow], list[Problem]]:
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -120,7 +120,7 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def read_xlsx(path: str, schema: Schema = HEADCOUNTS) -> tuple[list[RawRow], list[Problem]]:
+def read_xlsx(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow], list[Problem]]:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
@@ -158,7 +158,7 @@ def read_xlsx(path: str, schema: Schema = HEADCOUNTS) -> tuple[list[RawRow], lis
     return rows, problems
 
 
-def read_table(path: str, schema: Schema = HEADCOUNTS) -> tuple[list[RawRow], list[Problem]]:
+def read_table(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow], list[Problem]]:
     if not os.path.exists(path):
         return [], [Problem(Source(path), f"the {schema.what} file does not exist")]
     with open(path, "rb") as handle:
