@@ -12,7 +12,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__
-from .core.display import UNITS, parse_date
+from .core.display import UNITS, allocation_quantum, parse_date
 from .core.manifest import MANIFEST, Manifest
 from .core.policy import parse_share
 from .core.problems import InputError, Problem
@@ -21,6 +21,7 @@ from .core.template_layout import template_groups
 from .outputs import Documents, render_documents, write_plan_outputs, write_settlement_outputs
 from .plan import load_inputs, load_plan_folder, run_plan
 from .readers.cases_reader import read_cases
+from .readers.document_settings import read_allocation_unit
 from .readers.policy_reader import read_policy
 from .resources import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, policy_path
 from .settle import run_settlement
@@ -106,6 +107,21 @@ AllowGlyphsOption = typer.Option(False, "--allow-missing-glyphs", help="Render e
                                  "some character (it would print as a box).")
 
 
+AllocationUnitOption = typer.Option(None, "--allocation-unit", help="分配单位: each line's amount is rounded "
+                                    "to this once — 分, 元, 0.01万元 or 万元 (over the document settings' "
+                                    "allocation_unit; default 分).")
+
+
+def _quantum(given: Optional[str], settings_path: Optional[str]) -> int:
+    """The allocation unit in fen: the option, else the document settings', else 分."""
+    name = given or (read_allocation_unit(settings_path) if settings_path else None) or "分"
+    try:
+        return allocation_quantum(name)
+    except ValueError as exc:
+        typer.echo(f"--allocation-unit: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 AdvanceOption = typer.Option(None, "--advance-rate", "-a", help="预拨: advance this share of the budget "
                              "(e.g. 90%); written to advances.csv and used by settle.")
 
@@ -137,6 +153,7 @@ def plan(
     advance_rate: Optional[str] = AdvanceOption,
     factors: Optional[Path] = typer.Option(None, "--factors", "-f", help="Factor data for funds distributed by "
                                            "factors (因素法): year,region_code,factor,value."),
+    allocation_unit: Optional[str] = AllocationUnitOption,
     number: Optional[str] = NumberOption, date: Optional[str] = DateOption, title: Optional[str] = TitleOption,
     issuer: Optional[List[str]] = IssuerOption, addressees: Optional[str] = AddresseesOption,
     cc: Optional[List[str]] = CcOption,
@@ -150,8 +167,9 @@ def plan(
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
     with _problems_exit(out):
+        quantum = _quantum(allocation_unit, settings)
         result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None, rate,
-                                    str(factors) if factors else None)
+                                    str(factors) if factors else None, quantum)
         names, fonts = write_plan_outputs(result, out, unit,
                                           Documents(settings, allow_missing_glyphs, notice_settings) if pdf else None,
                                           settings)
@@ -159,7 +177,7 @@ def plan(
     _say_if_sample(result.files)
     typer.echo(summary(result.policy, result.lines, result.fund_lines))
     typer.echo("")
-    typer.echo(assumptions_text(result.policy))
+    typer.echo(assumptions_text(result.policy, result.years))
     if fonts:
         typer.echo(f"\nfonts: {fonts}")
     typer.echo(f"\nwritten to {out}: {', '.join(names)}")
@@ -202,14 +220,17 @@ def settle(
     documents: Optional[Path] = DocumentsOption,
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Write the settlement notice PDF."),
     allow_missing_glyphs: bool = AllowGlyphsOption,
+    allocation_unit: Optional[str] = AllocationUnitOption,
 ) -> None:
     """Settle a year: what was budgeted or advanced against what is due on actual headcounts
-    (多退少补); write settlement.csv, transfers.csv, the 清算/决算 workbook and the notice."""
+    (多退少补); write settlement.csv, transfers.csv, the 清算/决算 workbook and the notice.
+    Against a plan folder, what it advanced and its allocation unit are the plan's."""
     rate = _rate(advance_rate)
     with _problems_exit(out):
-        result, warnings = run_settlement(year, str(planned), str(actual),
-                                          [policy_path(str(p)) for p in policy] if policy else None, rate)
         settings = str(documents) if documents else _plan_documents(planned)
+        quantum = _quantum(allocation_unit, settings) if (allocation_unit or not planned.is_dir()) else None
+        result, warnings = run_settlement(year, str(planned), str(actual),
+                                          [policy_path(str(p)) for p in policy] if policy else None, rate, quantum)
         names, fonts = write_settlement_outputs(result, out, Documents(settings, allow_missing_glyphs) if pdf else None)
     _report(warnings)
     _say_if_sample(result.files)

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .core.display import UNITS, format_share
+from .core.display import allocation_name, format_share, shown_unit
 from .core.document_settings import DocumentSettings, default_settings
 from .core.lines import Allocation, all_lines, allocations
 from .core.manifest import MANIFEST, Manifest
+from .core.problems import InputError, Problem, Source
 from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
 from .documents import explanation, notice, settlement_notice
@@ -21,6 +22,17 @@ from .writers.pdf import render_html, render_many, render_pdf
 from .writers.settlement_workbook import settlement_workbook
 from .writers.text import assumptions_text
 from .writers.workbook import workbook_bytes
+
+ADVANCES = "advances.csv"
+
+
+def advance_rows(result: PlanResult) -> list[Allocation]:
+    """The rows of advances.csv: what the plan advances of each line (预拨数)."""
+    if result.advance_rate is None:
+        return []
+    return [Allocation(p.line.year, p.line.region.code, p.line.region.name, p.line.subsidy.id, payer,
+                       p.line.headcount, amount)
+            for p in advance(result.lines, result.advance_rate, result.quantum) for payer, amount in p.amounts]
 
 
 def workbook_name(year: int) -> str:
@@ -45,11 +57,16 @@ class Documents:
 def settings_for(result: PlanResult | SettlementResult, year: int, documents: Documents) -> DocumentSettings:
     """The documents' settings for ``year``: defaults from the policy of ``result`` (a plan or
     a settlement), then the settings file, then the command line."""
-    settings = default_settings(result.policy, year)
+    settings = default_settings(result.policy, year, result.quantum)
     if documents.settings_path is not None:
         settings = read_document_settings(documents.settings_path, settings, year)
     for key, value in documents.notice.items():
         setattr(settings.notice, key, value)
+    for section in (settings.notice, settings.settlement):
+        try:
+            shown_unit(section.unit, result.quantum)
+        except ValueError as exc:
+            raise InputError([Problem(Source(documents.settings_path or "--unit"), str(exc))]) from None
     return settings
 
 
@@ -61,8 +78,9 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
         names.append(notice_name(year))
         htmls.append(render_html("notice.html", n=notice(result, year, settings.notice)))
         names.append(explanation_name(year))
+        unit = shown_unit(settings.notice.unit, result.quantum)  # the notice's figures, explained
         htmls.append(render_html("explanation.html", e=explanation(result, year, settings.explanation,
-                                                                  settings.notice.date), date=settings.notice.date))
+                                                                  settings.notice.date, unit), date=settings.notice.date))
     rendered = render_many(htmls, documents.allow_missing_glyphs)
     return {name: r.pdf for name, r in zip(names, rendered)}, (rendered[-1].fonts if rendered else "")
 
@@ -80,26 +98,28 @@ def manifest(result: PlanResult, unit: str, settings_path: str | None) -> Manife
         policy=[os.path.abspath(f.path) for f in result.files if f.role == "policy"],
         headcounts=os.path.abspath(next(f.path for f in result.files if f.role == "headcounts")),
         factors=next((os.path.abspath(f.path) for f in result.files if f.role == "factors"), None),
-        sha256={os.path.abspath(f.path): f.sha256 for f in result.files})
+        sha256={os.path.abspath(f.path): f.sha256 for f in result.files},
+        allocation_unit=allocation_name(result.quantum))
 
 
 def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
                        documents: Documents | None = None, settings_path: str | None = None) -> tuple[list[str], str]:
     """Every output of a plan; returns the names written and the fonts the PDFs used.
     Everything is computed and rendered before the first file is renamed into place."""
+    try:
+        workbook_unit = shown_unit(unit, result.quantum)
+    except ValueError as exc:
+        raise InputError([Problem(Source("--unit"), str(exc))]) from None
     files: dict[str, bytes] = {
         "allocations.csv": allocations_csv(allocations(all_lines(result.lines, result.fund_lines))).encode("utf-8"),
         "assumptions.txt": "\n".join([f"budget {__version__}", *[_described(f) for f in result.files], "",
-                                      assumptions_text(result.policy), ""]).encode("utf-8"),
+                                      assumptions_text(result.policy, result.years), ""]).encode("utf-8"),
         MANIFEST: manifest(result, unit, documents.settings_path if documents else settings_path).to_text().encode("utf-8"),
     }
     if result.advance_rate is not None:
-        files["advances.csv"] = allocations_csv(
-            Allocation(p.line.year, p.line.region.code, p.line.region.name, p.line.subsidy.id, payer,
-                       p.line.headcount, amount)
-            for p in advance(result.lines, result.advance_rate) for payer, amount in p.amounts).encode("utf-8")
+        files[ADVANCES] = allocations_csv(advance_rows(result)).encode("utf-8")
     for year in result.years:
-        files[workbook_name(year)] = workbook_bytes(result, year, UNITS[unit])
+        files[workbook_name(year)] = workbook_bytes(result, year, workbook_unit)
     fonts = ""
     if documents is not None:
         pdfs, fonts = render_documents(result, documents)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from .core.display import allocation_quantum
 from .core.engine import Line, all_segments, compute
 from .core.factor_check import check_factors
 from .core.funds import FundLine, distribute_funds
@@ -51,31 +52,38 @@ def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] 
                                       f"(years in the file: {', '.join(map(str, headcounts.years())) or 'none'})"))
     segments, coverage = all_segments(policy, chosen)
     problems += coverage
+    for year in chosen:
+        continued = policy.continued_rules(year)
+        if continued:
+            problems.append(Problem(None, f"{year}年已超出文件规定的执行期（脱贫攻坚期至2020年）：{'、'.join(continued)}"
+                                          "系按假设延续测算，见假设清单 (planned by carrying the rules on: assumptions)",
+                                    "warning"))
     if errors(problems):
         raise InputError(problems)
     return Inputs(policy, headcounts, chosen, problems, segments)
 
 
-def compute_plan(inputs: Inputs) -> list[Line]:
-    """Every subsidy line of the checked inputs."""
-    return compute(inputs.policy, inputs.headcounts, inputs.years, inputs.segments)
+def compute_plan(inputs: Inputs, quantum: int = 1) -> list[Line]:
+    """Every subsidy line of the checked inputs, allocated in whole ``quantum`` fen."""
+    return compute(inputs.policy, inputs.headcounts, inputs.years, inputs.segments, quantum)
 
 
 def run_plan(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None,
-             advance_rate: Fraction | None = None, factors_path: str | None = None
+             advance_rate: Fraction | None = None, factors_path: str | None = None, quantum: int = 1
              ) -> tuple[PlanResult, list[Problem]]:
-    """Load, check and compute; returns the result and the warnings."""
+    """Load, check and compute, allocating in whole ``quantum`` fen (1 = 分, 100 = 元, …);
+    returns the result and the warnings."""
     inputs = load_inputs(policy_paths, headcounts_path, years)
-    fund_lines = plan_funds(inputs, factors_path)
-    lines = compute_plan(inputs)
+    fund_lines = plan_funds(inputs, factors_path, quantum)
+    lines = compute_plan(inputs, quantum)
     files = input_files(inputs.policy, headcounts_path)
     if factors_path:
         files.append(make_input_file("factors", factors_path))
     return PlanResult(inputs.policy, lines, inputs.years, files, inputs.headcounts, advance_rate,
-                      fund_lines), inputs.warnings
+                      fund_lines, quantum), inputs.warnings
 
 
-def plan_funds(inputs: Inputs, factors_path: str | None) -> list[FundLine]:
+def plan_funds(inputs: Inputs, factors_path: str | None, quantum: int = 1) -> list[FundLine]:
     """Every fund's distribution for the planned years; raises with every problem."""
     policy = inputs.policy
     if not policy.funds:
@@ -92,7 +100,7 @@ def plan_funds(inputs: Inputs, factors_path: str | None) -> list[FundLine]:
                                       "(columns year,region_code,factor,value)"))
     lines: list[FundLine] = []
     if not errors(problems):
-        lines, trouble = distribute_funds(policy, inputs.headcounts, inputs.years, data)
+        lines, trouble = distribute_funds(policy, inputs.headcounts, inputs.years, data, quantum)
         problems += trouble
     if errors(problems):
         raise InputError(problems)
@@ -122,7 +130,11 @@ def load_plan_folder(folder: Path) -> PlanFolder:
         rate = parse_share(manifest.advance_rate) if manifest.advance_rate else None
     except ValueError as exc:
         raise InputError([Problem(Source(str(folder / MANIFEST)), f"advance_rate: {exc}")]) from None
-    result, _ = run_plan(manifest.policy, manifest.headcounts, manifest.years, rate, manifest.factors)
+    try:
+        quantum = allocation_quantum(manifest.allocation_unit)
+    except ValueError as exc:
+        raise InputError([Problem(Source(str(folder / MANIFEST)), str(exc))]) from None
+    result, _ = run_plan(manifest.policy, manifest.headcounts, manifest.years, rate, manifest.factors, quantum)
     changed = [f.path for f in result.files if manifest.sha256.get(f.path) != f.sha256]
     if changed:
         raise InputError([Problem(Source(p), "changed since the plan was made: run budget plan again") for p in changed])

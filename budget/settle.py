@@ -8,14 +8,17 @@ import os
 from fractions import Fraction
 from pathlib import Path
 
+from .core.display import allocation_name, format_share
 from .core.headcount_check import needed_groups
 from .core.manifest import MANIFEST
 from .core.problems import InputError, Problem, Source, errors
 from .core.results import PlanResult, SettlementResult
 from .core.settlement import advance, budgeted, settle, transfers
+from .outputs import ADVANCES, advance_rows
 from .plan import compute_plan, load_inputs, load_plan_folder, run_plan
 from .readers.input_files import make_input_file
 from .resources import EXAMPLE_POLICY
+from .writers.csv_writer import allocations_csv
 
 
 def _digest(path: str) -> str:
@@ -23,9 +26,12 @@ def _digest(path: str) -> str:
 
 
 def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str] | None,
-                   advance_rate: Fraction | None = None) -> tuple[SettlementResult, list[Problem]]:
-    """Settle ``year``. ``planned``: a plan's output folder, or forecast headcounts (then
-    ``policy_paths`` say which policy). Raises :class:`InputError` with every problem."""
+                   advance_rate: Fraction | None = None, quantum: int | None = None
+                   ) -> tuple[SettlementResult, list[Problem]]:
+    """Settle ``year``. ``planned``: a plan's output folder — what it budgeted, and what it
+    advanced if it advanced (a recorded fact: another ``advance_rate`` is refused) — or forecast
+    headcounts (then ``policy_paths`` say which policy, ``advance_rate`` what was advanced and
+    ``quantum`` the allocation unit). Raises :class:`InputError` with every problem."""
     problems: list[Problem] = []
     if Path(planned).is_dir():
         if not (Path(planned) / MANIFEST).exists():
@@ -42,10 +48,20 @@ def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str]
                                               f"{os.path.basename(p)} {d[:12]}" for p, d in given.items())
                                           + ": settle with the plan's policy, or plan again")])
         policy_paths = [f.path for f in plan_result.files if f.role == "policy"]
-        rate = advance_rate if advance_rate is not None else plan_result.advance_rate
+        rate = plan_result.advance_rate
+        if advance_rate is not None and advance_rate != rate:
+            made = f"advanced {format_share(rate)} of the budget" if rate is not None else "advanced nothing"
+            raise InputError([Problem(Source(planned), (
+                f"the plan {made}; --advance-rate {format_share(advance_rate)} would settle against money that was "
+                f"never handed down. What was advanced is recorded by the plan: settle without --advance-rate "
+                f"(该预算{'按' + format_share(rate) + '预拨' if rate is not None else '未预拨'}，清算以实际预拨数为准)"))])
+        if quantum is not None and quantum != plan_result.quantum:
+            raise InputError([Problem(Source(planned), f"the plan allocated in {allocation_name(plan_result.quantum)}; "
+                                      "a settlement uses the plan's allocation unit")])
+        _check_recorded_advances(Path(planned), plan_result, rate)
     else:
         policy_paths = policy_paths or [str(EXAMPLE_POLICY)]  # as budget plan does
-        plan_result, _ = run_plan(policy_paths, planned, [year], advance_rate)
+        plan_result, _ = run_plan(policy_paths, planned, [year], advance_rate, quantum=quantum or 1)
         rate = advance_rate
     if year not in plan_result.years:
         raise InputError([Problem(Source(planned), f"the plan has no {year} (its years: "
@@ -55,13 +71,31 @@ def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str]
     problems += _beyond_the_plan(plan_result, actual_inputs.headcounts, actual, year)
     if errors(problems):
         raise InputError(problems)
-    actual_lines = compute_plan(actual_inputs)
+    actual_lines = compute_plan(actual_inputs, plan_result.quantum)
     planned_lines = [ln for ln in plan_result.lines if ln.year == year]
-    planned_amounts = advance(planned_lines, rate) if rate is not None else budgeted(planned_lines)
+    planned_amounts = (advance(planned_lines, rate, plan_result.quantum) if rate is not None
+                       else budgeted(planned_lines))
     lines = settle(planned_amounts, [ln for ln in actual_lines if ln.year == year])
     files = plan_result.files + [make_input_file("actual", actual)]
+    budget = {(ln.year, ln.region.code, ln.subsidy.id, payer): amount
+              for ln in planned_lines for payer, amount in ln.amounts}
     return SettlementResult(plan_result.policy, year, "预拨数" if rate is not None else "预算数", lines,
-                            transfers(lines), files, rate), problems
+                            transfers(lines), files, rate, plan_result.quantum, budget), problems
+
+
+def _check_recorded_advances(folder: Path, plan_result: PlanResult, rate: Fraction | None) -> None:
+    """The plan folder's advances.csv is what was handed down: it must be what the plan's rate
+    gives (a folder whose file was edited, or lost, is refused rather than guessed)."""
+    path = folder / ADVANCES
+    if rate is None:
+        return
+    if not path.exists():
+        raise InputError([Problem(Source(str(path)), "the plan advanced money but its advances.csv is missing: "
+                                                     "run budget plan again")])
+    expected = allocations_csv(advance_rows(plan_result))
+    if path.read_text("utf-8").lstrip("\ufeff") != expected:
+        raise InputError([Problem(Source(str(path)), "advances.csv differs from what the plan advanced "
+                                                     "(edited after the plan was made?): run budget plan again")])
 
 
 def _beyond_the_plan(plan_result: PlanResult, actual, actual_path: str, year: int) -> list[Problem]:

@@ -62,10 +62,10 @@ def _headcount_file(folder: Path, name: str, policy_paths: list[str], year: int,
         writer.writerow(["year", "month", "region_code", "group", "headcount"])
         for code in sorted(counties + [county]):
             for group in groups:
-                if monthly is not None:
-                    values = monthly.get(group, [0] * 12) if code == county else [0] * 12
+                if monthly and group in monthly:  # month by month: for a subsidy paid per person and month
+                    values = monthly[group] if code == county else [0] * 12
                     writer.writerows([year, m, code, group, v] for m, v in enumerate(values, start=1))
-                else:
+                else:  # the people eligible at any time in the year, each once
                     writer.writerow([year, "", code, group, counts.get(group, 0) if code == county else 0])
     return str(path)
 

@@ -200,7 +200,9 @@ def test_explanation_has_parameters_assumptions_totals_and_chart(planned):
         body = "".join(p.extract_text() for p in pdf.pages).replace(" ", "").replace("\n", "")
         assert "测算参数及依据" in body and "假设事项" in body and "咸人社发〔2017〕303号" in body
         cells = [(c or "").replace("\n", "") for p in pdf.pages for t in p.extract_tables() for r in t for c in r]
-        assert sum(c.endswith("（假设）") for c in cells) == 7  # the 7 assumed parameters, marked
+        # the assumed parameters of 2018, marked: the medical groups' order, two starting dates, the local split
+        # of the pension increase, the three medical rates and the medical split
+        assert sum(c.endswith("（假设）") for c in cells) == 8
         rects = [r for p in pdf.pages for r in p.rects if r["non_stroking_color"] == (0.752941, 0.0, 0.0)]
         assert len(rects) >= 13  # one province bar per county (and the legend)
 

@@ -166,6 +166,7 @@ def consistent(c):
     c["poor_pension_contributors_disabled"] = min(c["poor_pension_contributors_disabled"],
                                                   c["poor_pension_contributors"] - c["poor_pension_contributors_contiguous"],
                                                   c["disabled_pension_contributors"])
+    c["medical_poor"] = min(c["medical_poor"], c["rural_registered_poor"])  # 建档立卡 insured ⊂ 建档立卡
     return c
 
 

@@ -173,10 +173,16 @@ def test_settlement_workbook_matches_the_csv(settled):
     assert formulas["清算表"].cell(5, 7).value == "=F5-E5"
     final = values["决算表"]
     head = [c.value for c in final[3]]
-    col = head.index("合计完成率") + 1
-    planned = sum(Decimal(r["planned"]) for r in rows)
+    assert head[2:6] == ["省级预算数", "省级预拨数", "省级决算数", "省级完成率"]
+    # 完成率 is measured against the budget (预算数), not against what was advanced
+    budget = sum(Decimal(r["amount"]) for r in csv.DictReader(open(settled.parent / "plan" / "allocations.csv",
+                                                                    encoding="utf-8")))
+    advanced = sum(Decimal(r["planned"]) for r in rows)
     actual = sum(Decimal(r["actual"]) for r in rows)
-    assert abs(Decimal(str(final.cell(4, col).value)) - actual / planned) < Decimal("1e-9")
+    assert Decimal(str(final.cell(4, head.index("合计预算数") + 1).value)).quantize(Decimal("0.01")) == budget
+    assert Decimal(str(final.cell(4, head.index("合计预拨数") + 1).value)).quantize(Decimal("0.01")) == advanced
+    col = head.index("合计完成率") + 1
+    assert abs(Decimal(str(final.cell(4, col).value)) - actual / budget) < Decimal("1e-9")
     assert final.cell(4, col).number_format == "0.00%"
 
 

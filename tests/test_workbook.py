@@ -71,7 +71,7 @@ def test_summary_and_payer_views(planned):
     assert summary["B4"].value == "合计"
     for col, payer in zip("CDE", PAYERS):
         assert Decimal(str(summary[f"{col}4"].value)) == by_payer[payer]
-        assert wf["汇总"][f"{col}5"].value.startswith("='城乡居民养老保险贫困人员代缴保费'!$")
+        assert wf["汇总"][f"{col}5"].value.startswith("='城乡居民养老保险农村困难群体代缴保费'!$")
     assert Decimal(str(summary["F4"].value)) == sum(by_payer.values())
     city = ws["市级承担"]
     cols = header_index(city)
@@ -89,7 +89,10 @@ def test_parameters_and_about_sheets(planned):
     expected = ["建档立卡农村贫困人口补充医疗保障", "分担比例", "全省", "2018-01", None, "省级30%，市级30%，县级40%"]
     assert any(p[:6] == expected for p in params)
     assumed = [p for p in params if p[7] == "是（文件未载明）"]
-    assert len(assumed) == 7 and all(p[8] for p in assumed)
+    # 2018's assumed values (the medical groups' order, two starting dates, the pension increase's local split,
+    # three medical rates, the medical split), each with its note; nothing of other years
+    assert len(assumed) == 8 and all(p[8] for p in assumed)
+    assert not any(p[3] and p[3] > "2018-12" for p in params)
     about = {r[0].value: r[1].value for r in ws["说明"].iter_rows(min_row=3) if r[0].value}
     assert about["预算年度"] == "2018" and about["金额单位"] == "元"
     assert any(k.startswith("输入文件") and "SHA-256" in v for k, v in about.items())
@@ -99,7 +102,7 @@ def test_parameters_and_about_sheets(planned):
 
 def test_formats_and_print_setup(planned):
     out, _ = planned
-    ws = load_workbook(out / "budget-2018.xlsx")["城乡居民养老保险贫困人员代缴保费"]
+    ws = load_workbook(out / "budget-2018.xlsx")["城乡居民养老保险农村困难群体代缴保费"]
     assert ws["K5"].number_format == "#,##0.00"
     assert ws.freeze_panes == "A4"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
@@ -115,18 +118,23 @@ def test_same_inputs_same_workbook_bytes(tmp_path):
     assert (tmp_path / "a" / "budget-2018.xlsx").read_bytes() == (tmp_path / "b" / "budget-2018.xlsx").read_bytes()
 
 
-def test_wan_yuan_totals_add_the_shown_lines(tmp_path):
+def test_wan_yuan_cells_are_the_allocated_amounts(tmp_path):
+    """Allocated to the 元 (the shipped document settings), the workbook in 万元 shows four decimals:
+    every cell is the allocated amount itself, and every total the sum of the cells."""
     result = runner.invoke(app, ["plan", "-y", "2018", "--unit", "万元", "--out", str(tmp_path), "--no-pdf"])
     assert result.exit_code == 0, result.output
-    ws = load_workbook(tmp_path / "budget-2018.xlsx", data_only=True)["城乡居民养老保险贫困人员代缴保费"]
+    ws = load_workbook(tmp_path / "budget-2018.xlsx", data_only=True)["城乡居民养老保险农村困难群体代缴保费"]
     cols = header_index(ws)
-    col = cols["市级"]
-    shown = [Decimal(str(ws.cell(r, col).value)) for r in range(5, 18)]
-    assert all(v == v.quantize(Decimal("0.01")) for v in shown)
-    assert Decimal(str(ws.cell(4, col).value)) == sum(shown)
+    allocated = {r["region_code"]: Decimal(r["amount"]) for r in csv.DictReader(open(tmp_path / "allocations.csv"))
+                 if r["subsidy"] == "pension_contribution" and r["payer"] == "city"}
+    shown = {ws.cell(r, 2).value: Decimal(str(ws.cell(r, cols["市级"]).value)) for r in range(5, 18)}
+    assert {code: v * 10000 for code, v in shown.items()} == allocated
+    assert all(v == int(v) for v in allocated.values())  # whole 元
+    assert Decimal(str(ws.cell(4, cols["市级"]).value)) == sum(shown.values())
+    assert ws.cell(4, cols["市级"]).number_format == "#,##0.0000"
     assert ws.cell(2, 14).value == "单位：万元"
     about = {r[0].value: r[1].value for r in load_workbook(tmp_path / "budget-2018.xlsx")["说明"].iter_rows(min_row=3)}
-    assert "合计为所列各数之和" in about["舍入"]
+    assert about["分配单位"].startswith("元：") and "四舍五入到元" in about["分配单位"]
 
 
 def test_bad_unit_is_a_usage_error(tmp_path):

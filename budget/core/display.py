@@ -82,9 +82,50 @@ class Unit:
 UNIT_FEN = {"元": 100, "万元": 1_000_000}
 UNITS = {name: Unit(name, fen, 2) for name, fen in UNIT_FEN.items()}
 
+# The units amounts are allocated in: each line is rounded to one of these once, and every
+# output shows exactly the allocated amounts (万元 with as many decimals as that takes).
+ALLOCATION_UNITS = {"分": 1, "元": 100, "0.01万元": 10_000, "万元": 1_000_000}
+MAX_DECIMALS = 4  # 万元 to four decimals is 元; finer would print six-decimal 万元 figures
+
 
 def unit(name: str, decimals: int = 2) -> Unit:
     return Unit(name, UNIT_FEN[name], decimals)
+
+
+def allocation_quantum(name: str) -> int:
+    """``元`` → 100: the allocation unit in fen (ValueError naming the allowed ones)."""
+    if name not in ALLOCATION_UNITS:
+        raise ValueError(f"allocation unit '{name}' is not allowed (allowed: {', '.join(ALLOCATION_UNITS)})")
+    return ALLOCATION_UNITS[name]
+
+
+def allocation_name(quantum: int) -> str:
+    return next(name for name, fen in ALLOCATION_UNITS.items() if fen == quantum)
+
+
+def rounding_rule(quantum: int) -> str:
+    """The allocation rule in one sentence a finance officer can check by hand."""
+    name = allocation_name(quantum)
+    rule = f"精确计算后四舍五入到{name}（只舍入一次）"
+    if quantum > 1:
+        rule += (f"；同一项目各县（市、区）舍入后之和与全部地区精确合计四舍五入到{name}不一致时，差额按各县尾数"
+                 f"从大到小逐个调整一{name}，尾数相同的先调地区代码小的")
+    return rule
+
+
+def shown_unit(name: str, quantum: int) -> Unit:
+    """The unit ``name`` with the decimals that show every amount allocated in whole ``quantum``
+    fen exactly: 元 always to the 分; 万元 of amounts allocated to the 元 → four decimals, to
+    0.01 万元 → two, to the 万元 → none. ValueError when 万元 would take more than four."""
+    fen = UNIT_FEN[name]
+    if name == "元":
+        return Unit(name, fen, 2)  # 元 to the 分, as finance writes 元 whatever the allocation unit
+    decimals = len(str(fen // quantum)) - 1 if quantum < fen else 0  # 万元 of 元 → 4
+    if decimals > MAX_DECIMALS:
+        raise ValueError(f"amounts allocated to the {allocation_name(quantum)} cannot be shown exactly in {name} "
+                         f"(it would take {decimals} decimals): show 元, or allocate to the 元 or coarser "
+                         f"(allocation_unit: 元)")
+    return Unit(name, fen, decimals)
 
 
 # --- dates --------------------------------------------------------------------------------

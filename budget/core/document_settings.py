@@ -16,8 +16,7 @@ class NoticeSettings:
     addressees: str
     cc: list[str]
     printer: str
-    unit: str = "万元"
-    decimals: int = 2
+    unit: str = "万元"  # the document's unit; its decimals follow from the plan's allocation unit
 
 
 @dataclass
@@ -34,7 +33,7 @@ class DocumentSettings:
     source: str = "defaults"
 
 
-def default_settings(policy: Policy, year: int) -> DocumentSettings:
+def default_settings(policy: Policy, year: int, quantum: int = 1) -> DocumentSettings:
     """Defaults from the policy's scope: the city's finance and HR bureaus issue the notice."""
     scope = policy.regions.get(policy.scopes[0]) if len(policy.scopes) == 1 else None
     place = scope.name if scope else (policy.regions.ancestors(policy.counties()[0].code)[-1].name
@@ -45,13 +44,14 @@ def default_settings(policy: Policy, year: int) -> DocumentSettings:
     printer = f"{place}财政局办公室" if scope and scope.level == "city" else f"{place}财政厅办公室"
     addressees = ("各县（市、区）财政局、人力资源和社会保障局" if scope and scope.level == "city"
                   else "各市（区）财政局、人力资源和社会保障局")
+    unit = "万元" if quantum >= 100 else "元"  # 万元 shows amounts of whole 元 or coarser exactly
     return DocumentSettings(
         notice=NoticeSettings(
             issuers=list(issuers), number=f"{prefix}财社〔{year}〕1号", date=f"{year}-01-08",
             title=f"关于下达{year}年社会保险扶贫补助资金预算的通知",
-            addressees=addressees, cc=[], printer=printer),
+            addressees=addressees, cc=[], printer=printer, unit=unit),
         explanation=ExplanationSettings(title=f"{year}年社会保险扶贫补助资金预算测算说明"),
         settlement=NoticeSettings(
             issuers=list(issuers), number=f"{prefix}财社〔{year + 1}〕2号", date=f"{year + 1}-03-01",
             title=f"关于{year}年社会保险扶贫补助资金清算的通知",
-            addressees=addressees, cc=[], printer=printer))
+            addressees=addressees, cc=[], printer=printer, unit=unit))

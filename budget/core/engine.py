@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Iterable
 
 from .headcounts import Headcounts
-from .money import apportion_int, round_half_up_ratio
+from .money import apportion_int, round_half_up_ratio, round_lines
 from .period import Dated, Month, Reference
 from .policy import PAYERS, Policy, Split, Subsidy
 from .problems import InputError, Problem
@@ -235,39 +235,58 @@ def _prepare(subsidy: Subsidy, segments: list[Segment]) -> PreparedSegments:
     return PreparedSegments(tuple(segments), denominator, tuple(coefficients), payers)
 
 
-def compute_line(policy: Policy, subsidy: Subsidy, region: Region, year: int,
-                 headcounts: Headcounts, prepared: PreparedSegments) -> Line:
+def line_numerators(subsidy: Subsidy, region: Region, year: int, headcounts: Headcounts,
+                    prepared: PreparedSegments) -> tuple[tuple[tuple[str, int, int], ...], dict[str, int]]:
+    """The counts shown for a line and each payer's exact amount × ``prepared.denominator``.
+
+    A subsidy paid per person and year (``unit: year``) is paid on the people eligible at any
+    time in the year, each once (its months prorate only a policy that starts, ends or changes
+    within the year); one paid per person and month is paid on person-months."""
     code = region.code
-    counts = tuple((t.group, t.sign, headcounts.get(year, code, t.group) or 0) for t in subsidy.terms)
+    annual = subsidy.unit == "year"
+    counts = tuple((t.group, t.sign, (headcounts.annual(year, code, t.group) if annual
+                                      else headcounts.persons(year, code, t.group)) or 0) for t in subsidy.terms)
+    count_of = {group: count for group, _, count in counts}
     numerators = dict.fromkeys(prepared.payers, 0)
     for segment, coefficients in zip(prepared.segments, prepared.coefficients):
-        base = sum(rate.sign * rate.rate_fen * headcounts.person_months(year, code, rate.group, segment.months)
-                   for rate in segment.rates)
+        if annual:
+            base = sum(rate.sign * rate.rate_fen * count_of[rate.group] * len(segment.months) for rate in segment.rates)
+        else:
+            base = sum(rate.sign * rate.rate_fen * headcounts.person_months(year, code, rate.group, segment.months)
+                       for rate in segment.rates)
         for payer, coefficient in coefficients:
             numerators[payer] += base * coefficient
-    denominator = prepared.denominator
+    return counts, numerators
+
+
+def finish_line(subsidy: Subsidy, region: Region, year: int, prepared: PreparedSegments,
+                counts: tuple[tuple[str, int, int], ...], numerators: dict[str, int], total: int, quantum: int) -> Line:
+    """The line with its rounded ``total`` (a multiple of ``quantum`` fen) split among the payers
+    by largest remainder of their exact amounts, in whole quanta."""
     total_numerator = sum(numerators.values())
-    total = round_half_up_ratio(total_numerator, denominator)  # amounts are ≥ 0
-    amounts = apportion_int(total, [(p, numerators[p]) for p in prepared.payers], total_numerator)
+    parts = apportion_int(total // quantum, [(p, numerators[p]) for p in prepared.payers], total_numerator)
     return Line(
         year=year, region=region, subsidy=subsidy, counts=counts,
         headcount=sum(sign * count for _, sign, count in counts),
         segments=prepared.segments,
-        numerators=tuple((p, numerators[p]) for p in prepared.payers), denominator=denominator,
-        amounts=tuple((p, amounts[p]) for p in prepared.payers), total=total,
+        numerators=tuple((p, numerators[p]) for p in prepared.payers), denominator=prepared.denominator,
+        amounts=tuple((p, parts[p] * quantum) for p in prepared.payers), total=total,
     )
 
 
 def compute(policy: Policy, headcounts: Headcounts, years: Iterable[int],
-            segments: dict[tuple[int, str, str], list[Segment]] | None = None) -> list[Line]:
-    """Every line of the plan, in year, county, subsidy order. Raises on unset parameters.
-    ``segments``: from :func:`all_segments` when the caller has them already."""
+            segments: dict[tuple[int, str, str], list[Segment]] | None = None, quantum: int = 1) -> list[Line]:
+    """Every line of the plan, in year, county, subsidy order, allocated in whole ``quantum``
+    fen (1 = 分, 100 = 元, 10,000 = 0.01 万元, 1,000,000 = 万元): each line's total is its exact
+    amount rounded half-up once (:func:`money.round_lines`), then split among the payers by
+    largest remainder. Raises on unset parameters. ``segments``: from :func:`all_segments`
+    when the caller has them already."""
     years = list(years)
     if segments is None:
         segments, problems = all_segments(policy, years)
         if problems:
             raise InputError(problems)
-    lines = []
+    pending = []  # (subsidy, region, year, prepared, counts, numerators), in output order
     prepared: dict[int, PreparedSegments] = {}  # by id of the (shared) segment list
     for year in years:
         present = headcounts.regions(year)
@@ -279,5 +298,25 @@ def compute(policy: Policy, headcounts: Headcounts, years: Iterable[int],
                 if found:
                     if id(found) not in prepared:
                         prepared[id(found)] = _prepare(subsidy, found)
-                    lines.append(compute_line(policy, subsidy, region, year, headcounts, prepared[id(found)]))
-    return lines
+                    ready = prepared[id(found)]
+                    counts, numerators = line_numerators(subsidy, region, year, headcounts, ready)
+                    pending.append((subsidy, region, year, ready, counts, numerators))
+    totals = _rounded_totals(pending, quantum)
+    return [finish_line(subsidy, region, year, ready, counts, numerators, total, quantum)
+            for (subsidy, region, year, ready, counts, numerators), total in zip(pending, totals)]
+
+
+def _rounded_totals(pending: list[tuple[Subsidy, Region, int, PreparedSegments, tuple[tuple[str, int, int], ...],
+                                        dict[str, int]]], quantum: int) -> list[int]:
+    """Each line's total rounded to ``quantum``, table by table (one subsidy in one year)."""
+    if quantum == 1:  # the fast path: integers only
+        return [round_half_up_ratio(sum(n.values()), ready.denominator) for _, _, _, ready, _, n in pending]
+    tables: dict[tuple[int, str], list[int]] = {}
+    for index, (subsidy, _, year, _, _, _) in enumerate(pending):
+        tables.setdefault((year, subsidy.id), []).append(index)
+    totals = [0] * len(pending)
+    for indices in tables.values():
+        exact = [Fraction(sum(pending[i][5].values()), pending[i][3].denominator) for i in indices]
+        for i, total in zip(indices, round_lines(exact, quantum)):
+            totals[i] = total
+    return totals

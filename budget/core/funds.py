@@ -123,10 +123,11 @@ def _solve(scores: list[Fraction], total: int, floor: int | None, cap: int | Non
     return [_clamp(lam * s, floor, cap) for s in scores]
 
 
-def distribute(fund: Fund, year: int, regions: list[Region],
-               values: dict[str, dict[str, Fraction]]) -> tuple[list[FundLine], list[Problem]]:
-    """Distribute ``fund``'s total for ``year`` among ``regions`` (county code order).
-    ``values``: county code → factor id → value. Problems name the county and factor."""
+def distribute(fund: Fund, year: int, regions: list[Region], values: dict[str, dict[str, Fraction]],
+               quantum: int = 1) -> tuple[list[FundLine], list[Problem]]:
+    """Distribute ``fund``'s total for ``year`` among ``regions`` (county code order), in whole
+    ``quantum`` fen (the plan's allocation unit). ``values``: county code → factor id → value.
+    Problems name the county and factor."""
     problems: list[Problem] = []
     found = fund.total_for(year)
     if found is None or not regions:
@@ -157,7 +158,12 @@ def distribute(fund: Fund, year: int, regions: list[Region],
     if exact is None:
         return [], [Problem(fund.source, f"fund {fund.id}, {year}: with the cap, the counties with a score above 0 "
                                          f"cannot take the whole total")]
-    parts = apportion(total, [(r.code, e) for r, e in zip(regions, exact)])
+    if total % quantum:
+        return [], [Problem(fund.source, f"fund {fund.id}, {year}: the total {format_yuan(total)} 元 is not a whole "
+                                         f"number of the allocation unit ({format_yuan(quantum)} 元), so it cannot "
+                                         "be handed out whole")]
+    parts = {code: part * quantum for code, part in
+             apportion(total // quantum, [(r.code, e / quantum) for r, e in zip(regions, exact)]).items()}
     lines = []
     for region, row, score, amount in zip(regions, shares, scores, exact):
         bound = ("floor" if fund.floor is not None and amount == fund.floor and amount != total * score
@@ -190,7 +196,7 @@ def fund_values(fund: Fund, year: int, regions: list[Region], headcounts: Headco
 
 
 def distribute_funds(policy: Policy, headcounts: Headcounts, years: list[int],
-                     data: dict[tuple[int, str, str], Fraction]) -> tuple[list[FundLine], list[Problem]]:
+                     data: dict[tuple[int, str, str], Fraction], quantum: int = 1) -> tuple[list[FundLine], list[Problem]]:
     """Every fund's distribution for ``years`` among the counties the headcounts cover."""
     lines: list[FundLine] = []
     problems: list[Problem] = []
@@ -199,7 +205,7 @@ def distribute_funds(policy: Policy, headcounts: Headcounts, years: list[int],
         counties = [r for r in policy.counties() if r.code in present]
         for fund in policy.funds.values():
             regions = fund_regions(fund, counties, policy.regions)
-            found, trouble = distribute(fund, year, regions, fund_values(fund, year, regions, headcounts, data))
+            found, trouble = distribute(fund, year, regions, fund_values(fund, year, regions, headcounts, data), quantum)
             lines += found
             problems += trouble
     return lines, problems

@@ -7,7 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .headcounts import Headcounts
-from .period import Month
 from .policy import Policy
 from .problems import Problem, Source
 
@@ -79,6 +78,19 @@ def needed_groups(policy: Policy, year: int, region: str | None = None) -> list[
                 if factor.group:
                     needed.setdefault(factor.group)
     return list(needed)
+
+
+def annual_needs(policy: Policy, year: int, region: str) -> dict[str, str]:
+    """Groups that a subsidy paid once per person and year counts in ``year`` at ``region`` →
+    that subsidy's name: they need the year's figure (people eligible at any time, each once)."""
+    chain = {r.code for r in policy.regions.ancestors(region)} | {""}
+    needs: dict[str, str] = {}
+    for subsidy in policy.subsidies.values():
+        if subsidy.unit == "year" and subsidy.scope in chain and any(
+                e.start.year <= year and (e.end is None or e.end.year >= year) for e in subsidy.period.entries):
+            for term in subsidy.terms:
+                needs.setdefault(term.group, subsidy.name)
+    return needs
 
 
 def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
@@ -164,11 +176,6 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
         if full_key in first_seen:
             problems.append(Problem(raw.row, f"duplicate row for {label} (first at {first_seen[full_key]})"))
             continue
-        if (key in values and month) or (key in monthly and not month):
-            other = first_seen.get(key) or next(first_seen[key + (m,)] for m in monthly[key])
-            problems.append(Problem(raw.row, f"{year}, {code} {region.name}, {group}: both a whole-year row and "
-                                    f"monthly rows (other at {other}); give one or the other"))
-            continue
         first_seen[full_key] = raw.row
         if month:
             monthly[key][month] = count
@@ -187,6 +194,7 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
             complete[key] = tuple(months[m] for m in range(1, 13))
 
     headcounts = Headcounts(values, complete)
+    problems += _year_and_month_problems(headcounts, first_seen, policy)
     problems += _subset_problems(headcounts, first_seen, policy)
     present = headcounts.keys()
     given = {(y, c) for y, c, _ in present | attempted}
@@ -206,18 +214,43 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
             if missing:
                 problems.append(Problem(Source(file), f"{year}, {region.code} {region.name}: no headcount for "
                                         f"{', '.join(missing)} (needed by the subsidies in force)"))
+            for group, subsidy in annual_needs(policy, year, region.code).items():
+                key = (year, region.code, group)
+                if headcounts.monthly(*key) is not None and headcounts.annual(*key) is None:
+                    problems.append(Problem(first_seen.get(key + (1,)), (
+                        f"{year}, {region.code} {region.name}, {group}: monthly figures only, but {subsidy} is paid "
+                        f"once per person and year: add a row with an empty month giving the people eligible at any "
+                        f"time in {year}, each counted once (年度内符合条件人数，每人计一次)")))
     return headcounts, problems
 
 
-def _by_month(headcounts: Headcounts, key: tuple[int, str, str]) -> tuple[int, ...]:
-    year, code, group = key
-    return tuple(headcounts.person_months(year, code, group, [Month(year, m)]) for m in range(1, 13))
+def _year_and_month_problems(headcounts: Headcounts, first_seen: dict[tuple[object, ...], Source],
+                             policy: Policy) -> list[Problem]:
+    """Where a group has both: the year's figure counts everyone eligible in some month, each once,
+    so it is at least any month's figure and at most all months' together."""
+    problems = []
+    for key in sorted(headcounts.keys()):
+        annual, months = headcounts.annual(*key), headcounts.monthly(*key)
+        if annual is None or months is None:
+            continue
+        year, code, group = key
+        if annual < max(months):
+            month = months.index(max(months)) + 1
+            problems.append(Problem(first_seen.get(key), f"[headcount] {year}, {code}, {group}: {annual} people in the "
+                                    f"year, fewer than the {max(months)} of month {month} (the year's figure counts "
+                                    "everyone eligible at any time in the year: 年度人数不能少于任一月份人数)"))
+        elif annual > sum(months):
+            problems.append(Problem(first_seen.get(key), f"[headcount] {year}, {code}, {group}: {annual} people in the "
+                                    f"year, more than all months together ({sum(months)}): someone eligible in the "
+                                    "year is eligible in some month (年度人数不能多于各月人数之和)"))
+    return problems
 
 
 def _subset_problems(headcounts: Headcounts, first_seen: dict[tuple[object, ...], Source],
                      policy: Policy) -> list[Problem]:
-    """An "of which" group may not exceed its parent; parts together may not either —
-    in any month, where figures are monthly."""
+    """An "of which" group may not exceed its parent, and parts together may not either: the
+    year's figures compared with each other, and month by month where both are monthly
+    (an annual figure is never spread over months to compare)."""
     problems = []
     parts: dict[str, list[str]] = defaultdict(list)
     for group in policy.groups.values():
@@ -228,30 +261,40 @@ def _subset_problems(headcounts: Headcounts, first_seen: dict[tuple[object, ...]
     def where(key: tuple[int, str, str]) -> Source | None:
         return first_seen.get(key) or first_seen.get(key + (1,))
 
-    def worst(child: tuple[int, ...], parent: tuple[int, ...]) -> str:
-        if len(set(child)) == 1 and len(set(parent)) == 1:
-            return ""
-        month = next(m for m in range(12) if child[m] > parent[m]) + 1
-        return f" in month {month}"
+    def excess(child: list[tuple[int, str, str]], parent: tuple[int, str, str]) -> tuple[int, int, str] | None:
+        """(child's figure, parent's figure, " in month m") where the child is larger, else None."""
+        annual = [headcounts.annual(*k) for k in child]
+        mine = headcounts.annual(*parent)
+        if all(a is not None for a in annual) and mine is not None:
+            total = sum(a for a in annual if a is not None)
+            return (total, mine, "") if total > mine else None
+        months = [headcounts.monthly(*k) for k in child]
+        parent_months = headcounts.monthly(*parent)
+        if all(m is not None for m in months) and parent_months is not None:
+            sums = [sum(m[i] for m in months if m is not None) for i in range(12)]
+            for i, (a, b) in enumerate(zip(sums, parent_months)):
+                if a > b:
+                    return a, b, f" in month {i + 1}"
+        return None
 
     for key in sorted(present):
         year, code, group_id = key
         group = policy.groups[group_id]
-        mine = _by_month(headcounts, key)
         for parent in ([group.part_of] if group.part_of else []) + list(group.within):
             if (year, code, parent) not in present:
                 continue
-            theirs = _by_month(headcounts, (year, code, parent))
-            if any(a > b for a, b in zip(mine, theirs)):
-                m = worst(mine, theirs)
-                problems.append(Problem(where(key), f"[headcount] {group_id} = {max(mine)} is larger than "
-                                        f"{parent} = {theirs[0] if not m else min(theirs)} ({year}, {code}){m}, "
+            found = excess([key], (year, code, parent))
+            if found:
+                mine, theirs, month = found
+                problems.append(Problem(where(key), f"[headcount] {group_id} = {mine} is larger than "
+                                        f"{parent} = {theirs} ({year}, {code}){month}, "
                                         "but it counts some of the same people (其中数不能大于总数)"))
-        children = [c for c in parts.get(group_id, []) if (year, code, c) in present]
+        children = [(year, code, c) for c in parts.get(group_id, []) if (year, code, c) in present]
         if len(children) > 1:
-            total = tuple(map(sum, zip(*(_by_month(headcounts, (year, code, c)) for c in children))))
-            if any(a > b for a, b in zip(total, mine)):
-                m = worst(total, mine)
-                problems.append(Problem(where(key), f"[headcount] the parts of {group_id} ({' + '.join(children)} = "
-                                        f"{max(total)}) exceed it ({mine[0] if not m else min(mine)}) in {year}, {code}{m}"))
+            found = excess(children, key)
+            if found:
+                total, mine, month = found
+                problems.append(Problem(where(key), f"[headcount] the parts of {group_id} "
+                                        f"({' + '.join(c for _, _, c in children)} = {total}) exceed it ({mine}) "
+                                        f"in {year}, {code}{month}"))
     return problems

@@ -1,5 +1,15 @@
-"""Validated headcounts: how many persons per year, county and group — for the whole year,
-or month by month (actuals at year end, when people joined or left during the year)."""
+"""Validated headcounts per year, county and group.
+
+Two figures can be given for a group, and they answer different questions:
+
+- the *annual* figure: the people eligible at any time in the year, each counted once — what
+  a subsidy paid once per person and year is paid on ("同一个自然年度内，有过贫困人口身份经历的
+  参保人，均应纳入", "每人每年只能享受一次");
+- *monthly* figures (months 1–12): the people eligible in each month — what a subsidy paid per
+  person and month is paid on (person-months), e.g. when people joined or left during the year.
+
+A monthly subsidy with only an annual figure (a forecast) pays that many people every month.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +17,30 @@ from typing import Iterable, Mapping
 
 from .period import Month
 
+Key = tuple[int, str, str]  # year, county, group
+
 
 class Headcounts:
-    def __init__(self, values: Mapping[tuple[int, str, str], int],
-                 monthly: Mapping[tuple[int, str, str], tuple[int, ...]] | None = None):
-        self._values = dict(values)  # (year, county, group) → persons all year
-        self._monthly = dict(monthly or {})  # (year, county, group) → persons in months 1–12
+    def __init__(self, values: Mapping[Key, int], monthly: Mapping[Key, tuple[int, ...]] | None = None):
+        self._values = dict(values)  # key → people eligible at any time in the year
+        self._monthly = dict(monthly or {})  # key → people eligible in months 1–12
 
-    def get(self, year: int, code: str, group: str) -> int | None:
-        """Persons in the year: the annual figure, or the monthly figures' average (rounded)."""
-        if (year, code, group) in self._monthly:
-            months = self._monthly[(year, code, group)]
-            return (2 * sum(months) + 12) // 24
+    def annual(self, year: int, code: str, group: str) -> int | None:
+        """The people eligible at any time in the year, each once (None when not given)."""
         return self._values.get((year, code, group))
+
+    def monthly(self, year: int, code: str, group: str) -> tuple[int, ...] | None:
+        return self._monthly.get((year, code, group))
+
+    def persons(self, year: int, code: str, group: str) -> int | None:
+        """People to show for the year: the annual figure, or else the monthly figures'
+        average (rounded half-up)."""
+        if (year, code, group) in self._values:
+            return self._values[(year, code, group)]
+        months = self._monthly.get((year, code, group))
+        return (2 * sum(months) + 12) // 24 if months is not None else None
+
+    get = persons  # a group's size as a factor of a fund, and wherever one figure per year is shown
 
     def person_months(self, year: int, code: str, group: str, months: Iterable[Month]) -> int:
         """Persons × months over ``months`` — what a rate per person and month is paid on."""
@@ -31,7 +52,7 @@ class Headcounts:
     def is_monthly(self, year: int, code: str, group: str) -> bool:
         return (year, code, group) in self._monthly
 
-    def keys(self) -> set[tuple[int, str, str]]:
+    def keys(self) -> set[Key]:
         return set(self._values) | set(self._monthly)
 
     def years(self) -> list[int]:
@@ -40,6 +61,6 @@ class Headcounts:
     def regions(self, year: int) -> set[str]:
         return {c for y, c, _ in self.keys() if y == year}
 
-    def items(self) -> list[tuple[tuple[int, str, str], int | None]]:
+    def items(self) -> list[tuple[Key, int | None]]:
         """(key, persons in the year) for every key."""
-        return [(key, self.get(*key)) for key in sorted(self.keys())]
+        return [(key, self.persons(*key)) for key in sorted(self.keys())]

@@ -21,12 +21,13 @@ class Manifest:
     headcounts: str
     factors: str | None
     sha256: dict[str, str] = field(default_factory=dict)  # input path → digest
+    allocation_unit: str = "分"  # every amount is a whole number of it (分, 元, 0.01万元, 万元)
 
     def to_text(self) -> str:
         return json.dumps({
             "program": self.program, "years": self.years, "unit": self.unit, "documents": self.documents,
             "advance_rate": self.advance_rate, "policy": self.policy, "headcounts": self.headcounts,
-            "factors": self.factors, "sha256": self.sha256,
+            "factors": self.factors, "sha256": self.sha256, "allocation_unit": self.allocation_unit,
         }, ensure_ascii=False, indent=2) + "\n"
 
     @classmethod
@@ -44,4 +45,5 @@ class Manifest:
             raise ValueError("sha256 must map paths to digests")
         return cls(program=str(data.get("program", "")), years=years, unit=str(data.get("unit", "元")),
                    documents=data.get("documents"), advance_rate=data.get("advance_rate"), policy=policy,
-                   headcounts=str(data["headcounts"]), factors=data.get("factors"), sha256=dict(digests))
+                   headcounts=str(data["headcounts"]), factors=data.get("factors"), sha256=dict(digests),
+                   allocation_unit=str(data.get("allocation_unit", "分")))

@@ -63,6 +63,22 @@ def apportion(total: int, weights: Sequence[tuple[K, Fraction]]) -> dict[K, int]
     return parts
 
 
+def round_lines(exact: Sequence[Fraction], quantum: int) -> list[int]:
+    """The amounts of the lines of one table (one subsidy, one year, county by county), each
+    rounded half-up to ``quantum`` fen; when the unit is coarser than the fen (``quantum`` > 1)
+    and the rounded lines do not add up to the table's exact total rounded the same way, the
+    residue is placed by largest remainder across the lines, ties to the earlier line (the
+    lower county code): the table's total is then the rounded exact total."""
+    each = [round_half_up(e, quantum) for e in exact]
+    if quantum == 1 or not exact:
+        return each
+    target = round_half_up(sum(exact, Fraction(0)), quantum) // quantum
+    if sum(each) // quantum == target or target < 0 or any(e < 0 for e in exact):
+        return each
+    parts = apportion(target, [(i, e) for i, e in enumerate(exact)])
+    return [parts[i] * quantum for i in range(len(exact))]
+
+
 def apportion_int(total: int, weights: Sequence[tuple[K, int]], weight_sum: int) -> dict[K, int]:
     """:func:`apportion` for integer weights whose sum is ``weight_sum``, without Fractions
     (the same result)."""
@@ -173,3 +189,51 @@ def chinese_uppercase(fen: int) -> str:
     else:
         text += "整"
     return "人民币" + text
+
+
+_DIGIT_VALUES = {ch: i for i, ch in enumerate(_DIGITS)}
+_SMALL_VALUES = {"拾": 10, "佰": 100, "仟": 1000}
+
+
+def parse_chinese_uppercase(text: str) -> int:
+    """``人民币壹拾贰万叁仟肆佰伍拾陆元整`` → 12345600 fen: the inverse of :func:`chinese_uppercase`
+    (so a document's 大写 can be checked against the figure beside it). ValueError if malformed."""
+    body = text.strip().removeprefix("人民币")
+    sign = -1 if body.startswith("负") else 1
+    body = body.removeprefix("负")
+    if not body.endswith(("整", "分")):
+        raise ValueError(f"not a 大写 amount: {text!r}")
+    whole, _, cents_part = body.rpartition("元") if "元" in body else ("", "", body)
+
+    def section(part: str) -> int:  # below 10,000: digits, 拾佰仟 and 零
+        value, digit = 0, 0
+        for ch in part:
+            if ch in _DIGIT_VALUES:
+                digit = _DIGIT_VALUES[ch]
+            elif ch in _SMALL_VALUES:
+                value += (digit or 1) * _SMALL_VALUES[ch]
+                digit = 0
+            else:
+                raise ValueError(f"not a 大写 amount: {text!r}")
+        return value + digit
+
+    def number(part: str) -> int:
+        if "万亿" in part:  # the unit chinese_uppercase writes for 10^12
+            high, low = part.split("万亿", 1)
+            return section(high) * 10**12 + number(low)
+        if "亿" in part:
+            high, low = part.rsplit("亿", 1)
+            return number(high) * 10**8 + number(low)
+        if "万" in part:
+            high, low = part.split("万", 1)
+            return section(high) * 10**4 + number(low)
+        return section(part)
+
+    cents = 0
+    rest = cents_part.removesuffix("整").lstrip("零")
+    if "角" in rest:
+        jiao, rest = rest.split("角", 1)
+        cents += _DIGIT_VALUES[jiao] * 10
+    if rest:
+        cents += _DIGIT_VALUES[rest.removesuffix("分")]
+    return sign * (number(whole) * FEN_PER_YUAN + cents)

@@ -53,6 +53,8 @@ class Reference:
 
     text: str
     assumption: str | None = None  # why the value is assumed, when the documents do not state it
+    interpretation: str | None = None  # how the documents' words are read, and on what source
+    continued: bool = False  # a rule carried on past the documents' own period (an assumption)
 
     @property
     def is_assumption(self) -> bool:

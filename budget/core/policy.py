@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from .period import Dated, History, Month
+from .period import Dated, History, Month, Reference
 from .problems import Source
 from .regions import Region, RegionTree
 
@@ -117,12 +117,30 @@ class Subsidy:
 
 @dataclass(frozen=True)
 class Assumption:
-    """A value the documents do not state, set by a configuration."""
+    """A value the documents do not state, set by a configuration (or, as an interpretation,
+    the reading of the documents' words that a value rests on)."""
 
     what: str
     value: str
     note: str
     source: Source | None
+    start: Month | None = None  # the months the value is in force, where it is dated
+    end: Month | None = None
+
+    def applies_to(self, years: list[int]) -> bool:
+        """Whether the value is in force in any of ``years`` (an undated one always is)."""
+        return self.start is None or any(
+            self.start.year <= y and (self.end is None or self.end.year >= y) for y in years)
+
+
+@dataclass(frozen=True)
+class CountedOnce:
+    """Groups whose people are counted once: a person who belongs to several is counted in
+    the first of ``groups`` (the documents forbid paying one person twice)."""
+
+    groups: tuple[str, ...]
+    ref: Reference
+    source: Source | None = None
 
 
 @dataclass
@@ -136,6 +154,8 @@ class Policy:
     files: list[str]
     assumptions: list[Assumption]
     funds: dict[str, Fund] = field(default_factory=dict)
+    interpretations: list[Assumption] = field(default_factory=list)
+    counted_once: list[CountedOnce] = field(default_factory=list)
     _counties: list[Region] | None = field(default=None, repr=False, compare=False)
 
     def counties(self) -> list[Region]:
@@ -143,6 +163,24 @@ class Policy:
         if self._counties is None:
             self._counties = self._find_counties()
         return self._counties
+
+    def assumptions_for(self, years: list[int]) -> list[Assumption]:
+        return [a for a in self.assumptions if a.applies_to(years)]
+
+    def interpretations_for(self, years: list[int]) -> list[Assumption]:
+        return [a for a in self.interpretations if a.applies_to(years)]
+
+    def continued_rules(self, year: int) -> list[str]:
+        """The subsidies planned in ``year`` only by carrying a rule on past the documents' period."""
+        return [s.name for s in self.subsidies.values() for e in s.period.entries
+                if e.ref.continued and e.start.year <= year and (e.end is None or e.end.year >= year)]
+
+    def excluded_by(self, group: str) -> tuple[str, ...]:
+        """The groups counted before ``group`` in a counted-once rule: its people exclude theirs."""
+        for rule in self.counted_once:
+            if group in rule.groups:
+                return rule.groups[:rule.groups.index(group)]
+        return ()
 
     def _find_counties(self) -> list[Region]:
         found = self.regions.counties_under(*self.scopes)

@@ -25,6 +25,7 @@ class Renamed:
     old_name: str
     new_code: str
     since: Month
+    ref: str = ""  # the approval, e.g. 陕政函〔2018〕93号
 
 
 @dataclass
@@ -43,6 +44,18 @@ class RegionTree:
             chain.append(region)
             region = self.regions.get(region.parent) if region.parent else None
         return chain
+
+    def name_at(self, code: str, when: Month | None) -> str:
+        """The county's name as of ``when`` (a document's date): before a rename the old name
+        (a notice of January 2018 names 彬县, one of June 2018 彬州市)."""
+        region = self.regions.get(code)
+        name = region.name if region else code
+        if when is None:
+            return name
+        for renamed in self.renamed.values():
+            if renamed.new_code == code and when < renamed.since:
+                return renamed.old_name
+        return name
 
     def city_of(self, code: str) -> Region | None:
         for region in self.ancestors(code)[1:]:

@@ -47,6 +47,7 @@ class PlanResult:
     headcounts: Headcounts | None = None
     advance_rate: Fraction | None = None  # 预拨: the share of the budget advanced
     fund_lines: list[FundLine] = field(default_factory=list)  # funds distributed by factors
+    quantum: int = 1  # the allocation unit in fen: every amount is a whole number of it
 
 
 @dataclass
@@ -58,3 +59,5 @@ class SettlementResult:
     transfers: list[Transfer]
     files: list[InputFile]
     advance_rate: Fraction | None
+    quantum: int = 1  # the plan's allocation unit in fen
+    budgeted: dict[tuple[int, str, str, str], int] = field(default_factory=dict)  # the budget, when advances were made

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .engine import Line
-from .money import apportion, round_half_up
+from .money import apportion, round_lines
 from .policy import PAYERS, Subsidy
 from .regions import Region
 
@@ -26,16 +26,23 @@ class PlannedAmounts:
     amounts: tuple[tuple[str, int], ...]
 
 
-def advance(lines: Iterable[Line], rate: Fraction) -> list[PlannedAmounts]:
-    """预拨: ``rate`` of each line's total, rounded half-up once, split among the payers in
-    proportion to their amounts by largest remainder (the parts add up exactly)."""
+def advance(lines: Sequence[Line], rate: Fraction, quantum: int = 1) -> list[PlannedAmounts]:
+    """预拨: ``rate`` of each line's total, rounded half-up once to the allocation unit (table by
+    table, as the budget itself: :func:`money.round_lines`), split among the payers in
+    proportion to their budgeted amounts by largest remainder (the parts add up exactly)."""
     if not 0 < rate <= 1:
         raise ValueError("the advance rate must be more than 0 and at most 100%")
+    tables: dict[tuple[int, str], list[int]] = {}
+    for index, line in enumerate(lines):
+        tables.setdefault((line.year, line.subsidy.id), []).append(index)
+    totals = [0] * len(lines)
+    for indices in tables.values():
+        for i, total in zip(indices, round_lines([lines[i].total * rate for i in indices], quantum)):
+            totals[i] = total
     out = []
-    for line in lines:
-        total = round_half_up(line.total * rate)
-        parts = apportion(total, [(p, Fraction(a)) for p, a in line.amounts]) if line.amounts else {}
-        out.append(PlannedAmounts(line, tuple((p, parts[p]) for p, _ in line.amounts)))
+    for line, total in zip(lines, totals):
+        parts = apportion(total // quantum, [(p, Fraction(a)) for p, a in line.amounts]) if line.amounts else {}
+        out.append(PlannedAmounts(line, tuple((p, parts[p] * quantum) for p, _ in line.amounts)))
     return out
 
 

@@ -1,16 +1,22 @@
-"""The 测算说明: method, parameters with their clauses, assumptions, totals, a chart."""
+"""The 测算说明: method, parameters with their clauses, assumptions, totals, a chart.
+
+It counts everything the plan hands out — subsidies and funds distributed by factors — in the
+notice's unit, so its totals and 大写 are the notice's."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
-from ..core.display import PAYER_NAMES, RATE_UNITS, chinese_date, party_name, split_text
+from ..core.display import PAYER_NAMES, RATE_UNITS, Unit, chinese_date, party_name, rounding_rule, split_text
 from ..core.document_settings import ExplanationSettings
-from ..core.money import chinese_uppercase, format_grouped, format_plain
+from ..core.lines import all_lines
+from ..core.money import chinese_uppercase, format_plain
+from ..core.period import Dated
 from ..core.policy import PAYERS, Policy, quoted_title
 from ..core.results import PlanResult, sample_notes
-from .tables import cited_documents
+from .tables import cited_documents, dated_names
 
 
 @dataclass
@@ -23,33 +29,50 @@ class Parameter:
     assumed: bool
 
 
+def _period(e: Dated[Any]) -> str:
+    return f"{e.start}起" + (f"至{e.end}" if e.end else "")
+
+
 def parameters(policy: Policy, year: int) -> list[Parameter]:
     out = []
+    for rule in policy.counted_once:
+        order = " > ".join(policy.groups[g].label.removeprefix("其中：") for g in rule.groups)
+        out.append(Parameter("人员口径", "同属多类的计入次序（每人计一次）", order, "", rule.ref.text, rule.ref.is_assumption))
     for subsidy in policy.subsidies.values():
-        def period(e) -> str:
-            return f"{e.start}起" + (f"至{e.end}" if e.end else "")
-        def applies(e) -> bool:
+        def applies(e: Dated[Any]) -> bool:
             return e.start.year <= year and (e.end is None or e.end.year >= year)
-        for e in subsidy.period.entries:
-            if applies(e):
-                out.append(Parameter(subsidy.name, "执行期间", period(e), period(e), e.ref.text, e.ref.is_assumption))
+        for period in subsidy.period.entries:
+            if applies(period):
+                out.append(Parameter(subsidy.name, "执行期间", _period(period), _period(period), period.ref.text,
+                                     period.ref.is_assumption))
         for key, scoped in subsidy.rates.items():
             for history in scoped.by_scope.values():
-                for e in history.entries:
-                    if applies(e):
+                for rate in history.entries:
+                    if applies(rate):
                         what = "补助标准" + ("" if key == "*" else f"（{policy.groups[key].name}）")
-                        out.append(Parameter(subsidy.name, what, f"{format_plain(e.value)}{RATE_UNITS[subsidy.unit]}",
-                                             period(e), e.ref.text, e.ref.is_assumption))
+                        out.append(Parameter(subsidy.name, what, f"{format_plain(rate.value)}{RATE_UNITS[subsidy.unit]}",
+                                             _period(rate), rate.ref.text, rate.ref.is_assumption))
         splits = [("分担比例", s, h) for s, h in subsidy.shares.by_scope.items()]
         splits += [(f"{party_name(pool)}部分再分担", s, h) for pool, sc in subsidy.pools.items() for s, h in sc.by_scope.items()]
         for what, scope, history in splits:
             region = policy.regions.get(scope)
             where = f"（{region.name}）" if region else ""
-            for e in history.entries:
-                if applies(e):
-                    value = split_text(e.value.shares)
-                    out.append(Parameter(subsidy.name, what + where, value, period(e), e.ref.text, e.ref.is_assumption))
+            for split in history.entries:
+                if applies(split):
+                    out.append(Parameter(subsidy.name, what + where, split_text(split.value.shares), _period(split),
+                                         split.ref.text, split.ref.is_assumption))
     return out
+
+
+@dataclass
+class Chart:
+    """Stacked bars: each county's amount by payer."""
+
+    labels: list[str]
+    series: list[tuple[str, str, list[int]]]  # payer label, colour, fen per county
+    totals: list[str]  # each county's total as shown
+    values: list[int]  # fen per county
+    max_total: int
 
 
 @dataclass
@@ -57,59 +80,61 @@ class Explanation:
     settings: ExplanationSettings
     year: int
     date_text: str
+    unit: str  # 单位 of every table and the chart
     documents: list[str]
     parameters: list[Parameter]
     assumptions: list[str]
-    summary_rows: list[list[str]]  # subsidy, payers…, total (元)
+    interpretations: list[str]
+    summary_rows: list[list[str]]  # subsidy or fund, payers…, total
     summary_total: list[str]
     county_rows: list[list[str]]
-    chart: "Chart"
-    grand_total_upper: str
+    county_total: list[str]
+    chart: Chart
+    grand_total: str
+    grand_total_upper: str  # the 大写 of grand_total, printed beside it
+    allocation_rule: str
     sample: str = ""
-
-
-@dataclass
-class Chart:
-    """Stacked bars: each county's amount by payer (元)."""
-
-    labels: list[str]
-    series: list[tuple[str, str, list[int]]]  # payer label, colour, fen per county
-    totals: list[int]  # fen per county
-    max_total: int
 
 
 COLOURS = {"province": "#C00000", "city": "#ED7D31", "county": "#4472C4"}
 
 
-def explanation(result: PlanResult, year: int, settings: ExplanationSettings, date: str) -> Explanation:
+def explanation(result: PlanResult, year: int, settings: ExplanationSettings, date: str, unit: Unit) -> Explanation:
+    """The 测算说明 of ``year``: subsidies and funds alike (every line the plan hands out), in
+    ``unit`` — the unit of the notice it explains, so both show the same figures."""
     policy = result.policy
-    lines = [ln for ln in result.lines if ln.year == year]
-    sums = defaultdict(lambda: defaultdict(int))
-    by_county = defaultdict(lambda: defaultdict(int))
-    names = {}
+    lines = [ln for ln in all_lines(result.lines, result.fund_lines) if ln.year == year]
+    name_of = dated_names(policy, date)
+    by_item: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_county: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    names, items = {}, {}
     for line in lines:
-        names[line.region.code] = line.region.name
+        names[line.region.code] = name_of(line.region)
+        items[line.item.id] = line.item.name
         for p, a in line.amounts:
-            sums[line.subsidy.id][p] += a
+            by_item[line.item.id][p] += a
             by_county[line.region.code][p] += a
-    rows = []
-    for sid, subsidy in policy.subsidies.items():
-        if sid in sums:
-            rows.append([subsidy.name] + [format_grouped(sums[sid].get(p, 0)) for p in PAYERS]
-                        + [format_grouped(sum(sums[sid].values()))])
-    totals = [sum(s.get(p, 0) for s in sums.values()) for p in PAYERS]
+    order = [i for i in [*policy.subsidies, *policy.funds] if i in by_item]
+
+    def row(label: str, amounts: dict[str, int]) -> list[str]:
+        return [label] + [unit.text(amounts.get(p, 0)) for p in PAYERS] + [unit.text(sum(amounts.values()))]
+
+    totals = {p: sum(a.get(p, 0) for a in by_item.values()) for p in PAYERS}
+    grand = sum(totals.values())
     codes = sorted(by_county)
-    county_rows = [[names[c]] + [format_grouped(by_county[c].get(p, 0)) for p in PAYERS]
-                   + [format_grouped(sum(by_county[c].values()))] for c in codes]
     chart = Chart([names[c] for c in codes],
                   [(PAYER_NAMES[p], COLOURS[p], [by_county[c].get(p, 0) for c in codes]) for p in PAYERS],
+                  [unit.text(sum(by_county[c].values())) for c in codes],
                   [sum(by_county[c].values()) for c in codes],
                   max((sum(by_county[c].values()) for c in codes), default=0))
     return Explanation(
-        settings=settings, year=year, date_text=chinese_date(date),
+        settings=settings, year=year, date_text=chinese_date(date), unit=unit.name,
         documents=[quoted_title(d) for d in cited_documents(policy)],
         parameters=parameters(policy, year),
-        assumptions=[f"{a.what}：{a.value}。{a.note}" for a in policy.assumptions],
-        summary_rows=rows, summary_total=["合计"] + [format_grouped(t) for t in totals] + [format_grouped(sum(totals))],
-        county_rows=county_rows, chart=chart, grand_total_upper=chinese_uppercase(sum(totals)),
+        assumptions=[f"{a.what}：{a.value}。{a.note}" for a in policy.assumptions_for([year])],
+        interpretations=[f"{a.what}：{a.value}。{a.note}" for a in policy.interpretations_for([year])],
+        summary_rows=[row(items[i], by_item[i]) for i in order], summary_total=row("合计", totals),
+        county_rows=[row(names[c], by_county[c]) for c in codes], county_total=row("合计", totals),
+        chart=chart, grand_total=unit.text(grand), grand_total_upper=chinese_uppercase(grand),
+        allocation_rule=rounding_rule(result.quantum),
         sample="；".join(sample_notes(result.files)))

@@ -1,18 +1,22 @@
-"""The 资金分配通知: what it says about each subsidy and fund, and its attachments."""
+"""The 资金分配通知: what it says about each subsidy and fund, and its attachments.
+
+Every figure in the body is a sum of the attachment tables' figures, which are the allocated
+amounts themselves; the 大写 is written from the printed total.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..core.display import PAYER_NAMES, Unit, chinese_date, format_share, split_text, unit
+from ..core.display import PAYER_NAMES, Unit, chinese_date, format_share, shown_unit, split_text
 from ..core.document_settings import NoticeSettings
 from ..core.engine import Line
 from ..core.funds import FundLine
-from ..core.money import chinese_uppercase, format_grouped, format_plain
+from ..core.money import chinese_uppercase, format_plain
 from ..core.policy import PAYERS, Policy, quoted_title
 from ..core.results import PlanResult, sample_notes
-from .tables import Table, allocation_table, cited_documents, fund_table, short_ref
+from .tables import Table, allocation_table, cited_documents, dated_names, fund_table, short_ref
 
 
 @dataclass
@@ -31,10 +35,9 @@ def fund_texts(policy: Policy, fund_lines: list[FundLine], year: int, unit: Unit
         mine = [f for f in fund_lines if f.year == year and f.fund.id == fund.id]
         if not mine:
             continue
-        total = sum(unit.shown(f.amount) for f in mine)
         bounds = "，".join(x for x in [f"每个地区不低于{format_plain(fund.floor)}元" if fund.floor is not None else "",
                                        f"不高于{format_plain(fund.cap)}元" if fund.cap is not None else ""] if x)
-        out.append(FundText(fund.name, PAYER_NAMES[fund.payer], unit.text(total),
+        out.append(FundText(fund.name, PAYER_NAMES[fund.payer], unit.text(sum(f.amount for f in mine)),
                             "、".join(f"{f.name}{format_share(f.weight)}" for f in fund.factors), bounds,
                             short_ref(fund.ref.text)))
     return out
@@ -68,23 +71,19 @@ def subsidy_texts(policy: Policy, lines: list[Line], unit: Unit) -> list[Subsidy
         if not mine:
             continue
         seg = mine[0].segments[0]
-        standard = _standard(policy, mine[0])
-        shares = split_text(seg.shares, "承担")
         months = sorted({m for ln in mine for s in ln.segments for m in s.months})
-        by_payer = defaultdict(int)
+        by_payer: dict[str, int] = defaultdict(int)
         for line in mine:
             for p, a in line.amounts:
-                by_payer[p] += unit.shown(a)
-        total = sum(by_payer.values())
+                by_payer[p] += a
         refs = dict.fromkeys(short_ref(t) for t in [seg.period_ref.text] + [r.ref.text for r in seg.rates]
                              + [s.ref.text for s in seg.steps])
         assumed = any(r.ref.is_assumption for r in seg.rates) or any(s.ref.is_assumption for s in seg.steps)
         texts.append(SubsidyText(
-            name=subsidy.name, standard=standard, shares=shares,
+            name=subsidy.name, standard=_standard(policy, mine[0]), shares=split_text(seg.shares, "承担"),
             period=f"{months[0].year}年{months[0].month}月至{months[-1].month}月" if len(months) < 12 else "全年",
-            basis="；".join(refs), total=unit.text(total),
-            by_payer="，".join(f"{PAYER_NAMES[p]}{unit.text(by_payer[p])}{unit.name}"
-                               for p in PAYERS if p in by_payer),
+            basis="；".join(refs), total=unit.text(sum(by_payer.values())),
+            by_payer="，".join(f"{PAYER_NAMES[p]}{unit.text(by_payer[p])}{unit.name}" for p in PAYERS if p in by_payer),
             assumed=assumed))
     return texts
 
@@ -100,8 +99,7 @@ class Notice:
     funds: list[FundText]
     totals: dict[str, str]  # payer label → shown
     grand_total: str
-    grand_total_upper: str
-    grand_total_yuan: str
+    grand_total_upper: str  # the 大写 of grand_total, the figure printed beside it
     tables: list[Table]
     assumptions: list[str]
     sample: str = ""  # the inputs say their figures are invented: the document says so too
@@ -110,32 +108,32 @@ class Notice:
 def notice(result: PlanResult, year: int, settings: NoticeSettings) -> Notice:
     policy = result.policy
     lines = [ln for ln in result.lines if ln.year == year]
-    shown_unit = unit(settings.unit, settings.decimals)
-    tables = []
+    unit = shown_unit(settings.unit, result.quantum)
+    name_of = dated_names(policy, settings.date)
+    tables: list[Table] = []
     for sid, subsidy in policy.subsidies.items():
         mine = [ln for ln in lines if ln.subsidy.id == sid]
         if mine:
-            n = len(tables) + 1
-            tables.append(allocation_table(policy, mine, f"附件{n}", f"{year}年{subsidy.name}资金分配表", shown_unit))
+            tables.append(allocation_table(policy, mine, f"附件{len(tables) + 1}",
+                                           f"{year}年{subsidy.name}资金分配表", unit, name_of))
     for fid, fund in policy.funds.items():
-        mine = [f for f in result.fund_lines if f.year == year and f.fund.id == fid]
-        if mine:
-            n = len(tables) + 1
-            tables.append(fund_table(mine, f"附件{n}", f"{year}年{fund.name}分配表", shown_unit))
-    payer_totals = defaultdict(int)
+        shares = [f for f in result.fund_lines if f.year == year and f.fund.id == fid]
+        if shares:
+            tables.append(fund_table(shares, f"附件{len(tables) + 1}", f"{year}年{fund.name}分配表", unit, name_of))
+    payer_totals: dict[str, int] = defaultdict(int)
     for table in tables:
-        for p, v in table.shown_totals.items():
+        for p, v in table.totals.items():
             payer_totals[p] += v
-    exact_total = sum(ln.total for ln in lines) + sum(f.amount for f in result.fund_lines if f.year == year)
+    grand_total = sum(payer_totals.values())
     return Notice(
         settings=settings, year=year, date_text=chinese_date(settings.date),
         print_date_text=chinese_date(settings.date),
         documents=[quoted_title(d) for d in cited_documents(policy)],
-        subsidies=subsidy_texts(policy, lines, shown_unit),
-        funds=fund_texts(policy, result.fund_lines, year, shown_unit),
-        totals={PAYER_NAMES[p]: shown_unit.text(payer_totals[p]) for p in PAYERS if p in payer_totals},
-        grand_total=shown_unit.text(sum(payer_totals.values())),
-        grand_total_upper=chinese_uppercase(exact_total), grand_total_yuan=format_grouped(exact_total),
+        subsidies=subsidy_texts(policy, lines, unit),
+        funds=fund_texts(policy, result.fund_lines, year, unit),
+        totals={PAYER_NAMES[p]: unit.text(payer_totals[p]) for p in PAYERS if p in payer_totals},
+        grand_total=unit.text(grand_total), grand_total_upper=chinese_uppercase(grand_total),
         tables=tables,
-        assumptions=[f"{a.what}（{a.value}）".replace(" ", "") for a in policy.assumptions],  # justify would stretch spaces
+        # justify would stretch spaces
+        assumptions=[f"{a.what}（{a.value}）".replace(" ", "") for a in policy.assumptions_for([year])],
         sample="；".join(sample_notes(result.files)))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..core.display import PAYER_NAMES, chinese_date, format_share, unit
+from ..core.display import PAYER_NAMES, chinese_date, format_share, shown_unit
 from ..core.document_settings import NoticeSettings
 from ..core.money import chinese_uppercase
 from ..core.policy import PAYERS, quoted_title
 from ..core.results import SettlementResult, sample_notes
-from .tables import Table, cited_documents
+from .tables import Table, cited_documents, dated_names
 
 
 @dataclass
@@ -32,9 +32,10 @@ class SettlementNotice:
 
 def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> SettlementNotice:
     """The 清算通知 of a settlement."""
-    shown_unit = unit(settings.unit, settings.decimals)
+    unit = shown_unit(settings.unit, result.quantum)
+    name_of = dated_names(result.policy, settings.date)
     label = result.planned_label
-    shown, show = shown_unit.shown, shown_unit.text
+    show = unit.text
 
     tables: list[Table] = []
     order = list(dict.fromkeys(ln.subsidy.id for ln in result.lines))
@@ -43,13 +44,14 @@ def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> Set
         payers = [p for p in PAYERS if any(ln.payer == p for ln in mine)]
         regions = list(dict.fromkeys(ln.region.code for ln in mine))
         cell = {(ln.region.code, ln.payer): ln for ln in mine}
-        rows, sums = [], defaultdict(int)
+        rows: list[list[str]] = []
+        sums: dict[tuple[str, int], int] = defaultdict(int)
         for index, code in enumerate(regions, start=1):
-            row = [str(index), next(ln.region.name for ln in mine if ln.region.code == code)]
+            row = [str(index), name_of(next(ln.region for ln in mine if ln.region.code == code))]
             notes = []
             for p in payers:
                 line = cell.get((code, p))
-                planned, actual = (shown(line.planned), shown(line.actual)) if line else (0, 0)
+                planned, actual = (line.planned, line.actual) if line else (0, 0)
                 sums[(p, 0)] += planned
                 sums[(p, 1)] += actual
                 row += [show(planned), show(actual), show(actual - planned)]
@@ -62,41 +64,42 @@ def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> Set
         total.append("")
         columns = ["序号", "地区"] + [f"{PAYER_NAMES[p]}{x}" for p in payers for x in (label, "应拨数", "差额")] + ["备注"]
         name = mine[0].subsidy.name
-        tables.append(Table(f"附件{len(tables) + 1}", f"{result.year}年{name}清算表", shown_unit.name, columns,
+        tables.append(Table(f"附件{len(tables) + 1}", f"{result.year}年{name}清算表", unit.name, columns,
                             [False, False] + [True] * (len(columns) - 3) + [False], total, rows,
-                            "注：差额 = 应拨数 − " + label + "，正数为补拨，负数为收回。", wide=len(columns) > 8))
+                            "注：差额 = 应拨数 − " + label + "，正数为补拨，负数为收回。", wide=False))
     # transfers: what the province and the city pay (+) or recover (−) per county
     regions = list(dict.fromkeys(t.region.code for t in result.transfers))
     amount = {(t.region.code, t.payer): t.amount for t in result.transfers}
-    rows, sums = [], defaultdict(int)
+    transfer_rows: list[list[str]] = []
+    moved: dict[str, int] = defaultdict(int)
     for index, code in enumerate(regions, start=1):
         region = next(t.region for t in result.transfers if t.region.code == code)
-        values = [shown(amount.get((code, p), 0)) for p in ("province", "city")]
+        values = [amount.get((code, p), 0) for p in ("province", "city")]
         for p, v in zip(("province", "city"), values):
-            sums[p] += v
-        rows.append([str(index), region.name] + [show(v) for v in values] + [show(sum(values)), ""])
-    total = ["", "合计", show(sums["province"]), show(sums["city"]), show(sums["province"] + sums["city"]), ""]
-    tables.append(Table(f"附件{len(tables) + 1}", f"{result.year}年社会保险扶贫补助资金上下级结算表", shown_unit.name,
+            moved[p] += v
+        transfer_rows.append([str(index), name_of(region)] + [show(v) for v in values] + [show(sum(values)), ""])
+    total = ["", "合计", show(moved["province"]), show(moved["city"]), show(moved["province"] + moved["city"]), ""]
+    tables.append(Table(f"附件{len(tables) + 1}", f"{result.year}年社会保险扶贫补助资金上下级结算表", unit.name,
                         ["序号", "地区", "省级补拨（收回）", "市级补拨（收回）", "合计", "备注"],
-                        [False, False, True, True, True, False], total, rows,
+                        [False, False, True, True, True, False], total, transfer_rows,
                         "注：正数为上级向县（市、区）补拨，负数为从县（市、区）收回。", wide=False))
-    by_payer, grand = [], [0, 0]
+    by_payer: list[tuple[str, str, str, str, str]] = []
+    grand = [0, 0]
     for p in PAYERS:
-        planned = sum(shown(ln.planned) for ln in result.lines if ln.payer == p)
-        actual = sum(shown(ln.actual) for ln in result.lines if ln.payer == p)
+        planned = sum(ln.planned for ln in result.lines if ln.payer == p)
+        actual = sum(ln.actual for ln in result.lines if ln.payer == p)
         grand[0] += planned
         grand[1] += actual
         diff = actual - planned
         by_payer.append((PAYER_NAMES[p], show(planned), show(actual), show(abs(diff)),
                          "补拨" if diff > 0 else "收回" if diff < 0 else "持平"))
     diff = grand[1] - grand[0]
-    exact_diff = sum(ln.difference for ln in result.lines)
     transfer_texts = []
     for p in ("province", "city"):
-        mine = [t for t in result.transfers if t.payer == p]
-        up = sum(shown(t.amount) for t in mine if t.amount > 0)
-        down = -sum(shown(t.amount) for t in mine if t.amount < 0)
-        transfer_texts.append(f"{PAYER_NAMES[p]}向县（市、区）补拨{show(up)}{shown_unit.name}、收回{show(down)}{shown_unit.name}")
+        ups = [t.amount for t in result.transfers if t.payer == p and t.amount > 0]
+        downs = [-t.amount for t in result.transfers if t.payer == p and t.amount < 0]
+        transfer_texts.append(f"{PAYER_NAMES[p]}向县（市、区）补拨{show(sum(ups))}{unit.name}、"
+                              f"收回{show(sum(downs))}{unit.name}")
     policy = result.policy
     return SettlementNotice(
         settings=settings, year=result.year, date_text=chinese_date(settings.date),
@@ -105,5 +108,6 @@ def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> Set
         advance_text=(f"（按预算的{format_share(result.advance_rate)}预拨）" if result.advance_rate else ""),
         by_payer=by_payer, totals=(show(grand[0]), show(grand[1]), show(abs(diff)),
                                    "补拨" if diff > 0 else "收回" if diff < 0 else "持平"),
-        difference_upper=chinese_uppercase(abs(exact_diff)), transfer_texts=transfer_texts, tables=tables,
+        difference_upper=chinese_uppercase(abs(diff)),  # of the figure printed beside it
+        transfer_texts=transfer_texts, tables=tables,
         sample="；".join(sample_notes(result.files)))

@@ -1,16 +1,26 @@
-"""Attachment tables (序号 | 地区 | … | 备注, 合计 first) and the small texts documents share."""
+"""Attachment tables (序号 | 地区 | … | 备注, 合计 first) and the small texts documents share.
+
+Every amount a table shows is an allocated amount, shown exactly (the unit has the decimals
+the allocation unit needs); every 合计 is the sum of the rows above it, so a table always
+foots and never needs a "相差" note.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Callable
 
-from ..core.display import PAYER_NAMES, Unit, format_share, split_text
+from ..core.display import PAYER_NAMES, Unit, format_share, parse_date, split_text, width
 from ..core.engine import Line
 from ..core.funds import FundLine
 from ..core.money import format_grouped, format_plain, round_half_up
-from ..core.policy import PAYERS, Policy
+from ..core.period import Month
+from ..core.policy import PAYERS, Document, Policy
+from ..core.regions import Region
+
+RegionName = Callable[[Region], str]  # a county's name as of the document's date
 
 
 @dataclass
@@ -25,12 +35,35 @@ class Table:
     total: list[str]
     rows: list[list[str]]
     note: str
-    wide: bool
-    shown_totals: dict[str, int] = field(default_factory=dict)  # payer → shown total in fen
+    wide: bool  # on a landscape page
+    totals: dict[str, int] = field(default_factory=dict)  # payer → the table's total in fen (as shown)
+    dense: bool = False  # in 10 pt rather than 12 pt
+
+    def __post_init__(self) -> None:
+        self.wide, self.dense = layout(self.columns, [self.total] + self.rows, self.numeric)
 
 
-def _share_text(line: Line) -> str:
-    return split_text(line.segments[0].shares)
+PORTRAIT_EM, LANDSCAPE_EM = 156 / 25.4 * 72 / 12, 225 / 25.4 * 72 / 12  # the text area in 12 pt characters
+
+
+def layout(columns: list[str], rows: list[list[str]], numeric: list[bool]) -> tuple[bool, bool]:
+    """(landscape, dense): the narrowest page and size the table fits on, from the width of its
+    widest cells (numbers do not wrap; 序号, 地区 and 备注 have fixed widths; other headers wrap)."""
+    need = 0.0
+    for i, name in enumerate(columns):
+        cells = [r[i] for r in rows if i < len(r)]
+        widest = max((width(c) for c in cells), default=0) / 2 * 1.1  # half-width digits, a little air
+        if i == 0:
+            need += 2.6
+        elif i == 1:
+            need += 5.5
+        elif i == len(columns) - 1 and not numeric[i]:
+            need += 7
+        else:
+            need += max(widest, min(width(name) / 2, 4.0)) + 0.7  # padding
+    if need <= PORTRAIT_EM:
+        return False, False
+    return True, need > LANDSCAPE_EM
 
 
 def short_ref(text: str) -> str:
@@ -38,67 +71,67 @@ def short_ref(text: str) -> str:
     return text.split("“")[0].strip().replace(" ", "")  # a space would be stretched by justify
 
 
-def cited_documents(policy: Policy) -> list:
+def cited_documents(policy: Policy) -> list[Document]:
     """The documents a notice cites: all of them for one city's plan; for a run over several
     cities (a province's notice), the province's own, not each city's forwarding notice."""
     return policy.documents if len(policy.scopes) <= 1 else policy.documents[:1]
 
 
-def allocation_table(policy: Policy, lines: list[Line], label: str, title: str, unit: Unit) -> Table:
+def dated_names(policy: Policy, date: str) -> RegionName:
+    """Region names as of ``date`` (2018-01-08): a county renamed later keeps its old name."""
+    day = parse_date(date)
+    when = Month(day.year, day.month)
+    return lambda region: policy.regions.name_at(region.code, when)
+
+
+def allocation_table(policy: Policy, lines: list[Line], label: str, title: str, unit: Unit,
+                     name_of: RegionName) -> Table:
     subsidy = lines[0].subsidy
     payers = [p for p in PAYERS if any(dict(ln.amounts).get(p) is not None for ln in lines)]
     by_group = len(subsidy.terms) > 1
-    show = unit.text
-
-    rows, sums = [], defaultdict(int)
+    rows: list[list[str]] = []
+    sums: dict[str, int] = defaultdict(int)
     count_sums = [0] * len(subsidy.terms)
-    usual = _share_text(lines[0])
+    usual = split_text(lines[0].segments[0].shares)
     for index, line in enumerate(lines, start=1):
         amounts = dict(line.amounts)
-        shown = {p: unit.shown(amounts.get(p, 0)) for p in payers}
         for p in payers:
-            sums[p] += shown[p]
+            sums[p] += amounts.get(p, 0)
         for i, (_, _, count) in enumerate(line.counts):
             count_sums[i] += count
-        shares = _share_text(line)
-        rows.append([str(index), line.region.name] + ([f"{c:,}" for _, _, c in line.counts] if by_group else [])
-                    + [f"{line.headcount:,}", show(sum(shown.values()))] + [show(shown[p]) for p in payers]
+        shares = split_text(line.segments[0].shares)
+        rows.append([str(index), name_of(line.region)] + ([f"{c:,}" for _, _, c in line.counts] if by_group else [])
+                    + [f"{line.headcount:,}", unit.text(line.total)] + [unit.text(amounts.get(p, 0)) for p in payers]
                     + [shares if shares != usual else ""])
-    grand = sum(sums.values())
     total = (["", "合计"] + ([f"{c:,}" for c in count_sums] if by_group else [])
-             + [f"{sum(ln.headcount for ln in lines):,}", show(grand)] + [show(sums[p]) for p in payers] + [""])
-    exact = sum(ln.total for ln in lines)
-    notes = [f"分担比例：{usual}（备注栏列出与此不同的地区）。"]
-    if grand != exact:
-        notes.append(f"各数按四舍五入保留{unit.decimals}位小数，合计为所列各数之和，与精确合计"
-                     f"{format_grouped(exact)}元相差{format_grouped(grand - exact)}元。")
+             + [f"{sum(ln.headcount for ln in lines):,}", unit.text(sum(sums.values()))]
+             + [unit.text(sums[p]) for p in payers] + [""])
     group_labels = ([("减：" if t.sign < 0 else "") + policy.groups[t.group].label.removeprefix("其中：")
                      for t in subsidy.terms] if by_group else [])
     columns = ["序号", "地区"] + group_labels + ["人数", "资金合计"] + [PAYER_NAMES[p] for p in payers] + ["备注"]
     return Table(label, title, unit.name, columns, [False, False] + [True] * (len(columns) - 3) + [False],
-                 total, rows, "注：" + "".join(notes), wide=len(columns) > 8, shown_totals=dict(sums))
+                 total, rows, f"注：分担比例{usual}（备注栏列出与此不同的地区）。", wide=False,
+                 totals=dict(sums))
 
 
-def fund_table(lines: list[FundLine], label: str, title: str, unit: Unit) -> Table:
+def fund_table(lines: list[FundLine], label: str, title: str, unit: Unit, name_of: RegionName) -> Table:
     """因素法 attachment: each county's factor values, weighted score and amount."""
     fund = lines[0].fund
     rows, total = [], 0
     for index, line in enumerate(lines, start=1):
-        amount = unit.shown(line.amount)
-        total += amount
-        rows.append([str(index), line.region.name] + [_number(v) for v in line.values]
-                    + [_percent(line.score), unit.text(amount),
-                       {"floor": "保底", "cap": "封顶"}.get(line.bound, "")])
-    sums = [_number(sum(ln.values[i] for ln in lines)) for i in range(len(fund.factors))]
+        total += line.amount
+        rows.append([str(index), name_of(line.region)] + [_number(v) for v in line.values]
+                    + [_percent(line.score), unit.text(line.amount), {"floor": "保底", "cap": "封顶"}.get(line.bound, "")])
+    sums = [_number(sum((ln.values[i] for ln in lines), Fraction(0))) for i in range(len(fund.factors))]
     columns = (["序号", "地区"] + [f"{f.name}（{format_share(f.weight)}）" for f in fund.factors]
                + ["加权得分", f"{PAYER_NAMES[fund.payer]}安排", "备注"])
     bounds = "，".join(x for x in [f"保底{format_plain(fund.floor)}元" if fund.floor is not None else "",
                                    f"封顶{format_plain(fund.cap)}元" if fund.cap is not None else ""] if x)
     note = (f"注：按因素法分配，加权得分 = Σ 权重 × 该地区因素值占全部地区之比；分配额 = 总额 × 加权得分"
-            f"{'（' + bounds + '，超出或不足部分按得分在其余地区间分配）' if bounds else ''}，精确到分。")
+            f"{'（' + bounds + '，超出或不足部分按得分在其余地区间分配）' if bounds else ''}，按最大余数法取整。")
     return Table(label, title, unit.name, columns, [False, False] + [True] * (len(columns) - 3) + [False],
                  ["", "合计"] + sums + ["100.00%", unit.text(total), ""], rows, note,
-                 wide=len(columns) > 8, shown_totals={fund.payer: total})
+                 wide=False, totals={fund.payer: total})
 
 
 def _number(value: Fraction) -> str:

@@ -108,8 +108,8 @@ def read_cases(path: str) -> list[Case]:
         if policy and (os.sep in policy or "/" in policy):  # a path: relative to the case file
             policy = os.path.normpath(os.path.join(os.path.dirname(path), policy))
         monthly = _plain(items.get("actual_monthly")) or {}
-        if kind == "settlement" and ("actual" in items) == ("actual_monthly" in items):
-            c.error(body.source, "a settlement case gives exactly one of actual or actual_monthly")
+        if kind == "settlement" and "actual" not in items and "actual_monthly" not in items:
+            c.error(body.source, "a settlement case gives actual (people in the year) and/or actual_monthly")
         cases.append(Case(
             kind=kind, name=c.text(items.get("name"), "name") or "", clause=c.text(items.get("clause"), "clause") or "",
             source=body.source, policy=policy, year=int(year_text) if year_text else 0,

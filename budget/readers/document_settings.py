@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from ..core.display import UNIT_FEN
+from ..core.display import ALLOCATION_UNITS, UNIT_FEN
 from ..core.document_settings import DocumentSettings
 from ..core.problems import InputError, Problem, Source
 from . import located_yaml
+from .located_yaml import Map
 from .yaml_checks import NodeChecker
 
-NOTICE_KEYS = ("issuers", "number", "date", "title", "addressees", "cc", "printer", "unit", "decimals")
+NOTICE_KEYS = ("issuers", "number", "date", "title", "addressees", "cc", "printer", "unit")
 EXPLANATION_KEYS = ("title", "issuer")
 
 
@@ -21,7 +22,7 @@ def read_document_settings(path: str, defaults: DocumentSettings, year: int) -> 
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Problem(Source(path), f"cannot read the document settings: {exc}")]) from None
     root = c.map(located_yaml.load(path, text, c.problems), "document settings",
-                 optional=("notice", "explanation", "settlement"))
+                 optional=("allocation_unit", "notice", "explanation", "settlement"))
     settings = defaults
     if root is not None:
         for section in ("notice", "settlement"):
@@ -37,6 +38,26 @@ def read_document_settings(path: str, defaults: DocumentSettings, year: int) -> 
     return settings
 
 
+def read_allocation_unit(path: str) -> str | None:
+    """The settings' ``allocation_unit`` (分, 元, 0.01万元 or 万元), or None when not set;
+    raises :class:`InputError` naming the line when it is not one of those."""
+    c = NodeChecker()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            root = located_yaml.load(path, handle.read(), c.problems)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(Source(path), f"cannot read the document settings: {exc}")]) from None
+    value = None
+    if isinstance(root, Map) and "allocation_unit" in root.items:
+        value = c.text(root.items["allocation_unit"], "allocation_unit")
+        if value is not None and value not in ALLOCATION_UNITS:
+            c.error(root.items["allocation_unit"].source, f"allocation_unit '{value}' is not allowed "
+                                                          f"(allowed: {', '.join(ALLOCATION_UNITS)})")
+    if c.problems:
+        raise InputError(c.problems)
+    return value
+
+
 def _notice_section(c: NodeChecker, node, section: str, target, year: int) -> None:
     notice = c.map(node, section, optional=NOTICE_KEYS)
     for key, node in (notice.items.items() if notice else []):
@@ -45,12 +66,6 @@ def _notice_section(c: NodeChecker, node, section: str, target, year: int) -> No
             if key == "issuers" and not values:
                 c.error(node.source, f"{section} issuers must name at least one issuer")
             setattr(target, key, values)
-        elif key == "decimals":
-            value = c.text(node, f"{section} decimals")
-            if value is not None and not (value.isdigit() and int(value) <= 4):
-                c.error(node.source, f"{section} decimals '{value}' must be 0 to 4")
-            elif value is not None:
-                target.decimals = int(value)
         else:
             value = c.text(node, f"{section} {key}")
             if value is None:

@@ -16,8 +16,8 @@ from fractions import Fraction
 from ..core.display import RATE_UNITS, format_share, party_name, split_text
 from ..core.funds import Factor, Fund, FundTotal
 from ..core.money import format_plain
-from ..core.period import Dated, History, Reference
-from ..core.policy import PAYERS, Assumption, Document, Group, Policy, Scoped, Split, Subsidy, Term
+from ..core.period import Dated, History, Month, Reference
+from ..core.policy import PAYERS, Assumption, CountedOnce, Document, Group, Policy, Scoped, Split, Subsidy, Term
 from ..core.problems import InputError, Problem, Source
 from ..core.regions import RegionTree
 from . import located_yaml
@@ -26,6 +26,7 @@ from .regions_reader import read_regions
 from .yaml_checks import NodeChecker
 
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
+REFERENCE_KEYS = ("assumption", "interpretation", "continuation", "note")  # beside a ref
 SUBSIDY_KEYS = ("name", "population", "unit", "period", "rate", "shares", "pools", "note")
 LOCAL_SUBSIDY_KEYS = ("rate", "shares", "pools")
 
@@ -56,10 +57,13 @@ class _Reader:
         self.scopes: list[str] = []
         self.excluded: dict[str, str] = {}
         self.assumptions: list[Assumption] = []
+        self.interpretations: list[Assumption] = []
+        self.counted_once: list[CountedOnce] = []
         self.files: list[str] = []
         self.loaded: set[str] = set()
         self.region_sources: list[tuple[str, Source]] = []  # codes to check once regions are read
         self.funds: dict[str, Fund] = {}
+        self.group_sources: list[tuple[str, Source]] = []  # groups named by rules, checked at the end
 
     # files ---------------------------------------------------------------------------------
     def read_file(self, path: str, child_of: str | None = None) -> None:
@@ -78,7 +82,8 @@ class _Reader:
             return
         root = located_yaml.load(path, text, self.c.problems)
         top = self.c.map(root, "a policy file", required=("document",),
-                         optional=("extends", "regions", "groups", "subsidies", "funds", "overrides", "note"))
+                         optional=("extends", "regions", "groups", "counted_once", "subsidies", "funds", "overrides",
+                                   "note"))
         if top is None:
             return
         parent = self.c.text(top.items.get("extends"), "extends")
@@ -91,6 +96,8 @@ class _Reader:
         groups = self.c.entries(top.items.get("groups"), "groups")
         for key, node, where in entries_of(groups):
             self.read_group(key, node, where)
+        for item in self.c.seq(top.items.get("counted_once"), "counted_once"):
+            self.read_counted_once(item)
         subsidies = self.c.entries(top.items.get("subsidies"), "subsidies")
         for key, node, where in entries_of(subsidies):
             self.read_subsidy(key, node, where, scope)
@@ -149,7 +156,15 @@ class _Reader:
         exclude = self.c.entries(regions.items.get("exclude"), "regions exclude")
         for code, reason, where in entries_of(exclude):
             self.region_sources.append((code, where))
-            self.excluded[code] = self.c.text(reason, f"reason for excluding {code}") or ""
+            if isinstance(reason, Map):  # {why: …, ref: …, assumption: …}
+                body = self.c.map(reason, f"exclusion of {code}", required=("why",), optional=REFERENCE_KEYS)
+                why = self.c.text(reason.items.get("why"), f"why {code} is excluded") or ""
+                assumption = self.c.text(reason.items.get("assumption"), "assumption") if body else None
+                if assumption:
+                    self.assumptions.append(Assumption(f"{code}不列入分配表", why, assumption, reason.source))
+                self.excluded[code] = why
+            else:
+                self.excluded[code] = self.c.text(reason, f"reason for excluding {code}") or ""
         return scope
 
     # groups --------------------------------------------------------------------------------
@@ -167,6 +182,24 @@ class _Reader:
             part_of=self.c.text(body.items.get("part_of"), f"part_of of group {key}"),
             within=tuple(t for t, _ in self.c.texts(body.items.get("within"), f"within of group {key}")),
             source=source, short=self.c.text(body.items.get("short"), f"short of group {key}") or "")
+
+    def read_counted_once(self, node: Node) -> None:
+        body = self.c.map(node, "a counted_once rule", required=("groups", "ref"), optional=REFERENCE_KEYS)
+        if body is None:
+            return
+        groups = self.c.texts(body.items.get("groups"), "counted_once groups")
+        ref = self.reference(body, "counted_once")
+        if len(groups) < 2:
+            self.c.error(body.source, "a counted_once rule names at least two groups, in order of priority")
+        elif ref is not None:
+            rule = CountedOnce(tuple(g for g, _ in groups), ref, body.source)
+            self.counted_once.append(rule)
+            self.group_sources += groups
+            order = " > ".join(self.groups[g].label.removeprefix("其中：") if g in self.groups else g for g, _ in groups)
+            if ref.is_assumption:
+                self.assumptions.append(Assumption("人员重叠时的计入次序", order, ref.assumption or "", body.source))
+            if ref.interpretation:
+                self.interpretations.append(Assumption("人员重叠时的计入次序", order, ref.interpretation, body.source))
 
     # subsidies -----------------------------------------------------------------------------
     def read_subsidy(self, key: str, node: Node, where: Source, scope: str) -> None:
@@ -262,7 +295,7 @@ class _Reader:
 
     def split_entry(self, node: Node, what: str) -> Dated | None:
         body = self.c.map(node, what, required=("from", "ref"),
-                          optional=("to", "split", "ratio", "assumption", "note"))
+                          optional=("to", "split", "ratio") + REFERENCE_KEYS)
         if body is None:
             return None
         has_split, has_ratio = "split" in body.items, "ratio" in body.items
@@ -299,20 +332,33 @@ class _Reader:
     def dated(self, node: Node, what: str, value_key: str | None, parse, checked: Map | None = None
               ) -> Dated | None:
         body = checked or self.c.map(node, what, required=("from", "ref") + ((value_key,) if value_key else ()),
-                                     optional=("to", "assumption", "note"))
+                                     optional=("to",) + REFERENCE_KEYS)
         if body is None:
             return None
         start = self.c.month(body.items.get("from"), f"{what} from")
         end = self.c.month(body.items.get("to"), f"{what} to") if "to" in body.items else None
-        ref = self.c.text(body.items.get("ref"), f"{what} ref")
-        assumption = self.c.text(body.items.get("assumption"), f"{what} assumption")
+        ref = self.reference(body, what)
         value = parse(body.items.get(value_key)) if value_key else None
         if start and end and end < start:
             self.c.error(body.items["to"].source, f"{what}: 'to' {end} is before 'from' {start}")
             return None
         if start is None or ref is None or (value_key and value is None):
             return None
-        return Dated(start, end, value, Reference(ref, assumption), body.source)
+        return Dated(start, end, value, ref, body.source)
+
+    def reference(self, body: Map, what: str) -> Reference | None:
+        """``ref`` with its ``assumption``, ``interpretation`` or ``continuation`` (a rule carried
+        on past the documents' period: an assumption that planning such a year warns about)."""
+        text = self.c.text(body.items.get("ref"), f"{what} ref")
+        assumption = self.c.text(body.items.get("assumption"), f"{what} assumption")
+        continuation = self.c.text(body.items.get("continuation"), f"{what} continuation")
+        if assumption and continuation:
+            self.c.error(body.items["continuation"].source, f"{what}: a continuation is an assumption already; "
+                                                             "give one of assumption or continuation")
+        interpretation = self.c.text(body.items.get("interpretation"), f"{what} interpretation")
+        if text is None:
+            return None
+        return Reference(text, assumption or continuation, interpretation, continued=continuation is not None)
 
     # funds distributed by factors ------------------------------------------------------------
     def read_fund(self, key: str, node: Node, where: Source, scope: str) -> None:
@@ -350,7 +396,8 @@ class _Reader:
                 totals.append(FundTotal(int(year), total, reference))
                 if reference.is_assumption:
                     self.assumptions.append(Assumption(f"{name}{year}年总额", f"{format_plain(total)} 元",
-                                                       reference.assumption or "", entry.source))
+                                                       reference.assumption or "", entry.source,
+                                                       Month(int(year), 1), Month(int(year), 12)))
         factors = []
         for item in c.seq(body.items.get("factors"), f"factors of fund {key}"):
             entry = c.map(item, f"a factor of fund {key}", required=("id", "name", "weight"),
@@ -378,13 +425,19 @@ class _Reader:
         self.region_sources += excluded  # checked against the region list at the end
         fund_ref = Reference(c.text(body.items.get("ref"), "ref") or "",
                              c.text(body.items.get("assumption"), "assumption"))
+        if fund_ref.is_assumption:
+            self.assumptions.append(Assumption(f"{name}的分配办法", "因素法", fund_ref.assumption or "", body.source))
         self.funds[key] = Fund(key, name, payer or "county", tuple(totals), tuple(factors), floor, cap,
                                tuple(code for code, _ in excluded), scope, fund_ref, where)
 
     # assumptions ---------------------------------------------------------------------------
     def note_assumption(self, entry: Dated, what: str, value: str) -> None:
         if entry.ref.is_assumption:
-            self.assumptions.append(Assumption(what, value, entry.ref.assumption or "", entry.source))
+            self.assumptions.append(Assumption(what, value, entry.ref.assumption or "", entry.source,
+                                               entry.start, entry.end))
+        if entry.ref.interpretation:
+            self.interpretations.append(Assumption(what, value, entry.ref.interpretation, entry.source,
+                                                   entry.start, entry.end))
 
     def note_split_assumption(self, entry: Dated, key: str, what: str) -> None:
         shown = split_text(entry.value.shares)
@@ -434,9 +487,13 @@ class _Reader:
                                          f"(known: {', '.join(self.groups)})")
             if fund.id in subsidies:
                 c.error(fund.source, f"fund id '{fund.id}' is also a subsidy id")
+        for named, source in self.group_sources:
+            if named not in self.groups:
+                c.error(source, f"unknown group '{named}' (known: {', '.join(self.groups)})")
         return Policy(documents=self.documents, groups=self.groups, subsidies=subsidies,
                       regions=regions, scopes=tuple(self.scopes), excluded=self.excluded,
-                      files=self.files, assumptions=self.assumptions, funds=self.funds)
+                      files=self.files, assumptions=self.assumptions, funds=self.funds,
+                      interpretations=self.interpretations, counted_once=self.counted_once)
 
     def history(self, entries: list[Dated], what: str) -> History:
         history = History(tuple(sorted(entries, key=lambda e: e.start)))

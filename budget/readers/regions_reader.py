@@ -46,7 +46,8 @@ def read_regions(path: str) -> tuple[RegionTree, list[Problem]]:
     for node in c.seq(root.items.get("regions"), "regions"):
         walk(node, None, 0)
     for node in c.seq(root.items.get("renamed"), "renamed"):
-        body = c.map(node, "a renamed code", required=("old_code", "old_name", "new_code", "since"))
+        body = c.map(node, "a renamed code", required=("old_code", "old_name", "new_code", "since"),
+                     optional=("ref", "note"))
         if body is None:
             continue
         old = c.code(body.items.get("old_code"), "old_code")
@@ -56,5 +57,6 @@ def read_regions(path: str) -> tuple[RegionTree, list[Problem]]:
         if new and new not in tree.regions:
             c.error(body.source, f"new_code {new} is not in the region list")
         elif old and since and old_name and new:
-            tree.renamed[old] = Renamed(old, old_name, new, since)
+            ref = c.text(body.items.get("ref"), "ref") if "ref" in body.items else ""
+            tree.renamed[old] = Renamed(old, old_name, new, since, ref or "")
     return tree, c.problems

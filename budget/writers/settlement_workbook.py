@@ -12,6 +12,7 @@ from .. import __version__
 from ..core.display import PAYER_NAMES, UNITS, format_share
 from ..core.policy import PAYERS
 from ..core.results import SettlementResult
+from ..core.settlement import SettlementLine
 from .workbook import Book, Sheet, column_sum
 
 
@@ -40,34 +41,34 @@ def _settlement_sheet(book: Book, result: SettlementResult) -> None:
     columns += [f"合计{label}", "合计应拨数", "合计差额", "备注"]
     s.unit_note(1, len(columns) - 1)
     s.header(2, columns)
-    by_line: dict[tuple[str, str], dict[str, object]] = {}
+    by_line: dict[tuple[str, str], dict[str, SettlementLine]] = {}
     for line in result.lines:
-        key = (line.region.code, line.subsidy.id)
-        by_line.setdefault(key, {"region": line.region, "subsidy": line.subsidy})[line.payer] = line
+        by_line.setdefault((line.region.code, line.subsidy.id), {})[line.payer] = line
     first = 4
     last = first + len(by_line) - 1
-    totals = defaultdict(int)
-    for index, ((code, _), entry) in enumerate(by_line.items()):
+    totals: dict[tuple[str, int], int] = defaultdict(int)
+    for index, entry in enumerate(by_line.values()):
         row = first + index
+        some = next(iter(entry.values()))
         s.number(row, 0, index + 1, "int")
-        s.text(row, 1, code)
-        s.text(row, 2, entry["region"].name)
-        s.text(row, 3, entry["subsidy"].name)
+        s.text(row, 1, some.region.code)
+        s.text(row, 2, some.region.name)
+        s.text(row, 3, some.subsidy.name)
         notes = []
         for i, payer in enumerate(PAYERS):
             col = 4 + 3 * i
-            line = entry.get(payer)
-            planned, actual = (line.planned, line.actual) if line else (0, 0)
+            found = entry.get(payer)
+            planned, actual = (found.planned, found.actual) if found else (0, 0)
             s.number(row, col, _yuan(planned))
             s.number(row, col + 1, _yuan(actual))
             s.formula(row, col + 2, f"={xl_rowcol_to_cell(row, col + 1)}-{xl_rowcol_to_cell(row, col)}",
                       _yuan(actual - planned))
             totals[(payer, 0)] += planned
             totals[(payer, 1)] += actual
-            if line and line.difference:
-                notes.append(f"{PAYER_NAMES[payer]}{line.direction}")
-        planned_all = sum(ln.planned for ln in entry.values() if hasattr(ln, "planned"))
-        actual_all = sum(ln.actual for ln in entry.values() if hasattr(ln, "actual"))
+            if found and found.difference:
+                notes.append(f"{PAYER_NAMES[payer]}{found.direction}")
+        planned_all = sum(ln.planned for ln in entry.values())
+        actual_all = sum(ln.actual for ln in entry.values())
         for j, value in enumerate((planned_all, actual_all, actual_all - planned_all)):
             cells = "+".join(xl_rowcol_to_cell(row, 4 + 3 * i + j) for i in range(3))
             s.formula(row, 13 + j, "=" + cells, _yuan(value))
@@ -94,7 +95,7 @@ def _transfer_sheet(book: Book, result: SettlementResult) -> None:
     for t in result.transfers:
         by_region.setdefault(t.region.code, {"region": t.region})[t.payer] = t.amount
     first, last = 4, 4 + len(by_region) - 1
-    sums = defaultdict(int)
+    sums: dict[str, int] = defaultdict(int)
     for index, (code, entry) in enumerate(by_region.items()):
         row = first + index
         s.number(row, 0, index + 1, "int")
@@ -114,61 +115,57 @@ def _transfer_sheet(book: Book, result: SettlementResult) -> None:
 
 
 def _final_accounts_sheet(book: Book, result: SettlementResult) -> None:
-    """决算表: per subsidy and payer, 预算数 (or 预拨数), 决算数 and 完成率."""
-    label = result.planned_label
+    """决算表: per subsidy and payer, 预算数 (and 预拨数, where money was advanced), 决算数 and
+    完成率 — 决算数 ÷ 预算数, the share of the budget that was spent."""
+    advanced = result.advance_rate is not None
     s = Sheet(book, "决算表", f"{result.year}年社会保险扶贫补助资金决算表")
-    columns = ["序号", "补助项目"]
-    for p in PAYERS + ("total",):
-        name = PAYER_NAMES.get(p, "合计")
-        columns += [f"{name}{label}", f"{name}决算数", f"{name}完成率"]
+    parts = ["预算数"] + (["预拨数"] if advanced else []) + ["决算数", "完成率"]
+    width = len(parts)
+    columns = ["序号", "补助项目"] + [f"{PAYER_NAMES.get(p, '合计')}{x}" for p in (*PAYERS, "total") for x in parts]
     s.unit_note(1, len(columns) - 1)
     s.header(2, columns)
-    sums: dict[str, dict[str, list[int]]] = {}
+    names: dict[str, str] = {}
+    figures: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])  # budget, planned, actual
     for line in result.lines:
-        entry = sums.setdefault(line.subsidy.id, {"name": line.subsidy.name})
-        pair = entry.setdefault(line.payer, [0, 0])
-        pair[0] += line.planned
-        pair[1] += line.actual
-    first, last = 4, 4 + len(sums) - 1
-    grand = defaultdict(lambda: [0, 0])
+        names[line.subsidy.id] = line.subsidy.name
+        key = (line.year, line.region.code, line.subsidy.id, line.payer)
+        cell = figures[(line.subsidy.id, line.payer)]
+        cell[0] += result.budgeted.get(key, line.planned)
+        cell[1] += line.planned
+        cell[2] += line.actual
+    first, last = 4, 4 + len(names) - 1
 
-    def write_group(row: int, col: int, planned: int, actual: int, total_row: bool, formulas: tuple[str, str] | None):
+    def write_group(row: int, col: int, values: list[int], total_row: bool, sources: list[str] | None) -> None:
         fmt, pct = ("total_money", "total_percent") if total_row else ("money", "percent")
-        if formulas:
-            s.formula(row, col, formulas[0], _yuan(planned), fmt)
-            s.formula(row, col + 1, formulas[1], _yuan(actual), fmt)
+        shown = [values[0]] + ([values[1]] if advanced else []) + [values[2]]
+        for offset, value in enumerate(shown):
+            if sources:
+                s.formula(row, col + offset, sources[offset], _yuan(value), fmt)
+            else:
+                s.number(row, col + offset, _yuan(value), fmt)
+        budget, spent = xl_rowcol_to_cell(row, col), xl_rowcol_to_cell(row, col + len(shown) - 1)
+        formula = f'=IF({budget}=0,"",{spent}/{budget})'
+        if values[0]:
+            s.formula(row, col + len(shown), formula, Fraction(values[2], values[0]), pct)
         else:
-            s.number(row, col, _yuan(planned), fmt)
-            s.number(row, col + 1, _yuan(actual), fmt)
-        p, a = xl_rowcol_to_cell(row, col), xl_rowcol_to_cell(row, col + 1)
-        rate = Fraction(actual, planned) if planned else Fraction(0)
-        if planned:
-            s.formula(row, col + 2, f'=IF({p}=0,"",{a}/{p})', rate, pct)
-        else:
-            s.ws.write_formula(row, col + 2, f'=IF({p}=0,"",{a}/{p})', book.f[pct], "")
+            s.ws.write_formula(row, col + len(shown), formula, book.f[pct], "")
 
-    for index, entry in enumerate(sums.values()):
+    for index, sid in enumerate(names):
         row = first + index
         s.number(row, 0, index + 1, "int")
-        s.text(row, 1, entry["name"])
-        all_planned = all_actual = 0
+        s.text(row, 1, names[sid])
         for i, payer in enumerate(PAYERS):
-            planned, actual = entry.get(payer, [0, 0])
-            write_group(row, 2 + 3 * i, planned, actual, False, None)
-            grand[payer][0] += planned
-            grand[payer][1] += actual
-            all_planned += planned
-            all_actual += actual
-        refs = [("+".join(xl_rowcol_to_cell(row, 2 + 3 * i + j) for i in range(3))) for j in (0, 1)]
-        write_group(row, 11, all_planned, all_actual, False, ("=" + refs[0], "=" + refs[1]))
+            write_group(row, 2 + width * i, figures[(sid, payer)], False, None)
+        sums = [sum(figures[(sid, p)][k] for p in PAYERS) for k in range(3)]
+        refs = ["=" + "+".join(xl_rowcol_to_cell(row, 2 + width * i + k) for i in range(3)) for k in range(width - 1)]
+        write_group(row, 2 + width * 3, sums, False, refs)
     s.text(3, 0, "", "total_text")
     s.text(3, 1, "合计", "total_text")
-    for i, payer in enumerate(PAYERS + ("total",)):
-        col = 2 + 3 * i
-        planned = grand[payer][0] if payer != "total" else sum(grand[p][0] for p in PAYERS)
-        actual = grand[payer][1] if payer != "total" else sum(grand[p][1] for p in PAYERS)
-        write_group(3, col, planned, actual, True, ("=" + column_sum(col, first, last),
-                                                    "=" + column_sum(col + 1, first, last)))
+    for i, payer in enumerate((*PAYERS, "total")):
+        col = 2 + width * i
+        payers = PAYERS if payer == "total" else (payer,)
+        values = [sum(figures[(sid, p)][k] for sid in names for p in payers) for k in range(3)]
+        write_group(3, col, values, True, ["=" + column_sum(col + k, first, last) for k in range(width - 1)])
     s.finish()
 
 

@@ -48,12 +48,15 @@ def summary(policy: Policy, lines: list[Line], fund_lines: Sequence[FundLine] = 
     return "\n\n".join(blocks)
 
 
-def assumptions_text(policy: Policy) -> str:
-    if not policy.assumptions:
-        return "假设 assumptions: none — every value is stated in the documents."
-    lines = ["假设 assumptions (values the documents do not state; replace with real local figures):"]
-    for a in policy.assumptions:
-        lines.append(f"  - {a.what}: {a.value} — {a.note} [{a.source.short if a.source else ''}]")
+def assumptions_text(policy: Policy, years: list[int]) -> str:
+    """The assumptions (and the interpretations of the documents' words) in force in ``years``."""
+    assumed, read = policy.assumptions_for(years), policy.interpretations_for(years)
+    lines = ["假设 assumptions: none — every value is stated in the documents." if not assumed else
+             "假设 assumptions (values the documents do not state; replace with real local figures):"]
+    lines += [f"  - {a.what}: {a.value} — {a.note} [{a.source.short if a.source else ''}]" for a in assumed]
+    if read:
+        lines.append("口径说明 interpretations (how the documents' words are read):")
+        lines += [f"  - {a.what}: {a.value} — {a.note} [{a.source.short if a.source else ''}]" for a in read]
     return "\n".join(lines)
 
 

@@ -20,11 +20,23 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import __version__
-from ..core.display import PAYER_NAMES, RATE_UNITS, UNITS, Unit, format_share, party_name, split_text, width
+from ..core.display import (
+    PAYER_NAMES,
+    RATE_UNITS,
+    UNITS,
+    Unit,
+    allocation_name,
+    format_share,
+    party_name,
+    rounding_rule,
+    split_text,
+    width,
+)
 from ..core.engine import Line
-from ..core.money import format_plain, format_yuan
+from ..core.money import format_plain
 from ..core.policy import PAYERS, Policy, Subsidy
 from ..core.results import PlanResult, sample_notes
+from ..core.settlement import advance
 
 
 def _num(value: Fraction) -> float:
@@ -363,6 +375,13 @@ def _parameters_sheet(book: Book, policy: Policy, year: int) -> None:
         region = policy.regions.get(scope)
         return f"{region.name}（{region.code}）" if region else "全省"
 
+    for rule in policy.counted_once:
+        order = " > ".join(policy.groups[g].label.removeprefix("其中：") for g in rule.groups)
+        cells = ["人员口径", "同属多类的计入次序（每人计一次）", "全省", "", "", order, rule.ref.text,
+                 "是（文件未载明）" if rule.ref.is_assumption else "否", rule.ref.assumption or ""]
+        for col, text in enumerate(cells):
+            s.text(row, col, text, "wrap" if col in (6, 8) else "text")
+        row += 1
     for subsidy in policy.subsidies.values():
         items = [("执行期间", "", e, "") for e in subsidy.period.entries]
         for key, scoped in subsidy.rates.items():
@@ -375,8 +394,11 @@ def _parameters_sheet(book: Book, policy: Policy, year: int) -> None:
             for scope, history in scoped.by_scope.items():
                 items += [(f"{party_name(pool)}部分再分担", scope, e, _split_text(e.value)) for e in history.entries]
         for label, scope, entry, value in items:
+            if not (entry.start.year <= year and (entry.end is None or entry.end.year >= year)):
+                continue  # the workbook's year only
+            note = "；".join(x for x in (entry.ref.assumption, entry.ref.interpretation) if x)
             cells = [subsidy.name, label, scope_name(scope), str(entry.start), str(entry.end or ""), value,
-                     entry.ref.text, "是（文件未载明）" if entry.ref.is_assumption else "否", entry.ref.assumption or ""]
+                     entry.ref.text, "是（文件未载明）" if entry.ref.is_assumption else "否", note]
             for col, text in enumerate(cells):
                 s.text(row, col, text, "wrap" if col in (6, 8) else "text")
             row += 1
@@ -400,27 +422,22 @@ def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _S
         rows.insert(0, ("示例", "本表所用数据为虚构的示例数据，不是统计数：" + "；".join(sample_notes(result.files))))
     excluded = [f"{c} {region.name if (region := policy.regions.get(c)) else ''}：{why}" for c, why in policy.excluded.items()]
     rows += [("未列入地区", e) for e in excluded]
-    rows += [("假设", f"{a.what}：{a.value}。{a.note}") for a in policy.assumptions]
-    if book.unit.name != "元":
-        rows.append(("舍入", f"金额以{book.unit.name}列示，各数按四舍五入保留{book.unit.decimals}位小数；合计为所列各数之和。"
-                           + _rounding_note(result, year, book.unit)))
+    rows += [("假设", f"{a.what}：{a.value}。{a.note}") for a in policy.assumptions_for([year])]
+    rows += [("口径说明", f"{a.what}：{a.value}。{a.note}") for a in policy.interpretations_for([year])]
+    allocated_in = allocation_name(result.quantum)
+    rows.append(("分配单位", f"{allocated_in}：每个县（市、区）每个项目的资金合计{rounding_rule(result.quantum)}；"
+                         f"各级分摊数按最大余数法取整到{allocated_in}。本表、通知、测算说明和 "
+                         "allocations.csv 所列各数均为分配数，各合计为所列各数之和。"))
+    if result.advance_rate is not None:
+        rows.append(("预拨", f"按预算的{format_share(result.advance_rate)}预拨（提前下达），见“预拨数”表和 advances.csv。"))
     rows.append(("计算方法", "人数 × 标准 × 执行月数（年标准按月数/12折算）= 资金合计，按分担比例在省、市、县之间分摊；"
-                          "分摊采用最大余数法，各级金额之和精确等于资金合计（到分）。"))
+                          "按年补助的人数为年度内有过资格的人数（每人计一次），按月补助按人月数；"
+                          "分摊采用最大余数法，各级金额之和精确等于资金合计。"))
     for index, (key, value) in enumerate(rows):
         s.text(index + 2, 0, key, "total_text")
         s.text(index + 2, 1, value, "wrap")
     s.finish()
     s.ws.set_column(1, 1, 100)
-
-
-def _rounding_note(result: PlanResult, year: int, unit: Unit) -> str:
-    amounts = ([a for ln in result.lines if ln.year == year for _, a in ln.amounts]
-               + [f.amount for f in result.fund_lines if f.year == year])
-    exact = sum(amounts)
-    shown = sum(unit.shown(a) for a in amounts)
-    diff = int(shown) - exact  # shown amounts are whole multiples of the rounding quantum
-    return (f"所列合计与精确合计（{format_yuan(exact)}元）相差{format_yuan(diff)}元。" if diff
-            else "所列合计与精确合计一致。")
 
 
 def workbook_bytes(result: PlanResult, year: int, unit: Unit = UNITS["元"]) -> bytes:
@@ -429,7 +446,7 @@ def workbook_bytes(result: PlanResult, year: int, unit: Unit = UNITS["元"]) -> 
     book = Book(stream, unit, year)
     policy = result.policy
     lines = [ln for ln in result.lines if ln.year == year]
-    used = {"汇总", "省级承担", "市级承担", "县级承担", "参数与依据", "说明"}
+    used = {"汇总", "省级承担", "市级承担", "县级承担", "预拨数", "参数与依据", "说明"}
     summary = Sheet(book, "汇总", f"{year}年社会保险扶贫补助资金预算汇总表")  # first tab, filled last
     sheets: dict[str, _SubsidySheet] = {}
     for sid, subsidy in policy.subsidies.items():
@@ -444,7 +461,38 @@ def workbook_bytes(result: PlanResult, year: int, unit: Unit = UNITS["元"]) -> 
     counties = sorted({ln.region for ln in lines}, key=lambda r: r.code)
     for payer in PAYERS:
         _payer_sheet(book, policy, payer, sheets, counties, year)
+    if result.advance_rate is not None:
+        _advance_sheet(book, result, year)
     _parameters_sheet(book, policy, year)
     _about_sheet(book, result, year, sheets)
     book.wb.close()
     return stream.getvalue()
+
+
+def _advance_sheet(book: Book, result: PlanResult, year: int) -> None:
+    """预拨数: what is advanced (提前下达) of each county's budget, per subsidy and payer."""
+    rate = result.advance_rate or Fraction(0)
+    s = Sheet(book, "预拨数", f"{year}年社会保险扶贫补助资金预拨数（按预算的{format_share(rate)}提前下达）")
+    labels = ["序号", "地区代码", "地区", "补助项目", "预算数", "预拨数合计"] + [f"{PAYER_NAMES[p]}预拨" for p in PAYERS]
+    s.unit_note(1, len(labels) - 1)
+    s.header(2, labels)
+    planned = [p for p in advance(result.lines, rate, result.quantum) if p.line.year == year]
+    first, last = 4, 4 + len(planned) - 1
+    for index, item in enumerate(planned):
+        row = first + index
+        _county_cells(s, row, index, item.line.region)
+        s.text(row, 3, item.line.subsidy.name)
+        s.number(row, 4, book.unit.value(item.line.total))
+        amounts = dict(item.amounts)
+        for i, payer in enumerate(PAYERS):
+            s.number(row, 6 + i, book.unit.value(amounts.get(payer, 0)))
+        s.formula(row, 5, f"=SUM({xl_rowcol_to_cell(row, 6)}:{xl_rowcol_to_cell(row, 8)})",
+                  book.unit.value(sum(amounts.values())))
+    for col in range(4):
+        s.text(3, col, "合计" if col == 2 else "", "total_text")
+    for col in range(4, 9):
+        value = sum((book.unit.value(p.line.total) if col == 4 else
+                     book.unit.value(sum(dict(p.amounts).values())) if col == 5 else
+                     book.unit.value(dict(p.amounts).get(PAYERS[col - 6], 0)) for p in planned), Fraction(0))
+        s.formula(3, col, "=" + column_sum(col, first, last), value, "total_money")
+    s.finish()
