@@ -207,3 +207,53 @@ def test_settlement_notice(settled):
 def test_settlement_workbook_recalculated_by_libreoffice(settled, tmp_path):
     mine = load_workbook(settled / "settlement-2018.xlsx", data_only=True)
     assert same_values(mine, recalculated_by_libreoffice(settled / "settlement-2018.xlsx", tmp_path)) > 100
+
+
+def test_what_was_advanced_is_the_plans_fact(tmp_path):
+    """A plan advanced 90%: settling it at 80% would settle money never handed down — refused;
+    and a plan that advanced nothing cannot be settled as if it had."""
+    forecast = write_headcounts(tmp_path / "f.csv", {"poor_pension_contributors": 100}, years=(2019,))
+    actual = write_headcounts(tmp_path / "a.csv", {"poor_pension_contributors": 90}, years=(2019,))
+    for name, extra in (("p90", ["--advance-rate", "90%"]), ("p0", [])):
+        assert runner.invoke(app, ["plan", "-y", "2019", "-h", forecast, "-o", str(tmp_path / name), "--no-pdf"]
+                             + extra).exit_code == 0
+    refused = runner.invoke(app, ["settle", "-y", "2019", "--planned", str(tmp_path / "p90"), "--actual", actual,
+                                  "--advance-rate", "80%", "-o", str(tmp_path / "s"), "--no-pdf"])
+    assert refused.exit_code == 1
+    assert "the plan advanced 90% of the budget; --advance-rate 80% would settle against money that was never " \
+           "handed down" in refused.output
+    refused = runner.invoke(app, ["settle", "-y", "2019", "--planned", str(tmp_path / "p0"), "--actual", actual,
+                                  "--advance-rate", "90%", "-o", str(tmp_path / "s"), "--no-pdf"])
+    assert refused.exit_code == 1 and "the plan advanced nothing" in refused.output
+    assert not (tmp_path / "s").exists()
+    settled = runner.invoke(app, ["settle", "-y", "2019", "--planned", str(tmp_path / "p90"), "--actual", actual,
+                                  "-o", str(tmp_path / "s"), "--no-pdf"])
+    assert settled.exit_code == 0, settled.output
+    # an edited advances.csv is not a record of what was advanced
+    advances = tmp_path / "p90" / "advances.csv"
+    advances.write_text(advances.read_text("utf-8").replace(",province,", ",province,1", 1), "utf-8")
+    edited = runner.invoke(app, ["settle", "-y", "2019", "--planned", str(tmp_path / "p90"), "--actual", actual,
+                                 "-o", str(tmp_path / "s2"), "--no-pdf"])
+    assert edited.exit_code == 1 and "advances.csv differs from what the plan advanced" in edited.output
+
+
+def test_monthly_figures_alone_for_an_annual_subsidy_are_an_error_naming_the_row(tmp_path):
+    path = tmp_path / "a.csv"
+    lines = ["year,month,region_code,group,headcount"]
+    lines += [f"2019,{m},610402,poor_pension_contributors,{100 if m >= 7 else 0}" for m in range(1, 13)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "-y", "2019", "-h", str(path)])
+    assert result.exit_code == 1
+    assert (f"{path}:2: 2019, 610402 秦都区, poor_pension_contributors: monthly figures only, but "
+            "城乡居民养老保险农村困难群体代缴保费 is paid once per person and year") in result.output
+
+
+def test_the_years_figure_and_the_months_must_agree(tmp_path):
+    path = tmp_path / "a.csv"
+    lines = ["year,month,region_code,group,headcount", "2019,,610402,pension_recipients,50"]
+    lines += [f"2019,{m},610402,pension_recipients,60" for m in range(1, 13)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "-y", "2019", "-h", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:2: [headcount] 2019, 610402, pension_recipients: 50 people in the year, fewer than the 60 of month 1" \
+        in result.output

@@ -260,3 +260,16 @@ def test_template_saved_again_by_libreoffice_is_read(tmp_path):
     b = runner.invoke(app, ["plan", "-y", "2018", "-h", EXAMPLE, "--out", str(tmp_path / "b"), "--no-pdf"])
     assert a.exit_code == 0 and b.exit_code == 0, a.output
     assert (tmp_path / "a" / "allocations.csv").read_bytes() == (tmp_path / "b" / "allocations.csv").read_bytes()
+
+
+def test_the_template_asks_for_each_person_once_and_the_right_count(tmp_path):
+    assert runner.invoke(app, ["template", "-y", "2019", "-o", str(tmp_path / "t.xlsx")]).exit_code == 0
+    book = load_workbook(tmp_path / "t.xlsx")
+    headings = {c.value.split("\n")[0]: c.value for c in book["县区填报"][3] if c.value}
+    assert headings["其中：已享受集中连片特困地区缴费补助（陕办发〔2012〕4号）（不含重度残疾人）"].endswith(
+        "年度内符合条件人数（每人计一次）")
+    assert "城乡居民医保参保建档立卡农村贫困人口（不含特困人员、农村低保对象）" in headings
+    assert headings["城乡居民养老保险领取待遇人员"].endswith("预计每月人数")
+    assert any(k.startswith("参保缴费农村困难群体") for k in headings)
+    notes = " ".join(c.value or "" for row in book["填报说明"].iter_rows() for c in row)
+    assert "同一人全年只计一次" in notes and "《转发〈关于切实做好社会保险扶贫工作的实施意见〉的通知》" in notes

@@ -23,3 +23,14 @@ def template_groups(policy: Policy, year: int) -> list[str]:
             ordered.append(gid)
             ordered += [c for c, g in policy.groups.items() if g.part_of == gid and c in needed]
     return ordered
+
+
+def group_heading(policy: Policy, group: str, year: int) -> str:
+    """A group's column heading in the template: its name, whom it leaves out when people
+    belong to several groups (counted once), and which count it asks for."""
+    name = policy.groups[group].name
+    earlier = policy.excluded_by(group)
+    if earlier:
+        name += "（不含" + "、".join(policy.groups[g].label.removeprefix("其中：") for g in earlier) + "）"
+    annual = any(s.unit == "year" and any(t.group == group for t in s.terms) for s in policy.subsidies.values())
+    return name + ("\n年度内符合条件人数（每人计一次）" if annual else "\n预计每月人数")

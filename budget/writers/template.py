@@ -15,7 +15,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..core.display import width
 from ..core.policy import Policy, quoted_title
-from ..core.template_layout import FIRST_DATA_ROW, ID_ROW, SHEET, template_groups
+from ..core.template_layout import FIRST_DATA_ROW, ID_ROW, SHEET, group_heading, template_groups
 
 
 def template_bytes(policy: Policy, year: int) -> bytes:
@@ -40,7 +40,7 @@ def template_bytes(policy: Policy, year: int) -> bytes:
     ws.write_string(0, 0, f"{year}年社会保险扶贫补助人数预测填报表（单位：人）", f_title)
     ws.write_string(1, 0, "年度", f_label)
     ws.write_number(1, 1, year, f_text)
-    labels = ["地区代码", "地区名称"] + [policy.groups[g].name for g in groups] + ["校验"]
+    labels = ["地区代码", "地区名称"] + [group_heading(policy, g, year) for g in groups] + ["校验"]
     ids = ["region_code", "region_name"] + groups + ["check"]
     for col, (label, gid) in enumerate(zip(labels, ids)):
         is_part = gid in policy.groups and policy.groups[gid].part_of
@@ -89,7 +89,11 @@ def template_bytes(policy: Policy, year: int) -> bytes:
     notes.set_column(0, 0, 100)
     lines = [
         f"{year}年社会保险扶贫补助人数预测填报说明",
-        "1. 请在“县区填报”表黄色单元格内填写各县（市、区）预计人数（年平均人数），只填整数，没有的填0。",
+        "1. 请在“县区填报”表黄色单元格内填写各县（市、区）预计人数，只填整数，没有的填0。"
+        "按年补助（代缴保费、补充医疗保障、医保缴费资助）填年度内符合条件的人数，同一人全年只计一次；"
+        "按月补助（基础养老金提高部分）填预计每月领取人数。",
+        "   同一人属于多类的只计入一类：重度残疾人不计入“集中连片地区已补助”；特困人员、农村低保对象、"
+        "建档立卡贫困人口按此次序只计入第一类（见各列标题“不含……”）。",
         "2. 标为“其中：”的列是其左侧总数中的一部分，不得大于总数；同一总数下各“其中”之和也不得大于总数（见“校验”列）。",
         "3. 请勿修改地区代码、第4行字段代码和表格结构；填好后可直接作为 budget plan --headcounts 的输入。",
         "4. 各人员类别含义：",
