@@ -107,6 +107,9 @@ AllowGlyphsOption = typer.Option(False, "--allow-missing-glyphs", help="Render e
                                  "some character (it would print as a box).")
 
 
+FinalOption = typer.Option(False, "--final", help="正式稿: refuse while any value is an assumption (each named with "
+                           "its file:line) or the notice lacks what an issued one carries; without it a notice built "
+                           "on assumptions is a draft (征求意见稿).")
 AllocationUnitOption = typer.Option(None, "--allocation-unit", help="分配单位: each line's amount is rounded "
                                     "to this once — 分, 元, 0.01万元 or 万元 (over the document settings' "
                                     "allocation_unit; default 分).")
@@ -154,6 +157,7 @@ def plan(
     factors: Optional[Path] = typer.Option(None, "--factors", "-f", help="Factor data for funds distributed by "
                                            "factors (因素法): year,region_code,factor,value."),
     allocation_unit: Optional[str] = AllocationUnitOption,
+    final: bool = FinalOption,
     number: Optional[str] = NumberOption, date: Optional[str] = DateOption, title: Optional[str] = TitleOption,
     issuer: Optional[List[str]] = IssuerOption, addressees: Optional[str] = AddresseesOption,
     cc: Optional[List[str]] = CcOption,
@@ -171,7 +175,7 @@ def plan(
         result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None, rate,
                                     str(factors) if factors else None, quantum)
         names, fonts = write_plan_outputs(result, out, unit,
-                                          Documents(settings, allow_missing_glyphs, notice_settings) if pdf else None,
+                                          Documents(settings, allow_missing_glyphs, notice_settings, final) if pdf else None,
                                           settings)
     _report(warnings)
     _say_if_sample(result.files)

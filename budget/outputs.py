@@ -9,6 +9,7 @@ from pathlib import Path
 from . import __version__
 from .core.display import allocation_name, format_share, shown_unit
 from .core.document_settings import DocumentSettings, default_settings
+from .core.indicators import INDICATOR_COLUMNS, indicator_rows, mapped
 from .core.lines import Allocation, all_lines, allocations
 from .core.manifest import MANIFEST, Manifest
 from .core.problems import InputError, Problem, Source
@@ -17,11 +18,11 @@ from .core.settlement import advance
 from .documents import explanation, notice, settlement_notice
 from .readers.document_settings import read_document_settings
 from .writers.atomic import staged
-from .writers.csv_writer import allocations_csv, settlement_csv, transfers_csv
+from .writers.csv_writer import allocations_csv, rows_csv, settlement_csv, transfers_csv
 from .writers.pdf import render_html, render_many, render_pdf
 from .writers.settlement_workbook import settlement_workbook
 from .writers.text import assumptions_text
-from .writers.workbook import workbook_bytes
+from .writers.workbook import rows_workbook, workbook_bytes
 
 ADVANCES = "advances.csv"
 
@@ -39,8 +40,9 @@ def workbook_name(year: int) -> str:
     return f"budget-{year}.xlsx"
 
 
-def notice_name(year: int) -> str:
-    return f"notice-{year}.pdf"
+def notice_name(year: int, draft: bool = False) -> str:
+    """notice-2018.pdf; a draft (built on assumed values) says so in its name too."""
+    return f"notice-{year}-征求意见稿.pdf" if draft else f"notice-{year}.pdf"
 
 
 def explanation_name(year: int) -> str:
@@ -52,14 +54,18 @@ class Documents:
     settings_path: str | None = None  # None: defaults from the policy
     allow_missing_glyphs: bool = False
     notice: dict = field(default_factory=dict)  # command-line settings of the notice, over the file's
+    final: bool = False  # an issued notice: refused while it rests on assumptions or lacks what it must carry
 
 
 def settings_for(result: PlanResult | SettlementResult, year: int, documents: Documents) -> DocumentSettings:
     """The documents' settings for ``year``: defaults from the policy of ``result`` (a plan or
     a settlement), then the settings file, then the command line."""
-    settings = default_settings(result.policy, year, result.quantum)
+    advance = isinstance(result, PlanResult) and result.advance_rate is not None
+    settings = default_settings(result.policy, year, result.quantum, advance)
     if documents.settings_path is not None:
         settings = read_document_settings(documents.settings_path, settings, year)
+    if advance and "下达" in settings.notice.title and "提前下达" not in settings.notice.title:
+        settings.notice.title = settings.notice.title.replace("下达", "提前下达", 1)  # what this notice does
     for key, value in documents.notice.items():
         setattr(settings.notice, key, value)
     for section in (settings.notice, settings.settlement):
@@ -71,18 +77,52 @@ def settings_for(result: PlanResult | SettlementResult, year: int, documents: Do
 
 
 def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str, bytes], str]:
-    """The notice and the explanation of every year, as PDF bytes; and the fonts used."""
-    names, htmls = [], []
+    """The notice and the explanation of every year, as PDF bytes (allocations.csv inside each);
+    and the fonts used."""
+    names, htmls, dates = [], [], []
+    if documents.final:
+        refuse_draft(result, documents)
     for year in result.years:
         settings = settings_for(result, year, documents)
-        names.append(notice_name(year))
-        htmls.append(render_html("notice.html", n=notice(result, year, settings.notice)))
+        written = notice(result, year, settings)
+        names.append(notice_name(year, written.draft))
+        htmls.append(render_html("notice.html", n=written))
+        dates += [settings.notice.date] * 2
         names.append(explanation_name(year))
         unit = shown_unit(settings.notice.unit, result.quantum)  # the notice's figures, explained
         htmls.append(render_html("explanation.html", e=explanation(result, year, settings.explanation,
                                                                   settings.notice.date, unit), date=settings.notice.date))
-    rendered = render_many(htmls, documents.allow_missing_glyphs)
+    rendered = render_many(htmls, documents.allow_missing_glyphs, (("allocations.csv", allocations_file(result)),), dates)
     return {name: r.pdf for name, r in zip(names, rendered)}, (rendered[-1].fonts if rendered else "")
+
+
+def allocations_file(result: PlanResult) -> bytes:
+    return allocations_csv(allocations(all_lines(result.lines, result.fund_lines))).encode("utf-8")
+
+
+def indicator_files(result: PlanResult, year: int, settings: DocumentSettings) -> dict[str, bytes]:
+    """indicators-YEAR.csv and .xlsx: the notice's money for the budget-management system, in the
+    columns of the settings' indicator_columns mapping (default: the documented header)."""
+    header, take = mapped(settings.indicator_columns)
+    rows = [[cells[i] for i in take] for cells in (r.cells() for r in indicator_rows(result, year, settings))]
+    amount = next((n for n, i in enumerate(take) if INDICATOR_COLUMNS[i] == "金额（元）"), None)
+    return {f"indicators-{year}.csv": rows_csv(header, rows).encode("utf-8"),
+            f"indicators-{year}.xlsx": rows_workbook(f"{year}年社会保险扶贫补助资金指标", header, rows, year, amount)}
+
+
+def refuse_draft(result: PlanResult, documents: Documents) -> None:
+    """--final: every value the notices rest on must cite a document; list each one that does
+    not, with the file:line to fix, and what an issued notice must carry but the settings lack."""
+    problems = [Problem(a.source, f"假设未引用本地文件，不能正式印发：{a.what}（{a.value}）— 在此处改为引用本地正式文件的 "
+                                  "ref 并删去 assumption (an assumed value: cite the local document that sets it)")
+                for a in result.policy.assumptions_for(result.years)]
+    for year in result.years:
+        settings = settings_for(result, year, documents)
+        for item in notice(result, year, settings).missing:
+            problems.append(Problem(Source(documents.settings_path or "document settings"),
+                                    f"{year}年通知缺少{item}，不能正式印发 (an issued notice needs it)"))
+    if problems:
+        raise InputError(list(dict.fromkeys(problems)))
 
 
 def _described(f: InputFile) -> str:
@@ -111,7 +151,7 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     except ValueError as exc:
         raise InputError([Problem(Source("--unit"), str(exc))]) from None
     files: dict[str, bytes] = {
-        "allocations.csv": allocations_csv(allocations(all_lines(result.lines, result.fund_lines))).encode("utf-8"),
+        "allocations.csv": allocations_file(result),
         "assumptions.txt": "\n".join([f"budget {__version__}", *[_described(f) for f in result.files], "",
                                       assumptions_text(result.policy, result.years), ""]).encode("utf-8"),
         MANIFEST: manifest(result, unit, documents.settings_path if documents else settings_path).to_text().encode("utf-8"),
@@ -120,6 +160,7 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
         files[ADVANCES] = allocations_csv(advance_rows(result)).encode("utf-8")
     for year in result.years:
         files[workbook_name(year)] = workbook_bytes(result, year, workbook_unit)
+        files.update(indicator_files(result, year, settings_for(result, year, documents or Documents(settings_path))))
     fonts = ""
     if documents is not None:
         pdfs, fonts = render_documents(result, documents)

@@ -41,7 +41,7 @@ def test_summary_totals_equal_the_csv(tmp_path):
 def test_same_inputs_same_bytes(tmp_path):
     for name in ("a", "b"):
         assert runner.invoke(app, ["plan", "-y", "2018", "--out", str(tmp_path / name)]).exit_code == 0
-    for file in ("allocations.csv", "assumptions.txt", "plan.json", "budget-2018.xlsx", "notice-2018.pdf",
+    for file in ("allocations.csv", "assumptions.txt", "plan.json", "budget-2018.xlsx", "notice-2018-征求意见稿.pdf",
                  "explanation-2018.pdf"):
         assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
 

@@ -175,6 +175,21 @@ class Policy:
         return [s.name for s in self.subsidies.values() for e in s.period.entries
                 if e.ref.continued and e.start.year <= year and (e.end is None or e.end.year >= year)]
 
+    def issuer(self) -> Region | None:
+        """The region whose bureaus issue the plan's notices: the one city of a city's plan, else
+        the province (a run over several cities is the province's)."""
+        if len(self.scopes) == 1 and (scope := self.regions.get(self.scopes[0])) is not None:
+            return scope
+        counties = self.counties()
+        return self.regions.ancestors(counties[0].code)[-1] if counties else None
+
+    def handed_down(self) -> tuple[str, ...]:
+        """The payers whose money the issuer's notice hands down (下达): a city's notice the
+        province's and the city's; a province's notice the province's. Lower levels' shares
+        are not handed down by anyone: each level 应安排 (budgets) its own."""
+        issuer = self.issuer()
+        return ("province", "city") if issuer is not None and issuer.level == "city" else ("province",)
+
     def excluded_by(self, group: str) -> tuple[str, ...]:
         """The groups counted before ``group`` in a counted-once rule: its people exclude theirs."""
         for rule in self.counted_once:

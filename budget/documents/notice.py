@@ -10,12 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ..core.display import PAYER_NAMES, Unit, chinese_date, format_share, shown_unit, split_text
-from ..core.document_settings import NoticeSettings
+from ..core.document_settings import DocumentSettings, NoticeSettings
 from ..core.engine import Line
 from ..core.funds import FundLine
 from ..core.money import chinese_uppercase, format_plain
 from ..core.policy import PAYERS, Policy, quoted_title
 from ..core.results import PlanResult, sample_notes
+from ..core.settlement import advance
 from .tables import Table, allocation_table, cited_documents, dated_names, fund_table, short_ref
 
 
@@ -89,51 +90,130 @@ def subsidy_texts(policy: Policy, lines: list[Line], unit: Unit) -> list[Subsidy
 
 
 @dataclass
+class PerformanceRow:
+    first: str  # 一级指标
+    second: str  # 二级指标
+    third: str  # 三级指标
+    value: str  # 指标值
+
+
+@dataclass
 class Notice:
     settings: NoticeSettings
     year: int
+    stage: str  # "" (下达) or "提前下达"
     date_text: str
     print_date_text: str
     documents: list[str]  # 《title》（number）
+    upper: list[str]  # the upper allocations the money comes from
     subsidies: list[SubsidyText]
     funds: list[FundText]
-    totals: dict[str, str]  # payer label → shown
-    grand_total: str
-    grand_total_upper: str  # the 大写 of grand_total, the figure printed beside it
+    handed: dict[str, str]  # payer label → the money it hands down, as shown
+    handed_total: str
+    handed_upper: str  # the 大写 of handed_total, the figure printed beside it
+    own: dict[str, str]  # lower level label → what it budgets itself (应安排)
+    own_total: str
+    budget_total: str
+    subjects: list[str]  # 列……科目 sentences
     tables: list[Table]
-    assumptions: list[str]
+    performance: list[PerformanceRow]
+    performance_label: str  # 附件N of the 区域绩效目标表
+    attachment_titles: list[str]  # every attachment, for the 附件说明
+    draft: bool  # built on assumed values: 征求意见稿
+    missing: list[str]  # what an issued notice needs that the settings do not give
     sample: str = ""  # the inputs say their figures are invented: the document says so too
 
 
-def notice(result: PlanResult, year: int, settings: NoticeSettings) -> Notice:
+def _subject_texts(policy: Policy, settings: DocumentSettings, year: int) -> tuple[list[str], list[str]]:
+    """(列……科目 sentences, the items with no subject codes given); items sharing a code share a sentence."""
+    by_code: dict[str, list[str]] = {}
+    missing = []
+    items = [*((s.id, s.name) for s in policy.subsidies.values()), *((f.id, f.name) for f in policy.funds.values())]
+    for item_id, name in items:
+        found = next((s for s in settings.subjects.get(item_id, []) if s.applies(year)), None)
+        if found is None or "function" not in found.codes:
+            missing.append(f"{name}的支出功能分类科目")
+            continue
+        codes = found.codes
+        text = f"列{year}年政府收支分类科目“{codes['function']} {codes.get('function_name', '')}”".replace(" ”", "”")
+        if "revenue" in codes:
+            text += f"，县（市、区）列收入科目“{codes['revenue']}”"
+        by_code.setdefault(text + ("" if found.verified else "（科目待核）"), []).append(name)
+    return ["、".join(names) + text for text, names in by_code.items()], missing
+
+
+def _performance(result: PlanResult, settings: DocumentSettings, year: int, unit: Unit,
+                 handed_total: int) -> list[PerformanceRow]:
+    """区域绩效目标表 (财预〔2015〕163号 layout): 产出数量 computed from the headcounts, the rest from
+    the settings."""
+    targets = settings.performance
+    rows = [PerformanceRow("", "", "年度目标", targets.goal),
+            PerformanceRow("", "", "下达资金", f"{unit.text(handed_total)}{unit.name}")]
+    for subsidy in result.policy.subsidies.values():
+        people = sum(ln.headcount for ln in result.lines if ln.year == year and ln.subsidy.id == subsidy.id)
+        if people:
+            verb = "人数" if subsidy.unit == "year" else "人数（每月）"
+            rows.append(PerformanceRow("产出指标", "数量指标", f"{subsidy.name}{verb}", f"{people:,}人"))
+    for first, second, pairs in (("产出指标", "质量指标", targets.quality), ("产出指标", "时效指标", targets.timeliness),
+                                 ("产出指标", "成本指标", targets.cost), ("效益指标", "社会效益指标", targets.benefit),
+                                 ("满意度指标", "服务对象满意度指标", targets.satisfaction)):
+        rows += [PerformanceRow(first, second, name, value) for name, value in pairs]
+    return rows
+
+
+def notice(result: PlanResult, year: int, settings: DocumentSettings) -> Notice:
+    """The notice of ``year``: with an advance rate, the 提前下达 notice of the advances."""
     policy = result.policy
+    notice_settings = settings.notice
     lines = [ln for ln in result.lines if ln.year == year]
-    unit = shown_unit(settings.unit, result.quantum)
-    name_of = dated_names(policy, settings.date)
+    unit = shown_unit(notice_settings.unit, result.quantum)
+    name_of = dated_names(policy, notice_settings.date)
+    handed = policy.handed_down()
+    advanced = None
+    if result.advance_rate is not None:
+        advanced = {(p.line.year, p.line.region.code, p.line.subsidy.id, payer): amount
+                    for p in advance(result.lines, result.advance_rate, result.quantum) for payer, amount in p.amounts}
     tables: list[Table] = []
     for sid, subsidy in policy.subsidies.items():
         mine = [ln for ln in lines if ln.subsidy.id == sid]
         if mine:
+            now = ({(code, payer): v for (y, code, s, payer), v in advanced.items() if y == year and s == sid}
+                   if advanced is not None else None)
             tables.append(allocation_table(policy, mine, f"附件{len(tables) + 1}",
-                                           f"{year}年{subsidy.name}资金分配表", unit, name_of))
+                                           f"{year}年{subsidy.name}资金分配表", unit, name_of, handed, now))
     for fid, fund in policy.funds.items():
         shares = [f for f in result.fund_lines if f.year == year and f.fund.id == fid]
         if shares:
             tables.append(fund_table(shares, f"附件{len(tables) + 1}", f"{year}年{fund.name}分配表", unit, name_of))
-    payer_totals: dict[str, int] = defaultdict(int)
+    handed_totals: dict[str, int] = defaultdict(int)
     for table in tables:
         for p, v in table.totals.items():
-            payer_totals[p] += v
-    grand_total = sum(payer_totals.values())
+            handed_totals[p] += v
+    own_totals: dict[str, int] = defaultdict(int)
+    for line in lines:
+        for p, a in line.amounts:
+            if p not in handed:
+                own_totals[p] += a
+    handed_total = sum(handed_totals.values())
+    subjects, missing = _subject_texts(policy, settings, year)
+    if not notice_settings.upper:
+        missing.insert(0, "上级指标文号（upper）")
+    if not notice_settings.contact:
+        missing.append("联系人及电话（contact）")
+    performance = _performance(result, settings, year, unit, handed_total)
+    performance_title = f"{year}年社会保险扶贫补助资金区域绩效目标表"
+    budget_total = sum(ln.total for ln in lines) + sum(f.amount for f in result.fund_lines if f.year == year)
     return Notice(
-        settings=settings, year=year, date_text=chinese_date(settings.date),
-        print_date_text=chinese_date(settings.date),
-        documents=[quoted_title(d) for d in cited_documents(policy)],
+        settings=notice_settings, year=year, stage="提前下达" if advanced is not None else "",
+        date_text=chinese_date(notice_settings.date), print_date_text=chinese_date(notice_settings.date),
+        documents=[quoted_title(d) for d in cited_documents(policy)], upper=notice_settings.upper,
         subsidies=subsidy_texts(policy, lines, unit),
         funds=fund_texts(policy, result.fund_lines, year, unit),
-        totals={PAYER_NAMES[p]: unit.text(payer_totals[p]) for p in PAYERS if p in payer_totals},
-        grand_total=unit.text(grand_total), grand_total_upper=chinese_uppercase(grand_total),
-        tables=tables,
-        # justify would stretch spaces
-        assumptions=[f"{a.what}（{a.value}）".replace(" ", "") for a in policy.assumptions_for([year])],
+        handed={PAYER_NAMES[p]: unit.text(handed_totals[p]) for p in PAYERS if p in handed_totals},
+        handed_total=unit.text(handed_total), handed_upper=chinese_uppercase(handed_total),
+        own={PAYER_NAMES[p]: unit.text(own_totals[p]) for p in PAYERS if p in own_totals},
+        own_total=unit.text(sum(own_totals.values())), budget_total=unit.text(budget_total),
+        subjects=subjects, tables=tables, performance=performance, performance_label=f"附件{len(tables) + 1}",
+        attachment_titles=[t.title for t in tables] + [performance_title],
+        draft=bool(policy.assumptions_for([year])), missing=missing,
         sample="；".join(sample_notes(result.files)))

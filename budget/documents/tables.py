@@ -85,33 +85,48 @@ def dated_names(policy: Policy, date: str) -> RegionName:
 
 
 def allocation_table(policy: Policy, lines: list[Line], label: str, title: str, unit: Unit,
-                     name_of: RegionName) -> Table:
+                     name_of: RegionName, handed: tuple[str, ...],
+                     advanced: dict[tuple[str, str], int] | None = None) -> Table:
+    """A subsidy's 资金分配表: per county the people, the budget, the money handed down by each
+    level in ``handed`` (with ``advanced``: what is handed down now, 提前下达) and their
+    subtotal, and what the lower levels budget themselves (应安排) — never "下达"."""
     subsidy = lines[0].subsidy
     payers = [p for p in PAYERS if any(dict(ln.amounts).get(p) is not None for ln in lines)]
+    down = [p for p in payers if p in handed]
+    own = [p for p in payers if p not in handed]
     by_group = len(subsidy.terms) > 1
     rows: list[list[str]] = []
-    sums: dict[str, int] = defaultdict(int)
+    sums: dict[str, int] = defaultdict(int)  # payer → money handed down (or advanced) to the counties
+    kept: dict[str, int] = defaultdict(int)  # payer → what the lower levels budget themselves
     count_sums = [0] * len(subsidy.terms)
     usual = split_text(lines[0].segments[0].shares)
     for index, line in enumerate(lines, start=1):
         amounts = dict(line.amounts)
-        for p in payers:
-            sums[p] += amounts.get(p, 0)
+        now = {p: (advanced or {}).get((line.region.code, p), 0) if advanced is not None else amounts.get(p, 0)
+               for p in down}
+        for p in down:
+            sums[p] += now[p]
+        for p in own:
+            kept[p] += amounts.get(p, 0)
         for i, (_, _, count) in enumerate(line.counts):
             count_sums[i] += count
         shares = split_text(line.segments[0].shares)
         rows.append([str(index), name_of(line.region)] + ([f"{c:,}" for _, _, c in line.counts] if by_group else [])
-                    + [f"{line.headcount:,}", unit.text(line.total)] + [unit.text(amounts.get(p, 0)) for p in payers]
-                    + [shares if shares != usual else ""])
+                    + [f"{line.headcount:,}", unit.text(line.total)] + [unit.text(now[p]) for p in down]
+                    + ([unit.text(sum(now.values()))] if len(down) > 1 else [])
+                    + [unit.text(amounts.get(p, 0)) for p in own] + [shares if shares != usual else ""])
     total = (["", "合计"] + ([f"{c:,}" for c in count_sums] if by_group else [])
-             + [f"{sum(ln.headcount for ln in lines):,}", unit.text(sum(sums.values()))]
-             + [unit.text(sums[p]) for p in payers] + [""])
+             + [f"{sum(ln.headcount for ln in lines):,}", unit.text(sum(ln.total for ln in lines))]
+             + [unit.text(sums[p]) for p in down] + ([unit.text(sum(sums.values()))] if len(down) > 1 else [])
+             + [unit.text(kept[p]) for p in own] + [""])
     group_labels = ([("减：" if t.sign < 0 else "") + policy.groups[t.group].label.removeprefix("其中：")
                      for t in subsidy.terms] if by_group else [])
-    columns = ["序号", "地区"] + group_labels + ["人数", "资金合计"] + [PAYER_NAMES[p] for p in payers] + ["备注"]
+    verb = "提前下达" if advanced is not None else "下达"
+    columns = (["序号", "地区"] + group_labels + ["人数", "资金合计"] + [f"{PAYER_NAMES[p]}{verb}" for p in down]
+               + ([f"{verb}小计"] if len(down) > 1 else []) + [f"{PAYER_NAMES[p]}应安排" for p in own] + ["备注"])
+    note = f"注：分担比例{usual}（备注栏列出与此不同的地区）；“应安排”为县（市、区）本级应安排的配套资金，不在本通知下达之列。"
     return Table(label, title, unit.name, columns, [False, False] + [True] * (len(columns) - 3) + [False],
-                 total, rows, f"注：分担比例{usual}（备注栏列出与此不同的地区）。", wide=False,
-                 totals=dict(sums))
+                 total, rows, note, wide=False, totals=dict(sums))
 
 
 def fund_table(lines: list[FundLine], label: str, title: str, unit: Unit, name_of: RegionName) -> Table:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from ..core.display import ALLOCATION_UNITS, UNIT_FEN
-from ..core.document_settings import DocumentSettings
+from ..core.document_settings import PUBLIC, SUBJECT_FIELDS, DocumentSettings, NoticeSettings, Performance, Subject
+from ..core.indicators import INDICATOR_COLUMNS
 from ..core.problems import InputError, Problem, Source
 from . import located_yaml
-from .located_yaml import Map
+from .located_yaml import Map, Node, entries_of
 from .yaml_checks import NodeChecker
 
-NOTICE_KEYS = ("issuers", "number", "date", "title", "addressees", "cc", "printer", "unit")
+NOTICE_KEYS = ("issuers", "number", "date", "title", "addressees", "cc", "printer", "unit", "upper", "public", "contact",
+               "pass_on")
+SUBJECT_KEYS = ("from", "to", "ref", "verified", "note") + tuple(SUBJECT_FIELDS)
+PERFORMANCE_KEYS = ("goal", "quality", "timeliness", "cost", "benefit", "satisfaction")
 EXPLANATION_KEYS = ("title", "issuer")
 
 
@@ -22,11 +26,21 @@ def read_document_settings(path: str, defaults: DocumentSettings, year: int) -> 
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Problem(Source(path), f"cannot read the document settings: {exc}")]) from None
     root = c.map(located_yaml.load(path, text, c.problems), "document settings",
-                 optional=("allocation_unit", "notice", "explanation", "settlement"))
+                 optional=("allocation_unit", "notice", "explanation", "settlement", "subjects", "performance",
+                           "indicator_columns"))
     settings = defaults
     if root is not None:
         for section in ("notice", "settlement"):
             _notice_section(c, root.items.get(section), section, getattr(settings, section), year)
+        for sid, node, _ in entries_of(c.entries(root.items.get("subjects"), "subjects")):
+            settings.subjects[sid] = _subjects(c, node, sid)
+        _performance(c, root.items.get("performance"), settings.performance, year)
+        for default, node, _ in entries_of(c.entries(root.items.get("indicator_columns"), "indicator_columns")):
+            if default not in INDICATOR_COLUMNS:
+                c.error(node.source, f"indicator_columns: '{default}' is not a column of indicators.csv "
+                                     f"(columns: {', '.join(INDICATOR_COLUMNS)})")
+            else:
+                settings.indicator_columns[default] = c.text(node, f"indicator_columns {default}") or default
         explanation = c.map(root.items.get("explanation"), "explanation", optional=EXPLANATION_KEYS)
         for key, node in (explanation.items.items() if explanation else []):
             value = c.text(node, f"explanation {key}")
@@ -35,6 +49,7 @@ def read_document_settings(path: str, defaults: DocumentSettings, year: int) -> 
     if c.problems:
         raise InputError(c.problems)
     settings.source = path
+    settings.notice.source = settings.settlement.source = path
     return settings
 
 
@@ -58,11 +73,43 @@ def read_allocation_unit(path: str) -> str | None:
     return value
 
 
-def _notice_section(c: NodeChecker, node, section: str, target, year: int) -> None:
+def _subjects(c: NodeChecker, node: Node, sid: str) -> list[Subject]:
+    found = []
+    for item in c.seq(node, f"subjects of {sid}"):
+        body = c.map(item, f"a subject entry of {sid}", required=("from", "ref"), optional=SUBJECT_KEYS)
+        if body is None:
+            continue
+        years = [c.text(body.items.get(k), k) if k in body.items else None for k in ("from", "to")]
+        if not all(y is None or (y.isdigit() and len(y) == 4) for y in years) or years[0] is None:
+            c.error(body.source, "from and to are years such as 2018")
+            continue
+        codes = {k: v for k in SUBJECT_FIELDS if k in body.items and (v := c.text(body.items[k], k))}
+        verified = c.text(body.items.get("verified"), "verified") if "verified" in body.items else "no"
+        found.append(Subject(int(years[0]), int(years[1]) if years[1] else None, codes,
+                             verified in ("yes", "true", "是"), c.text(body.items.get("ref"), "ref") or ""))
+    return found
+
+
+def _performance(c: NodeChecker, node: Node | None, target: Performance, year: int) -> None:
+    body = c.map(node, "performance", optional=PERFORMANCE_KEYS)
+    for key, value, _ in entries_of(body):
+        if key == "goal":
+            target.goal = (c.text(value, "performance goal") or "").replace("{year}", str(year))
+            continue
+        pairs = []
+        for item in c.seq(value, f"performance {key}"):
+            entry = c.map(item, f"a {key} target", required=("name", "value"), optional=("note",))
+            if entry is not None:
+                pairs.append((c.text(entry.items.get("name"), "name") or "", c.text(entry.items.get("value"), "value") or ""))
+        setattr(target, key, pairs)
+
+
+def _notice_section(c: NodeChecker, node: Node | None, section: str, target: NoticeSettings, year: int) -> None:
     notice = c.map(node, section, optional=NOTICE_KEYS)
     for key, node in (notice.items.items() if notice else []):
-        if key in ("issuers", "cc"):
-            values = [v.replace("{year}", str(year)) for v, _ in c.texts(node, f"{section} {key}")]
+        if key in ("issuers", "cc", "upper"):
+            values = [v.replace("{year}", str(year)).replace("{previous_year}", str(year - 1))
+                      for v, _ in c.texts(node, f"{section} {key}")]
             if key == "issuers" and not values:
                 c.error(node.source, f"{section} issuers must name at least one issuer")
             setattr(target, key, values)
@@ -73,7 +120,9 @@ def _notice_section(c: NodeChecker, node, section: str, target, year: int) -> No
             value = value.replace("{year}", str(year)).replace("{next_year}", str(year + 1))
             if key == "date" and c.date(node, f"{section} date", value) is None:
                 continue
-            if key == "unit" and value not in UNIT_FEN:
+            if key == "public" and value not in PUBLIC:
+                c.error(node.source, f"{section} public '{value}' is not allowed (allowed: {', '.join(PUBLIC)})")
+            elif key == "unit" and value not in UNIT_FEN:
                 c.error(node.source, f"{section} unit '{value}' is not allowed (allowed: {', '.join(UNIT_FEN)})")
             else:
                 setattr(target, key, value)

@@ -45,3 +45,12 @@ def transfers_csv(result: SettlementResult) -> str:
     for t in result.transfers:
         writer.writerow([t.year, t.payer, t.region.code, t.region.name, format_yuan(t.amount), t.direction])
     return buffer.getvalue()
+
+
+def rows_csv(header: list[str], rows: list[list[str]]) -> str:
+    """A plain table as CSV (the indicator export)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()

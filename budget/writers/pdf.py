@@ -6,6 +6,7 @@ file identifier from a hash of the HTML, never from the clock.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import multiprocessing
 import os
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import jinja2
 
 from .. import __version__
-from ..core.display import unit
+from ..core.display import parse_date, unit
 from ..resources import TEMPLATES
 from .fonts import FontChoice, FontError, choose_fonts, uncovered
 
@@ -67,8 +68,14 @@ def check_glyphs(html: str, fonts: FontChoice) -> None:
                         "(e.g. fonts-noto-cjk) or allow missing glyphs (--allow-missing-glyphs)")
 
 
-def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice | None = None) -> Rendered:
-    from weasyprint import CSS, HTML
+Files = tuple[tuple[str, bytes], ...]  # (name, data) of files embedded in a PDF
+
+
+def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice | None = None,
+               files: Files = (), date: str = "") -> Rendered:
+    """An archival PDF (PDF/A-3b, GB/T 23286.3) of ``html``, with ``files`` embedded as associated
+    files (the data the document shows: allocations.csv), dated ``date`` (never the clock)."""
+    from weasyprint import CSS, HTML, Attachment
 
     fonts = fonts or choose_fonts()
     if not allow_missing_glyphs:
@@ -76,23 +83,30 @@ def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice 
     stylesheets = [CSS(string=font_css(fonts)), CSS(filename=str(TEMPLATES / "gongwen.css"))]
     document = HTML(string=html, base_url=str(TEMPLATES)).render(stylesheets=stylesheets)
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-    pdf = document.write_pdf(pdf_identifier=identifier)
+    when = None
+    if date:
+        day = parse_date(date)
+        when = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    attachments = [Attachment(string=data, name=name, description=name, relationship="Data",
+                              created=when, modified=when) for name, data in files]
+    pdf = document.write_pdf(pdf_identifier=identifier, pdf_variant="pdf/a-3b", attachments=attachments)
     return Rendered(pdf, len(document.pages), fonts.describe())
 
 
-def _render_one(job: tuple[str, bool, FontChoice]) -> Rendered:
-    html, allow, fonts = job
-    return render_pdf(html, allow, fonts)
+def _render_one(job: tuple[str, bool, FontChoice, Files, str]) -> Rendered:
+    html, allow, fonts, files, date = job
+    return render_pdf(html, allow, fonts, files, date)
 
 
-def render_many(htmls: list[str], allow_missing_glyphs: bool = False) -> list[Rendered]:
+def render_many(htmls: list[str], allow_missing_glyphs: bool = False, files: Files = (),
+                dates: list[str] | None = None) -> list[Rendered]:
     """Several documents at once, one process per core: WeasyPrint's layout is single-threaded
     and the documents are independent. The bytes are the same as rendering them one by one."""
     fonts = choose_fonts()
     if not allow_missing_glyphs:
         for html in htmls:  # every document's characters, before any rendering starts
             check_glyphs(html, fonts)
-    jobs = [(html, True, fonts) for html in htmls]  # checked above
+    jobs = [(html, True, fonts, files, (dates or [""] * len(htmls))[i]) for i, html in enumerate(htmls)]  # checked above
     workers = min(len(jobs), os.cpu_count() or 1)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [_render_one(job) for job in jobs]

@@ -496,3 +496,26 @@ def _advance_sheet(book: Book, result: PlanResult, year: int) -> None:
                      book.unit.value(dict(p.amounts).get(PAYERS[col - 6], 0)) for p in planned), Fraction(0))
         s.formula(3, col, "=" + column_sum(col, first, last), value, "total_money")
     s.finish()
+
+
+def rows_workbook(title: str, header: list[str], rows: list[list[str]], year: int, amount_column: int | None) -> bytes:
+    """A plain table as a workbook (the indicator export): text cells as text, the amount column
+    as numbers in 元 with a 合计 formula under it."""
+    stream = io.BytesIO()
+    book = Book(stream, UNITS["元"], year, title)
+    s = Sheet(book, "指标", title)
+    s.header(2, header)
+    for r, row in enumerate(rows, start=3):
+        for c, cell in enumerate(row):
+            if c == amount_column:
+                s.number(r, c, Fraction(cell))
+            else:
+                s.text(r, c, cell)
+    if amount_column is not None and rows:
+        last = 3 + len(rows)
+        s.text(last, 0, "合计", "total_text")
+        s.formula(last, amount_column, "=" + column_sum(amount_column, 3, last - 1),
+                  sum((Fraction(r[amount_column]) for r in rows), Fraction(0)), "total_money")
+    s.finish()
+    book.wb.close()
+    return stream.getvalue()
