@@ -234,19 +234,26 @@ def _check_rules(config: RosterConfig, policy: Policy, year: int, config_path: s
         raise InputError(problems)
 
 
+class LinesDiffer(Exception):
+    """DuckDB read another number of rows than the file has lines: its rows would be misnumbered."""
+
+
 def _load_list(con, prepared: PreparedList, number: int) -> None:
     """Table l{number}: __line, num, f_<field>, w<i> (every needed column as text)."""
     names = list(prepared.columns)
     if prepared.direct:
         width = prepared.width
-        column_names = ", ".join(_quote(f"c{i}") for i in range(width))
         select = ", ".join(f"c{prepared.columns[h]} AS w{i}" for i, h in enumerate(names))
         con.execute(f"""CREATE TEMP TABLE l{number} AS
             SELECT row_number() OVER () + {prepared.header_line} AS __line, '' AS num, {select}
             FROM read_csv({_quote(prepared.path)}, header = true, all_varchar = true, delim = ',', quote = '"',
-                          escape = '"', skip = {prepared.skip}, names = [{column_names}], null_padding = true,
+                          escape = '"', skip = {prepared.skip}, null_padding = true,
                           strict_mode = true, auto_detect = false,
                           columns = {{{", ".join(f"{_quote(f'c{i}')}: 'VARCHAR'" for i in range(width))}}})""")
+        (count,) = con.execute(f"SELECT count(*) FROM l{number}").fetchall()[0]
+        if count != prepared.rows:
+            con.execute(f"DROP TABLE l{number}")
+            raise LinesDiffer(f"{count} rows for {prepared.rows} lines")
     else:
         select = ", ".join(f"c{prepared.columns[h] - 2} AS w{i}" for i, h in enumerate(names))
         con.execute(f"""CREATE TEMP TABLE l{number} AS
@@ -289,10 +296,11 @@ def _match(con, config: RosterConfig, policy: Policy, year: int, prepared: list[
     for number, ready in enumerate(prepared):
         try:
             _load_list(con, ready, number)
-        except duckdb.Error as exc:
+        except (duckdb.Error, LinesDiffer) as exc:
             if not ready.direct:
                 raise
-            # DuckDB refused the file as it is (a row too wide, …): read it in Python, row by row
+            # DuckDB refused the file as it is (a row too wide, mixed line ends that make its strict mode
+            # read no rows, …): read it in Python, row by row
             again, trouble = transcode_csv(ready, folder, number)
             problems += trouble
             if again is None:
@@ -392,7 +400,7 @@ def _match(con, config: RosterConfig, policy: Policy, year: int, prepared: list[
     rows_used = {}
     for number, ready in enumerate(prepared):
         read, used = con.execute(f"""SELECT count(*), count(*) FILTER (WHERE id_reason IS NULL AND region_bad IS NULL
-            AND coalesce(f, 0) <> -1 AND coalesce(t, 0) <> -1 AND NOT coalesce(t < f, FALSE)) FROM k{number}""").fetchone()
+            AND coalesce(f, 0) <> -1 AND coalesce(t, 0) <> -1 AND NOT coalesce(t < f, FALSE)) FROM k{number}""").fetchall()[0]
         rows_read[ready.spec.id] = read + len(ready.row_problems)
         rows_used[ready.spec.id] = used
 
@@ -577,7 +585,7 @@ def _persons(con, config: RosterConfig, prepared: list[PreparedList], set_ids: l
         FROM gm GROUP BY id18""")
     flagged = "" if which == "all" else """WHERE len(w.lists) > 1 OR w.rows > len(w.lists) OR len(coalesce(displaced, [])) > 0
                                            OR regions > 1 OR coalesce(list_min(masks), 4095) < 4095"""
-    total = con.execute(f"SELECT count(*) FROM pgroups JOIN who w USING (id18) {flagged}").fetchone()[0]
+    total = con.execute(f"SELECT count(*) FROM pgroups JOIN who w USING (id18) {flagged}").fetchall()[0][0]
     rows = con.execute(f"""
         SELECT w.masked, CASE WHEN w.name = '' THEN '' ELSE left(w.name, 1) || repeat('*', length(w.name) - 1) END,
                region, counted, masks, displaced, w.lists, w.rows

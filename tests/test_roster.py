@@ -362,3 +362,16 @@ def test_the_private_folder_is_removed_on_sigterm(tmp_path):
     proc.send_signal(signal.SIGTERM)
     proc.wait(10)
     assert not os.path.exists(folder)
+
+
+def test_a_row_too_wide_is_named_by_its_line(example, tmp_path):
+    """DuckDB reads a plain UTF-8 list directly; a row it cannot take sends the file through
+    Python, which names the line."""
+    folder, _ = example
+    for path in folder.iterdir():
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    lines = (tmp_path / "残疾人.csv").read_text("utf-8").splitlines()
+    lines[3] += ",extra"
+    (tmp_path / "残疾人.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = runner.invoke(app, ["roster", "--lists", str(tmp_path / "roster.yaml"), "--year", "2018", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 1 and re.search(r"残疾人.csv:4: 该行有 4 个字段，表头只有 3 个", r.output), r.output

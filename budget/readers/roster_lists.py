@@ -39,6 +39,7 @@ class PreparedList:
     letters: dict[str, str] = field(default_factory=dict)  # header → column letter (workbooks)
     notes: list[str] = field(default_factory=list)  # leading "#" comments of a CSV
     row_problems: list[Problem] = field(default_factory=list)  # rows refused while reading (bad width)
+    rows: int = -1  # data lines of a directly read file: DuckDB must read exactly as many rows
 
     def place(self, line: int, header: str | None = None) -> Source:
         if self.kind == "xlsx":
@@ -47,15 +48,17 @@ class PreparedList:
         return Source(self.spec.path, line)
 
 
-def _hash_and_shape(path: str) -> tuple[str, int, bool, int, bytes]:
+def _hash_and_shape(path: str) -> tuple[str, int, bool, int, bytes, int]:
     """SHA-256, size, whether the file is 'simple' (no quote, no blank line), where its last
-    line starting with "#" begins (-1: none), and its first chunk."""
+    line starting with "#" begins (-1: none), its first chunk and its number of lines."""
     digest = hashlib.sha256()
     size = 0
     simple = True
     tail = b""
     first = b""
     last_comment = -1
+    newlines = 0
+    last = b""
     with open(path, "rb") as handle:
         while True:
             chunk = handle.read(CHUNK)
@@ -64,6 +67,8 @@ def _hash_and_shape(path: str) -> tuple[str, int, bool, int, bytes]:
             if not first:
                 first = chunk
             digest.update(chunk)
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
             window = tail + chunk
             if simple and (b'"' in chunk or b"\n\n" in window or b"\n\r\n" in window or b"\r\r" in window):
                 simple = False
@@ -72,7 +77,7 @@ def _hash_and_shape(path: str) -> tuple[str, int, bool, int, bytes]:
                 last_comment = size - len(tail) + hit + 1
             size += len(chunk)
             tail = chunk[-2:]
-    return digest.hexdigest(), size, simple, last_comment, first
+    return digest.hexdigest(), size, simple, last_comment, first, newlines + (1 if last not in (b"", b"\n") else 0)
 
 
 def _leading(first: bytes) -> int:
@@ -116,7 +121,7 @@ def prepare(spec: ListSpec, extra: list[str], workdir: str, number: int) -> tupl
     if not os.path.exists(path):
         return None, [Problem(spec.source, f"名单文件不存在 (list file does not exist): {path}")]
     try:
-        sha, size, simple, last_comment, first = _hash_and_shape(path)
+        sha, size, simple, last_comment, first, line_count = _hash_and_shape(path)
     except OSError as exc:
         return None, [Problem(Source(path), f"无法读取名单文件 (cannot read the list): {exc.strerror}")]
     if first[:4] == b"PK\x03\x04" or path.lower().endswith(".xlsx"):
@@ -157,7 +162,7 @@ def prepare(spec: ListSpec, extra: list[str], workdir: str, number: int) -> tupl
     # after the header, no blank line, no quoted field that could hold a line break)
     direct = simple and encoding != "gb18030" and last_comment < _leading(first)
     prepared = PreparedList(spec, sha, size, "csv", encoding, path, index, direct, header_at + 1, header_at,
-                            len(header), notes=notes)
+                            len(header), notes=notes, rows=line_count - header_at - 1)
     if direct:
         return prepared, []
     return transcode_csv(prepared, workdir, number)
