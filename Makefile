@@ -15,5 +15,6 @@ test:
 bench: setup
 	.venv/bin/pip install -q -e '.[bench]'
 	.venv/bin/python bench/run.py
+	.venv/bin/python bench/roster.py
 wheel-check: setup
 	bash scripts/check_wheel.sh

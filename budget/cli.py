@@ -336,6 +336,45 @@ def verify(
 
 
 @app.command()
+def roster(
+    lists: Path = typer.Option(..., "--lists", "-l", help="Roster configuration (YAML): the person lists, their "
+                               "columns and the rules that make each headcount group."),
+    year: int = typer.Option(..., "--year", "-y", help="The year to count."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (created if needed)."),
+    skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="Leave out rows that cannot be counted (bad "
+                                       "ID, date or region) and write the results; problems.csv lists every such row."),
+    person_rows: str = typer.Option("flagged", "--person-rows", help="Masked person rows in the workbook: flagged "
+                                    "(on several lists, part of the year, duplicates, moved), all, or none."),
+    memory_limit: str = typer.Option("1GB", "--memory-limit", help="DuckDB's memory limit; beyond it, it spills to "
+                                     "a private temporary folder."),
+) -> None:
+    """Match person lists by ID number (人员台账比对) into a headcount file for plan and settle,
+    with a problems file, a roster workbook (masked) and an audit log."""
+    from .roster import PERSON_ROWS, refuse_bad_rows, roster_outputs, run_roster
+
+    if person_rows not in PERSON_ROWS:
+        typer.echo(f"--person-rows must be one of: {', '.join(PERSON_ROWS)} (got {person_rows!r})", err=True)
+        raise typer.Exit(2)
+    with _problems_exit(out):
+        result = run_roster(str(lists), year, person_rows, memory_limit)
+        if not skip_bad_rows:
+            refuse_bad_rows(result)
+        files = roster_outputs(result)
+        with staged(out) as stage:
+            for name, data in files.items():
+                stage.write_bytes(name, data)
+    rows = [p for p in result.row_problems if p.severity == "row"]
+    for problem in rows[:20] + result.notes[:20]:
+        typer.echo(str(problem), err=True)
+    if len(rows) > 20 or len(result.notes) > 20:
+        typer.echo(f"… 共 {len(rows)} 行未计入、{len(result.notes)} 条提示，见 problems.csv", err=True)
+    total = sum(result.annual.values())
+    typer.echo(f"{year}: {len(result.lists)} 份名单 lists, {sum(result.rows_read.values())} 行 rows read, "
+               f"{len(rows)} 行未计入 left out; {total} person-groups counted")
+    typer.echo(f"written to {out}: {', '.join(files)}")
+
+
+@app.command()
 def version() -> None:
     """Print the program version."""
     typer.echo(__version__)

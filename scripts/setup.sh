@@ -63,7 +63,7 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
   .venv/bin/pip install -q -r requirements.lock 2>&1 | grep -v '^WARNING: Location' || true
   .venv/bin/pip install -q --no-deps -e . 2>&1 | grep -v '^WARNING: Location' || true
-  .venv/bin/python -c "import budget, yaml, typer, openpyxl, xlsxwriter, jinja2, weasyprint, pytest, hypothesis, pdfplumber, pypdf"
+  .venv/bin/python -c "import budget, yaml, typer, openpyxl, xlsxwriter, jinja2, weasyprint, duckdb, pytest, hypothesis, pdfplumber, pypdf"
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 echo "setup: ready (.venv)"
