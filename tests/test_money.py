@@ -68,3 +68,17 @@ def test_the_engines_integer_apportionment_equals_the_reference(total, weights):
 
     keyed = [(str(i), w) for i, w in enumerate(weights)]
     assert apportion_int(total, keyed, sum(weights)) == apportion(total, [(k, Fraction(w)) for k, w in keyed])
+
+
+def test_titles_break_between_words_in_balanced_lines():
+    from budget.core.display import title_lines, width
+
+    for title in ["关于下达2018年社会保险扶贫补助资金预算的通知", "关于2019年社会保险扶贫补助资金清算的通知",
+                  "2018年城乡居民养老保险农村困难群体代缴保费资金分配表", "2018年社会保险扶贫补助资金区域绩效目标表"]:
+        for per_line in (19, 20):
+            lines = title_lines(title, per_line)
+            assert "".join(lines) == title and all(width(line) <= 2 * per_line for line in lines)
+            for line in lines[:-1]:
+                assert not line.endswith(("通", "资", "分配", "补", "绩效目标")), lines  # never inside a word
+            if len(lines) == 2:
+                assert abs(width(lines[0]) - width(lines[1])) <= 8, lines  # balanced

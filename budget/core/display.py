@@ -155,6 +155,45 @@ def chinese_date(iso: str) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+# --- titles ---------------------------------------------------------------------------------
+
+# Words a title line must not be broken inside (a break between 通 and 知 reads as a mistake).
+UNBREAKABLE = re.compile(
+    r"关于|提前下达|下达|社会保险|扶贫|补助资金|资金|预算|清算|决算|通知|分配表|城乡居民|基本养老保险|养老保险|基本医疗保险|"
+    r"医疗保险|医保|基础养老金|提高部分|代缴保费|缴费资助|个人缴费|困难群体|农村|建档立卡|贫困人口|补充医疗保障|重度残疾人|"
+    r"区域绩效目标表|绩效目标|测算说明|上下级结算表|清算表|实施意见|《[^》]*》|\d+年|[A-Za-z0-9]+")
+
+
+def title_lines(title: str, per_line: int) -> list[str]:
+    """``title`` in as few lines of at most ``per_line`` characters as it needs, broken only
+    between words, and as even as possible (GB/T 9704 titles are set in balanced lines)."""
+    if width(title) <= 2 * per_line:
+        return [title]
+    tokens, at = [], 0
+    for match in UNBREAKABLE.finditer(title):
+        tokens += list(title[at:match.start()]) + [match.group()]
+        at = match.end()
+    tokens += list(title[at:])
+    lines_needed = -(-width(title) // (2 * per_line))
+    best: list[str] | None = None
+    for count in range(lines_needed, lines_needed + 3):
+        target = width(title) / count
+        lines: list[str] = []
+        current = ""
+        for token in tokens:
+            if current and (width(current + token) > 2 * per_line or
+                            (len(lines) < count - 1 and width(current + token) > target + 2 and width(current) >= target - 4)):
+                lines.append(current)
+                current = token
+            else:
+                current += token
+        lines.append(current)
+        if all(width(line) <= 2 * per_line for line in lines):
+            best = lines
+            break
+    return best or [title]
+
+
 # --- text width ---------------------------------------------------------------------------
 
 @lru_cache(maxsize=65536)

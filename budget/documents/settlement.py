@@ -98,8 +98,8 @@ def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> Set
     for p in ("province", "city"):
         ups = [t.amount for t in result.transfers if t.payer == p and t.amount > 0]
         downs = [-t.amount for t in result.transfers if t.payer == p and t.amount < 0]
-        transfer_texts.append(f"{PAYER_NAMES[p]}向县（市、区）补拨{show(sum(ups))}{unit.name}、"
-                              f"收回{show(sum(downs))}{unit.name}")
+        moves = ([f"补拨{show(sum(ups))}{unit.name}"] if ups else []) + ([f"收回{show(sum(downs))}{unit.name}"] if downs else [])
+        transfer_texts.append(f"{PAYER_NAMES[p]}向县（市、区）" + ("、".join(moves) if moves else "无需补拨或收回"))
     policy = result.policy
     return SettlementNotice(
         settings=settings, year=result.year, date_text=chinese_date(settings.date),

@@ -13,11 +13,13 @@ import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import jinja2
+import markupsafe
 
 from .. import __version__
-from ..core.display import parse_date, unit
+from ..core.display import parse_date, title_lines, unit
 from ..resources import TEMPLATES
 from .fonts import FontChoice, FontError, choose_fonts, uncovered
 
@@ -38,6 +40,8 @@ def environment() -> jinja2.Environment:
                        wan=unit("万元").text)
     # how many em a line of text takes: full-width characters one, ASCII digits half
     env.filters["em_width"] = lambda text: sum(0.5 if ord(ch) < 128 else 1 for ch in text)
+    # a title in balanced lines broken between words (22 pt: 20 characters a portrait line, 29 landscape)
+    env.filters["title_lines"] = lambda text, per_line=20: markupsafe.Markup("<br>").join(title_lines(text, per_line))
     return env
 
 
@@ -69,6 +73,16 @@ def check_glyphs(html: str, fonts: FontChoice) -> None:
 
 
 Files = tuple[tuple[str, bytes], ...]  # (name, data) of files embedded in a PDF
+UNNUMBERED_BANJI = "@page banji { @bottom-left { content: none } @bottom-right { content: none } }"
+
+
+def _banji_after_blank(document: Any) -> bool:
+    """Whether the 版记's page (the last, an even one) follows a blank page."""
+    pages = document.pages
+    if len(pages) < 2:
+        return False
+    last, before = pages[-1]._page_box.page_type, pages[-2]._page_box.page_type  # WeasyPrint's layout record
+    return bool(last.name == "banji" and before.blank)
 
 
 def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice | None = None,
@@ -82,6 +96,9 @@ def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice 
         check_glyphs(html, fonts)
     stylesheets = [CSS(string=font_css(fonts)), CSS(filename=str(TEMPLATES / "gongwen.css"))]
     document = HTML(string=html, base_url=str(TEMPLATES)).render(stylesheets=stylesheets)
+    if _banji_after_blank(document):  # GB/T 9704 7.5: then neither page carries a number
+        stylesheets.append(CSS(string=UNNUMBERED_BANJI))
+        document = HTML(string=html, base_url=str(TEMPLATES)).render(stylesheets=stylesheets)
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     when = None
     if date:
