@@ -14,14 +14,9 @@ from .core.manifest import MANIFEST, Manifest
 from .core.problems import InputError, Problem, Source
 from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
-from .documents import explanation, notice, settlement_notice
-from .readers.document_settings import read_document_settings
 from .writers.atomic import staged
 from .writers.csv_writer import allocations_csv, settlement_csv, transfers_csv
-from .writers.pdf import render_html, render_many, render_pdf
-from .writers.settlement_workbook import settlement_workbook
 from .writers.text import assumptions_text
-from .writers.workbook import workbook_bytes
 
 ADVANCES = "advances.csv"
 
@@ -57,6 +52,8 @@ class Documents:
 def settings_for(result: PlanResult | SettlementResult, year: int, documents: Documents) -> DocumentSettings:
     """The documents' settings for ``year``: defaults from the policy of ``result`` (a plan or
     a settlement), then the settings file, then the command line."""
+    from .readers.document_settings import read_document_settings
+
     settings = default_settings(result.policy, year, result.quantum)
     if documents.settings_path is not None:
         settings = read_document_settings(documents.settings_path, settings, year)
@@ -72,6 +69,9 @@ def settings_for(result: PlanResult | SettlementResult, year: int, documents: Do
 
 def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str, bytes], str]:
     """The notice and the explanation of every year, as PDF bytes; and the fonts used."""
+    from .documents import explanation, notice  # Jinja2 and WeasyPrint only when documents are made
+    from .writers.pdf import render_html, render_many
+
     names, htmls = [], []
     for year in result.years:
         settings = settings_for(result, year, documents)
@@ -103,9 +103,11 @@ def manifest(result: PlanResult, unit: str, settings_path: str | None) -> Manife
 
 
 def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
-                       documents: Documents | None = None, settings_path: str | None = None) -> tuple[list[str], str]:
-    """Every output of a plan; returns the names written and the fonts the PDFs used.
-    Everything is computed and rendered before the first file is renamed into place."""
+                       documents: Documents | None = None, settings_path: str | None = None,
+                       workbooks: bool = True) -> tuple[list[str], str]:
+    """Every output of a plan (the workbooks unless ``workbooks`` is false); returns the names
+    written and the fonts the PDFs used. Everything is computed and rendered before the first
+    file is renamed into place."""
     try:
         workbook_unit = shown_unit(unit, result.quantum)
     except ValueError as exc:
@@ -118,8 +120,11 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     }
     if result.advance_rate is not None:
         files[ADVANCES] = allocations_csv(advance_rows(result)).encode("utf-8")
-    for year in result.years:
-        files[workbook_name(year)] = workbook_bytes(result, year, workbook_unit)
+    if workbooks:
+        from .writers.workbook import workbook_bytes  # xlsxwriter only when a workbook is written
+
+        for year in result.years:
+            files[workbook_name(year)] = workbook_bytes(result, year, workbook_unit)
     fonts = ""
     if documents is not None:
         pdfs, fonts = render_documents(result, documents)
@@ -140,6 +145,10 @@ def settlement_notice_name(year: int) -> str:
 
 def write_settlement_outputs(result: SettlementResult, out: Path, documents: Documents | None) -> tuple[list[str], str]:
     """settlement.csv, transfers.csv, the 清算/决算 workbook and (with ``documents``) the notice."""
+    from .documents import settlement_notice
+    from .writers.pdf import render_html, render_pdf
+    from .writers.settlement_workbook import settlement_workbook
+
     files = {"settlement.csv": settlement_csv(result).encode("utf-8"),
              "transfers.csv": transfers_csv(result).encode("utf-8"),
              settlement_name(result.year): settlement_workbook(result)}
