@@ -8,6 +8,7 @@ file, duplicate keys are errors (PyYAML silently keeps the last), and scalars st
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import yaml
@@ -52,7 +53,30 @@ def entries_of(node: Map | None) -> list[tuple[str, Node, Source]]:
 
 
 # libyaml's parser when PyYAML has it (ten times faster on a country's region list)
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # YAML 1.1's plain nulls, as PyYAML resolves them
+_STR, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
+_SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+
+class _TextLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """Scalars stay text here, so the only implicit type that matters is null: resolve just
+    that (PyYAML's resolver tries a dozen regular expressions on every scalar, and its path
+    resolvers are called on every node; none of it changes what we read)."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            return _NULL if implicit[0] and value in _NULLS else _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, current_node, current_index):
+        return None
+
+    def ascend_resolver(self):
+        return None
+
+
+_LOADER = _TextLoader
 
 
 def _source(path: str, node: yaml.Node) -> Source:
@@ -89,8 +113,24 @@ def _convert(path: str, node: yaml.Node, problems: list[Problem], seen: set[int]
     return result
 
 
+_PARSED: dict[tuple[str, str], tuple[Node | None, tuple[Problem, ...]]] = {}  # (path, SHA-256) → tree
+
+
 def load(path: str, text: str, problems: list[Problem]) -> Node | None:
-    """Parse ``text``; syntax errors, aliases misuse and unsafe tags become problems."""
+    """Parse ``text``; syntax errors, aliases misuse and unsafe tags become problems. A file is
+    parsed once per content (by SHA-256): the trees are never changed by their readers."""
+    key = (path, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+    if key not in _PARSED:
+        if len(_PARSED) >= 1024:  # a long-running process reading many files keeps the newest
+            del _PARSED[next(iter(_PARSED))]
+        found: list[Problem] = []
+        _PARSED[key] = (_load(path, text, found), tuple(found))
+    root, parsed_problems = _PARSED[key]
+    problems.extend(parsed_problems)
+    return root
+
+
+def _load(path: str, text: str, problems: list[Problem]) -> Node | None:
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
