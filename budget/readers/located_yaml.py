@@ -79,37 +79,46 @@ class _TextLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
 _LOADER = _TextLoader
 
 
-def _source(path: str, node: yaml.Node) -> Source:
-    return Source(path, node.start_mark.line + 1)
-
-
-def _convert(path: str, node: yaml.Node, problems: list[Problem], seen: set[int] | None = None) -> Node:
-    source = _source(path, node)
+def _convert(path: str, node: yaml.Node, problems: list[Problem], seen: set[int] | None = None,
+             lines: dict[int, Source] | None = None) -> Node:
+    """Our node for PyYAML's ``node``; ``seen`` the nodes met (an alias is one met twice),
+    ``lines`` the source of each line (shared: a Source is immutable, and a flow-style file has
+    many nodes on a line)."""
     seen = set() if seen is None else seen
+    lines = {} if lines is None else lines
+    line = node.start_mark.line + 1
+    source = lines.get(line)
+    if source is None:
+        source = lines[line] = Source(path, line)
     if id(node) in seen:  # an alias: refused, it can multiply a small file into a huge tree
         problems.append(Problem(source, "anchors and aliases (&, *) are not allowed: write values out"))
         return Scalar(source, "", is_null=True)
     seen.add(id(node))
-    if node.tag not in _PLAIN_TAGS:
-        problems.append(Problem(source, f"tag {node.tag} is not allowed: only plain maps, lists and values"))
+    tag = node.tag
+    if tag not in _PLAIN_TAGS:
+        problems.append(Problem(source, f"tag {tag} is not allowed: only plain maps, lists and values"))
         return Scalar(source, "", is_null=True)
     if isinstance(node, yaml.ScalarNode):
-        return Scalar(source, node.value, is_null=node.tag.endswith(":null"))
+        return Scalar(source, node.value, is_null=tag == _NULL)
     if isinstance(node, yaml.SequenceNode):
-        return Seq(source, [_convert(path, item, problems, seen) for item in node.value])
+        return Seq(source, [_convert(path, item, problems, seen, lines) for item in node.value])
     result = Map(source)
+    items, key_sources = result.items, result.key_sources
     for key_node, value_node in node.value:
-        key_source = _source(path, key_node)
+        key_line = key_node.start_mark.line + 1
+        key_source = lines.get(key_line)
+        if key_source is None:
+            key_source = lines[key_line] = Source(path, key_line)
         if not isinstance(key_node, yaml.ScalarNode):
             problems.append(Problem(key_source, "a key must be a plain value"))
             continue
         key = key_node.value
-        if key in result.items:
-            first = result.key_sources[key]
+        if key in items:
+            first = key_sources[key]
             problems.append(Problem(key_source, f"duplicate key '{key}' (first given on line {first.line})"))
             continue
-        result.items[key] = _convert(path, value_node, problems, seen)
-        result.key_sources[key] = key_source
+        items[key] = _convert(path, value_node, problems, seen, lines)
+        key_sources[key] = key_source
     return result
 
 
