@@ -1,18 +1,33 @@
-"""Benchmarks: wall time and peak memory per stage at city, province and country scale,
-against the limits — NumPy int64 computing the same amounts, xlsxwriter writing the same
-cells directly, WeasyPrint rendering the same HTML directly. Prints a markdown table.
+"""Benchmarks, printed as markdown tables:
 
-    make bench            (or: .venv/bin/python bench/run.py [--quick])
+1. the synthetic country (bench/synth.py: 31 provinces, 333 cities, 2,850 counties, 2018) planned
+   by ``budget plan`` as a whole process — ``--no-pdf --no-workbook`` and ``--no-pdf`` — beside
+   the OpenFisca peer (bench/peer_openfisca.py: the same rules in float32), run in turns, medians
+   of several runs: wall time, peak RSS, and the amounts that differ from ours to the fen;
+2. the city end to end: the shipped Xianyang example planned for one year with both PDFs;
+3. the scaling curve: 100, 1,000, 2,850 and 10,000 counties, --no-pdf --no-workbook;
+4. with ``--stages``: wall time and peak memory per stage at city, province and country scale,
+   against the limits — NumPy int64 computing the same amounts, xlsxwriter writing the same
+   cells directly, WeasyPrint rendering the same HTML directly.
+
+    make bench            (or: .venv/bin/python bench/run.py [--runs N] [--quick] [--stages])
+
+Benchmarks, not tests: nothing here fails on a slow machine. Whole-process figures are medians
+of paired runs; on a shared machine they move by ±30 % from one minute to the next.
 """
 
 from __future__ import annotations
 
 import gc
 import io
+import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
+from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -156,8 +171,121 @@ def run_scale(name: str, policies: list[str], headcounts: str, years: list[int],
     return rows
 
 
+BIN = Path(sys.executable).parent
+PEER = Path(__file__).resolve().parent / "peer_openfisca.py"
+
+
+def run_process(args: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MiB) of one whole process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    error = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+    if status != 0:
+        raise SystemExit(f"{' '.join(args[:3])} failed:\n{error[-2000:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def plan_args(country: dict, out: Path, *options: str) -> list[str]:
+    policies = [a for p in country["policies"] for a in ("--policy", p)]
+    return [str(BIN / "budget"), "plan", "--year", "2018", "--headcounts", country["headcounts"], *policies,
+            "--out", str(out), *options]
+
+
+def amounts(path: Path) -> dict[tuple[str, ...], Decimal]:
+    import csv
+
+    with open(path, encoding="utf-8") as handle:
+        return {(r["year"], r["region_code"], r["subsidy"], r["payer"]): Decimal(r["amount"])
+                for r in csv.DictReader(handle)}
+
+
+def paired(commands: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
+    """Median wall time and median peak RSS of each command, run in turns ``runs`` times."""
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, args in commands.items():
+            results[name].append(run_process(args))
+    return {name: (statistics.median(w for w, _ in r), statistics.median(m for _, m in r)) for name, r in results.items()}
+
+
+def country_table(folder: Path, runs: int) -> list[str]:
+    country = synth.write(folder / "country", 31, 333, 2850, [2018])
+    out = folder / "out"
+    commands = {
+        "budget plan --no-pdf --no-workbook": plan_args(country, out / "a", "--no-pdf", "--no-workbook"),
+        "budget plan --no-pdf (with the workbook)": plan_args(country, out / "b", "--no-pdf"),
+        "OpenFisca peer (openfisca-core, float32)": [sys.executable, str(PEER), str(folder / "country"),
+                                                     str(out / "peer.csv")],
+    }
+    try:
+        import openfisca_core  # noqa: F401
+    except ImportError:  # the documented stand-in: the same float32 arithmetic in bare NumPy
+        os.environ["PEER_NUMPY"] = "1"
+        commands["NumPy float32 stand-in (openfisca-core not installed)"] = commands.pop(
+            "OpenFisca peer (openfisca-core, float32)")
+    timings = paired(commands, runs)
+    peer_name = list(commands)[-1]
+    ours = amounts(out / "a" / "allocations.csv")
+    assert ours == amounts(out / "b" / "allocations.csv")
+    theirs = amounts(out / "peer.csv")
+    peer_wall, peer_rss = timings[peer_name]
+    rows = [f"country: {country['counties']:,} counties, 333 cities, 31 provinces, 2018 — whole processes, "
+            f"medians of {runs} runs in turns",
+            "", "| program | wall s | ÷ peer | peak RSS MiB | ÷ peer | wrong amounts |", "|---|---|---|---|---|---|"]
+    for name, (wall, rss) in timings.items():
+        if name == peer_name:
+            wrong = sum(1 for k, v in ours.items() if theirs.get(k) != v)
+        else:
+            wrong = 0  # ours: exact by construction (tests/test_engine.py compares with the Fraction reference)
+        rows.append(f"| {name} | {wall:.2f} | {wall / peer_wall:.2f}× | {rss:.0f} | {rss / peer_rss:.2f}× | "
+                    f"{wrong:,} / {len(ours):,} |")
+    return rows
+
+
+def city_table(runs: int) -> list[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        commands = {"budget plan --year 2018 (notice and explanation PDFs, workbook)":
+                    [str(BIN / "budget"), "plan", "--year", "2018", "--out", str(Path(tmp) / "city")]}
+        timings = paired(commands, runs)
+    rows = ["", f"city end to end: the shipped Xianyang example (13 counties), medians of {runs} runs", "",
+            "| command | wall s | target | peak RSS MiB |", "|---|---|---|---|"]
+    for name, (wall, rss) in timings.items():
+        rows.append(f"| {name} | {wall:.2f} | ≤ 1.5 | {rss:.0f} |")
+    return rows
+
+
+def scaling_table(folder: Path, runs: int) -> list[str]:
+    rows = ["", f"scaling: budget plan --no-pdf --no-workbook, medians of {runs} runs (start-up included)", "",
+            "| counties | cities | wall s | ms per county above the 100-county run | peak RSS MiB |", "|---|---|---|---|---|"]
+    base = None
+    for counties in (100, 1000, 2850, 10000):
+        cities = max(1, round(counties * 333 / 2850))
+        scale = synth.write(folder / f"scale-{counties}", min(31, cities), cities, counties, [2018])
+        wall, rss = paired({"plan": plan_args(scale, folder / f"out-{counties}", "--no-pdf", "--no-workbook")},
+                           runs)["plan"]
+        marginal = "" if base is None else f"{(wall - base[1]) / (counties - base[0]) * 1000:.3f}"
+        base = base or (counties, wall)
+        rows.append(f"| {counties:,} | {cities:,} | {wall:.2f} | {marginal} | {rss:.0f} |")
+    return rows
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
+    runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else (3 if quick else 5)
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start "
+          "(a shared machine: other work moves these figures)\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        print("\n".join(country_table(Path(tmp), runs)))
+        print("\n".join(city_table(runs)))
+        if not quick:
+            print("\n".join(scaling_table(Path(tmp), runs)))
+    if "--stages" in sys.argv:
+        stages(quick)
+
+
+def stages(quick: bool) -> None:
     out = [["scale", "stage", "seconds", "peak MB (tracemalloc)", "limit", "ours ÷ limit"],
            ["---"] * 6]
     out += run_scale("city: Xianyang, 13 counties, 1 year", [str(EXAMPLE_POLICY)], str(EXAMPLE_HEADCOUNTS), [2018], True)
@@ -170,6 +298,7 @@ def main() -> None:
             out += run_scale(f"country: {country['counties']:,} counties, 333 cities, 3 years", country["policies"],
                              country["headcounts"], [2018, 2019, 2020], False, repeat=2)
     import resource
+    print()
     print("\n".join("| " + " | ".join(row) + " |" for row in out))
     print(f"\npeak resident memory of the whole run: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

@@ -81,9 +81,10 @@ subsidies:
                     contiguous = rng.randint(0, poor // 10)
                     disabled_all = rng.randint(500, 3000)
                     disabled = rng.randint(0, min(disabled_all, poor - contiguous) // 2)
+                    medical_poor = rng.randint(3000, 30000)  # 建档立卡 insured: within rural_registered_poor
                     values = [poor, contiguous, disabled, disabled_all, rng.randint(20000, 90000),
-                              rng.randint(200, 2000), rng.randint(1000, 9000), rng.randint(3000, 30000),
-                              rng.randint(5000, 40000)]
+                              rng.randint(200, 2000), rng.randint(1000, 9000), medical_poor,
+                              rng.randint(medical_poor, medical_poor + 20000)]
                     rows += [f"{year},{county},{g},{v}" for g, v in zip(GROUPS, values)]
     (folder / "headcounts.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     return {"policies": policies, "headcounts": str(folder / "headcounts.csv"),

@@ -5,7 +5,8 @@ Exit codes: 0 done, 1 problems in the input (all listed, nothing written), 2 usa
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+import gc
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import List, Optional
 
@@ -17,20 +18,11 @@ from .core.manifest import MANIFEST, Manifest
 from .core.policy import parse_share
 from .core.problems import InputError, Problem
 from .core.results import sample_notes
-from .core.template_layout import template_groups
-from .outputs import Documents, render_documents, write_plan_outputs, write_settlement_outputs
-from .plan import load_inputs, load_plan_folder, run_plan
-from .readers.cases_reader import read_cases
-from .readers.document_settings import read_allocation_unit
-from .readers.policy_reader import read_policy
 from .resources import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, policy_path
-from .settle import run_settlement
-from .verify import verify as run_verify
-from .writers.atomic import staged, write_bytes
 from .writers.fonts import FontError
-from .writers.template import template_bytes
-from .writers.text import assumptions_text, explain_fund, settlement_summary, summary
-from .writers.text import explain as explain_line
+
+# Each command imports what it needs when it runs (python -X importtime): planning without
+# documents or workbooks never loads WeasyPrint, Jinja2, openpyxl or xlsxwriter.
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Plan and settle social-insurance poverty-alleviation subsidies, exact to the fen.")
@@ -66,6 +58,22 @@ def _problems_exit(out: Path | None = None):
         where = exc.filename or out
         typer.echo(f"cannot write to {out if out else where}: {exc.strerror or exc} ({where})", err=True)
         raise typer.Exit(1) from None
+
+
+@contextmanager
+def _without_cycle_collection():
+    """Reading, checking and computing a plan build hundreds of thousands of long-lived objects
+    and no reference cycles: the cyclic collector would only rescan them, over and over (a
+    quarter of a country plan's time, and a growing share as the country grows). Reference
+    counting frees what is dropped; the collector is back on afterwards (and around the PDFs,
+    whose layout makes cycles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _say_if_sample(files) -> None:
@@ -117,6 +125,8 @@ AllocationUnitOption = typer.Option(None, "--allocation-unit", help="分配单�
 
 def _quantum(given: Optional[str], settings_path: Optional[str]) -> int:
     """The allocation unit in fen: the option, else the document settings', else 分."""
+    from .readers.document_settings import read_allocation_unit
+
     name = given or (read_allocation_unit(settings_path) if settings_path else None) or "分"
     try:
         return allocation_quantum(name)
@@ -152,6 +162,8 @@ def plan(
     unit: str = typer.Option("元", "--unit", "-u", help="Amount unit of the workbook: 元 or 万元."),
     documents: Optional[Path] = DocumentsOption,
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Write the notice and explanation PDFs."),
+    workbook: bool = typer.Option(True, "--workbook/--no-workbook", help="Write the budget workbooks "
+                                  "(--no-workbook: only allocations.csv, assumptions.txt and plan.json, with --no-pdf)."),
     allow_missing_glyphs: bool = AllowGlyphsOption,
     advance_rate: Optional[str] = AdvanceOption,
     factors: Optional[Path] = typer.Option(None, "--factors", "-f", help="Factor data for funds distributed by "
@@ -170,13 +182,19 @@ def plan(
     rate = _rate(advance_rate)
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
+    from .outputs import Documents, write_plan_outputs
+    from .plan import run_plan
+    from .writers.text import assumptions_text, summary
+
     with _problems_exit(out):
         quantum = _quantum(allocation_unit, settings)
-        result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None, rate,
-                                    str(factors) if factors else None, quantum)
-        names, fonts = write_plan_outputs(result, out, unit,
-                                          Documents(settings, allow_missing_glyphs, notice_settings, final) if pdf else None,
-                                          settings)
+        with _without_cycle_collection():
+            result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None, rate,
+                                        str(factors) if factors else None, quantum)
+        with _without_cycle_collection() if not pdf else nullcontext():
+            names, fonts = write_plan_outputs(result, out, unit,
+                                              Documents(settings, allow_missing_glyphs, notice_settings, final)
+                                              if pdf else None, settings, workbook)
     _report(warnings)
     _say_if_sample(result.files)
     typer.echo(summary(result.policy, result.lines, result.fund_lines))
@@ -199,6 +217,10 @@ def report(
 ) -> None:
     """Render the notice and explanation PDFs again from a plan's output folder, e.g. with
     other document settings. Refuses if the plan's inputs changed since."""
+    from .outputs import Documents, render_documents
+    from .plan import load_plan_folder
+    from .writers.atomic import staged
+
     target = out or plan_folder
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     with _problems_exit(target):
@@ -229,6 +251,10 @@ def settle(
     """Settle a year: what was budgeted or advanced against what is due on actual headcounts
     (多退少补); write settlement.csv, transfers.csv, the 清算/决算 workbook and the notice.
     Against a plan folder, what it advanced and its allocation unit are the plan's."""
+    from .outputs import Documents, write_settlement_outputs
+    from .settle import run_settlement
+    from .writers.text import settlement_summary
+
     rate = _rate(advance_rate)
     with _problems_exit(out):
         settings = str(documents) if documents else _plan_documents(planned)
@@ -259,6 +285,8 @@ def check(
     year: Optional[List[int]] = YearOption,
 ) -> None:
     """Validate the policy and the headcounts without computing anything."""
+    from .plan import load_inputs
+
     with _problems_exit():
         inputs = load_inputs(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None)
     _report(inputs.warnings)
@@ -277,6 +305,10 @@ def explain(
     factors: Optional[Path] = typer.Option(None, "--factors", "-f", help="Factor data, for funds."),
 ) -> None:
     """Show how each payer's amount for one county, subsidy (or fund) and year was derived."""
+    from .plan import run_plan
+    from .writers.text import explain as explain_line
+    from .writers.text import explain_fund
+
     with _problems_exit():
         result, _ = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), [year],
                              factors_path=str(factors) if factors else None)
@@ -307,6 +339,11 @@ def template(
     out: Path = typer.Option(..., "--out", "-o", help="The .xlsx file to write."),
 ) -> None:
     """Write the headcount collection workbook (one row per county, one column per group)."""
+    from .core.template_layout import template_groups
+    from .readers.policy_reader import read_policy
+    from .writers.atomic import write_bytes
+    from .writers.template import template_bytes
+
     with _problems_exit(out):
         loaded, _ = read_policy(_policies(policy))
         write_bytes(out, template_bytes(loaded, year))
@@ -319,6 +356,9 @@ def verify(
     cases: List[Path] = typer.Argument(..., help="Case files (YAML): plan, settlement and fund cases."),
 ) -> None:
     """Run hand-written policy cases through the program and compare every amount to the fen."""
+    from .readers.cases_reader import read_cases
+    from .verify import verify as run_verify
+
     with _problems_exit():
         loaded = [case for path in cases for case in read_cases(str(path))]
     verdicts = run_verify(loaded)
@@ -351,6 +391,7 @@ def roster(
     """Match person lists by ID number (人员台账比对) into a headcount file for plan and settle,
     with a problems file, a roster workbook (masked) and an audit log."""
     from .roster import PERSON_ROWS, refuse_bad_rows, roster_outputs, run_roster
+    from .writers.atomic import staged
 
     if person_rows not in PERSON_ROWS:
         typer.echo(f"--person-rows must be one of: {', '.join(PERSON_ROWS)} (got {person_rows!r})", err=True)

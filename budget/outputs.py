@@ -15,14 +15,9 @@ from .core.manifest import MANIFEST, Manifest
 from .core.problems import InputError, Problem, Source
 from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
-from .documents import explanation, notice, settlement_notice
-from .readers.document_settings import read_document_settings
 from .writers.atomic import staged
 from .writers.csv_writer import allocations_csv, rows_csv, settlement_csv, transfers_csv
-from .writers.pdf import render_html, render_many, render_pdf
-from .writers.settlement_workbook import settlement_workbook
 from .writers.text import assumptions_text
-from .writers.workbook import rows_workbook, workbook_bytes
 
 ADVANCES = "advances.csv"
 
@@ -60,6 +55,8 @@ class Documents:
 def settings_for(result: PlanResult | SettlementResult, year: int, documents: Documents) -> DocumentSettings:
     """The documents' settings for ``year``: defaults from the policy of ``result`` (a plan or
     a settlement), then the settings file, then the command line."""
+    from .readers.document_settings import read_document_settings
+
     advance = isinstance(result, PlanResult) and result.advance_rate is not None
     settings = default_settings(result.policy, year, result.quantum, advance)
     if documents.settings_path is not None:
@@ -79,6 +76,9 @@ def settings_for(result: PlanResult | SettlementResult, year: int, documents: Do
 def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str, bytes], str]:
     """The notice and the explanation of every year, as PDF bytes (allocations.csv inside each);
     and the fonts used."""
+    from .documents import explanation, notice  # Jinja2 and WeasyPrint only when documents are made
+    from .writers.pdf import render_html, render_many
+
     names, htmls, dates = [], [], []
     if documents.final:
         refuse_draft(result, documents)
@@ -103,6 +103,8 @@ def allocations_file(result: PlanResult) -> bytes:
 def indicator_files(result: PlanResult, year: int, settings: DocumentSettings) -> dict[str, bytes]:
     """indicators-YEAR.csv and .xlsx: the notice's money for the budget-management system, in the
     columns of the settings' indicator_columns mapping (default: the documented header)."""
+    from .writers.workbook import rows_workbook
+
     header, take = mapped(settings.indicator_columns)
     rows = [[cells[i] for i in take] for cells in (r.cells() for r in indicator_rows(result, year, settings))]
     amount = next((n for n, i in enumerate(take) if INDICATOR_COLUMNS[i] == "金额（元）"), None)
@@ -113,6 +115,8 @@ def indicator_files(result: PlanResult, year: int, settings: DocumentSettings) -
 def refuse_draft(result: PlanResult, documents: Documents) -> None:
     """--final: every value the notices rest on must cite a document; list each one that does
     not, with the file:line to fix, and what an issued notice must carry but the settings lack."""
+    from .documents import notice
+
     problems = [Problem(a.source, f"假设未引用本地文件，不能正式印发：{a.what}（{a.value}）— 在此处改为引用本地正式文件的 "
                                   "ref 并删去 assumption (an assumed value: cite the local document that sets it)")
                 for a in result.policy.assumptions_for(result.years)]
@@ -143,9 +147,11 @@ def manifest(result: PlanResult, unit: str, settings_path: str | None) -> Manife
 
 
 def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
-                       documents: Documents | None = None, settings_path: str | None = None) -> tuple[list[str], str]:
-    """Every output of a plan; returns the names written and the fonts the PDFs used.
-    Everything is computed and rendered before the first file is renamed into place."""
+                       documents: Documents | None = None, settings_path: str | None = None,
+                       workbooks: bool = True) -> tuple[list[str], str]:
+    """Every output of a plan (the workbooks unless ``workbooks`` is false); returns the names
+    written and the fonts the PDFs used. Everything is computed and rendered before the first
+    file is renamed into place."""
     try:
         workbook_unit = shown_unit(unit, result.quantum)
     except ValueError as exc:
@@ -158,9 +164,12 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     }
     if result.advance_rate is not None:
         files[ADVANCES] = allocations_csv(advance_rows(result)).encode("utf-8")
-    for year in result.years:
-        files[workbook_name(year)] = workbook_bytes(result, year, workbook_unit)
-        files.update(indicator_files(result, year, settings_for(result, year, documents or Documents(settings_path))))
+    if workbooks:
+        from .writers.workbook import workbook_bytes  # xlsxwriter only when a workbook is written
+
+        for year in result.years:
+            files[workbook_name(year)] = workbook_bytes(result, year, workbook_unit)
+            files.update(indicator_files(result, year, settings_for(result, year, documents or Documents(settings_path))))
     fonts = ""
     if documents is not None:
         pdfs, fonts = render_documents(result, documents)
@@ -181,6 +190,10 @@ def settlement_notice_name(year: int) -> str:
 
 def write_settlement_outputs(result: SettlementResult, out: Path, documents: Documents | None) -> tuple[list[str], str]:
     """settlement.csv, transfers.csv, the 清算/决算 workbook and (with ``documents``) the notice."""
+    from .documents import settlement_notice
+    from .writers.pdf import render_html, render_pdf
+    from .writers.settlement_workbook import settlement_workbook
+
     files = {"settlement.csv": settlement_csv(result).encode("utf-8"),
              "transfers.csv": transfers_csv(result).encode("utf-8"),
              settlement_name(result.year): settlement_workbook(result)}

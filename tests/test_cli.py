@@ -83,3 +83,28 @@ def test_every_command_has_help():
     for command in ["plan", "check", "explain"]:
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "--policy" in result.output
+
+
+def test_no_workbook_writes_the_csv_the_assumptions_and_the_manifest_only(tmp_path):
+    result = runner.invoke(app, ["plan", "--year", "2018", "--out", str(tmp_path / "a"), "--no-pdf", "--no-workbook"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["allocations.csv", "assumptions.txt", "plan.json"]
+    full = runner.invoke(app, ["plan", "--year", "2018", "--out", str(tmp_path / "b"), "--no-pdf"])
+    assert full.exit_code == 0, full.output
+    assert (tmp_path / "b" / "budget-2018.xlsx").exists()
+    for name in ("allocations.csv", "assumptions.txt", "plan.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_planning_without_documents_or_workbooks_imports_no_document_library():
+    import subprocess
+    import sys
+
+    code = ("import sys; from budget.cli import app; from typer.testing import CliRunner; "
+            "r = CliRunner().invoke(app, ['plan', '--year', '2018', '--out', sys.argv[1], '--no-pdf', '--no-workbook']); "
+            "assert r.exit_code == 0, r.output; "
+            "print(sorted(m for m in ('weasyprint', 'jinja2', 'openpyxl', 'xlsxwriter') if m in sys.modules))")
+    import tempfile
+    with tempfile.TemporaryDirectory() as out:
+        done = subprocess.run([sys.executable, "-c", code, out], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

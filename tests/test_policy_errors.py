@@ -137,3 +137,34 @@ def test_missing_file_is_reported(tmp_path):
     with pytest.raises(InputError) as caught:
         read_policy([str(tmp_path / "nope.yaml")])
     assert "does not exist" in str(caught.value)
+
+
+def test_the_text_loader_reads_what_pyyamls_resolver_reads():
+    """Scalars stay text, so our loader resolves only null; every tree it gives is the tree
+    PyYAML's full resolver gives (the shipped files, and every kind of plain scalar)."""
+    import yaml
+
+    from budget.readers import located_yaml
+
+    samples = [(ROOT / "budget" / "configs" / name).read_text("utf-8")
+               for name in ("shaanxi-2017-60.yaml", "xianyang-2017-303.yaml", "regions/shaanxi.yaml")]
+    samples.append("a: [~, null, Null, NULL, '', \"null\", 'x', 2018-01, 0610, 1.5, yes, no, .inf, 12:30, 2018-01-02]\n"
+                   "b:\nc: !!null ''\nd: !!str 5\n")
+
+    def tree(text, loader):
+        problems = []
+        return located_yaml._convert("f.yaml", yaml.compose(text, Loader=loader), problems), problems
+
+    for text in samples:
+        assert tree(text, located_yaml._TextLoader) == tree(text, located_yaml._BASE_LOADER)
+
+
+def test_a_file_read_again_is_parsed_once_and_its_problems_reported_again(tmp_path):
+    from budget.readers import located_yaml
+
+    text = GOOD.replace("    name: 人员\n", "    name: &n 人员\n").replace("    name: 其中：部分人员", "    name: *n")
+    first, _ = problems_of(tmp_path, text)
+    parsed = dict(located_yaml._PARSED)
+    again, _ = problems_of(tmp_path, text)
+    assert first == again and any("anchors and aliases" in p for p in again)
+    assert located_yaml._PARSED == parsed  # nothing parsed anew

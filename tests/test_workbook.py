@@ -273,3 +273,19 @@ def test_the_template_asks_for_each_person_once_and_the_right_count(tmp_path):
     assert any(k.startswith("参保缴费农村困难群体") for k in headings)
     notes = " ".join(c.value or "" for row in book["填报说明"].iter_rows() for c in row)
     assert "同一人全年只计一次" in notes and "《转发〈关于切实做好社会保险扶贫工作的实施意见〉的通知》" in notes
+
+
+def test_the_fast_cell_writer_writes_xlsxwriters_bytes(monkeypatch):
+    """Our specialised cell writer and formula preparation give byte for byte the workbook
+    xlsxwriter's own code gives (with the advance sheet and 万元, every kind of cell we write)."""
+    from fractions import Fraction
+
+    from budget.core.display import UNITS
+    from budget.plan import run_plan
+    from budget.writers import workbook
+
+    result, _ = run_plan([XIANYANG], EXAMPLE, [2018], advance_rate=Fraction(9, 10), quantum=100)
+    fast = [workbook.workbook_bytes(result, 2018, UNITS[u]) for u in ("元", "万元")]
+    monkeypatch.setattr(workbook, "FAST_CELLS", False)
+    monkeypatch.setattr(workbook._OwnFormulas, "_prepare_formula", workbook.Worksheet._prepare_formula)
+    assert fast == [workbook.workbook_bytes(result, 2018, UNITS[u]) for u in ("元", "万元")]

@@ -192,13 +192,13 @@ def all_segments(policy: Policy, years: Iterable[int]
     result: dict[tuple[int, str, str], list[Segment]] = {}
     problems: list[Problem] = []
     cache: dict[tuple[object, ...], tuple[list[Segment], list[str]]] = {}
+    places = [(region, scope_chain(policy, region.code), policy.regions.city_of(region.code) is not None)
+              for region in policy.counties()]  # each county's chain of scopes, once
     for year in years:
         for subsidy in policy.subsidies.values():
             used = _used_scopes(subsidy)
             changes = _change_months(subsidy, year)
-            for region in policy.counties():
-                chain = scope_chain(policy, region.code)
-                has_city = policy.regions.city_of(region.code) is not None
+            for region, chain, has_city in places:
                 key = (year, subsidy.id, tuple(s for s in chain if s in used or s == subsidy.scope), has_city)
                 if key not in cache or cache[key][1]:  # recompute problems to name the county
                     cache[key] = year_segments(policy, subsidy, region, year, changes)
@@ -219,6 +219,9 @@ class PreparedSegments:
     denominator: int
     coefficients: tuple[tuple[tuple[str, int], ...], ...]  # per segment: payer → coefficient
     payers: tuple[str, ...]
+    # per term of the subsidy, per payer: Σ over segments of sign × rate × months × coefficient,
+    # so that a line whose figures are for the whole year is Σ persons × factor (exactly the same sum)
+    factors: tuple[tuple[int, ...], ...] = ()
 
 
 def _prepare(subsidy: Subsidy, segments: list[Segment]) -> PreparedSegments:
@@ -232,7 +235,15 @@ def _prepare(subsidy: Subsidy, segments: list[Segment]) -> PreparedSegments:
     #                      = Σ rate × person-months × coefficient_p / denominator
     coefficients = [tuple((p, int(share * lcm)) for p, share in segment.shares) for segment in segments]
     payers = tuple(p for p in PAYERS if any(p == q for s in segments for q, _ in s.shares))
-    return PreparedSegments(tuple(segments), denominator, tuple(coefficients), payers)
+    factors = []
+    for term in subsidy.terms:
+        per_payer = dict.fromkeys(payers, 0)
+        for segment, segment_coefficients in zip(segments, coefficients):
+            rate = next(r for r in segment.rates if r.group == term.group)
+            for payer, coefficient in segment_coefficients:
+                per_payer[payer] += rate.sign * rate.rate_fen * len(segment.months) * coefficient
+        factors.append(tuple(per_payer.values()))
+    return PreparedSegments(tuple(segments), denominator, tuple(coefficients), payers, tuple(factors))
 
 
 def line_numerators(subsidy: Subsidy, region: Region, year: int, headcounts: Headcounts,
@@ -246,6 +257,14 @@ def line_numerators(subsidy: Subsidy, region: Region, year: int, headcounts: Hea
     annual = subsidy.unit == "year"
     counts = tuple((t.group, t.sign, (headcounts.annual(year, code, t.group) if annual
                                       else headcounts.persons(year, code, t.group)) or 0) for t in subsidy.terms)
+    if annual or not any(headcounts.is_monthly(year, code, t.group) for t in subsidy.terms):
+        # the year's figure for every month: Σ persons × the prepared factors (integers, the same sum)
+        sums = [0] * len(prepared.payers)
+        for (_, _, count), factors in zip(counts, prepared.factors):
+            if count:
+                for index, factor in enumerate(factors):
+                    sums[index] += count * factor
+        return counts, dict(zip(prepared.payers, sums))
     count_of = {group: count for group, _, count in counts}
     numerators = dict.fromkeys(prepared.payers, 0)
     for segment, coefficients in zip(prepared.segments, prepared.coefficients):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from .headcounts import Headcounts
 from .policy import Policy
 from .problems import Problem, Source
+from .regions import Region
 
 FIELDS = ("year", "region_code", "group", "headcount")
 MAX_HEADCOUNT = 1_000_000_000  # more than any county has: a larger figure is a typing error
@@ -62,6 +63,89 @@ def _whole_number(text: str) -> int | None:
     return int(whole)
 
 
+@dataclass
+class _Checked:
+    """One row's fields, checked: ``ok`` false when a problem was reported."""
+
+    ok: bool
+    year: int | None
+    code: str
+    region: Region | None
+    names: set[str]
+    group: str
+    count: int | None
+    month: int | None
+    excluded: bool = False
+
+
+def _check_row(raw: RawRow, policy: Policy, in_scope: set[str], warned: set[str], labels: dict[str, str],
+               problems: list[Problem]) -> _Checked | None:
+    """Check one row's fields, reporting each problem; None for a row of an excluded county
+    that was warned about already."""
+    tree = policy.regions
+    v, src = raw.values, _Sources(raw)
+    ok = True
+    year_text = v.get("year", "").strip()
+    year = int(year_text) if year_text.isascii() and year_text.isdigit() and len(year_text) == 4 else None
+    if year is None:
+        problems.append(Problem(src["year"], f"year '{year_text}' must be a 4-digit year such as 2018"))
+        ok = False
+    code = v.get("region_code", "").strip()
+    if code in tree.renamed:
+        renamed = tree.renamed[code]
+        if code not in warned:
+            warned.add(code)
+            new = tree.regions[renamed.new_code]
+            problems.append(Problem(src["region_code"], f"old code {code} {renamed.old_name} is read as "
+                                    f"{new.code} {new.name} (renamed {renamed.since})", "warning"))
+        name_ok = {renamed.old_name, tree.regions[renamed.new_code].name}
+        code = renamed.new_code
+    else:
+        region = tree.get(code)
+        name_ok = {region.name} if region else set()
+    region = tree.get(code)
+    excluded = False
+    if region is None or region.level != "county":
+        what = "not a county code in the region list" if region else "not in the region list"
+        problems.append(Problem(src["region_code"], f"region code '{code}' is {what} "
+                                f"(counties here: {', '.join(sorted(in_scope))})"))
+        ok = False
+    elif code in policy.excluded:
+        if code in warned:
+            return None  # warned about at its first row
+        warned.add(code)
+        problems.append(Problem(src["region_code"], f"{code} {region.name} is left out by the policy "
+                                f"setting ({policy.excluded[code]}); its rows are ignored", "warning"))
+        excluded = True
+    elif code not in in_scope:
+        problems.append(Problem(src["region_code"], f"{code} {region.name} is outside the policy's scope "
+                                f"({', '.join(policy.scopes)})"))
+        ok = False
+    name = v.get("region_name", "").strip()
+    if not excluded and name and region is not None and name not in name_ok:
+        problems.append(Problem(src["region_name"], f"region name '{name}' does not match code {code} "
+                                f"({' / '.join(sorted(name_ok))})"))
+        ok = False
+    group = v.get("group", "").strip()
+    group = labels.get(group, group)  # a group may also be named by its Chinese name
+    if not excluded and group not in policy.groups:
+        problems.append(Problem(src["group"], f"unknown group '{group}' (allowed: {', '.join(policy.groups)})"))
+        ok = False
+    count_text = v.get("headcount", "")
+    count = _whole_number(count_text)
+    if not excluded and (count is None or count > MAX_HEADCOUNT):
+        shown = count_text.strip() if len(count_text.strip()) <= 30 else count_text.strip()[:27] + "…"
+        problems.append(Problem(src["headcount"], f"headcount '{shown}' must be a whole number ≥ 0"
+                                + (f" and at most {MAX_HEADCOUNT:,}" if count is not None else "")))
+        ok = False
+    month_text = v.get("month", "").strip()
+    month = int(month_text) if month_text.isascii() and month_text.isdigit() else None
+    if not excluded and month_text and not (month and 1 <= month <= 12):
+        problems.append(Problem(src["month"], f"month '{month_text}' must be 1 to 12 (or empty for the whole year)"))
+        ok = False
+    return _Checked(ok, year, code, region, name_ok, group, count, month, excluded)
+
+
 def needed_groups(policy: Policy, year: int, region: str | None = None) -> list[str]:
     """Groups some subsidy (or fund) in force in ``year`` counts — for ``region``, or anywhere."""
     needed: dict[str, None] = {}
@@ -93,13 +177,20 @@ def annual_needs(policy: Policy, year: int, region: str) -> dict[str, str]:
     return needs
 
 
+def _needs_key(policy: Policy, code: str) -> tuple[object, ...]:
+    """What :func:`needed_groups` and :func:`annual_needs` depend on for county ``code``: the
+    scopes of its chain where a subsidy or fund is defined, and whether a fund leaves it out."""
+    local = {s.scope for s in policy.subsidies.values()} | {f.scope for f in policy.funds.values()}
+    chain = tuple(r.code for r in policy.regions.ancestors(code) if r.code in local)
+    return chain, tuple(f.id for f in policy.funds.values() if code in f.excluded)
+
+
 def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
                      years: list[int] | None = None) -> tuple[Headcounts, list[Problem]]:
     """Validate rows against the policy and regions. ``years``: the years to be planned
     (every group their subsidies need must be present for every county); None = all years
     in the file."""
     problems: list[Problem] = []
-    tree = policy.regions
     in_scope = {r.code for r in policy.counties()}
     values: dict[tuple[int, str, str], int] = {}  # annual rows
     monthly: dict[tuple[int, str, str], dict[int, int]] = defaultdict(dict)  # month rows
@@ -108,72 +199,45 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
     attempted: set[tuple[int | None, str, str]] = set()
     labels = _group_labels(policy)
 
+    # What a row's year, county and group texts resolve to, once per distinct text: a country's
+    # rows repeat a few thousand codes and a few groups (a text that gave a problem is checked
+    # again on every row, so each bad row is named)
+    known_years: dict[str, int] = {}
+    known_codes: dict[str, tuple[str, Region, set[str]]] = {}  # raw code → (code, county, names allowed)
+    known_groups: dict[str, str] = {}
     for raw in rows:
-        v, src = raw.values, _Sources(raw)
-        ok = True
-        year_text = v.get("year", "").strip()
-        year = int(year_text) if year_text.isascii() and year_text.isdigit() and len(year_text) == 4 else None
-        if year is None:
-            problems.append(Problem(src["year"], f"year '{year_text}' must be a 4-digit year such as 2018"))
-            ok = False
-        code = v.get("region_code", "").strip()
-        if code in tree.renamed:
-            renamed = tree.renamed[code]
-            if code not in warned:
-                warned.add(code)
-                new = tree.regions[renamed.new_code]
-                problems.append(Problem(src["region_code"], f"old code {code} {renamed.old_name} is read as "
-                                        f"{new.code} {new.name} (renamed {renamed.since})", "warning"))
-            name_ok = {renamed.old_name, tree.regions[renamed.new_code].name}
-            code = renamed.new_code
-        else:
-            region = tree.get(code)
-            name_ok = {region.name} if region else set()
-        region = tree.get(code)
-        if region is None or region.level != "county":
-            what = "not a county code in the region list" if region else "not in the region list"
-            problems.append(Problem(src["region_code"], f"region code '{code}' is {what} "
-                                    f"(counties here: {', '.join(sorted(in_scope))})"))
-            ok = False
-        elif code in policy.excluded:
-            if code not in warned:
-                warned.add(code)
-                problems.append(Problem(src["region_code"], f"{code} {region.name} is left out by the policy "
-                                        f"setting ({policy.excluded[code]}); its rows are ignored", "warning"))
-            continue
-        elif code not in in_scope:
-            problems.append(Problem(src["region_code"], f"{code} {region.name} is outside the policy's scope "
-                                    f"({', '.join(policy.scopes)})"))
-            ok = False
-        name = v.get("region_name", "").strip()
-        if name and region is not None and name not in name_ok:
-            problems.append(Problem(src["region_name"], f"region name '{name}' does not match code {code} "
-                                    f"({' / '.join(sorted(name_ok))})"))
-            ok = False
-        group = v.get("group", "").strip()
-        group = labels.get(group, group)  # a group may also be named by its Chinese name
-        if group not in policy.groups:
-            problems.append(Problem(src["group"], f"unknown group '{group}' (allowed: {', '.join(policy.groups)})"))
-            ok = False
+        v = raw.values
+        year_text = v.get("year", "")
+        code_text = v.get("region_code", "")
+        group_text = v.get("group", "")
         count_text = v.get("headcount", "")
-        count = _whole_number(count_text)
-        if count is None or count > MAX_HEADCOUNT:
-            shown = count_text.strip() if len(count_text.strip()) <= 30 else count_text.strip()[:27] + "…"
-            problems.append(Problem(src["headcount"], f"headcount '{shown}' must be a whole number ≥ 0"
-                                    + (f" and at most {MAX_HEADCOUNT:,}" if count is not None else "")))
-            ok = False
-        month_text = v.get("month", "").strip()
-        month = int(month_text) if month_text.isascii() and month_text.isdigit() else None
-        if month_text and not (month and 1 <= month <= 12):
-            problems.append(Problem(src["month"], f"month '{month_text}' must be 1 to 12 (or empty for the whole year)"))
-            ok = False
-        if not ok or year is None or region is None or count is None:
-            attempted.add((year, code, group))  # reported already: not "missing" as well
+        year_or_none = known_years.get(year_text)
+        known = known_codes.get(code_text)
+        group_id = known_groups.get(group_text)
+        if (year_or_none is not None and known is not None and group_id is not None and count_text.isdigit()
+                and count_text.isascii() and not v.get("month") and not v.get("region_name")):
+            # the fast path: every field as the last row that gave no problem, a plain annual figure
+            count = int(count_text)
+            if count <= MAX_HEADCOUNT:
+                key = (year_or_none, known[0], group_id)
+                if key not in first_seen:
+                    first_seen[key] = raw.row
+                    values[key] = count
+                    continue
+        checked = _check_row(raw, policy, in_scope, warned, labels, problems)
+        if checked is None or checked.excluded:  # a county the policy leaves out: warned once, rows ignored
             continue
+        if not checked.ok or checked.year is None or checked.region is None or checked.count is None:
+            attempted.add((checked.year, checked.code, checked.group))  # reported already: not "missing" as well
+            continue
+        year, code, group, month, count = checked.year, checked.code, checked.group, checked.month, checked.count
+        known_years[year_text] = year
+        known_codes[code_text] = (code, checked.region, checked.names)
+        known_groups[group_text] = group
         key = (year, code, group)
         full_key: tuple[object, ...] = key + ((month,) if month else ())
-        label = f"{year}{f'-{month:02d}' if month else ''}, {code} {region.name}, {group}"
         if full_key in first_seen:
+            label = f"{year}{f'-{month:02d}' if month else ''}, {code} {checked.region.name}, {group}"
             problems.append(Problem(raw.row, f"duplicate row for {label} (first at {first_seen[full_key]})"))
             continue
         first_seen[full_key] = raw.row
@@ -206,15 +270,22 @@ def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
             problems.append(Problem(Source(file), f"{year}: no headcounts at all for "
                                     f"{', '.join(f'{r.code} {r.name}' for r in absent)}; "
                                     "they are left out of the plan", "warning"))
+        needs: dict[tuple[object, ...], tuple[list[str], dict[str, str]]] = {}  # by what decides them
         for region in policy.counties():
             if (year, region.code) not in given:
                 continue
-            missing = [g for g in needed_groups(policy, year, region.code)
+            decides = _needs_key(policy, region.code)
+            if decides not in needs:
+                needs[decides] = (needed_groups(policy, year, region.code), annual_needs(policy, year, region.code))
+            needed, annual_only = needs[decides]
+            missing = [g for g in needed
                        if (year, region.code, g) not in present and (year, region.code, g) not in attempted]
             if missing:
                 problems.append(Problem(Source(file), f"{year}, {region.code} {region.name}: no headcount for "
                                         f"{', '.join(missing)} (needed by the subsidies in force)"))
-            for group, subsidy in annual_needs(policy, year, region.code).items():
+            if not complete:
+                continue  # no monthly figures: none can stand alone
+            for group, subsidy in annual_only.items():
                 key = (year, region.code, group)
                 if headcounts.monthly(*key) is not None and headcounts.annual(*key) is None:
                     problems.append(Problem(first_seen.get(key + (1,)), (
@@ -229,7 +300,7 @@ def _year_and_month_problems(headcounts: Headcounts, first_seen: dict[tuple[obje
     """Where a group has both: the year's figure counts everyone eligible in some month, each once,
     so it is at least any month's figure and at most all months' together."""
     problems = []
-    for key in sorted(headcounts.keys()):
+    for key in sorted(headcounts.monthly_keys()):
         annual, months = headcounts.annual(*key), headcounts.monthly(*key)
         if annual is None or months is None:
             continue
@@ -257,6 +328,8 @@ def _subset_problems(headcounts: Headcounts, first_seen: dict[tuple[object, ...]
         if group.part_of:
             parts[group.part_of].append(group.id)
     present = headcounts.keys()
+    parents = {g.id: ([g.part_of] if g.part_of else []) + list(g.within) for g in policy.groups.values()}
+    checked = {g for g in policy.groups if parents[g] or len(parts.get(g, [])) > 1}  # groups with a rule
 
     def where(key: tuple[int, str, str]) -> Source | None:
         return first_seen.get(key) or first_seen.get(key + (1,))
@@ -277,10 +350,9 @@ def _subset_problems(headcounts: Headcounts, first_seen: dict[tuple[object, ...]
                     return a, b, f" in month {i + 1}"
         return None
 
-    for key in sorted(present):
+    for key in sorted(k for k in present if k[2] in checked):
         year, code, group_id = key
-        group = policy.groups[group_id]
-        for parent in ([group.part_of] if group.part_of else []) + list(group.within):
+        for parent in parents[group_id]:
             if (year, code, parent) not in present:
                 continue
             found = excess([key], (year, code, parent))

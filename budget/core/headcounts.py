@@ -52,6 +52,10 @@ class Headcounts:
     def is_monthly(self, year: int, code: str, group: str) -> bool:
         return (year, code, group) in self._monthly
 
+    def monthly_keys(self) -> list[Key]:
+        """The keys given month by month."""
+        return list(self._monthly)
+
     def keys(self) -> set[Key]:
         return set(self._values) | set(self._monthly)
 

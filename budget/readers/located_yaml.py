@@ -8,6 +8,7 @@ file, duplicate keys are errors (PyYAML silently keeps the last), and scalars st
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import yaml
@@ -52,45 +53,93 @@ def entries_of(node: Map | None) -> list[tuple[str, Node, Source]]:
 
 
 # libyaml's parser when PyYAML has it (ten times faster on a country's region list)
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # YAML 1.1's plain nulls, as PyYAML resolves them
+_STR, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
+_SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 
 
-def _source(path: str, node: yaml.Node) -> Source:
-    return Source(path, node.start_mark.line + 1)
+class _TextLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """Scalars stay text here, so the only implicit type that matters is null: resolve just
+    that (PyYAML's resolver tries a dozen regular expressions on every scalar, and its path
+    resolvers are called on every node; none of it changes what we read)."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            return _NULL if implicit[0] and value in _NULLS else _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, current_node, current_index):
+        return None
+
+    def ascend_resolver(self):
+        return None
 
 
-def _convert(path: str, node: yaml.Node, problems: list[Problem], seen: set[int] | None = None) -> Node:
-    source = _source(path, node)
+_LOADER = _TextLoader
+
+
+def _convert(path: str, node: yaml.Node, problems: list[Problem], seen: set[int] | None = None,
+             lines: dict[int, Source] | None = None) -> Node:
+    """Our node for PyYAML's ``node``; ``seen`` the nodes met (an alias is one met twice),
+    ``lines`` the source of each line (shared: a Source is immutable, and a flow-style file has
+    many nodes on a line)."""
     seen = set() if seen is None else seen
+    lines = {} if lines is None else lines
+    line = node.start_mark.line + 1
+    source = lines.get(line)
+    if source is None:
+        source = lines[line] = Source(path, line)
     if id(node) in seen:  # an alias: refused, it can multiply a small file into a huge tree
         problems.append(Problem(source, "anchors and aliases (&, *) are not allowed: write values out"))
         return Scalar(source, "", is_null=True)
     seen.add(id(node))
-    if node.tag not in _PLAIN_TAGS:
-        problems.append(Problem(source, f"tag {node.tag} is not allowed: only plain maps, lists and values"))
+    tag = node.tag
+    if tag not in _PLAIN_TAGS:
+        problems.append(Problem(source, f"tag {tag} is not allowed: only plain maps, lists and values"))
         return Scalar(source, "", is_null=True)
     if isinstance(node, yaml.ScalarNode):
-        return Scalar(source, node.value, is_null=node.tag.endswith(":null"))
+        return Scalar(source, node.value, is_null=tag == _NULL)
     if isinstance(node, yaml.SequenceNode):
-        return Seq(source, [_convert(path, item, problems, seen) for item in node.value])
+        return Seq(source, [_convert(path, item, problems, seen, lines) for item in node.value])
     result = Map(source)
+    items, key_sources = result.items, result.key_sources
     for key_node, value_node in node.value:
-        key_source = _source(path, key_node)
+        key_line = key_node.start_mark.line + 1
+        key_source = lines.get(key_line)
+        if key_source is None:
+            key_source = lines[key_line] = Source(path, key_line)
         if not isinstance(key_node, yaml.ScalarNode):
             problems.append(Problem(key_source, "a key must be a plain value"))
             continue
         key = key_node.value
-        if key in result.items:
-            first = result.key_sources[key]
+        if key in items:
+            first = key_sources[key]
             problems.append(Problem(key_source, f"duplicate key '{key}' (first given on line {first.line})"))
             continue
-        result.items[key] = _convert(path, value_node, problems, seen)
-        result.key_sources[key] = key_source
+        items[key] = _convert(path, value_node, problems, seen, lines)
+        key_sources[key] = key_source
     return result
 
 
+_PARSED: dict[tuple[str, str], tuple[Node | None, tuple[Problem, ...]]] = {}  # (path, SHA-256) → tree
+
+
 def load(path: str, text: str, problems: list[Problem]) -> Node | None:
-    """Parse ``text``; syntax errors, aliases misuse and unsafe tags become problems."""
+    """Parse ``text``; syntax errors, aliases misuse and unsafe tags become problems. A file is
+    parsed once per content (by SHA-256): the trees are never changed by their readers."""
+    key = (path, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+    if key not in _PARSED:
+        if len(_PARSED) >= 1024:  # a long-running process reading many files keeps the newest
+            del _PARSED[next(iter(_PARSED))]
+        found: list[Problem] = []
+        _PARSED[key] = (_load(path, text, found), tuple(found))
+    root, parsed_problems = _PARSED[key]
+    problems.extend(parsed_problems)
+    return root
+
+
+def _load(path: str, text: str, problems: list[Problem]) -> Node | None:
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
