@@ -11,7 +11,8 @@ python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q -c requirements.lock "$work"/dist/budget-*.whl 2>&1 | grep -v '^WARNING: Location' || true
 cd "$work"
 venv/bin/budget plan --year 2018 --out out >/dev/null
-for file in allocations.csv plan.json budget-2018.xlsx notice-2018.pdf explanation-2018.pdf; do
+# the example rests on assumed values: its notice is a draft (notice-2018-征求意见稿.pdf)
+for file in allocations.csv plan.json budget-2018.xlsx notice-2018-征求意见稿.pdf explanation-2018.pdf indicators-2018.csv; do
   [ -s "out/$file" ] || { echo "check_wheel: the installed wheel did not write $file" >&2; exit 1; }
 done
 venv/bin/budget verify "$OLDPWD/tests/cases/xianyang_policy_cases.yaml" >/dev/null
