@@ -17,12 +17,17 @@ from functools import lru_cache
 from pathlib import Path
 
 ROLES: dict[str, tuple[str, ...]] = {
-    "fang": ("FandolFang", "Noto Serif CJK SC"),
-    "song": ("Noto Serif CJK SC", "FandolSong"),
-    "xbs": ("Noto Serif CJK SC", "FandolSong"),  # 小标宋: set bold
-    "hei": ("Noto Sans CJK SC", "FandolHei"),
-    "kai": ("LXGW WenKai", "AR PL UKai CN", "FandolKai", "Noto Serif CJK SC"),
+    # the official fonts where a Chinese Windows has them, then free stand-ins
+    "fang": ("FangSong_GB2312", "FangSong", "FandolFang", "Noto Serif CJK SC"),
+    "song": ("SimSun", "Noto Serif CJK SC", "FandolSong"),
+    "xbs": ("FZXiaoBiaoSong-B05S", "Noto Serif CJK SC", "SimSun", "FandolSong"),  # 小标宋: set bold
+    "hei": ("SimHei", "Noto Sans CJK SC", "FandolHei"),
+    "kai": ("KaiTi_GB2312", "KaiTi", "LXGW WenKai", "AR PL UKai CN", "FandolKai", "Noto Serif CJK SC"),
 }
+# Windows without fontconfig's fc-match: the usual files of its Chinese fonts
+WINDOWS_FONTS = {"FangSong": "simfang.ttf", "FangSong_GB2312": "FangSong_GB2312.ttf", "SimSun": "simsun.ttc",
+                 "SimHei": "simhei.ttf", "KaiTi": "simkai.ttf", "KaiTi_GB2312": "KaiTi_GB2312.ttf",
+                 "FZXiaoBiaoSong-B05S": "FZXBSJW.TTF"}
 FALLBACKS = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 ROLE_NAMES = {"fang": "仿宋", "song": "宋体", "xbs": "小标宋", "hei": "黑体", "kai": "楷体"}
 
@@ -34,7 +39,8 @@ def font_file(family: str) -> str | None:
         found = subprocess.run(["fc-match", "-f", "%{family}\n%{file}", f"{family}:lang=zh-cn"],
                                capture_output=True, text=True, timeout=20, check=True).stdout
     except (OSError, subprocess.SubprocessError):
-        return None
+        windows = Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts" / WINDOWS_FONTS.get(family, "-")
+        return str(windows) if windows.is_file() else None
     families, _, path = found.partition("\n")
     return path if family in families.split(",") else None
 
