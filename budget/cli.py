@@ -5,9 +5,10 @@ Exit codes: 0 done, 1 problems in the input (all listed, nothing written), 2 usa
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import List, Optional
+from typing import List, NoReturn, Optional
 
 import typer
 
@@ -42,6 +43,7 @@ YearOption = typer.Option(None, "--year", "-y", help="Budget year (repeatable). 
 
 
 def _policies(paths: Optional[List[Path]]) -> list[str]:
+    _once("--policy", paths, key=lambda p: os.path.realpath(policy_path(str(p))))
     return [policy_path(str(p)) for p in paths] if paths else [str(EXAMPLE_POLICY)]
 
 
@@ -89,14 +91,50 @@ AddresseesOption = typer.Option(None, "--addressees", help="主送机关 (over -
 CcOption = typer.Option(None, "--cc", help="抄送机关; repeat for each (over --documents).")
 
 
+def _usage_error(message: str) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
+
+
+# Years the tool plans: the policies start in 2018; a year outside this is a typing error
+# (19 for 2019, 1999 for 2019), which would otherwise write a template the tool cannot read back.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+def _year(value: int, option: str = "--year") -> int:
+    if not YEAR_MIN <= value <= YEAR_MAX:
+        _usage_error(f"{option} {value}：年度须在 {YEAR_MIN}–{YEAR_MAX} 之间 / must be a year from {YEAR_MIN} "
+                     f"to {YEAR_MAX}, written in full (2019, not 19)")
+    return value
+
+
+def _once(option: str, values: Optional[List], key=str) -> None:
+    """A repeatable option given the same value twice is an error, not collapsed: the user most
+    likely meant another value (--year 2019 --year 2020), and planning 2019 twice doubled every total."""
+    seen: set = set()
+    for value in values or []:
+        if key(value) in seen:
+            _usage_error(f"{option} {value} 重复给出，每个值只能给一次 / {option} {value} is given twice: "
+                         "give each value once")
+        seen.add(key(value))
+
+
+def _years(values: Optional[List[int]]) -> Optional[List[int]]:
+    _once("--year", values)
+    return [_year(v) for v in values] if values else None
+
+
 def _notice_options(number, date, title, issuer, addressees, cc) -> dict:
-    """Document settings given on the command line; the date is checked here."""
-    if date is not None:
+    """Document settings given on the command line, checked here. ``{year}`` and ``{next_year}``
+    in them become each budget year, as in a settings file; a date with ``{year}`` is checked
+    once the years are known."""
+    if date is not None and "{" not in date:
         try:
             parse_date(date)
         except ValueError as exc:
-            typer.echo(f"--date '{date}' {exc}", err=True)
-            raise typer.Exit(2) from None
+            _usage_error(f"--date '{date}'：不是有效的日期，应写作 2018-01-08 / --date '{date}' {exc}")
+    _once("--issuer", issuer)
+    _once("--cc", cc)
     given = {"number": number, "date": date, "title": title, "issuers": list(issuer or []) or None,
              "addressees": addressees, "cc": list(cc or []) or None}
     return {k: v for k, v in given.items() if v}
@@ -147,10 +185,11 @@ def plan(
         typer.echo(f"--unit must be one of: {', '.join(UNITS)} (got {unit!r})", err=True)
         raise typer.Exit(2)
     rate = _rate(advance_rate)
+    years = _years(year)
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
     with _problems_exit(out):
-        result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None, rate,
+        result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), years, rate,
                                     str(factors) if factors else None)
         names, fonts = write_plan_outputs(result, out, unit,
                                           Documents(settings, allow_missing_glyphs, notice_settings) if pdf else None,
@@ -205,6 +244,8 @@ def settle(
 ) -> None:
     """Settle a year: what was budgeted or advanced against what is due on actual headcounts
     (多退少补); write settlement.csv, transfers.csv, the 清算/决算 workbook and the notice."""
+    _year(year)
+    _once("--policy", policy, key=lambda p: os.path.realpath(policy_path(str(p))))
     rate = _rate(advance_rate)
     with _problems_exit(out):
         result, warnings = run_settlement(year, str(planned), str(actual),
@@ -234,8 +275,9 @@ def check(
     year: Optional[List[int]] = YearOption,
 ) -> None:
     """Validate the policy and the headcounts without computing anything."""
+    years = _years(year)
     with _problems_exit():
-        inputs = load_inputs(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None)
+        inputs = load_inputs(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), years)
     _report(inputs.warnings)
     counties = len(inputs.policy.counties())
     typer.echo(f"OK: {len(inputs.policy.files)} policy file(s), {len(inputs.policy.subsidies)} subsidies, "
@@ -252,6 +294,7 @@ def explain(
     factors: Optional[Path] = typer.Option(None, "--factors", "-f", help="Factor data, for funds."),
 ) -> None:
     """Show how each payer's amount for one county, subsidy (or fund) and year was derived."""
+    _year(year)
     with _problems_exit():
         result, _ = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), [year],
                              factors_path=str(factors) if factors else None)
@@ -282,8 +325,15 @@ def template(
     out: Path = typer.Option(..., "--out", "-o", help="The .xlsx file to write."),
 ) -> None:
     """Write the headcount collection workbook (one row per county, one column per group)."""
+    _year(year)
     with _problems_exit(out):
         loaded, _ = read_policy(_policies(policy))
+    if not template_groups(loaded, year):
+        in_force = [y for y in range(YEAR_MIN, YEAR_MAX + 1) if template_groups(loaded, y)]
+        _usage_error(f"--year {year}：该年度没有在执行的补助，模板将没有任何人员类别 / no subsidy of the policy is in "
+                     f"force in {year}, so the template would collect nothing"
+                     + (f" (in force from {in_force[0]})" if in_force else ""))
+    with _problems_exit(out):
         write_bytes(out, template_bytes(loaded, year))
     typer.echo(f"written: {out} ({len(loaded.counties())} counties, "
                f"{len(template_groups(loaded, year))} groups for {year})")
@@ -318,7 +368,6 @@ def version() -> None:
 
 def main() -> None:
     """The console script: a bug shows as one clear line (BUDGET_DEBUG=1 for the traceback)."""
-    import os
     import sys
 
     try:

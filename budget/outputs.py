@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .core.display import UNITS, format_share
+from .core.display import UNITS, format_share, parse_date
 from .core.document_settings import DocumentSettings, default_settings
 from .core.lines import Allocation, all_lines, allocations
 from .core.manifest import MANIFEST, Manifest
+from .core.problems import InputError, Problem
 from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
 from .documents import explanation, notice, settlement_notice
@@ -49,8 +50,20 @@ def settings_for(result: PlanResult | SettlementResult, year: int, documents: Do
     if documents.settings_path is not None:
         settings = read_document_settings(documents.settings_path, settings, year)
     for key, value in documents.notice.items():
-        setattr(settings.notice, key, value)
+        setattr(settings.notice, key, _for_year(value, year))
+    date = settings.notice.date
+    try:
+        parse_date(date)
+    except ValueError as exc:
+        raise InputError([Problem(None, f"--date '{date}'：不是有效的日期 / --date '{date}' {exc}")]) from None
     return settings
+
+
+def _for_year(value: str | list[str], year: int) -> str | list[str]:
+    """``{year}`` and ``{next_year}`` in a command-line setting, as in a settings file."""
+    if isinstance(value, list):
+        return [str(_for_year(v, year)) for v in value]
+    return value.replace("{year}", str(year)).replace("{next_year}", str(year + 1))
 
 
 def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str, bytes], str]:
