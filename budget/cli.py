@@ -26,7 +26,7 @@ from .readers.policy_reader import read_policy
 from .resources import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, policy_path
 from .settle import run_settlement
 from .verify import verify as run_verify
-from .writers.atomic import staged, write_bytes
+from .writers.atomic import folder_lock, staged, write_bytes
 from .writers.fonts import FontError
 from .writers.template import template_bytes
 from .writers.text import assumptions_text, explain_fund, settlement_summary, summary
@@ -188,7 +188,7 @@ def plan(
     years = _years(year)
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
-    with _problems_exit(out):
+    with _problems_exit(out), folder_lock(out):
         result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), years, rate,
                                     str(factors) if factors else None)
         names, fonts = write_plan_outputs(result, out, unit,
@@ -218,11 +218,12 @@ def report(
     other document settings. Refuses if the plan's inputs changed since."""
     target = out or plan_folder
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
-    with _problems_exit(target):
+    with _problems_exit(target), folder_lock(target):
         folder = load_plan_folder(plan_folder)
         files, fonts = render_documents(folder.result, Documents(str(documents) if documents else folder.manifest.documents,
                                                                  allow_missing_glyphs, notice_settings))
-        with staged(target) as stage:
+        # into the plan's own folder: the plan's files stay beside the new documents
+        with staged(target, keep_earlier=os.path.samefile(target, plan_folder) if target.exists() else False) as stage:
             for name, data in files.items():
                 stage.write_bytes(name, data)
     typer.echo(f"fonts: {fonts}\nwritten to {target}: {', '.join(files)}")
@@ -247,7 +248,7 @@ def settle(
     _year(year)
     _once("--policy", policy, key=lambda p: os.path.realpath(policy_path(str(p))))
     rate = _rate(advance_rate)
-    with _problems_exit(out):
+    with _problems_exit(out), folder_lock(out):
         result, warnings = run_settlement(year, str(planned), str(actual),
                                           [policy_path(str(p)) for p in policy] if policy else None, rate)
         settings = str(documents) if documents else _plan_documents(planned)
@@ -368,8 +369,11 @@ def version() -> None:
 
 def main() -> None:
     """The console script: a bug shows as one clear line (BUDGET_DEBUG=1 for the traceback)."""
+    import signal
     import sys
 
+    # a terminated run (SIGTERM) unwinds like Ctrl-C, so its temporary files are removed
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         app()
     except Exception as exc:  # noqa: BLE001 — the last resort: input problems are handled above

@@ -136,4 +136,4 @@ def test_outputs_cannot_leave_their_folder(tmp_path):
         with staged(tmp_path / "out") as stage:
             stage.write_text("../escape.csv", "x")
     assert not (tmp_path / "escape.csv").exists()
-    assert list((tmp_path / "out").iterdir()) == []
+    assert list(tmp_path.iterdir()) == [], "nothing written, no temporary folder or lock left"
