@@ -23,6 +23,7 @@ from .outputs import Documents, render_documents, write_plan_outputs, write_sett
 from .plan import load_inputs, load_plan_folder, run_plan
 from .readers.cases_reader import read_cases
 from .readers.policy_reader import read_policy
+from .readers.template_reader import filled_cell
 from .resources import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, policy_path
 from .settle import run_settlement
 from .verify import verify as run_verify
@@ -324,8 +325,10 @@ def template(
     year: int = typer.Option(..., "--year", "-y", help="The year the counties fill in."),
     policy: Optional[List[Path]] = PolicyOption,
     out: Path = typer.Option(..., "--out", "-o", help="The .xlsx file to write."),
+    force: bool = typer.Option(False, "--force", help="Overwrite FILE even if counties filled it in."),
 ) -> None:
-    """Write the headcount collection workbook (one row per county, one column per group)."""
+    """Write the headcount collection workbook (one row per county, one column per group).
+    A file of that name is replaced only if it is an untouched template (or with --force)."""
     _year(year)
     with _problems_exit(out):
         loaded, _ = read_policy(_policies(policy))
@@ -334,6 +337,12 @@ def template(
         _usage_error(f"--year {year}：该年度没有在执行的补助，模板将没有任何人员类别 / no subsidy of the policy is in "
                      f"force in {year}, so the template would collect nothing"
                      + (f" (in force from {in_force[0]})" if in_force else ""))
+    if (out.exists() or out.is_symlink()) and not force:
+        why = filled_cell(str(out)) if out.is_file() and not out.is_symlink() else "it is not a plain file"
+        if why is not None:
+            typer.echo(f"{out}：已存在且不是未填写的空模板，为免丢失已填数据未覆盖；确需覆盖请加 --force / {out} exists and "
+                       f"is not an untouched template ({why}); it was not overwritten: add --force to replace it", err=True)
+            raise typer.Exit(1)
     with _problems_exit(out):
         write_bytes(out, template_bytes(loaded, year))
     typer.echo(f"written: {out} ({len(loaded.counties())} counties, "

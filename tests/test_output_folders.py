@@ -194,3 +194,32 @@ def test_a_folder_of_an_earlier_version_is_replaced(tmp_path):
     (out / RECORD).unlink()
     (out / ".budget-2018.xlsx.abc123.tmp").write_bytes(b"left by an old version")
     assert "budget-2019.xlsx" in plan(out, 2019)
+
+
+def test_template_refuses_to_overwrite_a_filled_workbook(tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "填报表-2019.xlsx"
+    assert budget("template", "-y", "2019", "-o", path).returncode == 0
+    assert budget("template", "-y", "2019", "-o", path).returncode == 0, "an untouched template may be replaced"
+    book = load_workbook(path)
+    book["县区填报"]["C5"] = 1234
+    book.save(path)
+    filled = path.read_bytes()
+    result = budget("template", "-y", "2019", "-o", path)
+    assert result.returncode == 1 and "县区填报!C5 holds a figure" in result.stderr and "--force" in result.stderr
+    assert path.read_bytes() == filled
+    other = tmp_path / "notes.xlsx"
+    other.write_text("not a workbook", "utf-8")
+    assert budget("template", "-y", "2019", "-o", other).returncode == 1 and other.read_text("utf-8") == "not a workbook"
+    assert budget("template", "-y", "2019", "-o", path, "--force").returncode == 0
+    assert path.read_bytes() != filled and sorted(p.name for p in tmp_path.iterdir()) == ["notes.xlsx", path.name]
+
+
+def test_template_over_a_locked_file(tmp_path, chattr):
+    path = tmp_path / "t.xlsx"
+    assert budget("template", "-y", "2019", "-o", path).returncode == 0
+    chattr(path)
+    result = budget("template", "-y", "2019", "-o", path, "--force")
+    assert result.returncode == 1 and "t.xlsx is open in another program" in result.stderr, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.xlsx"]

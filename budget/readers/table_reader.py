@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..core.headcount_check import FIELDS, RawRow
 from ..core.problems import Problem, Source
+from .xlsx_limits import MAX_COLUMNS, MAX_ROWS, xlsx_problems
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,9 @@ def read_xlsx(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow]
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
+    too_large = xlsx_problems(path)
+    if too_large:
+        return [], too_large
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -135,8 +139,14 @@ def read_xlsx(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow]
             return read_template(path, book[SHEET])
         sheet = book.worksheets[0]
         name = sheet.title
-        records = [(index, [_cell_text(c) for c in row])
-                   for index, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        records = []
+        for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if index > MAX_ROWS or len(row) > MAX_COLUMNS:  # beyond what the sheet declared
+                return [], [Problem(Source(path, cell=f"{name}!{index}:{index}"), f"行数或列数超过上限（{MAX_ROWS:,} 行、"
+                                    f"{MAX_COLUMNS} 列）/ more than {MAX_ROWS:,} rows or {MAX_COLUMNS} columns")]
+            records.append((index, [_cell_text(c) for c in row]))
+    except Exception as exc:  # read-only sheets are parsed while iterated: damaged XML shows only here
+        return [], [Problem(Source(path), f"not a readable .xlsx workbook ({type(exc).__name__}: {str(exc)[:200]})")]
     finally:
         book.close()
     records = [(n, r) for n, r in records if any(c.strip() for c in r)]
