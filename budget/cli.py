@@ -14,13 +14,12 @@ import typer
 
 from . import __version__
 from .core.display import UNITS, parse_date
-from .core.manifest import MANIFEST, Manifest
 from .core.policy import parse_share
 from .core.problems import InputError, Problem
 from .core.results import sample_notes
 from .core.template_layout import template_groups
 from .outputs import Documents, render_documents, write_plan_outputs, write_settlement_outputs
-from .plan import load_inputs, load_plan_folder, run_plan
+from .plan import load_inputs, load_plan_folder, plan_documents, run_plan
 from .readers.cases_reader import read_cases
 from .readers.policy_reader import read_policy
 from .readers.template_reader import filled_cell
@@ -221,7 +220,7 @@ def report(
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     with _problems_exit(target), folder_lock(target):
         folder = load_plan_folder(plan_folder)
-        files, fonts = render_documents(folder.result, Documents(str(documents) if documents else folder.manifest.documents,
+        files, fonts = render_documents(folder.result, Documents(str(documents) if documents else folder.documents,
                                                                  allow_missing_glyphs, notice_settings))
         # into the plan's own folder: the plan's files stay beside the new documents
         with staged(target, keep_earlier=os.path.samefile(target, plan_folder) if target.exists() else False) as stage:
@@ -263,11 +262,8 @@ def settle(
 
 
 def _plan_documents(planned: Path) -> str | None:
-    """The document settings a plan folder was made with, if any."""
-    try:
-        return Manifest.from_text((planned / MANIFEST).read_text("utf-8")).documents
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    """The document settings a plan folder was made with (its verified copy), if any."""
+    return plan_documents(planned) if planned.is_dir() else None
 
 
 @app.command()

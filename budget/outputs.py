@@ -10,12 +10,13 @@ from . import __version__
 from .core.display import UNITS, format_share, parse_date
 from .core.document_settings import DocumentSettings, default_settings
 from .core.lines import Allocation, all_lines, allocations
-from .core.manifest import MANIFEST, Manifest
+from .core.manifest import INPUTS, MANIFEST, Manifest
 from .core.problems import InputError, Problem
 from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
 from .documents import explanation, notice, settlement_notice
 from .readers.document_settings import read_document_settings
+from .readers.input_files import file_digest
 from .writers.atomic import staged
 from .writers.csv_writer import allocations_csv, settlement_csv, transfers_csv
 from .writers.pdf import render_html, render_many, render_pdf
@@ -84,16 +85,38 @@ def _described(f: InputFile) -> str:
     return f"{f.role}: {f.name} sha256={f.sha256}" + "".join(f"\n    # {note}" for note in f.notes)
 
 
-def manifest(result: PlanResult, unit: str, settings_path: str | None) -> Manifest:
-    # absolute paths, so report and settle work from any folder
+def inputs_layout(result: PlanResult, settings_path: str | None) -> dict[str, str]:
+    """Where each input's copy goes in the plan folder → the file it copies. Policy files and
+    region lists keep their places beside each other (``extends:`` and ``regions: file:`` name
+    them relative to one another); the others go by role and name."""
+    layout: dict[str, str] = {}
+    policy_files = [os.path.abspath(f.path) for f in result.files if f.role == "policy"]
+    related = policy_files + [os.path.abspath(p) for p in result.policy.region_files]
+    common = os.path.commonpath([os.path.dirname(p) for p in related])
+    for path in related:
+        layout[f"{INPUTS}/policy/" + Path(os.path.relpath(path, common)).as_posix()] = path
+    for f in result.files:
+        if f.role in ("headcounts", "factors"):
+            layout[f"{INPUTS}/{f.role}/{f.name}"] = os.path.abspath(f.path)
+    if settings_path:
+        layout[f"{INPUTS}/documents/{Path(settings_path).name}"] = os.path.abspath(settings_path)
+    return layout
+
+
+def manifest(result: PlanResult, unit: str, settings_path: str | None) -> tuple[Manifest, dict[str, str]]:
+    """plan.json, naming the copies of the inputs inside the folder (never a path of this
+    machine); and the copies to make: path in the folder → file."""
+    layout = inputs_layout(result, settings_path)
+    where = {source: rel for rel, source in layout.items()}
+    known = {os.path.abspath(f.path): f.sha256 for f in result.files}
+    digests = {rel: known.get(source) or file_digest(source) for rel, source in layout.items()}
+    role = {f.role: where[os.path.abspath(f.path)] for f in result.files if f.role in ("headcounts", "factors")}
     return Manifest(
         program=f"budget {__version__}", years=result.years, unit=unit,
-        documents=os.path.abspath(settings_path) if settings_path else None,
+        documents=where[os.path.abspath(settings_path)] if settings_path else None,
         advance_rate=format_share(result.advance_rate) if result.advance_rate else None,
-        policy=[os.path.abspath(f.path) for f in result.files if f.role == "policy"],
-        headcounts=os.path.abspath(next(f.path for f in result.files if f.role == "headcounts")),
-        factors=next((os.path.abspath(f.path) for f in result.files if f.role == "factors"), None),
-        sha256={os.path.abspath(f.path): f.sha256 for f in result.files})
+        policy=[where[os.path.abspath(f.path)] for f in result.files if f.role == "policy"],
+        headcounts=role["headcounts"], factors=role.get("factors"), sha256=digests), layout
 
 
 def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
@@ -104,8 +127,9 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
         "allocations.csv": allocations_csv(allocations(all_lines(result.lines, result.fund_lines))).encode("utf-8"),
         "assumptions.txt": "\n".join([f"budget {__version__}", *[_described(f) for f in result.files], "",
                                       assumptions_text(result.policy), ""]).encode("utf-8"),
-        MANIFEST: manifest(result, unit, documents.settings_path if documents else settings_path).to_text().encode("utf-8"),
     }
+    plan_json, copies = manifest(result, unit, documents.settings_path if documents else settings_path)
+    files[MANIFEST] = plan_json.to_text().encode("utf-8")
     if result.advance_rate is not None:
         files["advances.csv"] = allocations_csv(
             Allocation(p.line.year, p.line.region.code, p.line.region.name, p.line.subsidy.id, payer,
@@ -120,7 +144,9 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     with staged(out) as stage:
         for name, data in files.items():
             stage.write_bytes(name, data)
-    return list(files), fonts
+        for name, source in copies.items():  # the folder settles a year later on another machine
+            stage.copy(name, source, plan_json.sha256[name])
+    return list(files) + [f"{INPUTS}/"], fonts
 
 
 def settlement_name(year: int) -> str:

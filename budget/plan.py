@@ -5,6 +5,7 @@ load → validate → compute; the CLI and the output writers call these, nothin
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -14,11 +15,11 @@ from .core.factor_check import check_factors
 from .core.funds import FundLine, distribute_funds
 from .core.headcount_check import check_headcounts
 from .core.headcounts import Headcounts
-from .core.manifest import MANIFEST, Manifest
+from .core.manifest import INPUTS, MANIFEST, MAX_MANIFEST_BYTES, Manifest
 from .core.policy import Policy, parse_share
 from .core.problems import InputError, Problem, Source, errors
 from .core.results import PlanResult
-from .readers.input_files import input_files, make_input_file
+from .readers.input_files import file_digest, input_files, make_input_file
 from .readers.policy_reader import read_policy
 from .readers.table_reader import FACTORS, read_headcounts, read_table
 
@@ -32,11 +33,13 @@ class Inputs:
     segments: dict | None = None  # the checked rates and shares, reused by the computation
 
 
-def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None) -> Inputs:
-    """Read and check everything; raise :class:`InputError` listing every problem."""
+def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None,
+                within: str | None = None) -> Inputs:
+    """Read and check everything; raise :class:`InputError` listing every problem. ``within``:
+    a plan folder's inputs/, outside which no policy file is read."""
     rows, problems = read_headcounts(headcounts_path)
     try:
-        policy, _ = read_policy(policy_paths)
+        policy, _ = read_policy(policy_paths, within)
     except InputError as policy_problems:  # report the file's own problems too, all at once
         raise InputError(policy_problems.problems + errors(problems)) from None
     if errors(problems):
@@ -62,10 +65,10 @@ def compute_plan(inputs: Inputs) -> list[Line]:
 
 
 def run_plan(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None,
-             advance_rate: Fraction | None = None, factors_path: str | None = None
+             advance_rate: Fraction | None = None, factors_path: str | None = None, within: str | None = None
              ) -> tuple[PlanResult, list[Problem]]:
     """Load, check and compute; returns the result and the warnings."""
-    inputs = load_inputs(policy_paths, headcounts_path, years)
+    inputs = load_inputs(policy_paths, headcounts_path, years, within)
     fund_lines = plan_funds(inputs, factors_path)
     lines = compute_plan(inputs)
     files = input_files(inputs.policy, headcounts_path)
@@ -105,25 +108,63 @@ class PlanFolder:
 
     result: PlanResult
     manifest: Manifest
+    documents: str | None = None  # the verified copy of the document settings, if the plan had some
 
 
 def read_manifest(folder: Path) -> Manifest:
     path = folder / MANIFEST
     try:
-        return Manifest.from_text(path.read_text("utf-8"))
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_MANIFEST_BYTES + 1)
+        if len(data) > MAX_MANIFEST_BYTES:
+            raise ValueError(f"larger than {MAX_MANIFEST_BYTES:,} bytes")
+        return Manifest.from_text(data.decode("utf-8"))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError([Problem(Source(str(path)), f"not a plan's output folder (cannot read {MANIFEST}: {exc})")]) from None
+        what = exc.strerror if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
+        raise InputError([Problem(Source(str(path)), f"不是可用的计划文件夹 / not a usable plan folder "
+                                  f"(cannot read {MANIFEST}: {what})")]) from None
+
+
+def verified_inputs(folder: Path, manifest: Manifest) -> dict[str, str]:
+    """The copies of the plan's inputs, each checked: a plain file inside the folder (no link
+    out of it) with the digest plan.json records. Returns relative path → path on this machine.
+    Messages name the file, never its content."""
+    problems = []
+    found = {}
+    root = os.path.realpath(folder)
+    for rel, digest in manifest.sha256.items():
+        path = os.path.join(root, *rel.split("/"))
+        if os.path.realpath(path) != path or not os.path.isfile(path):
+            problems.append(Problem(Source(str(folder / rel)), "缺失或不是普通文件 / is missing or not a plain file "
+                                    "inside the plan folder"))
+        elif file_digest(path) != digest:
+            problems.append(Problem(Source(str(folder / rel)), "在计划之后被修改（SHA-256 不符）/ changed since the plan "
+                                    "was made (its SHA-256 differs from plan.json): run budget plan again"))
+        else:
+            found[rel] = path
+    if problems:
+        raise InputError(problems)
+    return found
 
 
 def load_plan_folder(folder: Path) -> PlanFolder:
-    """A plan's result again, from the inputs its manifest names; refuses changed inputs."""
+    """A plan's result again, from the copies of its inputs in the folder; refuses changed copies."""
     manifest = read_manifest(folder)
     try:
         rate = parse_share(manifest.advance_rate) if manifest.advance_rate else None
     except ValueError as exc:
         raise InputError([Problem(Source(str(folder / MANIFEST)), f"advance_rate: {exc}")]) from None
-    result, _ = run_plan(manifest.policy, manifest.headcounts, manifest.years, rate, manifest.factors)
-    changed = [f.path for f in result.files if manifest.sha256.get(f.path) != f.sha256]
-    if changed:
-        raise InputError([Problem(Source(p), "changed since the plan was made: run budget plan again") for p in changed])
-    return PlanFolder(result, manifest)
+    files = verified_inputs(folder, manifest)
+    result, _ = run_plan([files[p] for p in manifest.policy], files[manifest.headcounts], manifest.years, rate,
+                         files[manifest.factors] if manifest.factors else None, within=str(folder / INPUTS))
+    unlisted = sorted(({f.path for f in result.files} | set(result.policy.region_files)) - set(files.values()))
+    if unlisted:  # read from inputs/ but not in plan.json: not verified
+        raise InputError([Problem(Source(p), "is not listed in plan.json, so it cannot be verified") for p in unlisted])
+    documents = files[manifest.documents] if manifest.documents else None
+    return PlanFolder(result, manifest, documents)
+
+
+def plan_documents(folder: Path) -> str | None:
+    """The verified copy of the document settings a plan folder was made with, if any."""
+    manifest = read_manifest(folder)
+    return verified_inputs(folder, manifest)[manifest.documents] if manifest.documents else None

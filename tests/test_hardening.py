@@ -129,11 +129,11 @@ def test_output_folder_that_is_a_file(tmp_path):
 def test_a_failed_run_leaves_earlier_outputs_untouched(tmp_path):
     out = tmp_path / "out"
     assert runner.invoke(app, ["plan", "-y", "2018", "-o", str(out), "--no-pdf"]).exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     bad = write_headcounts(tmp_path / "h.csv", {"pension_recipients": -1})
     result = runner.invoke(app, ["plan", "-y", "2018", "-h", bad, "-p", XIANYANG, "-o", str(out), "--no-pdf"])
     assert result.exit_code == 1
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 def test_outputs_cannot_leave_their_folder(tmp_path):

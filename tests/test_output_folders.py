@@ -3,6 +3,7 @@ a locked file, a kill during the swap, two runs at once, files of an earlier run
 The old folder is either left whole or replaced whole; nothing is left beside it."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -192,6 +193,7 @@ def test_a_folder_of_an_earlier_version_is_replaced(tmp_path):
     out = tmp_path / "out"
     plan(out, 2018)
     (out / RECORD).unlink()
+    shutil.rmtree(out / "inputs")  # an earlier version kept no copies
     (out / ".budget-2018.xlsx.abc123.tmp").write_bytes(b"left by an old version")
     assert "budget-2019.xlsx" in plan(out, 2019)
 

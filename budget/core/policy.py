@@ -136,6 +136,7 @@ class Policy:
     files: list[str]
     assumptions: list[Assumption]
     funds: dict[str, Fund] = field(default_factory=dict)
+    region_files: list[str] = field(default_factory=list)  # the region lists read (a plan folder keeps copies)
     _counties: list[Region] | None = field(default=None, repr=False, compare=False)
 
     def counties(self) -> list[Region]:
