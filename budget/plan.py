@@ -9,11 +9,12 @@ import os
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from .core.engine import Line, all_segments, compute
 from .core.factor_check import check_factors
 from .core.funds import FundLine, distribute_funds
-from .core.headcount_check import check_headcounts
+from .core.headcount_check import RawRow, check_headcounts
 from .core.headcounts import Headcounts
 from .core.manifest import INPUTS, MANIFEST, MAX_MANIFEST_BYTES, Manifest
 from .core.policy import Policy, parse_share
@@ -34,29 +35,49 @@ class Inputs:
 
 
 def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None,
-                within: str | None = None) -> Inputs:
+                within: str | None = None, only_years: bool = True) -> Inputs:
     """Read and check everything; raise :class:`InputError` listing every problem. ``within``:
-    a plan folder's inputs/, outside which no policy file is read."""
-    rows, problems = read_headcounts(headcounts_path)
+    a plan folder's inputs/, outside which no policy file is read. With ``years`` and
+    ``only_years``, rows of other years are passed over after a look at their year, so memory
+    grows with the years kept, not with the file."""
+    rows, read_problems = read_headcounts(headcounts_path)  # rows are read as they are checked
     try:
         policy, _ = read_policy(policy_paths, within)
     except InputError as policy_problems:  # report the file's own problems too, all at once
-        raise InputError(policy_problems.problems + errors(problems)) from None
-    if errors(problems):
-        raise InputError(problems)
+        for _ in rows:
+            pass
+        raise InputError(policy_problems.problems + errors(read_problems)) from None
+    in_file: set[int] = set()
+    if years is not None and only_years:
+        rows = _of_years(rows, set(years), in_file)
     headcounts, problems = check_headcounts(rows, policy, headcounts_path, years)
+    if errors(read_problems):  # the file itself is broken: its problems alone, as they say why
+        raise InputError(read_problems)
+    in_file |= set(headcounts.years())
     chosen = years if years is not None else headcounts.years()
     if not errors(problems) and not chosen:
         problems.append(Problem(None, f"{headcounts_path} has no headcount rows"))
     missing_years = [y for y in chosen if y not in headcounts.years()]
     for year in missing_years:
         problems.append(Problem(None, f"{headcounts_path} has no rows for {year} "
-                                      f"(years in the file: {', '.join(map(str, headcounts.years())) or 'none'})"))
+                                      f"(years in the file: {', '.join(map(str, sorted(in_file))) or 'none'})"))
     segments, coverage = all_segments(policy, chosen)
     problems += coverage
     if errors(problems):
         raise InputError(problems)
     return Inputs(policy, headcounts, chosen, problems, segments)
+
+
+def _of_years(rows: Iterable[RawRow], years: set[int], seen: set[int]) -> Iterator[RawRow]:
+    """The rows of ``years`` (and rows whose year is unreadable, to be reported); ``seen``
+    collects every year of the file, for messages."""
+    for row in rows:
+        text = row.values.get("year", "").strip()
+        year = int(text) if text.isascii() and text.isdigit() and len(text) == 4 else None
+        if year is not None:
+            seen.add(year)
+        if year is None or year in years:
+            yield row
 
 
 def compute_plan(inputs: Inputs) -> list[Line]:
@@ -88,6 +109,7 @@ def plan_funds(inputs: Inputs, factors_path: str | None) -> list[FundLine]:
     needs_data = any(f.data for fund in policy.funds.values() for f in fund.factors)
     if factors_path:
         rows, problems = read_table(factors_path, FACTORS)
+        rows = list(rows)  # a small file: read whole, so its problems are known
         if not errors(problems):
             data, problems = check_factors(rows, policy)
     elif needs_data:

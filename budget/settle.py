@@ -52,7 +52,7 @@ def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str]
     if year not in plan_result.years:
         raise InputError([Problem(Source(planned), f"the plan has no {year} (its years: "
                                   f"{', '.join(map(str, plan_result.years))})")])
-    actual_inputs = load_inputs(policy_paths, actual, [year], within)
+    actual_inputs = load_inputs(policy_paths, actual, [year], within, only_years=False)  # other years: refused
     problems += actual_inputs.warnings
     problems += _beyond_the_plan(plan_result, actual_inputs.headcounts, actual, year)
     if errors(problems):

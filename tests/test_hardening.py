@@ -300,3 +300,35 @@ def test_fuzzed_zip_structure(tmp_path_factory, seed, kind):
                     zo.writestr(rng.choice(names), b"<x/>")
     out = tmp / "out"
     assert_clean(runner.invoke(app, ["plan", "-y", "2018", "-h", str(path), "-o", str(out), "--no-pdf"]), out)
+
+
+# --- large honest files (issue 12, item 9) -------------------------------------------------------
+
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the forked (large) test process
+PEAK = """
+import re, sys
+from budget.cli import main
+try:
+    main()
+finally:
+    peak = re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1)
+    print("peak-kb=" + peak, file=sys.stderr)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="measures memory with Linux's /proc")
+def test_a_large_csv_is_streamed(tmp_path):
+    """468,000 rows (years 1000–4999, 23 MB): checking one year keeps that year only. Before: the
+    whole file, decoded, and a row object per line (1.4 GB for a million rows)."""
+    rows = [line[4:] for line in GOOD_CSV.decode("utf-8").splitlines(keepends=True) if line.startswith("2018")]
+    path = tmp_path / "big.csv"
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("year,region_code,region_name,group,headcount\n")
+        for year in range(1000, 5000):
+            handle.writelines(f"{year}{row}" for row in rows)
+    result = subprocess.run([sys.executable, "-c", PEAK, "check", "-y", "2019", "-h", str(path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "years 2019." in result.stdout
+    peak_mb = int(re.search(r"peak-kb=(\d+)", result.stderr).group(1)) / 1024
+    assert peak_mb < 150, f"peak memory {peak_mb:.0f} MB"

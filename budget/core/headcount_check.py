@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Iterable
 
 from .headcounts import Headcounts
 from .period import Month
@@ -81,7 +82,7 @@ def needed_groups(policy: Policy, year: int, region: str | None = None) -> list[
     return list(needed)
 
 
-def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
+def check_headcounts(rows: Iterable[RawRow], policy: Policy, file: str,
                      years: list[int] | None = None) -> tuple[Headcounts, list[Problem]]:
     """Validate rows against the policy and regions. ``years``: the years to be planned
     (every group their subsidies need must be present for every county); None = all years
