@@ -6,19 +6,20 @@ Exit codes: 0 done, 1 problems in the input (all listed, nothing written), 2 usa
 from __future__ import annotations
 
 import gc
+import os
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import List, Optional
+from typing import List, NoReturn, Optional
 
 import typer
 
 from . import __version__
 from .core.display import UNITS, allocation_quantum, parse_date
-from .core.manifest import MANIFEST, Manifest
 from .core.policy import parse_share
 from .core.problems import InputError, Problem
 from .core.results import sample_notes
 from .resources import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, policy_path
+from .writers.atomic import folder_lock
 from .writers.fonts import FontError
 
 # Each command imports what it needs when it runs (python -X importtime): planning without
@@ -35,6 +36,7 @@ YearOption = typer.Option(None, "--year", "-y", help="Budget year (repeatable). 
 
 
 def _policies(paths: Optional[List[Path]]) -> list[str]:
+    _once("--policy", paths, key=lambda p: os.path.realpath(policy_path(str(p))))
     return [policy_path(str(p)) for p in paths] if paths else [str(EXAMPLE_POLICY)]
 
 
@@ -98,14 +100,50 @@ AddresseesOption = typer.Option(None, "--addressees", help="主送机关 (over -
 CcOption = typer.Option(None, "--cc", help="抄送机关; repeat for each (over --documents).")
 
 
+def _usage_error(message: str) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
+
+
+# Years the tool plans: the policies start in 2018; a year outside this is a typing error
+# (19 for 2019, 1999 for 2019), which would otherwise write a template the tool cannot read back.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+def _year(value: int, option: str = "--year") -> int:
+    if not YEAR_MIN <= value <= YEAR_MAX:
+        _usage_error(f"{option} {value}：年度须在 {YEAR_MIN}–{YEAR_MAX} 之间 / must be a year from {YEAR_MIN} "
+                     f"to {YEAR_MAX}, written in full (2019, not 19)")
+    return value
+
+
+def _once(option: str, values: Optional[List], key=str) -> None:
+    """A repeatable option given the same value twice is an error, not collapsed: the user most
+    likely meant another value (--year 2019 --year 2020), and planning 2019 twice doubled every total."""
+    seen: set = set()
+    for value in values or []:
+        if key(value) in seen:
+            _usage_error(f"{option} {value} 重复给出，每个值只能给一次 / {option} {value} is given twice: "
+                         "give each value once")
+        seen.add(key(value))
+
+
+def _years(values: Optional[List[int]]) -> Optional[List[int]]:
+    _once("--year", values)
+    return [_year(v) for v in values] if values else None
+
+
 def _notice_options(number, date, title, issuer, addressees, cc) -> dict:
-    """Document settings given on the command line; the date is checked here."""
-    if date is not None:
+    """Document settings given on the command line, checked here. ``{year}`` and ``{next_year}``
+    in them become each budget year, as in a settings file; a date with ``{year}`` is checked
+    once the years are known."""
+    if date is not None and "{" not in date:
         try:
             parse_date(date)
         except ValueError as exc:
-            typer.echo(f"--date '{date}' {exc}", err=True)
-            raise typer.Exit(2) from None
+            _usage_error(f"--date '{date}'：不是有效的日期，应写作 2018-01-08 / --date '{date}' {exc}")
+    _once("--issuer", issuer)
+    _once("--cc", cc)
     given = {"number": number, "date": date, "title": title, "issuers": list(issuer or []) or None,
              "addressees": addressees, "cc": list(cc or []) or None}
     return {k: v for k, v in given.items() if v}
@@ -180,16 +218,17 @@ def plan(
         typer.echo(f"--unit must be one of: {', '.join(UNITS)} (got {unit!r})", err=True)
         raise typer.Exit(2)
     rate = _rate(advance_rate)
+    years = _years(year)
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
     from .outputs import Documents, write_plan_outputs
     from .plan import run_plan
     from .writers.text import assumptions_text, summary
 
-    with _problems_exit(out):
+    with _problems_exit(out), folder_lock(out):
         quantum = _quantum(allocation_unit, settings)
         with _without_cycle_collection():
-            result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None, rate,
+            result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), years, rate,
                                         str(factors) if factors else None, quantum)
         with _without_cycle_collection() if not pdf else nullcontext():
             names, fonts = write_plan_outputs(result, out, unit,
@@ -223,11 +262,12 @@ def report(
 
     target = out or plan_folder
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
-    with _problems_exit(target):
+    with _problems_exit(target), folder_lock(target):
         folder = load_plan_folder(plan_folder)
-        files, fonts = render_documents(folder.result, Documents(str(documents) if documents else folder.manifest.documents,
+        files, fonts = render_documents(folder.result, Documents(str(documents) if documents else folder.documents,
                                                                  allow_missing_glyphs, notice_settings))
-        with staged(target) as stage:
+        # into the plan's own folder: the plan's files stay beside the new documents
+        with staged(target, keep_earlier=os.path.samefile(target, plan_folder) if target.exists() else False) as stage:
             for name, data in files.items():
                 stage.write_bytes(name, data)
     typer.echo(f"fonts: {fonts}\nwritten to {target}: {', '.join(files)}")
@@ -255,8 +295,10 @@ def settle(
     from .settle import run_settlement
     from .writers.text import settlement_summary
 
+    _year(year)
+    _once("--policy", policy, key=lambda p: os.path.realpath(policy_path(str(p))))
     rate = _rate(advance_rate)
-    with _problems_exit(out):
+    with _problems_exit(out), folder_lock(out):
         settings = str(documents) if documents else _plan_documents(planned)
         quantum = _quantum(allocation_unit, settings) if (allocation_unit or not planned.is_dir()) else None
         result, warnings = run_settlement(year, str(planned), str(actual),
@@ -271,11 +313,10 @@ def settle(
 
 
 def _plan_documents(planned: Path) -> str | None:
-    """The document settings a plan folder was made with, if any."""
-    try:
-        return Manifest.from_text((planned / MANIFEST).read_text("utf-8")).documents
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    """The document settings a plan folder was made with (its verified copy), if any."""
+    from .plan import plan_documents
+
+    return plan_documents(planned) if planned.is_dir() else None
 
 
 @app.command()
@@ -287,8 +328,9 @@ def check(
     """Validate the policy and the headcounts without computing anything."""
     from .plan import load_inputs
 
+    years = _years(year)
     with _problems_exit():
-        inputs = load_inputs(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None)
+        inputs = load_inputs(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), years)
     _report(inputs.warnings)
     counties = len(inputs.policy.counties())
     typer.echo(f"OK: {len(inputs.policy.files)} policy file(s), {len(inputs.policy.subsidies)} subsidies, "
@@ -309,6 +351,7 @@ def explain(
     from .writers.text import explain as explain_line
     from .writers.text import explain_fund
 
+    _year(year)
     with _problems_exit():
         result, _ = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), [year],
                              factors_path=str(factors) if factors else None)
@@ -337,15 +380,31 @@ def template(
     year: int = typer.Option(..., "--year", "-y", help="The year the counties fill in."),
     policy: Optional[List[Path]] = PolicyOption,
     out: Path = typer.Option(..., "--out", "-o", help="The .xlsx file to write."),
+    force: bool = typer.Option(False, "--force", help="Overwrite FILE even if counties filled it in."),
 ) -> None:
-    """Write the headcount collection workbook (one row per county, one column per group)."""
+    """Write the headcount collection workbook (one row per county, one column per group).
+    A file of that name is replaced only if it is an untouched template (or with --force)."""
     from .core.template_layout import template_groups
     from .readers.policy_reader import read_policy
+    from .readers.template_reader import filled_cell
     from .writers.atomic import write_bytes
     from .writers.template import template_bytes
 
+    _year(year)
     with _problems_exit(out):
         loaded, _ = read_policy(_policies(policy))
+    if not template_groups(loaded, year):
+        in_force = [y for y in range(YEAR_MIN, YEAR_MAX + 1) if template_groups(loaded, y)]
+        _usage_error(f"--year {year}：该年度没有在执行的补助，模板将没有任何人员类别 / no subsidy of the policy is in "
+                     f"force in {year}, so the template would collect nothing"
+                     + (f" (in force from {in_force[0]})" if in_force else ""))
+    if (out.exists() or out.is_symlink()) and not force:
+        why = filled_cell(str(out)) if out.is_file() and not out.is_symlink() else "it is not a plain file"
+        if why is not None:
+            typer.echo(f"{out}：已存在且不是未填写的空模板，为免丢失已填数据未覆盖；确需覆盖请加 --force / {out} exists and "
+                       f"is not an untouched template ({why}); it was not overwritten: add --force to replace it", err=True)
+            raise typer.Exit(1)
+    with _problems_exit(out):
         write_bytes(out, template_bytes(loaded, year))
     typer.echo(f"written: {out} ({len(loaded.counties())} counties, "
                f"{len(template_groups(loaded, year))} groups for {year})")
@@ -423,9 +482,11 @@ def version() -> None:
 
 def main() -> None:
     """The console script: a bug shows as one clear line (BUDGET_DEBUG=1 for the traceback)."""
-    import os
+    import signal
     import sys
 
+    # a terminated run (SIGTERM) unwinds like Ctrl-C, so its temporary files are removed
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         app()
     except Exception as exc:  # noqa: BLE001 — the last resort: input problems are handled above

@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .core.display import allocation_name, format_share, shown_unit
+from .core.display import allocation_name, format_share, parse_date, shown_unit
 from .core.document_settings import DocumentSettings, default_settings
 from .core.indicators import INDICATOR_COLUMNS, indicator_rows, mapped
 from .core.lines import Allocation, all_lines, allocations
-from .core.manifest import MANIFEST, Manifest
+from .core.manifest import INPUTS, MANIFEST, Manifest
 from .core.problems import InputError, Problem, Source
 from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
+from .readers.input_files import file_digest
 from .writers.atomic import staged
 from .writers.csv_writer import allocations_csv, rows_csv, settlement_csv, transfers_csv
 from .writers.text import assumptions_text
@@ -64,13 +65,25 @@ def settings_for(result: PlanResult | SettlementResult, year: int, documents: Do
     if advance and "下达" in settings.notice.title and "提前下达" not in settings.notice.title:
         settings.notice.title = settings.notice.title.replace("下达", "提前下达", 1)  # what this notice does
     for key, value in documents.notice.items():
-        setattr(settings.notice, key, value)
+        setattr(settings.notice, key, _for_year(value, year))
+    date = settings.notice.date
+    try:
+        parse_date(date)
+    except ValueError as exc:
+        raise InputError([Problem(None, f"--date '{date}'：不是有效的日期 / --date '{date}' {exc}")]) from None
     for section in (settings.notice, settings.settlement):
         try:
             shown_unit(section.unit, result.quantum)
         except ValueError as exc:
             raise InputError([Problem(Source(documents.settings_path or "--unit"), str(exc))]) from None
     return settings
+
+
+def _for_year(value: str | list[str], year: int) -> str | list[str]:
+    """``{year}`` and ``{next_year}`` in a command-line setting, as in a settings file."""
+    if isinstance(value, list):
+        return [str(_for_year(v, year)) for v in value]
+    return value.replace("{year}", str(year)).replace("{next_year}", str(year + 1))
 
 
 def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str, bytes], str]:
@@ -133,17 +146,39 @@ def _described(f: InputFile) -> str:
     return f"{f.role}: {f.name} sha256={f.sha256}" + "".join(f"\n    # {note}" for note in f.notes)
 
 
-def manifest(result: PlanResult, unit: str, settings_path: str | None) -> Manifest:
-    # absolute paths, so report and settle work from any folder
+def inputs_layout(result: PlanResult, settings_path: str | None) -> dict[str, str]:
+    """Where each input's copy goes in the plan folder → the file it copies. Policy files and
+    region lists keep their places beside each other (``extends:`` and ``regions: file:`` name
+    them relative to one another); the others go by role and name."""
+    layout: dict[str, str] = {}
+    policy_files = [os.path.abspath(f.path) for f in result.files if f.role == "policy"]
+    related = policy_files + [os.path.abspath(p) for p in result.policy.region_files]
+    common = os.path.commonpath([os.path.dirname(p) for p in related])
+    for path in related:
+        layout[f"{INPUTS}/policy/" + Path(os.path.relpath(path, common)).as_posix()] = path
+    for f in result.files:
+        if f.role in ("headcounts", "factors"):
+            layout[f"{INPUTS}/{f.role}/{f.name}"] = os.path.abspath(f.path)
+    if settings_path:
+        layout[f"{INPUTS}/documents/{Path(settings_path).name}"] = os.path.abspath(settings_path)
+    return layout
+
+
+def manifest(result: PlanResult, unit: str, settings_path: str | None) -> tuple[Manifest, dict[str, str]]:
+    """plan.json, naming the copies of the inputs inside the folder (never a path of this
+    machine); and the copies to make: path in the folder → file."""
+    layout = inputs_layout(result, settings_path)
+    where = {source: rel for rel, source in layout.items()}
+    known = {os.path.abspath(f.path): f.sha256 for f in result.files}
+    digests = {rel: known.get(source) or file_digest(source) for rel, source in layout.items()}
+    role = {f.role: where[os.path.abspath(f.path)] for f in result.files if f.role in ("headcounts", "factors")}
     return Manifest(
         program=f"budget {__version__}", years=result.years, unit=unit,
-        documents=os.path.abspath(settings_path) if settings_path else None,
+        documents=where[os.path.abspath(settings_path)] if settings_path else None,
         advance_rate=format_share(result.advance_rate) if result.advance_rate else None,
-        policy=[os.path.abspath(f.path) for f in result.files if f.role == "policy"],
-        headcounts=os.path.abspath(next(f.path for f in result.files if f.role == "headcounts")),
-        factors=next((os.path.abspath(f.path) for f in result.files if f.role == "factors"), None),
-        sha256={os.path.abspath(f.path): f.sha256 for f in result.files},
-        allocation_unit=allocation_name(result.quantum))
+        policy=[where[os.path.abspath(f.path)] for f in result.files if f.role == "policy"],
+        headcounts=role["headcounts"], factors=role.get("factors"), sha256=digests,
+        allocation_unit=allocation_name(result.quantum)), layout
 
 
 def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
@@ -160,8 +195,9 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
         "allocations.csv": allocations_file(result),
         "assumptions.txt": "\n".join([f"budget {__version__}", *[_described(f) for f in result.files], "",
                                       assumptions_text(result.policy, result.years), ""]).encode("utf-8"),
-        MANIFEST: manifest(result, unit, documents.settings_path if documents else settings_path).to_text().encode("utf-8"),
     }
+    plan_json, copies = manifest(result, unit, documents.settings_path if documents else settings_path)
+    files[MANIFEST] = plan_json.to_text().encode("utf-8")
     if result.advance_rate is not None:
         files[ADVANCES] = allocations_csv(advance_rows(result)).encode("utf-8")
     if workbooks:
@@ -177,7 +213,9 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     with staged(out) as stage:
         for name, data in files.items():
             stage.write_bytes(name, data)
-    return list(files), fonts
+        for name, source in copies.items():  # the folder settles a year later on another machine
+            stage.copy(name, source, plan_json.sha256[name])
+    return list(files) + [f"{INPUTS}/"], fonts
 
 
 def settlement_name(year: int) -> str:

@@ -5,21 +5,23 @@ load → validate → compute; the CLI and the output writers call these, nothin
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from .core.display import allocation_quantum
 from .core.engine import Line, all_segments, compute
 from .core.factor_check import check_factors
 from .core.funds import FundLine, distribute_funds
-from .core.headcount_check import check_headcounts
+from .core.headcount_check import RawRow, check_headcounts
 from .core.headcounts import Headcounts
-from .core.manifest import MANIFEST, Manifest
+from .core.manifest import INPUTS, MANIFEST, MAX_MANIFEST_BYTES, Manifest
 from .core.policy import Policy, parse_share
 from .core.problems import InputError, Problem, Source, errors
 from .core.results import PlanResult
-from .readers.input_files import input_files, make_input_file
+from .readers.input_files import file_digest, input_files, make_input_file
 from .readers.policy_reader import read_policy
 from .readers.table_reader import FACTORS, read_headcounts, read_table
 
@@ -33,23 +35,33 @@ class Inputs:
     segments: dict | None = None  # the checked rates and shares, reused by the computation
 
 
-def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None) -> Inputs:
-    """Read and check everything; raise :class:`InputError` listing every problem."""
-    rows, problems = read_headcounts(headcounts_path)
+def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None,
+                within: str | None = None, only_years: bool = True) -> Inputs:
+    """Read and check everything; raise :class:`InputError` listing every problem. ``within``:
+    a plan folder's inputs/, outside which no policy file is read. With ``years`` and
+    ``only_years``, rows of other years are passed over after a look at their year, so memory
+    grows with the years kept, not with the file."""
+    rows, read_problems = read_headcounts(headcounts_path)  # rows are read as they are checked
     try:
-        policy, _ = read_policy(policy_paths)
+        policy, _ = read_policy(policy_paths, within)
     except InputError as policy_problems:  # report the file's own problems too, all at once
-        raise InputError(policy_problems.problems + errors(problems)) from None
-    if errors(problems):
-        raise InputError(problems)
+        for _ in rows:
+            pass
+        raise InputError(policy_problems.problems + errors(read_problems)) from None
+    in_file: set[int] = set()
+    if years is not None and only_years:
+        rows = _of_years(rows, set(years), in_file)
     headcounts, problems = check_headcounts(rows, policy, headcounts_path, years)
+    if errors(read_problems):  # the file itself is broken: its problems alone, as they say why
+        raise InputError(read_problems)
+    in_file |= set(headcounts.years())
     chosen = years if years is not None else headcounts.years()
     if not errors(problems) and not chosen:
         problems.append(Problem(None, f"{headcounts_path} has no headcount rows"))
     missing_years = [y for y in chosen if y not in headcounts.years()]
     for year in missing_years:
         problems.append(Problem(None, f"{headcounts_path} has no rows for {year} "
-                                      f"(years in the file: {', '.join(map(str, headcounts.years())) or 'none'})"))
+                                      f"(years in the file: {', '.join(map(str, sorted(in_file))) or 'none'})"))
     segments, coverage = all_segments(policy, chosen)
     problems += coverage
     for year in chosen:
@@ -63,17 +75,29 @@ def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] 
     return Inputs(policy, headcounts, chosen, problems, segments)
 
 
+def _of_years(rows: Iterable[RawRow], years: set[int], seen: set[int]) -> Iterator[RawRow]:
+    """The rows of ``years`` (and rows whose year is unreadable, to be reported); ``seen``
+    collects every year of the file, for messages."""
+    for row in rows:
+        text = row.values.get("year", "").strip()
+        year = int(text) if text.isascii() and text.isdigit() and len(text) == 4 else None
+        if year is not None:
+            seen.add(year)
+        if year is None or year in years:
+            yield row
+
+
 def compute_plan(inputs: Inputs, quantum: int = 1) -> list[Line]:
     """Every subsidy line of the checked inputs, allocated in whole ``quantum`` fen."""
     return compute(inputs.policy, inputs.headcounts, inputs.years, inputs.segments, quantum)
 
 
 def run_plan(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None,
-             advance_rate: Fraction | None = None, factors_path: str | None = None, quantum: int = 1
-             ) -> tuple[PlanResult, list[Problem]]:
+             advance_rate: Fraction | None = None, factors_path: str | None = None, quantum: int = 1,
+             within: str | None = None) -> tuple[PlanResult, list[Problem]]:
     """Load, check and compute, allocating in whole ``quantum`` fen (1 = 分, 100 = 元, …);
-    returns the result and the warnings."""
-    inputs = load_inputs(policy_paths, headcounts_path, years)
+    returns the result and the warnings. ``within``: the only folder files may be read from."""
+    inputs = load_inputs(policy_paths, headcounts_path, years, within)
     fund_lines = plan_funds(inputs, factors_path, quantum)
     lines = compute_plan(inputs, quantum)
     files = input_files(inputs.policy, headcounts_path)
@@ -93,6 +117,7 @@ def plan_funds(inputs: Inputs, factors_path: str | None, quantum: int = 1) -> li
     needs_data = any(f.data for fund in policy.funds.values() for f in fund.factors)
     if factors_path:
         rows, problems = read_table(factors_path, FACTORS)
+        rows = list(rows)  # a small file: read whole, so its problems are known
         if not errors(problems):
             data, problems = check_factors(rows, policy)
     elif needs_data:
@@ -113,18 +138,47 @@ class PlanFolder:
 
     result: PlanResult
     manifest: Manifest
+    documents: str | None = None  # the verified copy of the document settings, if the plan had some
 
 
 def read_manifest(folder: Path) -> Manifest:
     path = folder / MANIFEST
     try:
-        return Manifest.from_text(path.read_text("utf-8"))
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_MANIFEST_BYTES + 1)
+        if len(data) > MAX_MANIFEST_BYTES:
+            raise ValueError(f"larger than {MAX_MANIFEST_BYTES:,} bytes")
+        return Manifest.from_text(data.decode("utf-8"))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError([Problem(Source(str(path)), f"not a plan's output folder (cannot read {MANIFEST}: {exc})")]) from None
+        what = exc.strerror if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
+        raise InputError([Problem(Source(str(path)), f"不是可用的计划文件夹 / not a usable plan folder "
+                                  f"(cannot read {MANIFEST}: {what})")]) from None
+
+
+def verified_inputs(folder: Path, manifest: Manifest) -> dict[str, str]:
+    """The copies of the plan's inputs, each checked: a plain file inside the folder (no link
+    out of it) with the digest plan.json records. Returns relative path → path on this machine.
+    Messages name the file, never its content."""
+    problems = []
+    found = {}
+    root = os.path.realpath(folder)
+    for rel, digest in manifest.sha256.items():
+        path = os.path.join(root, *rel.split("/"))
+        if os.path.realpath(path) != path or not os.path.isfile(path):
+            problems.append(Problem(Source(str(folder / rel)), "缺失或不是普通文件 / is missing or not a plain file "
+                                    "inside the plan folder"))
+        elif file_digest(path) != digest:
+            problems.append(Problem(Source(str(folder / rel)), "在计划之后被修改（SHA-256 不符）/ changed since the plan "
+                                    "was made (its SHA-256 differs from plan.json): run budget plan again"))
+        else:
+            found[rel] = path
+    if problems:
+        raise InputError(problems)
+    return found
 
 
 def load_plan_folder(folder: Path) -> PlanFolder:
-    """A plan's result again, from the inputs its manifest names; refuses changed inputs."""
+    """A plan's result again, from the copies of its inputs in the folder; refuses changed copies."""
     manifest = read_manifest(folder)
     try:
         rate = parse_share(manifest.advance_rate) if manifest.advance_rate else None
@@ -134,8 +188,17 @@ def load_plan_folder(folder: Path) -> PlanFolder:
         quantum = allocation_quantum(manifest.allocation_unit)
     except ValueError as exc:
         raise InputError([Problem(Source(str(folder / MANIFEST)), str(exc))]) from None
-    result, _ = run_plan(manifest.policy, manifest.headcounts, manifest.years, rate, manifest.factors, quantum)
-    changed = [f.path for f in result.files if manifest.sha256.get(f.path) != f.sha256]
-    if changed:
-        raise InputError([Problem(Source(p), "changed since the plan was made: run budget plan again") for p in changed])
-    return PlanFolder(result, manifest)
+    files = verified_inputs(folder, manifest)
+    result, _ = run_plan([files[p] for p in manifest.policy], files[manifest.headcounts], manifest.years, rate,
+                         files[manifest.factors] if manifest.factors else None, quantum, within=str(folder / INPUTS))
+    unlisted = sorted(({f.path for f in result.files} | set(result.policy.region_files)) - set(files.values()))
+    if unlisted:  # read from inputs/ but not in plan.json: not verified
+        raise InputError([Problem(Source(p), "is not listed in plan.json, so it cannot be verified") for p in unlisted])
+    documents = files[manifest.documents] if manifest.documents else None
+    return PlanFolder(result, manifest, documents)
+
+
+def plan_documents(folder: Path) -> str | None:
+    """The verified copy of the document settings a plan folder was made with, if any."""
+    manifest = read_manifest(folder)
+    return verified_inputs(folder, manifest)[manifest.documents] if manifest.documents else None

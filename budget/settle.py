@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .core.display import allocation_name, format_share
 from .core.headcount_check import needed_groups
-from .core.manifest import MANIFEST
+from .core.manifest import INPUTS, MANIFEST
 from .core.problems import InputError, Problem, Source, errors
 from .core.results import PlanResult, SettlementResult
 from .core.settlement import advance, budgeted, settle, transfers
@@ -38,16 +38,17 @@ def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str]
             raise InputError([Problem(Source(planned), f"not a plan's output folder: it has no {MANIFEST}")])
         folder = load_plan_folder(Path(planned))
         plan_result = folder.result
-        if policy_paths:
+        if policy_paths:  # each file named must be one the plan was made with (by content: the plan keeps copies)
             given = {os.path.abspath(p): _digest(p) for p in policy_paths}
             made_with = {p: folder.manifest.sha256.get(p, "") for p in folder.manifest.policy}
-            if given != made_with:
+            if not set(given.values()) <= set(made_with.values()):
                 raise InputError([Problem(Source(planned), "the plan was made with another policy version ("
                                           + ", ".join(f"{os.path.basename(p)} {d[:12]}" for p, d in made_with.items())
                                           + "); this run names " + ", ".join(
                                               f"{os.path.basename(p)} {d[:12]}" for p, d in given.items())
                                           + ": settle with the plan's policy, or plan again")])
         policy_paths = [f.path for f in plan_result.files if f.role == "policy"]
+        within = str(Path(planned) / INPUTS)
         rate = plan_result.advance_rate
         if advance_rate is not None and advance_rate != rate:
             made = f"advanced {format_share(rate)} of the budget" if rate is not None else "advanced nothing"
@@ -63,10 +64,11 @@ def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str]
         policy_paths = policy_paths or [str(EXAMPLE_POLICY)]  # as budget plan does
         plan_result, _ = run_plan(policy_paths, planned, [year], advance_rate, quantum=quantum or 1)
         rate = advance_rate
+        within = None
     if year not in plan_result.years:
         raise InputError([Problem(Source(planned), f"the plan has no {year} (its years: "
                                   f"{', '.join(map(str, plan_result.years))})")])
-    actual_inputs = load_inputs(policy_paths, actual, [year])
+    actual_inputs = load_inputs(policy_paths, actual, [year], within, only_years=False)  # other years: refused
     problems += actual_inputs.warnings
     problems += _beyond_the_plan(plan_result, actual_inputs.headcounts, actual, year)
     if errors(problems):

@@ -88,7 +88,8 @@ def test_every_command_has_help():
 def test_no_workbook_writes_the_csv_the_assumptions_and_the_manifest_only(tmp_path):
     result = runner.invoke(app, ["plan", "--year", "2018", "--out", str(tmp_path / "a"), "--no-pdf", "--no-workbook"])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["allocations.csv", "assumptions.txt", "plan.json"]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["SHA256SUMS", "allocations.csv", "assumptions.txt", "inputs",
+                                                                   "plan.json"]
     full = runner.invoke(app, ["plan", "--year", "2018", "--out", str(tmp_path / "b"), "--no-pdf"])
     assert full.exit_code == 0, full.output
     assert (tmp_path / "b" / "budget-2018.xlsx").exists()

@@ -287,10 +287,11 @@ def test_report_refuses_changed_inputs(tmp_path):
     people = tmp_path / "h.csv"
     people.write_bytes(Path(__file__).parent.parent.joinpath("budget/configs/examples/xianyang-headcounts-synthetic.csv").read_bytes())
     assert runner.invoke(app, ["plan", "-y", "2018", "-h", str(people), "-o", str(tmp_path / "o"), "--no-pdf"]).exit_code == 0
-    text = people.read_text("utf-8")
-    people.write_text(text.replace("2018,610402,秦都区,pension_recipients,", "2018,610402,秦都区,pension_recipients,1"), "utf-8")
+    copy = tmp_path / "o" / "inputs" / "headcounts" / "h.csv"  # the plan reads its own copy, not the original
+    text = copy.read_text("utf-8")
+    copy.write_text(text.replace("2018,610402,秦都区,pension_recipients,", "2018,610402,秦都区,pension_recipients,1"), "utf-8")
     result = runner.invoke(app, ["report", "--from", str(tmp_path / "o")])
-    assert result.exit_code == 1 and f"{people}: changed since the plan was made" in result.output
+    assert result.exit_code == 1 and f"{copy}: 在计划之后被修改（SHA-256 不符）/ changed since the plan was made" in result.output
 
 
 def test_bad_document_settings(tmp_path):

@@ -212,7 +212,8 @@ def test_lists_to_headcounts_to_plan_equals_the_hand_count(example, tmp_path, mo
     result = runner.invoke(app, ["roster", "--lists", str(folder / "roster.yaml"), "--year", "2018", "--out", str(out),
                                  "--skip-bad-rows"])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["audit.log", "headcounts-2018.csv", "problems.csv", "roster-2018.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["SHA256SUMS", "audit.log", "headcounts-2018.csv", "problems.csv",
+                                                    "roster-2018.xlsx"]
 
     got = read_headcounts(out / "headcounts-2018.csv")
     annual, monthly = hand_count(made)

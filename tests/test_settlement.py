@@ -126,8 +126,10 @@ def test_a_plan_made_with_another_policy_version(tmp_path, plan_folder):
 
 
 def test_a_plan_whose_inputs_changed(tmp_path, plan_folder):
+    """The plan keeps a copy of its inputs (the original may move or change); the copy is checked."""
     actual = write_headcounts(tmp_path / "actual.csv", {})
-    (tmp_path / "forecast.csv").write_text((tmp_path / "forecast.csv").read_text("utf-8") + "\n", "utf-8")
+    copy = plan_folder / "inputs" / "headcounts" / "forecast.csv"
+    copy.write_text(copy.read_text("utf-8") + "\n", "utf-8")
     result = settle_cli(tmp_path, plan_folder, actual)
     assert result.exit_code == 1 and "changed since the plan was made" in result.output
 

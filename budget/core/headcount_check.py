@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Iterable
 
 from .headcounts import Headcounts
 from .policy import Policy
@@ -185,7 +186,7 @@ def _needs_key(policy: Policy, code: str) -> tuple[object, ...]:
     return chain, tuple(f.id for f in policy.funds.values() if code in f.excluded)
 
 
-def check_headcounts(rows: list[RawRow], policy: Policy, file: str,
+def check_headcounts(rows: Iterable[RawRow], policy: Policy, file: str,
                      years: list[int] | None = None) -> tuple[Headcounts, list[Problem]]:
     """Validate rows against the policy and regions. ``years``: the years to be planned
     (every group their subsidies need must be present for every county); None = all years

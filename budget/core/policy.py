@@ -156,6 +156,7 @@ class Policy:
     funds: dict[str, Fund] = field(default_factory=dict)
     interpretations: list[Assumption] = field(default_factory=list)
     counted_once: list[CountedOnce] = field(default_factory=list)
+    region_files: list[str] = field(default_factory=list)  # the region lists read (a plan folder keeps copies)
     _counties: list[Region] | None = field(default=None, repr=False, compare=False)
 
     def counties(self) -> list[Region]:

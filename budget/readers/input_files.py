@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 from ..core.policy import Policy
 from ..core.results import InputFile
 
 
+def file_digest(path: str) -> str:
+    """SHA-256 of a file, read in blocks (a headcount file may be 100 MB)."""
+    sha = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
+
+
 def make_input_file(role: str, path: str) -> InputFile:
-    data = Path(path).read_bytes()
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
     notes = []
-    if role != "policy" and not data.startswith(b"PK"):  # a CSV of figures: its leading comment lines
-        for line in data[:4096].decode("utf-8", "replace").lstrip("\ufeff").splitlines():
+    if role != "policy" and not head.startswith(b"PK"):  # a CSV of figures: its leading comment lines
+        for line in head.decode("utf-8", "replace").lstrip("\ufeff").splitlines():
             if not line.startswith("#"):
                 break
             notes.append(line.lstrip("#").strip())
-    return InputFile(role, path, hashlib.sha256(data).hexdigest(), tuple(notes))
+    return InputFile(role, path, file_digest(path), tuple(notes))
 
 
 def input_files(policy: Policy, headcounts_path: str) -> list[InputFile]:

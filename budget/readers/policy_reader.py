@@ -64,11 +64,15 @@ class _Reader:
         self.region_sources: list[tuple[str, Source]] = []  # codes to check once regions are read
         self.funds: dict[str, Fund] = {}
         self.group_sources: list[tuple[str, Source]] = []  # groups named by rules, checked at the end
+        self.region_files: list[str] = []
+        self.within: str | None = None  # a plan folder's inputs/: no file outside it is read
 
     # files ---------------------------------------------------------------------------------
     def read_file(self, path: str, child_of: str | None = None) -> None:
         real = os.path.realpath(path)
         if real in self.loaded:
+            return
+        if not self.inside(path, child_of):
             return
         self.loaded.add(real)
         try:
@@ -121,6 +125,15 @@ class _Reader:
                     else:  # the county's (or city's) own subsidy
                         self.read_subsidy(key, sub, key_source, code)
 
+    def inside(self, path: str, named_by: str | None) -> bool:
+        """Reading a plan folder's copies: a file outside its inputs/ is refused, not read."""
+        root = os.path.realpath(self.within) if self.within else None
+        if root is None or os.path.realpath(path).startswith(root + os.sep):
+            return True
+        self.c.error(Source(named_by or path), "names a file outside the plan folder's inputs/, which is not read "
+                                               "(a plan folder holds copies of all its inputs)")
+        return False
+
     def read_document(self, node: Node | None, path: str) -> None:
         doc = self.c.map(node, "document", required=("number", "title", "issuers", "date"),
                          optional=("note", "public"))
@@ -145,6 +158,9 @@ class _Reader:
         file = self.c.text(regions.items.get("file"), "regions file")
         if file and is_root:
             region_path = os.path.normpath(os.path.join(os.path.dirname(path), file))
+            if not self.inside(region_path, path):
+                return ""
+            self.region_files.append(region_path)
             self.regions, problems = read_regions(region_path)
             self.c.problems.extend(problems)
         elif file:
@@ -493,7 +509,8 @@ class _Reader:
         return Policy(documents=self.documents, groups=self.groups, subsidies=subsidies,
                       regions=regions, scopes=tuple(self.scopes), excluded=self.excluded,
                       files=self.files, assumptions=self.assumptions, funds=self.funds,
-                      interpretations=self.interpretations, counted_once=self.counted_once)
+                      interpretations=self.interpretations, counted_once=self.counted_once,
+                      region_files=self.region_files)
 
     def history(self, entries: list[Dated], what: str) -> History:
         history = History(tuple(sorted(entries, key=lambda e: e.start)))
@@ -507,9 +524,11 @@ class _Reader:
                        for scope, entries in by_scope.items()})
 
 
-def read_policy(paths: list[str]) -> tuple[Policy, list[Problem]]:
-    """Read policy files; raise :class:`InputError` with every problem if any is an error."""
+def read_policy(paths: list[str], within: str | None = None) -> tuple[Policy, list[Problem]]:
+    """Read policy files; raise :class:`InputError` with every problem if any is an error.
+    ``within``: a folder no file read may lie outside (a plan folder's inputs/)."""
     reader = _Reader()
+    reader.within = within
     for path in paths:
         reader.read_file(path)
     policy = reader.finish()

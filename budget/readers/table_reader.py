@@ -7,13 +7,15 @@ exactly, never through a float.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import os
 from dataclasses import dataclass
+from typing import Iterable, Iterator
 
 from ..core.headcount_check import FIELDS, RawRow
 from ..core.problems import Problem, Source
+from .xlsx_limits import MAX_COLUMNS, MAX_ROWS, xlsx_problems
 
 
 @dataclass(frozen=True)
@@ -45,16 +47,6 @@ FACTORS = TableSchema("factor data", ("year", "region_code", "factor", "value"),
 })
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM), else GB18030 as Excel saves CSV on Chinese Windows."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("gb18030"), "gb18030"
-
-
 def _columns(header: list[str], where, schema: TableSchema) -> tuple[dict[int, str], list[Problem]]:
     problems: list[Problem] = []
     columns: dict[int, str] = {}
@@ -74,40 +66,68 @@ def _columns(header: list[str], where, schema: TableSchema) -> tuple[dict[int, s
     return columns, problems
 
 
-def read_csv(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow], list[Problem]]:
+def _encoding(path: str) -> str | None:
+    """UTF-8 (with or without BOM), else GB18030 as Excel saves CSV on Chinese Windows; None if
+    neither, or if the file holds NUL bytes. Read in blocks: a file may be 100 MB."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    if b"\x00" in block:
+                        return None
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def read_csv(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[Iterable[RawRow], list[Problem]]:
+    """The header is read at once; the rows are read as they are used (memory does not grow with
+    the file), and problems found in them are added to the list meanwhile: use the rows first."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        encoding = _encoding(path)
     except OSError as exc:
         return [], [Problem(Source(path), f"cannot read the {schema.what} file: {exc.strerror}")]
-    try:
-        text, _ = decode(data)
-    except UnicodeDecodeError:
-        return [], [Problem(Source(path), "the file is neither UTF-8 nor GB18030 text: save it as CSV (UTF-8)")]
-    if "\x00" in text:
-        return [], [Problem(Source(path), "the file contains NUL bytes: it is not a CSV text file")]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        records = [(reader.line_num, row) for row in reader]
-    except csv.Error as exc:
-        return [], [Problem(Source(path, reader.line_num), f"not valid CSV: {exc}")]
-    # blank lines and "#" comment lines (the example files say they are synthetic) are skipped
-    records = [(n, r) for n, r in records if any(c.strip() for c in r) and not r[0].startswith("#")]
-    if not records:
-        return [], [Problem(Source(path), "the file is empty: it needs a header row "
-                                          f"({','.join(schema.fields)}) and data rows")]
-    header_line, header = records[0]
-    columns, problems = _columns(header, lambda i: Source(path, header_line), schema)
-    if problems:
-        return [], problems
-    rows = []
-    for line, record in records[1:]:
-        if len(record) > len(header):
-            problems.append(Problem(Source(path, line), f"{len(record)} fields, but the header has {len(header)}"))
-            continue
-        values = {field: (record[i] if i < len(record) else "") for i, field in columns.items()}
-        rows.append(RawRow(values, Source(path, line)))
-    return rows, problems
+    if encoding is None:
+        return [], [Problem(Source(path), "the file is neither UTF-8 nor GB18030 text (or holds NUL bytes): "
+                                          "save it as CSV (UTF-8)")]
+    handle = open(path, encoding=encoding, newline="")
+    reader = csv.reader(handle)
+    problems: list[Problem] = []
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        # blank lines and "#" comment lines (the example files say they are synthetic) are skipped
+        try:
+            for row in reader:
+                if any(c.strip() for c in row) and not row[0].startswith("#"):
+                    yield reader.line_num, row
+        except csv.Error as exc:
+            problems.append(Problem(Source(path, reader.line_num), f"not valid CSV: {exc}"))
+
+    stream = records()
+    first = next(stream, None)
+    if first is None:
+        handle.close()
+        return [], problems or [Problem(Source(path), "the file is empty: it needs a header row "
+                                                      f"({','.join(schema.fields)}) and data rows")]
+    header_line, header = first
+    columns, header_problems = _columns(header, lambda i: Source(path, header_line), schema)
+    if header_problems:
+        handle.close()
+        return [], header_problems
+
+    def rows() -> Iterator[RawRow]:
+        with handle:
+            for line, record in stream:
+                if len(record) > len(header):
+                    problems.append(Problem(Source(path, line), f"{len(record)} fields, but the header has {len(header)}"))
+                    continue
+                yield RawRow({field: (record[i] if i < len(record) else "") for i, field in columns.items()},
+                             Source(path, line))
+    return rows(), problems
 
 
 def _cell_text(value) -> str:
@@ -124,6 +144,9 @@ def read_xlsx(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow]
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
+    too_large = xlsx_problems(path)
+    if too_large:
+        return [], too_large
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -135,8 +158,14 @@ def read_xlsx(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow]
             return read_template(path, book[SHEET])
         sheet = book.worksheets[0]
         name = sheet.title
-        records = [(index, [_cell_text(c) for c in row])
-                   for index, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        records = []
+        for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if index > MAX_ROWS or len(row) > MAX_COLUMNS:  # beyond what the sheet declared
+                return [], [Problem(Source(path, cell=f"{name}!{index}:{index}"), f"行数或列数超过上限（{MAX_ROWS:,} 行、"
+                                    f"{MAX_COLUMNS} 列）/ more than {MAX_ROWS:,} rows or {MAX_COLUMNS} columns")]
+            records.append((index, [_cell_text(c) for c in row]))
+    except Exception as exc:  # read-only sheets are parsed while iterated: damaged XML shows only here
+        return [], [Problem(Source(path), f"not a readable .xlsx workbook ({type(exc).__name__}: {str(exc)[:200]})")]
     finally:
         book.close()
     records = [(n, r) for n, r in records if any(c.strip() for c in r)]
@@ -158,7 +187,8 @@ def read_xlsx(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow]
     return rows, problems
 
 
-def read_table(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow], list[Problem]]:
+def read_table(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[Iterable[RawRow], list[Problem]]:
+    """Rows (read lazily from a CSV: use them before looking at the problems) and problems."""
     if not os.path.exists(path):
         return [], [Problem(Source(path), f"the {schema.what} file does not exist")]
     with open(path, "rb") as handle:
@@ -170,5 +200,5 @@ def read_table(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow
     return read_csv(path, schema)
 
 
-def read_headcounts(path: str) -> tuple[list[RawRow], list[Problem]]:
+def read_headcounts(path: str) -> tuple[Iterable[RawRow], list[Problem]]:
     return read_table(path, HEADCOUNTS)

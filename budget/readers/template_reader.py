@@ -8,6 +8,7 @@ from typing import Any
 from ..core.headcount_check import RawRow
 from ..core.problems import Problem, Source
 from ..core.template_layout import SHEET
+from .xlsx_limits import MAX_COLUMNS, MAX_ROWS, xlsx_problems
 
 
 def _text(value: object) -> str:
@@ -28,7 +29,12 @@ def read_template(path: str, sheet: Any) -> tuple[list[RawRow], list[Problem]]:
     def cell(row: int, col: int) -> Source:
         return Source(path, cell=address(row, col))
 
-    grid = [list(r) for r in sheet.iter_rows(values_only=True)]
+    grid = []
+    for index, r in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if index > MAX_ROWS or len(r) > MAX_COLUMNS:  # beyond what the sheet declared
+            return [], [Problem(Source(path, cell=f"{SHEET}!{index}:{index}"), f"行数或列数超过上限（{MAX_ROWS:,} 行、"
+                                f"{MAX_COLUMNS} 列）/ more than {MAX_ROWS:,} rows or {MAX_COLUMNS} columns")]
+        grid.append(list(r))
     problems: list[Problem] = []
     id_row = next((i for i, r in enumerate(grid) if r and _text(r[0]).strip() == "region_code"), None)
     if id_row is None or len(grid) < 2:
@@ -56,3 +62,26 @@ def read_template(path: str, sheet: Any) -> tuple[list[RawRow], list[Problem]]:
                 cells={"year": address(1, 1), "region_code": address(r, 0), "region_name": address(r, 1),
                        "group": address(id_row, col), "headcount": address(r, col)}))
     return rows, problems
+
+
+def filled_cell(path: str) -> str | None:
+    """Why ``path`` is not an untouched collection template — the first filled cell (``县区填报!C5``)
+    or what it is instead — or None if it is one (then writing a new template over it loses nothing)."""
+    from openpyxl import load_workbook
+
+    if xlsx_problems(path):
+        return "it is not a workbook budget can read"
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        return "it is not a workbook budget can read"
+    try:
+        if SHEET not in book.sheetnames:
+            return f"it has no sheet {SHEET}: it is not a collection template"
+        rows, problems = read_template(path, book[SHEET])
+    finally:
+        book.close()
+    if problems:
+        return str(problems[0])
+    filled = next((r for r in rows if r.values["headcount"].strip()), None)
+    return f"{filled.cells['headcount'] if filled.cells else SHEET} holds a figure" if filled else None

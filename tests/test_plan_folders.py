@@ -1,0 +1,171 @@
+"""A plan folder is self-contained and its plan.json is untrusted (issue 12, item 6): it keeps
+verified copies of every input, settles after the originals are gone, and never reads (or
+quotes) a file outside itself, whatever plan.json says."""
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, ROOT, write_headcounts
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from budget.cli import app
+
+runner = CliRunner()
+CONFIGS = ROOT / "budget" / "configs"
+SECRET = "root:x:0:0:secret-line-that-must-never-be-printed"
+
+
+@pytest.fixture(scope="module")
+def moved_plan(tmp_path_factory):
+    """A plan made from inputs in src/, moved elsewhere, src/ deleted."""
+    tmp = tmp_path_factory.mktemp("moved")
+    src = tmp / "src"
+    shutil.copytree(CONFIGS, src, ignore=shutil.ignore_patterns("examples"))
+    shutil.copy(EXAMPLE, src / "forecast.csv")
+    result = runner.invoke(app, ["plan", "-y", "2018", "-p", str(src / "xianyang-2017-303.yaml"), "-h",
+                                 str(src / "forecast.csv"), "-d", str(src / "documents" / "xianyang-2018.yaml"),
+                                 "--advance-rate", "90%", "-o", str(tmp / "plan")])
+    assert result.exit_code == 0, result.output
+    shutil.move(tmp / "plan", tmp / "archive")
+    shutil.rmtree(src)
+    return tmp / "archive"
+
+
+def test_plan_json_names_copies_inside_the_folder(moved_plan):
+    manifest = json.loads((moved_plan / "plan.json").read_text("utf-8"))
+    assert manifest["format"] == 2 and manifest["headcounts"] == "inputs/headcounts/forecast.csv"
+    assert set(manifest["sha256"]) == {"inputs/policy/shaanxi-2017-60.yaml", "inputs/policy/xianyang-2017-303.yaml",
+                                       "inputs/policy/regions/shaanxi.yaml", "inputs/headcounts/forecast.csv",
+                                       "inputs/documents/xianyang-2018.yaml"}
+    for rel, digest in manifest["sha256"].items():
+        assert hashlib.sha256((moved_plan / rel).read_bytes()).hexdigest() == digest
+    assert str(moved_plan.parent) not in (moved_plan / "plan.json").read_text("utf-8")
+
+
+def test_a_moved_plan_renders_and_settles_without_its_originals(moved_plan, tmp_path):
+    result = runner.invoke(app, ["report", "--from", str(moved_plan), "--out", str(tmp_path / "pdf")])
+    assert result.exit_code == 0, result.output
+    for name in ("notice-2018-征求意见稿.pdf", "explanation-2018.pdf"):  # the same documents as when planned
+        assert (tmp_path / "pdf" / name).read_bytes() == (moved_plan / name).read_bytes()
+    actual = write_headcounts(tmp_path / "actual.csv", {"pension_recipients": 10})
+    settled = runner.invoke(app, ["settle", "-y", "2018", "--planned", str(moved_plan), "--actual", actual,
+                                  "-o", str(tmp_path / "s"), "--no-pdf"])
+    assert settled.exit_code == 0, settled.output
+    assert len((tmp_path / "s" / "settlement.csv").read_text("utf-8").splitlines()) > 1
+
+
+def test_report_into_the_plan_folder_keeps_the_plan(moved_plan, tmp_path):
+    plan = tmp_path / "plan"
+    shutil.copytree(moved_plan, plan)
+    before = {p.relative_to(plan).as_posix() for p in plan.rglob("*")}
+    result = runner.invoke(app, ["report", "--from", str(plan), "--number", "咸财社〔2018〕9号"])
+    assert result.exit_code == 0, result.output
+    assert {p.relative_to(plan).as_posix() for p in plan.rglob("*")} == before
+    assert runner.invoke(app, ["report", "--from", str(plan)]).exit_code == 0
+
+
+def hostile(moved_plan: Path, tmp_path: Path, change) -> Path:
+    plan = tmp_path / "plan"
+    shutil.copytree(moved_plan, plan)
+    (tmp_path / "secret.txt").write_text(SECRET + "\n", "utf-8")
+    manifest = json.loads((plan / "plan.json").read_text("utf-8"))
+    change(plan, manifest)
+    (plan / "plan.json").write_text(json.dumps(manifest), "utf-8")
+    return plan
+
+
+def digest_of(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _outside(plan, m, path):
+    m["headcounts"] = path
+    m["sha256"][path] = digest_of(plan.parent / "secret.txt")
+
+
+def _link(plan, m):
+    link = plan / "inputs" / "headcounts" / "forecast.csv"
+    link.unlink()
+    link.symlink_to(plan.parent / "secret.txt")
+    m["sha256"]["inputs/headcounts/forecast.csv"] = digest_of(plan.parent / "secret.txt")
+
+
+def _extends(plan, m):
+    city = plan / "inputs" / "policy" / "xianyang-2017-303.yaml"
+    city.write_text(city.read_text("utf-8").replace("extends: shaanxi-2017-60.yaml", "extends: ../../../secret.txt"),
+                    "utf-8")
+    m["sha256"]["inputs/policy/xianyang-2017-303.yaml"] = digest_of(city)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda plan, m: _outside(plan, m, "/etc/passwd"), "sha256 must map paths under inputs/"),
+    (lambda plan, m: _outside(plan, m, str(plan.parent / "secret.txt")), "sha256 must map paths under inputs/"),
+    (lambda plan, m: _outside(plan, m, "inputs/../../secret.txt"), "sha256 must map paths under inputs/"),
+    (lambda plan, m: _outside(plan, m, "inputs\\..\\..\\secret.txt"), "sha256 must map paths under inputs/"),
+    (_link, "is missing or not a plain file inside the plan folder"),
+    (_extends, "names a file outside the plan folder's inputs/"),
+    (lambda plan, m: m.pop("format"), "made by an earlier budget"),
+    (lambda plan, m: m.update(documents="/etc/passwd"), "documents must name a file of sha256"),
+])
+@pytest.mark.parametrize("command", ["report", "settle"])
+def test_an_untrusted_plan_json_reads_nothing_outside_the_folder(moved_plan, tmp_path, change, message, command):
+    plan = hostile(moved_plan, tmp_path, change)
+    if command == "report":
+        result = runner.invoke(app, ["report", "--from", str(plan), "--out", str(tmp_path / "out")])
+    else:
+        actual = write_headcounts(tmp_path / "actual.csv", {})
+        result = runner.invoke(app, ["settle", "-y", "2018", "--planned", str(plan), "--actual", actual,
+                                     "-o", str(tmp_path / "out"), "--no-pdf"])
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert "secret-line" not in result.output and "root:x" not in result.output and "internal error" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_changed_copy_is_refused(moved_plan, tmp_path):
+    plan = hostile(moved_plan, tmp_path, lambda plan, m: None)
+    with open(plan / "inputs" / "policy" / "regions" / "shaanxi.yaml", "a", encoding="utf-8") as handle:
+        handle.write("# edited\n")
+    result = runner.invoke(app, ["report", "--from", str(plan), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "inputs/policy/regions/shaanxi.yaml: 在计划之后被修改（SHA-256 不符）/ changed since the plan was made" \
+        in result.output
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=True)
+                           | st.sampled_from(["/etc/passwd", "inputs/../../secret.txt", "inputs/x", "../x", "inputs",
+                                              "inputs/policy/xianyang-2017-303.yaml", "90%", "-1%", "1e400", "万元",
+                                              "inputs/headcounts/forecast.csv", "\x00", "C:\\x", "0" * 64])
+                           | st.text(max_size=20),
+                           lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children,
+                                                                                             max_size=4),
+                           max_leaves=8)
+KEYS = ["format", "program", "years", "unit", "documents", "advance_rate", "policy", "headcounts", "factors", "sha256"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(KEYS + ["sha256.*", "other"]), JSON_VALUES), min_size=1, max_size=3),
+       st.booleans())
+def test_fuzzed_plan_folders(moved_plan, tmp_path_factory, changes, drop):
+    tmp = tmp_path_factory.mktemp("fuzz")
+
+    def change(plan, manifest):
+        for key, value in changes:
+            if key == "sha256.*" and manifest.get("sha256") and isinstance(manifest["sha256"], dict):
+                manifest["sha256"][next(iter(manifest["sha256"]))] = value
+            elif drop:
+                manifest.pop(key, None)
+            else:
+                manifest[key] = value
+
+    plan = hostile(moved_plan, tmp, change)
+    result = runner.invoke(app, ["report", "--from", str(plan), "--out", str(tmp / "out"), "--number", "x"])
+    assert result.exit_code in (0, 1), result.output
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert "secret-line" not in result.output and "Traceback" not in result.output
