@@ -25,14 +25,17 @@ from .writers.fonts import FontError
 # Each command imports what it needs when it runs (python -X importtime): planning without
 # documents or workbooks never loads WeasyPrint, Jinja2, openpyxl or xlsxwriter.
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Plan and settle social-insurance poverty-alleviation subsidies, exact to the fen.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+                  help="社会保险扶贫补助资金测算、下达与清算，精确到分。"
+                       "(Plan and settle social-insurance poverty-alleviation subsidies, exact to the fen.)")
 
-PolicyOption = typer.Option(None, "--policy", "-p", help="Policy YAML (repeat for several cities). "
-                            "Default: the shipped Xianyang configuration.")
-HeadcountOption = typer.Option(None, "--headcounts", "-h", help="Headcounts CSV or XLSX: "
-                               "year,region_code,group,headcount[,region_name]. Default: the shipped synthetic example.")
-YearOption = typer.Option(None, "--year", "-y", help="Budget year (repeatable). Default: every year in the headcounts.")
+PolicyOption = typer.Option(None, "--policy", "-p", metavar="政策文件", help="政策文件（YAML，可重复，每个城市一个；"
+                            "也可写内置名称如 xianyang-2017-303）。默认：内置咸阳配置。(policy YAML, repeatable)")
+HeadcountOption = typer.Option(None, "--headcounts", "-H", metavar="人数文件", help="人数文件（CSV 或 XLSX，"
+                               "或填好的填报模板）。默认：内置的虚构示例。(headcounts CSV/XLSX)")
+YearOption = typer.Option(None, "--year", "-y", metavar="年度", help="预算年度（可重复）。默认：人数文件中的每一年。"
+                          "(budget year, repeatable)")
 
 
 def _policies(paths: Optional[List[Path]]) -> list[str]:
@@ -90,14 +93,14 @@ def _fail(exc: InputError) -> None:
     raise typer.Exit(1)
 
 
-DocumentsOption = typer.Option(None, "--documents", "-d", help="Document settings YAML (issuers, 文号, date, "
-                               "addressees, cc, title). Default: the shipped example's, or defaults from the policy.")
-NumberOption = typer.Option(None, "--number", help="The notice's 文号, e.g. 咸财社〔2018〕12号 (over --documents).")
-DateOption = typer.Option(None, "--date", help="The notice's date, 2018-01-08 (over --documents).")
-TitleOption = typer.Option(None, "--title", help="The notice's title (over --documents).")
-IssuerOption = typer.Option(None, "--issuer", help="An issuer of the notice; repeat for joint issuers (over --documents).")
-AddresseesOption = typer.Option(None, "--addressees", help="主送机关 (over --documents).")
-CcOption = typer.Option(None, "--cc", help="抄送机关; repeat for each (over --documents).")
+DocumentsOption = typer.Option(None, "--documents", "-d", metavar="公文设置", help="公文设置（YAML：分配单位、发文机关、"
+                               "文号、日期、主送、抄送、上级指标文号、科目等）。(document settings YAML)")
+NumberOption = typer.Option(None, "--number", metavar="文号", help="通知文号，如 咸财社〔{year}〕12号（优先于公文设置）。")
+DateOption = typer.Option(None, "--date", metavar="日期", help="成文日期，如 2018-01-08（优先于公文设置）。")
+TitleOption = typer.Option(None, "--title", metavar="标题", help="通知标题（优先于公文设置）。")
+IssuerOption = typer.Option(None, "--issuer", metavar="发文机关", help="发文机关，联合发文时重复（优先于公文设置）。")
+AddresseesOption = typer.Option(None, "--addressees", metavar="主送机关", help="主送机关（优先于公文设置）。")
+CcOption = typer.Option(None, "--cc", metavar="抄送机关", help="抄送机关，每个重复一次（优先于公文设置）。")
 
 
 def _usage_error(message: str) -> NoReturn:
@@ -149,16 +152,13 @@ def _notice_options(number, date, title, issuer, addressees, cc) -> dict:
     return {k: v for k, v in given.items() if v}
 
 
-AllowGlyphsOption = typer.Option(False, "--allow-missing-glyphs", help="Render even if no installed font has "
-                                 "some character (it would print as a box).")
+AllowGlyphsOption = typer.Option(False, "--allow-missing-glyphs", help="即使有字库缺少的字也照样生成 PDF（该字显示为方框）。")
 
 
-FinalOption = typer.Option(False, "--final", help="正式稿: refuse while any value is an assumption (each named with "
-                           "its file:line) or the notice lacks what an issued one carries; without it a notice built "
-                           "on assumptions is a draft (征求意见稿).")
-AllocationUnitOption = typer.Option(None, "--allocation-unit", help="分配单位: each line's amount is rounded "
-                                    "to this once — 分, 元, 0.01万元 or 万元 (over the document settings' "
-                                    "allocation_unit; default 分).")
+FinalOption = typer.Option(False, "--final", help="正式稿：仍有假设参数（逐项列出文件:行）或缺少上级指标文号、科目、"
+                           "联系人时拒绝；不加此项时，依赖假设的通知为征求意见稿。")
+AllocationUnitOption = typer.Option(None, "--allocation-unit", metavar="单位", help="分配单位：每县每项目金额只舍入一次到"
+                                    "该单位——分、元、0.01万元 或 万元（优先于公文设置；默认 分）。")
 
 
 def _quantum(given: Optional[str], settings_path: Optional[str]) -> int:
@@ -173,8 +173,8 @@ def _quantum(given: Optional[str], settings_path: Optional[str]) -> int:
         raise typer.Exit(2) from None
 
 
-AdvanceOption = typer.Option(None, "--advance-rate", "-a", help="预拨: advance this share of the budget "
-                             "(e.g. 90%); written to advances.csv and used by settle.")
+AdvanceOption = typer.Option(None, "--advance-rate", "-a", metavar="比例", help="预拨（提前下达）比例，如 90%；"
+                             "写出 advances.csv 和提前下达通知，清算时据此结算。")
 
 
 def _rate(text: Optional[str]):
@@ -196,24 +196,25 @@ def plan(
     year: Optional[List[int]] = YearOption,
     headcounts: Optional[Path] = HeadcountOption,
     policy: Optional[List[Path]] = PolicyOption,
-    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder (created if needed)."),
-    unit: str = typer.Option("元", "--unit", "-u", help="Amount unit of the workbook: 元 or 万元."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", metavar="文件夹", help="输出文件夹（没有则新建）。"),
+    unit: str = typer.Option("元", "--unit", "-u", metavar="单位", help="预算表金额单位：元 或 万元。"),
     documents: Optional[Path] = DocumentsOption,
-    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Write the notice and explanation PDFs."),
-    workbook: bool = typer.Option(True, "--workbook/--no-workbook", help="Write the budget workbooks "
-                                  "(--no-workbook: only allocations.csv, assumptions.txt and plan.json, with --no-pdf)."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="是否生成通知和测算说明 PDF。"),
+    workbook: bool = typer.Option(True, "--workbook/--no-workbook", help="是否生成预算表（xlsx）和指标表。"),
     allow_missing_glyphs: bool = AllowGlyphsOption,
     advance_rate: Optional[str] = AdvanceOption,
-    factors: Optional[Path] = typer.Option(None, "--factors", "-f", help="Factor data for funds distributed by "
-                                           "factors (因素法): year,region_code,factor,value."),
+    factors: Optional[Path] = typer.Option(None, "--factors", "-f", metavar="因素文件", help="因素法分配的因素数据："
+                                           "year,region_code,factor,value。"),
     allocation_unit: Optional[str] = AllocationUnitOption,
     final: bool = FinalOption,
     number: Optional[str] = NumberOption, date: Optional[str] = DateOption, title: Optional[str] = TitleOption,
     issuer: Optional[List[str]] = IssuerOption, addressees: Optional[str] = AddresseesOption,
     cc: Optional[List[str]] = CcOption,
 ) -> None:
-    """Compute every payer's amount per subsidy and county; write allocations.csv, the
-    workbook and the PDF documents (and advances.csv with --advance-rate)."""
+    """测算：计算各县各项目省、市、县应承担金额，写出分配表、预算表、通知和测算说明。
+
+    Plan: every payer's amount per subsidy and county; allocations.csv, the workbook, the
+    notice and the explanation (advances.csv and the 提前下达 notice with --advance-rate)."""
     if unit not in UNITS:
         typer.echo(f"--unit must be one of: {', '.join(UNITS)} (got {unit!r})", err=True)
         raise typer.Exit(2)
@@ -246,16 +247,17 @@ def plan(
 
 @app.command()
 def report(
-    plan_folder: Path = typer.Option(Path("out"), "--from", "-f", help="A plan's output folder."),
+    plan_folder: Path = typer.Option(Path("out"), "--from", metavar="测算文件夹", help="budget plan 的输出文件夹。"),
     documents: Optional[Path] = DocumentsOption,
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to write the PDFs (default: the plan's folder)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="文件夹", help="PDF 写到哪里（默认：测算文件夹）。"),
     allow_missing_glyphs: bool = AllowGlyphsOption,
     number: Optional[str] = NumberOption, date: Optional[str] = DateOption, title: Optional[str] = TitleOption,
     issuer: Optional[List[str]] = IssuerOption, addressees: Optional[str] = AddresseesOption,
     cc: Optional[List[str]] = CcOption,
 ) -> None:
-    """Render the notice and explanation PDFs again from a plan's output folder, e.g. with
-    other document settings. Refuses if the plan's inputs changed since."""
+    """重新生成通知和测算说明（如换用其他公文设置）；测算文件夹的输入被改动时拒绝。
+
+    Report: render the PDFs again from a plan's folder; refuses changed inputs."""
     from .outputs import Documents, render_documents
     from .plan import load_plan_folder
     from .writers.atomic import staged
@@ -275,22 +277,25 @@ def report(
 
 @app.command()
 def settle(
-    year: int = typer.Option(..., "--year", "-y", help="The year to settle."),
-    planned: Path = typer.Option(..., "--planned", help="A plan's output folder, or the forecast headcounts."),
-    actual: Path = typer.Option(..., "--actual", help="Actual headcounts (CSV or XLSX; a month column for "
-                                "monthly figures)."),
-    policy: Optional[List[Path]] = typer.Option(None, "--policy", "-p", help="Policy YAML, with forecast headcounts "
-                                                "(default: the shipped Xianyang one); with a plan folder it must be the plan's."),
-    out: Path = typer.Option(Path("out-settlement"), "--out", "-o", help="Output folder."),
+    year: int = typer.Option(..., "--year", "-y", metavar="年度", help="清算年度。"),
+    planned: Path = typer.Option(..., "--planned", metavar="测算", help="budget plan 的输出文件夹，或预测人数文件。"),
+    actual: Path = typer.Option(..., "--actual", metavar="实际人数", help="实际人数文件（CSV 或 XLSX；按月补助可有 month 列）。"),
+    policy: Optional[List[Path]] = typer.Option(None, "--policy", "-p", metavar="政策文件", help="政策文件（与预测人数文件"
+                                                "一起用；对测算文件夹则必须是其政策）。"),
+    out: Path = typer.Option(Path("out-settlement"), "--out", "-o", metavar="文件夹", help="输出文件夹。"),
     advance_rate: Optional[str] = AdvanceOption,
     documents: Optional[Path] = DocumentsOption,
-    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Write the settlement notice PDF."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="是否生成清算通知 PDF。"),
     allow_missing_glyphs: bool = AllowGlyphsOption,
     allocation_unit: Optional[str] = AllocationUnitOption,
+    number: Optional[str] = NumberOption, date: Optional[str] = DateOption, title: Optional[str] = TitleOption,
+    issuer: Optional[List[str]] = IssuerOption, addressees: Optional[str] = AddresseesOption,
+    cc: Optional[List[str]] = CcOption,
 ) -> None:
-    """Settle a year: what was budgeted or advanced against what is due on actual headcounts
-    (多退少补); write settlement.csv, transfers.csv, the 清算/决算 workbook and the notice.
-    Against a plan folder, what it advanced and its allocation unit are the plan's."""
+    """清算：按实际人数计算应拨数，与预算或已预拨数比较，多退少补；写出清算表、上下级结算、决算表和清算通知。
+
+    Settle a year against a plan folder (what it advanced and its allocation unit are the
+    plan's) or forecast headcounts."""
     from .outputs import Documents, write_settlement_outputs
     from .settle import run_settlement
     from .writers.text import settlement_summary
@@ -303,7 +308,9 @@ def settle(
         quantum = _quantum(allocation_unit, settings) if (allocation_unit or not planned.is_dir()) else None
         result, warnings = run_settlement(year, str(planned), str(actual),
                                           [policy_path(str(p)) for p in policy] if policy else None, rate, quantum)
-        names, fonts = write_settlement_outputs(result, out, Documents(settings, allow_missing_glyphs) if pdf else None)
+        notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
+        names, fonts = write_settlement_outputs(result, out, Documents(settings, allow_missing_glyphs, notice_settings)
+                                                if pdf else None)
     _report(warnings)
     _say_if_sample(result.files)
     typer.echo(settlement_summary(result))
@@ -325,7 +332,7 @@ def check(
     policy: Optional[List[Path]] = PolicyOption,
     year: Optional[List[int]] = YearOption,
 ) -> None:
-    """Validate the policy and the headcounts without computing anything."""
+    """校验政策文件和人数文件，不做计算。 (Check the policy and the headcounts.)"""
     from .plan import load_inputs
 
     years = _years(year)
@@ -339,14 +346,15 @@ def check(
 
 @app.command()
 def explain(
-    year: int = typer.Option(..., "--year", "-y", help="Budget year."),
-    region: str = typer.Option(..., "--region", "-r", help="County code, e.g. 610402."),
-    subsidy: str = typer.Option(..., "--subsidy", "-s", help="Subsidy or fund id, e.g. pension_contribution."),
+    year: int = typer.Option(..., "--year", "-y", metavar="年度", help="预算年度。"),
+    region: str = typer.Option(..., "--region", "-r", metavar="地区", help="县（市、区）代码或名称，如 610402 或 秦都区。"),
+    subsidy: str = typer.Option(..., "--subsidy", "-s", metavar="项目", help="补助项目或资金的名称或代码，如 代缴保费 或 "
+                                "pension_contribution。"),
     headcounts: Optional[Path] = HeadcountOption,
     policy: Optional[List[Path]] = PolicyOption,
-    factors: Optional[Path] = typer.Option(None, "--factors", "-f", help="Factor data, for funds."),
+    factors: Optional[Path] = typer.Option(None, "--factors", "-f", metavar="因素文件", help="因素法资金的因素数据。"),
 ) -> None:
-    """Show how each payer's amount for one county, subsidy (or fund) and year was derived."""
+    """说明某县某项目某年各级金额的计算过程。 (Explain how one line was derived.)"""
     from .plan import run_plan
     from .writers.text import explain as explain_line
     from .writers.text import explain_fund
@@ -355,12 +363,18 @@ def explain(
     with _problems_exit():
         result, _ = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), [year],
                              factors_path=str(factors) if factors else None)
-    known = list(result.policy.subsidies) + list(result.policy.funds)
-    if subsidy not in known:
-        typer.echo(f"unknown subsidy '{subsidy}' (known: {', '.join(known)})", err=True)
+    items = {**{s.id: s.name for s in result.policy.subsidies.values()},
+             **{f.id: f.name for f in result.policy.funds.values()}}
+    matches = [i for i, name in items.items() if subsidy in (i, name)] or [i for i, name in items.items() if subsidy in name]
+    if len(matches) != 1:
+        listed = "；".join(f"{name}（{i}）" for i, name in items.items())
+        what = "不止一个项目" if matches else "没有这个项目"
+        typer.echo(f"--subsidy '{subsidy}'：{what}，可用的项目：{listed} / unknown or ambiguous subsidy", err=True)
         raise typer.Exit(1)
-    renamed = result.policy.regions.renamed
-    code = renamed[region].new_code if region in renamed else region
+    subsidy = matches[0]
+    tree = result.policy.regions
+    by_name = {r.name: r.code for r in result.policy.counties()} | {r.old_name: r.new_code for r in tree.renamed.values()}
+    code = tree.renamed[region].new_code if region in tree.renamed else by_name.get(region, region)
     if subsidy in result.policy.funds:
         shares = [f for f in result.fund_lines if f.region.code == code and f.fund.id == subsidy]
         if shares:
@@ -368,22 +382,23 @@ def explain(
             return
     found = [ln for ln in result.lines if ln.region.code == code and ln.subsidy.id == subsidy]
     if not found:
-        counties = ", ".join(r.code for r in result.policy.counties())
-        typer.echo(f"no line for {subsidy} in {year} at {region}: either it is not in force that year there "
-                   f"or the region is not a county of this plan ({counties})", err=True)
+        counties = "、".join(f"{r.name}（{r.code}）" for r in result.policy.counties())
+        typer.echo(f"{year}年{region}没有“{items[subsidy]}”：该年度未执行，或不是本测算的县（市、区）（{counties}） / "
+                   f"no line for {subsidy} in {year} at {region}", err=True)
         raise typer.Exit(1)
     typer.echo(explain_line(result.policy, found[0]))
 
 
 @app.command()
 def template(
-    year: int = typer.Option(..., "--year", "-y", help="The year the counties fill in."),
+    year: int = typer.Option(..., "--year", "-y", metavar="年度", help="各县填报的年度。"),
     policy: Optional[List[Path]] = PolicyOption,
-    out: Path = typer.Option(..., "--out", "-o", help="The .xlsx file to write."),
-    force: bool = typer.Option(False, "--force", help="Overwrite FILE even if counties filled it in."),
+    out: Path = typer.Option(..., "--out", "-o", metavar="文件", help="要写出的 .xlsx 文件。"),
+    force: bool = typer.Option(False, "--force", help="即使该文件已有填报数据也覆盖。"),
 ) -> None:
-    """Write the headcount collection workbook (one row per county, one column per group).
-    A file of that name is replaced only if it is an untouched template (or with --force)."""
+    """生成人数填报模板（每县一行、每类人员一列）；已填报的同名文件不会被覆盖（除非 --force）。
+
+    Template: the headcount collection workbook."""
     from .core.template_layout import template_groups
     from .readers.policy_reader import read_policy
     from .readers.template_reader import filled_cell
@@ -412,9 +427,9 @@ def template(
 
 @app.command()
 def verify(
-    cases: List[Path] = typer.Argument(..., help="Case files (YAML): plan, settlement and fund cases."),
+    cases: List[Path] = typer.Argument(..., metavar="案例文件...", help="政策案例文件（YAML）：测算、清算和因素法案例。"),
 ) -> None:
-    """Run hand-written policy cases through the program and compare every amount to the fen."""
+    """运行按文件手工推算的政策案例，逐项核对到分。 (Verify hand-written policy cases.)"""
     from .readers.cases_reader import read_cases
     from .verify import verify as run_verify
 
@@ -436,19 +451,19 @@ def verify(
 
 @app.command()
 def roster(
-    lists: Path = typer.Option(..., "--lists", "-l", help="Roster configuration (YAML): the person lists, their "
-                               "columns and the rules that make each headcount group."),
-    year: int = typer.Option(..., "--year", "-y", help="The year to count."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (created if needed)."),
-    skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="Leave out rows that cannot be counted (bad "
-                                       "ID, date or region) and write the results; problems.csv lists every such row."),
-    person_rows: str = typer.Option("flagged", "--person-rows", help="Masked person rows in the workbook: flagged "
-                                    "(on several lists, part of the year, duplicates, moved), all, or none."),
-    memory_limit: str = typer.Option("1GB", "--memory-limit", help="DuckDB's memory limit; beyond it, it spills to "
-                                     "a private temporary folder."),
+    lists: Path = typer.Option(..., "--lists", "-l", metavar="名单配置", help="名单配置（YAML）：各名单文件、列及各类人员的"
+                               "认定规则。(roster configuration)"),
+    year: int = typer.Option(..., "--year", "-y", metavar="年度", help="统计年度。"),
+    out: Path = typer.Option(..., "--out", "-o", metavar="文件夹", help="输出文件夹（没有则新建）。"),
+    skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="跳过无法统计的行（身份证号、日期或地区有误）"
+                                       "并写出结果，problems.csv 逐行列出。"),
+    person_rows: str = typer.Option("flagged", "--person-rows", metavar="范围", help="台账中的脱敏人员行：flagged（多名单、"
+                                    "年内变动、重复、迁移）、all 或 none。"),
+    memory_limit: str = typer.Option("1GB", "--memory-limit", metavar="内存", help="DuckDB 内存上限，超出时写入私有临时文件夹。"),
 ) -> None:
-    """Match person lists by ID number (人员台账比对) into a headcount file for plan and settle,
-    with a problems file, a roster workbook (masked) and an audit log."""
+    """人员台账比对：按身份证号匹配各名单，生成人数文件、问题清单、脱敏台账和审计日志。
+
+    Roster: person lists matched by ID number into a headcount file (masked outputs)."""
     from .roster import PERSON_ROWS, refuse_bad_rows, roster_outputs, run_roster
     from .writers.atomic import staged
 
@@ -476,7 +491,7 @@ def roster(
 
 @app.command()
 def version() -> None:
-    """Print the program version."""
+    """显示版本号。 (Print the version.)"""
     typer.echo(__version__)
 
 

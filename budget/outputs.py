@@ -64,9 +64,10 @@ def settings_for(result: PlanResult | SettlementResult, year: int, documents: Do
         settings = read_document_settings(documents.settings_path, settings, year)
     if advance and "下达" in settings.notice.title and "提前下达" not in settings.notice.title:
         settings.notice.title = settings.notice.title.replace("下达", "提前下达", 1)  # what this notice does
+    section = settings.settlement if isinstance(result, SettlementResult) else settings.notice  # the command's own
     for key, value in documents.notice.items():
-        setattr(settings.notice, key, _for_year(value, year))
-    date = settings.notice.date
+        setattr(section, key, _for_year(value, year))
+    date = section.date
     try:
         parse_date(date)
     except ValueError as exc:

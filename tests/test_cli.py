@@ -1,6 +1,6 @@
 """The CLI through typer's runner: exit codes, exact messages, files written."""
-
 import csv
+import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -74,9 +74,10 @@ def test_explain_shows_groups_rate_months_shares_and_clauses():
 
 def test_explain_unknown_subsidy_and_out_of_force():
     result = runner.invoke(app, ["explain", "-y", "2018", "-r", "610402", "-s", "nothing"])
-    assert result.exit_code == 1 and "unknown subsidy 'nothing' (known: pension_contribution," in result.output
+    assert result.exit_code == 1 and "--subsidy 'nothing'：没有这个项目，可用的项目：城乡居民养老保险农村困难群体代缴保费" \
+        "（pension_contribution）" in result.output
     result = runner.invoke(app, ["explain", "-y", "2021", "-r", "610402", "-s", "supplementary_medical"])
-    assert result.exit_code == 1 and "not in force" in result.output
+    assert result.exit_code == 1 and "2021年610402没有“建档立卡农村贫困人口补充医疗保障”：该年度未执行" in result.output
 
 
 def test_every_command_has_help():
@@ -109,3 +110,23 @@ def test_planning_without_documents_or_workbooks_imports_no_document_library():
     with tempfile.TemporaryDirectory() as out:
         done = subprocess.run([sys.executable, "-c", code, out], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_help_is_chinese_first_and_h_means_help_everywhere():
+    top = runner.invoke(app, ["-h"])
+    assert top.exit_code == 0 and "社会保险扶贫补助资金测算、下达与清算" in top.output
+    for command in ("plan", "report", "settle", "check", "explain", "template", "verify", "roster"):
+        result = runner.invoke(app, [command, "-h"])
+        assert result.exit_code == 0, (command, result.output)
+        options = result.output.split("Options:")[-1]
+        assert "<list[" not in options and "<path>" not in options  # options read as words, not types
+        assert re.search(r"[\u4e00-\u9fff]", result.output.split("Options")[0]), command  # Chinese first
+    assert "--number" in runner.invoke(app, ["settle", "-h"]).output  # settle takes the notice settings too
+
+
+def test_explain_takes_chinese_names(tmp_path):
+    result = runner.invoke(app, ["explain", "-y", "2018", "-r", "秦都区", "-s", "建档立卡农村贫困人口补充医疗保障"])
+    assert result.exit_code == 0, result.output
+    assert "610402 秦都区" in result.output
+    ambiguous = runner.invoke(app, ["explain", "-y", "2018", "-r", "秦都区", "-s", "代缴保费"])
+    assert ambiguous.exit_code == 1 and "不止一个项目" in ambiguous.output

@@ -45,7 +45,7 @@ def hostile_outputs(tmp_path_factory):
     (tmp / "plan.csv").write_text(people + "".join(f"2018,{c},people,30\n" for c in CODES), "utf-8")
     (tmp / "actual.csv").write_text(people + "".join(f"2018,{c},people,{20 + i * 5}\n" for i, c in enumerate(CODES)),
                                     "utf-8")
-    plan = runner.invoke(app, ["plan", "-p", str(tmp / "p.yaml"), "-h", str(tmp / "plan.csv"), "-o", str(tmp / "plan"),
+    plan = runner.invoke(app, ["plan", "-p", str(tmp / "p.yaml"), "-H", str(tmp / "plan.csv"), "-o", str(tmp / "plan"),
                                "--no-pdf", "--advance-rate", "90%"])
     assert plan.exit_code == 0, plan.output
     settle = runner.invoke(app, ["settle", "-y", "2018", "--planned", str(tmp / "plan"), "--actual", str(tmp / "actual.csv"),

@@ -242,7 +242,7 @@ subsidies:
 """, encoding="utf-8")
     people = tmp_path / "people.csv"
     people.write_text("year,region_code,group,headcount\n" + "".join(f"2018,{c},people,3\n" for c in codes), "utf-8")
-    return runner.invoke(app, ["plan", "-p", str(policy), "-h", str(people), "--out", str(tmp_path / "o"), *extra])
+    return runner.invoke(app, ["plan", "-p", str(policy), "-H", str(people), "--out", str(tmp_path / "o"), *extra])
 
 
 def test_markup_in_names_prints_as_written(tmp_path):
@@ -286,7 +286,7 @@ def test_report_renders_again_with_other_settings(planned, tmp_path):
 def test_report_refuses_changed_inputs(tmp_path):
     people = tmp_path / "h.csv"
     people.write_bytes(Path(__file__).parent.parent.joinpath("budget/configs/examples/xianyang-headcounts-synthetic.csv").read_bytes())
-    assert runner.invoke(app, ["plan", "-y", "2018", "-h", str(people), "-o", str(tmp_path / "o"), "--no-pdf"]).exit_code == 0
+    assert runner.invoke(app, ["plan", "-y", "2018", "-H", str(people), "-o", str(tmp_path / "o"), "--no-pdf"]).exit_code == 0
     copy = tmp_path / "o" / "inputs" / "headcounts" / "h.csv"  # the plan reads its own copy, not the original
     text = copy.read_text("utf-8")
     copy.write_text(text.replace("2018,610402,秦都区,pension_recipients,", "2018,610402,秦都区,pension_recipients,1"), "utf-8")

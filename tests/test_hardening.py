@@ -65,7 +65,7 @@ def test_corrupt_headcount_files(tmp_path_factory, seed):
     path.write_bytes(mutate(GOOD_CSV, random.Random(seed)))
     before = path.read_bytes()
     out = tmp / "out"
-    result = runner.invoke(app, ["plan", "-y", "2018", "-h", str(path), "-p", XIANYANG, "-o", str(out), "--no-pdf"])
+    result = runner.invoke(app, ["plan", "-y", "2018", "-H", str(path), "-p", XIANYANG, "-o", str(out), "--no-pdf"])
     assert_clean(result, out)
     assert path.read_bytes() == before  # inputs are never modified
 
@@ -86,7 +86,7 @@ def test_corrupt_policy_files(tmp_path_factory, seed, province):
     (tmp / "shaanxi-2017-60.yaml").write_bytes(province_text)
     (tmp / "city.yaml").write_bytes(city_text)
     out = tmp / "out"
-    result = runner.invoke(app, ["plan", "-y", "2018", "-h", EXAMPLE, "-p", str(tmp / "city.yaml"), "-o", str(out),
+    result = runner.invoke(app, ["plan", "-y", "2018", "-H", EXAMPLE, "-p", str(tmp / "city.yaml"), "-o", str(out),
                                  "--no-pdf"])
     assert_clean(result, out)
 
@@ -98,13 +98,13 @@ def test_corrupt_policy_files(tmp_path_factory, seed, province):
 def test_broken_workbooks(tmp_path, content, message):
     path = tmp_path / "h.xlsx"
     path.write_bytes(content)
-    result = runner.invoke(app, ["plan", "-h", str(path), "-o", str(tmp_path / "out"), "--no-pdf"])
+    result = runner.invoke(app, ["plan", "-H", str(path), "-o", str(tmp_path / "out"), "--no-pdf"])
     assert result.exit_code == 1 and message in result.output
 
 
 def test_huge_headcounts_are_refused(tmp_path):
     path = write_headcounts(tmp_path / "h.csv", {"pension_recipients": 10**40})
-    result = runner.invoke(app, ["plan", "-h", path, "-p", XIANYANG, "-o", str(tmp_path / "out"), "--no-pdf"])
+    result = runner.invoke(app, ["plan", "-H", path, "-p", XIANYANG, "-o", str(tmp_path / "out"), "--no-pdf"])
     assert result.exit_code == 1
     assert "must be a whole number ≥ 0 and at most 1,000,000,000" in result.output
 
@@ -131,7 +131,7 @@ def test_a_failed_run_leaves_earlier_outputs_untouched(tmp_path):
     assert runner.invoke(app, ["plan", "-y", "2018", "-o", str(out), "--no-pdf"]).exit_code == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     bad = write_headcounts(tmp_path / "h.csv", {"pension_recipients": -1})
-    result = runner.invoke(app, ["plan", "-y", "2018", "-h", bad, "-p", XIANYANG, "-o", str(out), "--no-pdf"])
+    result = runner.invoke(app, ["plan", "-y", "2018", "-H", bad, "-p", XIANYANG, "-o", str(out), "--no-pdf"])
     assert result.exit_code == 1
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
@@ -187,7 +187,7 @@ def limited_plan(path: Path, out: Path) -> subprocess.CompletedProcess:
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (1536 * 2**20, 1536 * 2**20))
 
-    return subprocess.run([sys.executable, "-m", "budget.cli", "plan", "-y", "2018", "-h", str(path), "-o", str(out),
+    return subprocess.run([sys.executable, "-m", "budget.cli", "plan", "-y", "2018", "-H", str(path), "-o", str(out),
                            "--no-pdf"], capture_output=True, text=True, timeout=120, preexec_fn=limit)
 
 
@@ -232,7 +232,7 @@ def test_a_part_compressed_beyond_any_office_suite(tmp_path):
 
 
 def test_the_limits_let_an_honest_workbook_through(tmp_path):
-    result = runner.invoke(app, ["plan", "-y", "2018", "-h", str(headcount_workbook(tmp_path / "h.xlsx")),
+    result = runner.invoke(app, ["plan", "-y", "2018", "-H", str(headcount_workbook(tmp_path / "h.xlsx")),
                                  "-o", str(tmp_path / "out"), "--no-pdf"])
     assert result.exit_code == 0, result.output
 
@@ -268,7 +268,7 @@ def test_fuzzed_sheet_xml(tmp_path_factory, change, part):
     good = headcount_workbook(tmp / "good.xlsx")
     path = rewritten(good, tmp / "h.xlsx", lambda name, data: change(data) if name == part else data)
     out = tmp / "out"
-    assert_clean(runner.invoke(app, ["plan", "-y", "2018", "-h", str(path), "-o", str(out), "--no-pdf"]), out)
+    assert_clean(runner.invoke(app, ["plan", "-y", "2018", "-H", str(path), "-o", str(out), "--no-pdf"]), out)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -299,7 +299,7 @@ def test_fuzzed_zip_structure(tmp_path_factory, seed, kind):
                     warnings.simplefilter("ignore")
                     zo.writestr(rng.choice(names), b"<x/>")
     out = tmp / "out"
-    assert_clean(runner.invoke(app, ["plan", "-y", "2018", "-h", str(path), "-o", str(out), "--no-pdf"]), out)
+    assert_clean(runner.invoke(app, ["plan", "-y", "2018", "-H", str(path), "-o", str(out), "--no-pdf"]), out)
 
 
 # --- large honest files (issue 12, item 9) -------------------------------------------------------
@@ -326,7 +326,7 @@ def test_a_large_csv_is_streamed(tmp_path):
         handle.write("year,region_code,region_name,group,headcount\n")
         for year in range(1000, 5000):
             handle.writelines(f"{year}{row}" for row in rows)
-    result = subprocess.run([sys.executable, "-c", PEAK, "check", "-y", "2019", "-h", str(path)],
+    result = subprocess.run([sys.executable, "-c", PEAK, "check", "-y", "2019", "-H", str(path)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "years 2019." in result.stdout

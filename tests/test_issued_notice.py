@@ -91,7 +91,7 @@ subsidies:
     people.write_text("year,region_code,group,headcount\n2018,610402,people,3\n2018,610404,people,5\n", "utf-8")
     settings = tmp_path / "doc.yaml"
     settings.write_text(settings_text, encoding="utf-8")
-    return ["plan", "-p", str(policy), "-h", str(people), "--documents", str(settings)]
+    return ["plan", "-p", str(policy), "-H", str(people), "--documents", str(settings)]
 
 
 COMPLETE = """\

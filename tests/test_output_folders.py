@@ -108,7 +108,7 @@ def test_a_kill_between_the_two_renames_is_undone_by_the_next_run(tmp_path):
     run.wait()
     assert not out.exists() and snapshot(next(tmp_path.glob(".out.budget-old-*"))) == before
     bad = write_headcounts(tmp_path / "bad.csv", {"pension_recipients": -1})
-    failed = budget("plan", "-y", "2018", "-h", bad, "--no-pdf", "-o", out)
+    failed = budget("plan", "-y", "2018", "-H", bad, "--no-pdf", "-o", out)
     assert failed.returncode == 1
     assert snapshot(out) == before and beside(out) == []
 

@@ -27,7 +27,7 @@ def moved_plan(tmp_path_factory):
     src = tmp / "src"
     shutil.copytree(CONFIGS, src, ignore=shutil.ignore_patterns("examples"))
     shutil.copy(EXAMPLE, src / "forecast.csv")
-    result = runner.invoke(app, ["plan", "-y", "2018", "-p", str(src / "xianyang-2017-303.yaml"), "-h",
+    result = runner.invoke(app, ["plan", "-y", "2018", "-p", str(src / "xianyang-2017-303.yaml"), "-H",
                                  str(src / "forecast.csv"), "-d", str(src / "documents" / "xianyang-2018.yaml"),
                                  "--advance-rate", "90%", "-o", str(tmp / "plan")])
     assert result.exit_code == 0, result.output

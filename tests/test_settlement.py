@@ -79,7 +79,7 @@ def test_planned_plus_difference_is_actual_and_transfers_settle_every_difference
 @pytest.fixture()
 def plan_folder(tmp_path):
     forecast = write_headcounts(tmp_path / "forecast.csv", {"pension_recipients": 10})
-    assert runner.invoke(app, ["plan", "-y", "2018", "-h", forecast, "-p", XIANYANG, "-o", str(tmp_path / "plan"),
+    assert runner.invoke(app, ["plan", "-y", "2018", "-H", forecast, "-p", XIANYANG, "-o", str(tmp_path / "plan"),
                                "--no-pdf"]).exit_code == 0
     return tmp_path / "plan"
 
@@ -154,7 +154,7 @@ def settled(tmp_path_factory):
     actual = write_headcounts(tmp / "actual.csv", {"poor_pension_contributors": 950, "pension_recipients": 5100,
                                                   ("610402", "rural_registered_poor"): 700, "rural_registered_poor": 810,
                                                   "medical_poor": 300})
-    assert runner.invoke(app, ["plan", "-y", "2018", "-h", forecast, "-o", str(tmp / "plan"), "--no-pdf",
+    assert runner.invoke(app, ["plan", "-y", "2018", "-H", forecast, "-o", str(tmp / "plan"), "--no-pdf",
                                "--advance-rate", "90%"]).exit_code == 0
     result = runner.invoke(app, ["settle", "-y", "2018", "--planned", str(tmp / "plan"), "--actual", actual,
                                  "-o", str(tmp / "s")])
@@ -217,7 +217,7 @@ def test_what_was_advanced_is_the_plans_fact(tmp_path):
     forecast = write_headcounts(tmp_path / "f.csv", {"poor_pension_contributors": 100}, years=(2019,))
     actual = write_headcounts(tmp_path / "a.csv", {"poor_pension_contributors": 90}, years=(2019,))
     for name, extra in (("p90", ["--advance-rate", "90%"]), ("p0", [])):
-        assert runner.invoke(app, ["plan", "-y", "2019", "-h", forecast, "-o", str(tmp_path / name), "--no-pdf"]
+        assert runner.invoke(app, ["plan", "-y", "2019", "-H", forecast, "-o", str(tmp_path / name), "--no-pdf"]
                              + extra).exit_code == 0
     refused = runner.invoke(app, ["settle", "-y", "2019", "--planned", str(tmp_path / "p90"), "--actual", actual,
                                   "--advance-rate", "80%", "-o", str(tmp_path / "s"), "--no-pdf"])
@@ -244,7 +244,7 @@ def test_monthly_figures_alone_for_an_annual_subsidy_are_an_error_naming_the_row
     lines = ["year,month,region_code,group,headcount"]
     lines += [f"2019,{m},610402,poor_pension_contributors,{100 if m >= 7 else 0}" for m in range(1, 13)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = runner.invoke(app, ["check", "-y", "2019", "-h", str(path)])
+    result = runner.invoke(app, ["check", "-y", "2019", "-H", str(path)])
     assert result.exit_code == 1
     assert (f"{path}:2: 2019, 610402 秦都区, poor_pension_contributors: monthly figures only, but "
             "城乡居民养老保险农村困难群体代缴保费 is paid once per person and year") in result.output
@@ -255,7 +255,7 @@ def test_the_years_figure_and_the_months_must_agree(tmp_path):
     lines = ["year,month,region_code,group,headcount", "2019,,610402,pension_recipients,50"]
     lines += [f"2019,{m},610402,pension_recipients,60" for m in range(1, 13)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = runner.invoke(app, ["check", "-y", "2019", "-h", str(path)])
+    result = runner.invoke(app, ["check", "-y", "2019", "-H", str(path)])
     assert result.exit_code == 1
     assert f"{path}:2: [headcount] 2019, 610402, pension_recipients: 50 people in the year, fewer than the 60 of month 1" \
         in result.output

@@ -162,7 +162,7 @@ subsidies:
     people = tmp_path / "people.csv"
     people.write_text("year,region_code,group,headcount\n" + "".join(
         f"2018,{c},people,1\n" for c in ("610402", "610404", "610422")), encoding="utf-8")
-    result = runner.invoke(app, ["plan", "-p", str(policy), "-h", str(people), "--out", str(tmp_path / "o"), "--no-pdf"])
+    result = runner.invoke(app, ["plan", "-p", str(policy), "-H", str(people), "--out", str(tmp_path / "o"), "--no-pdf"])
     assert result.exit_code == 0, result.output
     book = load_workbook(tmp_path / "o" / "budget-2018.xlsx")
     for ws in book.worksheets:
@@ -217,8 +217,8 @@ def test_template_layout_validation_and_protection(tmp_path):
 def test_filled_template_plans_like_the_csv(tmp_path):
     runner.invoke(app, ["template", "--year", "2018", "--out", str(tmp_path / "t.xlsx")])
     fill_template(tmp_path / "t.xlsx", example_counts(2018), tmp_path / "filled.xlsx")
-    a = runner.invoke(app, ["plan", "-y", "2018", "-h", str(tmp_path / "filled.xlsx"), "--out", str(tmp_path / "a"), "--no-pdf"])
-    b = runner.invoke(app, ["plan", "-y", "2018", "-h", EXAMPLE, "--out", str(tmp_path / "b"), "--no-pdf"])
+    a = runner.invoke(app, ["plan", "-y", "2018", "-H", str(tmp_path / "filled.xlsx"), "--out", str(tmp_path / "a"), "--no-pdf"])
+    b = runner.invoke(app, ["plan", "-y", "2018", "-H", EXAMPLE, "--out", str(tmp_path / "b"), "--no-pdf"])
     assert a.exit_code == 0 and b.exit_code == 0, a.output
     assert (tmp_path / "a" / "allocations.csv").read_bytes() == (tmp_path / "b" / "allocations.csv").read_bytes()
 
@@ -231,7 +231,7 @@ def test_bad_template_cell_is_reported_by_address(tmp_path):
     book["县区填报"]["G7"] = "约三千"
     book["县区填报"]["H9"] = None
     book.save(tmp_path / "filled.xlsx")
-    result = runner.invoke(app, ["plan", "-h", str(tmp_path / "filled.xlsx"), "--out", str(tmp_path / "o"), "--no-pdf"])
+    result = runner.invoke(app, ["plan", "-H", str(tmp_path / "filled.xlsx"), "--out", str(tmp_path / "o"), "--no-pdf"])
     assert result.exit_code == 1
     assert f"{tmp_path / 'filled.xlsx'}:县区填报!G7: [headcount] headcount '约三千' must be a whole number ≥ 0" in result.output
     assert f"{tmp_path / 'filled.xlsx'}:县区填报!H9: [headcount] headcount '' must be a whole number ≥ 0" in result.output
@@ -256,8 +256,8 @@ def test_template_saved_again_by_libreoffice_is_read(tmp_path):
     runner.invoke(app, ["template", "--year", "2018", "--out", str(tmp_path / "t.xlsx")])
     fill_template(tmp_path / "t.xlsx", example_counts(2018), tmp_path / "filled.xlsx")
     resaved = soffice_convert(tmp_path / "filled.xlsx", tmp_path / "lo", tmp_path / "profile")
-    a = runner.invoke(app, ["plan", "-y", "2018", "-h", str(resaved), "--out", str(tmp_path / "a"), "--no-pdf"])
-    b = runner.invoke(app, ["plan", "-y", "2018", "-h", EXAMPLE, "--out", str(tmp_path / "b"), "--no-pdf"])
+    a = runner.invoke(app, ["plan", "-y", "2018", "-H", str(resaved), "--out", str(tmp_path / "a"), "--no-pdf"])
+    b = runner.invoke(app, ["plan", "-y", "2018", "-H", EXAMPLE, "--out", str(tmp_path / "b"), "--no-pdf"])
     assert a.exit_code == 0 and b.exit_code == 0, a.output
     assert (tmp_path / "a" / "allocations.csv").read_bytes() == (tmp_path / "b" / "allocations.csv").read_bytes()
 
