@@ -11,8 +11,10 @@ python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q -c requirements.lock "$work"/dist/budget-*.whl 2>&1 | grep -v '^WARNING: Location' || true
 cd "$work"
 venv/bin/budget plan --year 2018 --out out >/dev/null
-for file in allocations.csv plan.json budget-2018.xlsx notice-2018.pdf explanation-2018.pdf; do
+for file in allocations.csv plan.json budget-2018.xlsx explanation-2018.pdf; do
   [ -s "out/$file" ] || { echo "check_wheel: the installed wheel did not write $file" >&2; exit 1; }
 done
+# the example rests on assumed values, so its notice is a draft: notice-2018-征求意见稿.pdf
+ls out/notice-2018*.pdf >/dev/null 2>&1 || { echo "check_wheel: the installed wheel did not write the notice" >&2; exit 1; }
 venv/bin/budget verify "$OLDPWD/tests/cases/xianyang_policy_cases.yaml" >/dev/null
 echo "check_wheel: the wheel installs in a fresh venv and plans the shipped example ($(ls dist))"
