@@ -344,3 +344,62 @@ def test_too_many_at_once_is_a_clear_503(tmp_path):
             store.busy.release()
         assert response.status_code == 503 and "请过一会儿再提交" in response.text
         assert not store.jobs
+
+
+def test_a_template_downloaded_from_the_page_filled_in_and_uploaded(client, tmp_path):
+    """The clerk's own path: the page's template, filled in (as Excel would save it), uploaded;
+    a bad cell is named 县区填报!cell, then the corrected file plans as the CLI does."""
+    from openpyxl import load_workbook
+
+    template = client.get("/template", params={"year": "2018", "policy": POLICY}).content
+    book = load_workbook(io.BytesIO(template))
+    sheet = book["县区填报"]
+    ids = [c.value for c in sheet[4]]
+    for row in range(5, sheet.max_row + 1):
+        for col, gid in enumerate(ids, start=1):
+            if gid in GROUPS:
+                sheet.cell(row, col).value = 40 if "poor_pension_contributors_" in gid else 100
+    bad = sheet.cell(7, ids.index("pension_recipients") + 1)
+    bad.value = "十二"
+    stream = io.BytesIO()
+    book.save(stream)
+    response = post_plan(client, stream.getvalue(), name="2018年填报表（已填）.xlsx")
+    assert response.status_code == 422
+    assert f"2018年填报表（已填）.xlsx:县区填报!{bad.coordinate}" in text(response)
+    bad.value = 120
+    path = tmp_path / "填报表.xlsx"
+    book.save(path)
+    response = post_plan(client, path.read_bytes(), name="填报表.xlsx")
+    assert response.status_code == 303, text(response)
+    out = cli_plan(tmp_path, path, "--no-pdf")
+    assert client.get(response.headers["location"] + "/files/allocations").content == (out / "allocations.csv").read_bytes()
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read():
+    with serve(Limits(max_upload_bytes=1024)) as small:
+        csrf = token(small)
+        response = small.post("/plan", data={"csrf": csrf, "policy": POLICY},
+                              files={"headcounts": ("h.csv", b"x" * 200_000, "text/csv")})
+        assert response.status_code == 413 and "上传的文件过大" in response.text
+        assert not small.app.store.jobs
+
+
+def test_the_serve_command_is_there():
+    result = runner.invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0 and "--host" in result.output and "127.0.0.1" in result.output
+
+
+def test_the_progress_note_says_how_many_are_ahead(client):
+    import threading
+
+    store = client.app.store
+    gate = threading.Event()
+    blocker = store.new("plan")
+    store.render_later(blocker, gate.wait)  # the one rendering thread is busy
+    try:
+        response = post_plan(client, open(EXAMPLE, "rb").read())
+        page = client.get(response.headers["location"])
+        assert "正在生成公文" in page.text and "前面还有 1 份在排队" in page.text
+    finally:
+        gate.set()
+    wait_for_pdfs(client, response.headers["location"])

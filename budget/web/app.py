@@ -176,7 +176,7 @@ def create_app(limits: Limits | None = None, host: str = "127.0.0.1", port: int 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         token, fresh = token_for(request)
         html = templates.get_template(name).render(
-            csrf=token, version=__version__, policies=[(p, POLICY_NAMES.get(p, p)) for p in policies],
+            csrf=token, version=__version__, policies=[(p, POLICY_NAMES.get(p, p)) for p in policies], policy_names=POLICY_NAMES,
             documents=DOCUMENT_CHOICES, units=list(UNIT_FEN), host=host, port=port, local=local,
             keep_minutes=limits.keep_seconds // 60, max_mb=limits.max_upload_bytes // (1024 * 1024),
             max_rows=limits.max_rows, **context)
@@ -270,7 +270,8 @@ def create_app(limits: Limits | None = None, host: str = "127.0.0.1", port: int 
         if job is None or job.kind != "plan":
             raise StarletteHTTPException(404)
         settlements = [s for s in (store.get(i) for i in job.settlements) if s is not None]
-        return page(request, "plan.html", job=job, settlements=settlements, waited=int(time.time() - job.pdf_started))
+        return page(request, "plan.html", job=job, settlements=settlements, waited=int(time.time() - job.pdf_started),
+                    ahead=store.ahead(job))
 
     @app.post("/jobs/{job_id}/settle")
     async def settle(request: Request, job_id: str, csrf: str = Form(""), year: str = Form(""),
@@ -312,7 +313,7 @@ def create_app(limits: Limits | None = None, host: str = "127.0.0.1", port: int 
             settlements = [s for s in (store.get(i) for i in plan_job.settlements) if s is not None]
             return page(request, "plan.html", 422, job=plan_job, settlements=settlements, settle_year=year,
                         settle_problems=shown_problems(problems, job.uploaded), settle_uploaded=shown_name,
-                        waited=int(time.time() - plan_job.pdf_started))
+                        waited=int(time.time() - plan_job.pdf_started), ahead=store.ahead(plan_job))
         job.view = {"settlement": settlement_view(result), "warnings": shown_problems(warnings, job.uploaded),
                     "year": int(year), "issuer": plan_job.view["issuer"], "uploaded": shown_name}
         plan_job.settlements.append(job.id)
@@ -326,7 +327,8 @@ def create_app(limits: Limits | None = None, host: str = "127.0.0.1", port: int 
         job = store.get(settlement_id)
         if job is None or job.parent != job_id:
             raise StarletteHTTPException(404)
-        return page(request, "settlement.html", job=job, plan_id=job_id, waited=int(time.time() - job.pdf_started))
+        return page(request, "settlement.html", job=job, plan_id=job_id, waited=int(time.time() - job.pdf_started),
+                    ahead=store.ahead(job))
 
     @app.get("/jobs/{job_id}/files/{key}")
     def download(job_id: str, key: str):

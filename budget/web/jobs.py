@@ -78,6 +78,7 @@ class JobStore:
         self.lock = threading.Lock()
         self.busy = threading.BoundedSemaphore(limits.busy)
         self.pool = ThreadPoolExecutor(max_workers=limits.pdf_workers, thread_name_prefix="budget-pdf")
+        self.queue: list[str] = []  # jobs whose PDFs wait or render, in order
 
     def new(self, kind: str, parent: str | None = None) -> Job:
         self.sweep()
@@ -90,6 +91,11 @@ class JobStore:
             job = Job(job_id, folder, time.time(), kind, parent=parent)
             self.jobs[job_id] = job
             return job
+
+    def ahead(self, job: Job) -> int:
+        """How many jobs' PDFs are rendered before this one's (0: its own are rendering)."""
+        with self.lock:
+            return max(0, self.queue.index(job.id) - self.limits.pdf_workers + 1) if job.id in self.queue else 0
 
     def get(self, job_id: str) -> Job | None:
         self.sweep()
@@ -132,6 +138,8 @@ class JobStore:
         """Render a job's PDFs in the pool; the job page shows progress until done."""
         job.pdf_state = "running"
         job.pdf_started = time.time()
+        with self.lock:
+            self.queue.append(job.id)
 
         def run() -> None:
             try:
@@ -140,6 +148,9 @@ class JobStore:
             except Exception as exc:  # noqa: BLE001 — shown on the job page, not lost in a thread
                 job.pdf_error = str(exc) or type(exc).__name__
                 job.pdf_state = "failed"
+            finally:
+                with self.lock:
+                    self.queue.remove(job.id)
 
         return self.pool.submit(run)
 
