@@ -490,6 +490,26 @@ def roster(
 
 
 @app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on: 127.0.0.1 (this machine only); "
+                             "0.0.0.0 opens the page to the LAN (it has no login: anyone there can use it)."),
+    port: int = typer.Option(8000, "--port", help="Port."),
+) -> None:
+    """Serve the clerks' web page (本机网页): template, upload, check, preview, download, settle."""
+    import uvicorn
+
+    from .web import create_app
+
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    typer.echo(f"budget: 请在浏览器中打开 http://{shown}:{port}/ （按 Ctrl+C 停止）")
+    if host in ("127.0.0.1", "localhost", "::1"):
+        typer.echo("budget: 只有本机能打开；让局域网的同事使用：budget serve --host 0.0.0.0")
+    else:
+        typer.echo(f"budget: 已向局域网开放（{host}），没有登录功能：局域网内所有人都能使用。同事请打开 http://本机IP地址:{port}/")
+    uvicorn.run(create_app(host=host, port=port), host=host, port=port, log_level="warning")
+
+
+@app.command()
 def version() -> None:
     """显示版本号。 (Print the version.)"""
     typer.echo(__version__)

@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(libharfbuzz-subset0 fonts-noto-cjk fonts-lxgw-wenkai poppler-utils)
 # --test: also what the tests use to check outputs as users see them (LibreOffice recalculates
-# the workbooks and re-saves filled templates)
+# the workbooks and re-saves filled templates; Chromium, driven by its chromedriver, clicks
+# through the web page)
 if [ "${1:-}" = "--test" ]; then
-  PACKAGES+=(libreoffice-calc-nogui)
+  PACKAGES+=(libreoffice-calc-nogui chromium chromium-driver)
 fi
 missing=()
 for package in "${PACKAGES[@]}"; do
@@ -63,7 +64,7 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
   .venv/bin/pip install -q -r requirements.lock 2>&1 | grep -v '^WARNING: Location' || true
   .venv/bin/pip install -q --no-deps -e . 2>&1 | grep -v '^WARNING: Location' || true
-  .venv/bin/python -c "import budget, yaml, typer, openpyxl, xlsxwriter, jinja2, weasyprint, duckdb, pytest, hypothesis, pdfplumber, pypdf"
+  .venv/bin/python -c "import budget, yaml, typer, openpyxl, xlsxwriter, jinja2, weasyprint, duckdb, fastapi, uvicorn, multipart, pytest, hypothesis, pdfplumber, pypdf, selenium"
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 echo "setup: ready (.venv)"

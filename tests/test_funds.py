@@ -120,7 +120,7 @@ def test_missing_factor_file_and_bad_values(tmp_path):
 def test_a_top_up_applies_only_where_it_is_defined(tmp_path):
     result = runner.invoke(app, ["explain", "-y", "2018", "-r", "610402", "-s", "pension_contribution_topup",
                                  "-p", LOCAL, "-f", FACTORS])
-    assert result.exit_code == 1 and "not in force that year there" in result.output
+    assert result.exit_code == 1 and "该年度未执行" in result.output
 
 
 @pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice comes with make test")

@@ -19,11 +19,12 @@ class InputFile:
     path: str
     sha256: str
     notes: tuple[str, ...] = ()  # the file's own leading "#" comments, e.g. "SYNTHETIC EXAMPLE DATA"
+    shown: str | None = None  # the name its user knows it by when the path is not it (an upload on the web page)
 
     @property
     def name(self) -> str:
         """The file's name without the folders: outputs show it, never a path of this machine."""
-        return self.path.replace("\\", "/").rsplit("/", 1)[-1]
+        return self.shown or self.path.replace("\\", "/").rsplit("/", 1)[-1]
 
     @property
     def is_sample(self) -> bool:
