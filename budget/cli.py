@@ -14,6 +14,7 @@ import typer
 from . import __version__
 from .core.display import UNITS, allocation_quantum, parse_date
 from .core.manifest import MANIFEST, Manifest
+from .core.period import parse_years
 from .core.policy import parse_share
 from .core.problems import InputError, Problem
 from .core.results import sample_notes
@@ -372,6 +373,50 @@ def roster(
     typer.echo(f"{year}: {len(result.lists)} 份名单 lists, {sum(result.rows_read.values())} 行 rows read, "
                f"{len(rows)} 行未计入 left out; {total} person-groups counted")
     typer.echo(f"written to {out}: {', '.join(files)}")
+
+
+@app.command()
+def forecast(
+    history: Path = typer.Option(..., "--history", help="Actual headcounts of past years (the formats plan reads)."),
+    years: str = typer.Option(..., "--years", help="Years to forecast, e.g. 2020-2022."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: forecast-low/base/high.csv and forecast.xlsx."),
+    policy: Optional[List[Path]] = PolicyOption,
+    method: str = typer.Option("auto", "--method", "-m", help="auto (per county, by a backtest), last, growth, "
+                               "loglinear or stockflow (one method for all)."),
+    exit_rate: str = typer.Option("10%", "--exit-rate", help="Stock-flow: share of last year's people who leave."),
+    entry_rate: Optional[str] = typer.Option(None, "--entry-rate", help="Stock-flow: new entrants as a share of last "
+                                             "year's people (default: the average the history implies)."),
+) -> None:
+    """Forecast headcounts from history (人数预测): per county a small method chosen by a backtest,
+    low / base / high variants, "其中" groups as shares of their parent."""
+    from .core.forecast_methods import METHOD_NAMES, StockFlow
+    from .forecast import forecast_files, run_forecast
+
+    try:
+        wanted = parse_years(years)
+        rates = [parse_share(exit_rate)] + ([parse_share(entry_rate)] if entry_rate else [])
+    except ValueError as exc:
+        typer.echo(f"--years / --exit-rate / --entry-rate: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if not all(0 <= r <= 1 for r in rates):
+        typer.echo("--exit-rate and --entry-rate must be between 0 and 100%", err=True)
+        raise typer.Exit(2)
+    flows = StockFlow(float(rates[0]), float(rates[1]) if entry_rate else None)
+    with _problems_exit(out):
+        result, warnings = run_forecast(_policies(policy), str(history), wanted, method, flows)
+        files = forecast_files(result)
+        with staged(out) as stage:
+            for name, data in files.items():
+                stage.write_bytes(name, data)
+    _report(warnings)
+    _say_if_sample(result.files)
+    typer.echo("地区代码  地区名称    选用方法        回测年度  回测误差")
+    for row in result.backtest.itertuples(index=False):
+        error = getattr(row, str(row.chosen))
+        shown = f"{error:.2%}" if error is not None and error == error else "—"
+        tested = int(row.backtest_year) if row.backtest_year == row.backtest_year and row.backtest_year else "—"
+        typer.echo(f"{row.region_code}  {row.region_name:<8}  {METHOD_NAMES[str(row.chosen)]:<12}  {tested}  {shown}")
+    typer.echo(f"\nwritten to {out}: {', '.join(files)}")
 
 
 @app.command()

@@ -1,0 +1,126 @@
+"""budget forecast on a SYNTHETIC history made here (invented figures, not statistics): the variants
+are ordered, "其中" stays within its parent, ended groups are not forecast, the base variant plans
+unchanged, and the same inputs give the same bytes."""
+
+import csv
+import random
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import GROUPS, XIANYANG, XIANYANG_COUNTIES
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from budget.cli import app
+from budget.core.forecast_methods import predict, relative_error, spread_factors
+from budget.forecast import VARIANTS, forecast_files, run_forecast
+from budget.plan import run_plan
+
+HISTORY_YEARS = (2015, 2016, 2017, 2018, 2019)
+
+
+def synthetic_history(path: Path, seed: int = 17, years=HISTORY_YEARS, counties=XIANYANG_COUNTIES) -> str:
+    """Invented headcounts with a trend and noise per county: parents first, parts as shares of them."""
+    rng = random.Random(seed)
+    rows = []
+    for code in counties:
+        trend = {g: rng.uniform(-0.12, 0.08) for g in GROUPS}
+        level = {g: rng.randint(800, 12000) for g in GROUPS}
+        for i, year in enumerate(years):
+            n = {g: max(0, round(level[g] * (1 + trend[g]) ** i * rng.uniform(0.95, 1.05))) for g in GROUPS}
+            n["poor_pension_contributors_contiguous"] = round(n["poor_pension_contributors"] * 0.04 * rng.uniform(0.8, 1.2))
+            n["poor_pension_contributors_disabled"] = min(n["disabled_pension_contributors"],
+                                                          round(n["poor_pension_contributors"] * 0.07))
+            n["medical_poor"] = min(n["medical_poor"], n["rural_registered_poor"])
+            rows += [(year, code, g, n[g]) for g in GROUPS]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write("# SYNTHETIC test history — invented figures (虚构)\n")
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["year", "region_code", "group", "headcount"])
+        writer.writerows(rows)
+    return str(path)
+
+
+def read_variant(path: Path) -> dict[tuple[int, str, str], int]:
+    lines = [ln for ln in path.read_text("utf-8").splitlines() if not ln.startswith("#")]
+    return {(int(r["year"]), r["region_code"], r["group"]): int(r["headcount"]) for r in csv.DictReader(lines)}
+
+
+def test_methods_by_hand():
+    years, values = [2016, 2017, 2018, 2019], [100.0, 110.0, 121.0, 133.1]
+    assert predict("last", years, values, [2020, 2021]) == [133.1, 133.1]
+    assert predict("growth", years, values, [2020]) == pytest.approx([146.41])
+    assert predict("loglinear", years, values, [2020]) == pytest.approx([146.41])
+    # stock-flow with exit rate 10 %: entrants implied = mean(110 − 90, 121 − 99, 133.1 − 108.9) = 22.066…
+    assert predict("stockflow", years, values, [2020]) == pytest.approx([133.1 * 0.9 + (20 + 22 + 24.2) / 3])
+    assert predict("growth", [2018, 2019], [0.0, 5.0], [2020]) is None  # no growth rate from zero
+    low, high = spread_factors([100, 110, 100, 120])
+    assert low <= 1 <= high
+    assert relative_error([90, 110], [100, 100]) == pytest.approx(0.1)
+
+
+def test_forecast_is_ordered_within_parents_and_plans(tmp_path):
+    history = synthetic_history(tmp_path / "history.csv")
+    result, _ = run_forecast([XIANYANG], history, [2020, 2021, 2022])
+    files = forecast_files(result)
+    out = tmp_path / "out"
+    out.mkdir()
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+    variants = {v: read_variant(out / f"forecast-{v}.csv") for v in VARIANTS}
+    assert variants["low"].keys() == variants["base"].keys() == variants["high"].keys()
+    for key in variants["base"]:
+        assert 0 <= variants["low"][key] <= variants["base"][key] <= variants["high"][key], key
+    for v, counts in variants.items():
+        for (year, code, group), n in counts.items():
+            if group.startswith("poor_pension_contributors_"):
+                assert n <= counts[(year, code, "poor_pension_contributors")], (v, year, code, group)
+            if group == "poor_pension_contributors_disabled":
+                assert n <= counts[(year, code, "disabled_pension_contributors")]
+            if group == "medical_poor" and (year, code, "rural_registered_poor") in counts:
+                assert n <= counts[(year, code, "rural_registered_poor")]
+        parts = [counts[(y, c, g)] for (y, c, g) in counts if g.startswith("poor_pension_contributors_")]
+        assert sum(parts) <= sum(n for (y, c, g), n in counts.items() if g == "poor_pension_contributors")
+    # supplementary medical ends in 2020: its group is forecast for 2020 only
+    assert {y for (y, _, g) in variants["base"] if g == "rural_registered_poor"} == {2020}
+    assert len(result.backtest) == len(XIANYANG_COUNTIES)
+    assert result.backtest["backtest_year"].eq(2019).all()
+    # the base variant plans unchanged, every year, and says it is synthetic
+    plan, _ = run_plan([XIANYANG], str(out / "forecast-base.csv"))
+    assert plan.years == [2020, 2021, 2022]
+    assert any(f.is_sample for f in plan.files)
+    # the workbook: history, forecast, method and backtest error per county, a chart
+    book = load_workbook(out / "forecast.xlsx")
+    assert book.sheetnames == ["历史数据", "预测结果", "方法与回测", "图表", "说明"]
+    assert book["方法与回测"].max_row >= len(XIANYANG_COUNTIES) + 1
+    assert any(n.startswith("xl/charts/chart") for n in zipfile.ZipFile(out / "forecast.xlsx").namelist())
+
+
+def test_one_method_for_all_and_same_bytes(tmp_path):
+    history = synthetic_history(tmp_path / "history.csv", seed=3)
+    runner = CliRunner()
+    first = runner.invoke(app, ["forecast", "--history", history, "--years", "2020-2021", "--out",
+                                str(tmp_path / "a"), "--method", "growth"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, ["forecast", "--history", history, "--years", "2020-2021", "--out",
+                                 str(tmp_path / "b"), "--method", "growth"])
+    assert second.exit_code == 0
+    for name in ("forecast-low.csv", "forecast-base.csv", "forecast-high.csv", "forecast.xlsx"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    assert "年均增长率" in first.output
+
+
+def test_errors_are_named_and_nothing_is_written(tmp_path):
+    history = synthetic_history(tmp_path / "history.csv")
+    text = Path(history).read_text("utf-8").replace("2017,610404,pension_recipients,", "2017,610404,pension_recipients,-")
+    Path(history).write_text(text, "utf-8")
+    result = CliRunner().invoke(app, ["forecast", "--history", history, "--years", "2019-2021",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "history.csv:" in result.output and "headcount" in result.output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    ok = synthetic_history(tmp_path / "ok.csv")
+    result = CliRunner().invoke(app, ["forecast", "--history", ok, "--years", "2019-2021", "--out", str(tmp_path / "o2")])
+    assert result.exit_code == 1 and "不晚于历史数据最后一年" in result.output
+
