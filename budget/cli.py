@@ -19,7 +19,7 @@ from .core.policy import parse_share
 from .core.problems import InputError, Problem
 from .core.results import sample_notes
 from .core.template_layout import template_groups
-from .outputs import Documents, render_documents, write_plan_outputs, write_settlement_outputs
+from .outputs import Documents, render_documents, scenario_lines, write_plan_outputs, write_settlement_outputs
 from .plan import load_inputs, load_plan_folder, run_plan
 from .readers.cases_reader import read_cases
 from .readers.document_settings import read_allocation_unit
@@ -126,6 +126,8 @@ def _quantum(given: Optional[str], settings_path: Optional[str]) -> int:
         raise typer.Exit(2) from None
 
 
+ScenarioOption = typer.Option(None, "--scenario", help="A scenario (测算方案, YAML): dated changes of rates, shares, "
+                              "periods or a new local top-up, read over the policy files, with its name and reason.")
 AdvanceOption = typer.Option(None, "--advance-rate", "-a", help="预拨: advance this share of the budget "
                              "(e.g. 90%); written to advances.csv and used by settle.")
 
@@ -162,9 +164,13 @@ def plan(
     number: Optional[str] = NumberOption, date: Optional[str] = DateOption, title: Optional[str] = TitleOption,
     issuer: Optional[List[str]] = IssuerOption, addressees: Optional[str] = AddresseesOption,
     cc: Optional[List[str]] = CcOption,
+    scenario: Optional[Path] = ScenarioOption,
+    adopt: Optional[str] = typer.Option(None, "--adopt", help="Adopt the scenario by its name: the plan is then a "
+                                        "real one (a notice, no mark)."),
 ) -> None:
     """Compute every payer's amount per subsidy and county; write allocations.csv, the
-    workbook and the PDF documents (and advances.csv with --advance-rate)."""
+    workbook and the PDF documents (and advances.csv with --advance-rate). With --scenario,
+    the outputs are marked 测算方案，非正式下达 and no notice is written unless --adopt names it."""
     if unit not in UNITS:
         typer.echo(f"--unit must be one of: {', '.join(UNITS)} (got {unit!r})", err=True)
         raise typer.Exit(2)
@@ -174,12 +180,15 @@ def plan(
     with _problems_exit(out):
         quantum = _quantum(allocation_unit, settings)
         result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), year or None, rate,
-                                    str(factors) if factors else None, quantum)
+                                    str(factors) if factors else None, quantum, str(scenario) if scenario else None,
+                                    adopt)
         names, fonts = write_plan_outputs(result, out, unit,
                                           Documents(settings, allow_missing_glyphs, notice_settings, final) if pdf else None,
                                           settings)
     _report(warnings)
     _say_if_sample(result.files)
+    if result.policy.scenario is not None:
+        typer.echo("\n".join(scenario_lines(result.policy.scenario)))
     typer.echo(summary(result.policy, result.lines, result.fund_lines))
     typer.echo("")
     typer.echo(assumptions_text(result.policy, result.years))

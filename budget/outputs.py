@@ -12,6 +12,7 @@ from .core.document_settings import DocumentSettings, default_settings
 from .core.indicators import INDICATOR_COLUMNS, indicator_rows, mapped
 from .core.lines import Allocation, all_lines, allocations
 from .core.manifest import MANIFEST, Manifest
+from .core.policy import SCENARIO_MARK, Scenario
 from .core.problems import InputError, Problem, Source
 from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
@@ -82,12 +83,17 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
     names, htmls, dates = [], [], []
     if documents.final:
         refuse_draft(result, documents)
+    marked = result.policy.scenario is not None and result.policy.scenario.marked
     for year in result.years:
         settings = settings_for(result, year, documents)
-        written = notice(result, year, settings)
-        names.append(notice_name(year, written.draft))
-        htmls.append(render_html("notice.html", n=written))
-        dates += [settings.notice.date] * 2
+        if marked:  # a scenario not adopted: no notice; its explanation says what it is
+            settings.explanation.title = f"{settings.explanation.title}（{SCENARIO_MARK}）"
+        else:
+            written = notice(result, year, settings)
+            names.append(notice_name(year, written.draft))
+            htmls.append(render_html("notice.html", n=written))
+            dates.append(settings.notice.date)
+        dates.append(settings.notice.date)
         names.append(explanation_name(year))
         unit = shown_unit(settings.notice.unit, result.quantum)  # the notice's figures, explained
         htmls.append(render_html("explanation.html", e=explanation(result, year, settings.explanation,
@@ -142,6 +148,19 @@ def manifest(result: PlanResult, unit: str, settings_path: str | None) -> Manife
         allocation_unit=allocation_name(result.quantum))
 
 
+def scenario_lines(scenario: Scenario | None) -> list[str]:
+    """What a scenario plan says first: its name, reason, mark and every value it changes."""
+    if scenario is None:
+        return []
+    lines = [f"测算方案 scenario: {scenario.name} — {scenario.reason}"
+             + ("（已采纳 adopted）" if scenario.adopted else f"  【{SCENARIO_MARK}】")]
+    for c in scenario.changes:
+        when = f" {c.start}起" if c.start else ""
+        lines.append(f"  {c.what}{' @' + c.scope if c.scope else ''}{when}{'至' + str(c.end) if c.end else ''}: "
+                     f"{c.old or '（无）'} → {c.new}" + (f"  [{c.source.short}]" if c.source else ""))
+    return lines + [""]
+
+
 def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
                        documents: Documents | None = None, settings_path: str | None = None) -> tuple[list[str], str]:
     """Every output of a plan; returns the names written and the fonts the PDFs used.
@@ -152,7 +171,8 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
         raise InputError([Problem(Source("--unit"), str(exc))]) from None
     files: dict[str, bytes] = {
         "allocations.csv": allocations_file(result),
-        "assumptions.txt": "\n".join([f"budget {__version__}", *[_described(f) for f in result.files], "",
+        "assumptions.txt": "\n".join([f"budget {__version__}", *scenario_lines(result.policy.scenario),
+                                      *[_described(f) for f in result.files], "",
                                       assumptions_text(result.policy, result.years), ""]).encode("utf-8"),
         MANIFEST: manifest(result, unit, documents.settings_path if documents else settings_path).to_text().encode("utf-8"),
     }
@@ -160,7 +180,8 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
         files[ADVANCES] = allocations_csv(advance_rows(result)).encode("utf-8")
     for year in result.years:
         files[workbook_name(year)] = workbook_bytes(result, year, workbook_unit)
-        files.update(indicator_files(result, year, settings_for(result, year, documents or Documents(settings_path))))
+        if result.policy.scenario is None or result.policy.scenario.adopted:  # a trial's money is not handed down
+            files.update(indicator_files(result, year, settings_for(result, year, documents or Documents(settings_path))))
     fonts = ""
     if documents is not None:
         pdfs, fonts = render_documents(result, documents)

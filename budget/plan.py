@@ -5,7 +5,7 @@ load → validate → compute; the CLI and the output writers call these, nothin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -33,13 +33,21 @@ class Inputs:
     segments: dict | None = None  # the checked rates and shares, reused by the computation
 
 
-def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None) -> Inputs:
-    """Read and check everything; raise :class:`InputError` listing every problem."""
+def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None,
+                scenario: str | None = None, adopt: str | None = None) -> Inputs:
+    """Read and check everything; raise :class:`InputError` listing every problem. ``scenario``:
+    a scenario file read over the policy files; ``adopt``: its name, when it is adopted."""
     rows, problems = read_headcounts(headcounts_path)
     try:
-        policy, _ = read_policy(policy_paths)
+        policy, _ = read_policy(policy_paths, scenario)
     except InputError as policy_problems:  # report the file's own problems too, all at once
         raise InputError(policy_problems.problems + errors(problems)) from None
+    if adopt is not None:
+        if policy.scenario is None or policy.scenario.name != adopt:
+            found = f"方案名为“{policy.scenario.name}”" if policy.scenario else "未给出测算方案 (no --scenario)"
+            raise InputError([Problem(Source(policy.scenario.file if policy.scenario else "--adopt"),
+                                      f"--adopt “{adopt}” 与测算方案名称不符：{found} (adopt a scenario by its exact name)")])
+        policy.scenario = replace(policy.scenario, adopted=True)
     if errors(problems):
         raise InputError(problems)
     headcounts, problems = check_headcounts(rows, policy, headcounts_path, years)
@@ -69,11 +77,11 @@ def compute_plan(inputs: Inputs, quantum: int = 1) -> list[Line]:
 
 
 def run_plan(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None,
-             advance_rate: Fraction | None = None, factors_path: str | None = None, quantum: int = 1
-             ) -> tuple[PlanResult, list[Problem]]:
+             advance_rate: Fraction | None = None, factors_path: str | None = None, quantum: int = 1,
+             scenario: str | None = None, adopt: str | None = None) -> tuple[PlanResult, list[Problem]]:
     """Load, check and compute, allocating in whole ``quantum`` fen (1 = 分, 100 = 元, …);
     returns the result and the warnings."""
-    inputs = load_inputs(policy_paths, headcounts_path, years)
+    inputs = load_inputs(policy_paths, headcounts_path, years, scenario, adopt)
     fund_lines = plan_funds(inputs, factors_path, quantum)
     lines = compute_plan(inputs, quantum)
     files = input_files(inputs.policy, headcounts_path)

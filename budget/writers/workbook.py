@@ -34,7 +34,7 @@ from ..core.display import (
 )
 from ..core.engine import Line
 from ..core.money import format_plain
-from ..core.policy import PAYERS, Policy, Subsidy
+from ..core.policy import PAYERS, SCENARIO_MARK, Policy, Subsidy
 from ..core.results import PlanResult, sample_notes
 from ..core.settlement import advance
 
@@ -58,7 +58,7 @@ class Sheet:
         self.ws = book.wb.add_worksheet(name)
         self.name = name
         self.widths: dict[int, int] = defaultdict(lambda: 6)
-        self.ws.write_string(0, 0, title, book.f["title"])
+        self.ws.write_string(0, 0, f"{title}（{book.mark}）" if book.mark else title, book.f["title"])
         self.ws.set_row(0, 24)
         self.ws.set_landscape()
         self.ws.set_paper(9)  # A4
@@ -104,7 +104,8 @@ class Sheet:
 
 
 class Book:
-    def __init__(self, stream, unit: Unit, year: int, title: str | None = None):
+    def __init__(self, stream, unit: Unit, year: int, title: str | None = None, mark: str = ""):
+        self.mark = mark  # e.g. 测算方案，非正式下达: said in every sheet's title
         self.wb = xlsxwriter.Workbook(stream, {"in_memory": True, "strings_to_formulas": False,
                                                "strings_to_numbers": False, "strings_to_urls": False})
         created = dt.datetime(year, 1, 1)  # fixed, so the same inputs give the same bytes
@@ -428,6 +429,14 @@ def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _S
     rows.append(("分配单位", f"{allocated_in}：每个县（市、区）每个项目的资金合计{rounding_rule(result.quantum)}；"
                          f"各级分摊数按最大余数法取整到{allocated_in}。本表、通知、测算说明和 "
                          "allocations.csv 所列各数均为分配数，各合计为所列各数之和。"))
+    scenario = policy.scenario
+    if scenario is not None:
+        rows.insert(0, ("测算方案", f"{scenario.name}：{scenario.reason}（{os.path.basename(scenario.file)}）"
+                        + ("" if scenario.adopted else f"。{SCENARIO_MARK}")))
+        rows[1:1] = [("方案参数", f"{c.what}{'（' + c.scope + '）' if c.scope else ''}"
+                                 f"{'：' + str(c.start) + '起' if c.start else ''}{'至' + str(c.end) if c.end else ''}"
+                                 f"：{c.old or '（无）'} → {c.new}{'。依据：' + c.ref if c.ref else ''}")
+                     for c in scenario.changes]
     if result.advance_rate is not None:
         rows.append(("预拨", f"按预算的{format_share(result.advance_rate)}预拨（提前下达），见“预拨数”表和 advances.csv。"))
     rows.append(("计算方法", "人数 × 标准 × 执行月数（年标准按月数/12折算）= 资金合计，按分担比例在省、市、县之间分摊；"
@@ -443,8 +452,8 @@ def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _S
 def workbook_bytes(result: PlanResult, year: int, unit: Unit = UNITS["元"]) -> bytes:
     """The budget workbook of ``year``."""
     stream = io.BytesIO()
-    book = Book(stream, unit, year)
     policy = result.policy
+    book = Book(stream, unit, year, mark=SCENARIO_MARK if policy.scenario and policy.scenario.marked else "")
     lines = [ln for ln in result.lines if ln.year == year]
     used = {"汇总", "省级承担", "市级承担", "县级承担", "预拨数", "参数与依据", "说明"}
     summary = Sheet(book, "汇总", f"{year}年社会保险扶贫补助资金预算汇总表")  # first tab, filled last
@@ -519,3 +528,4 @@ def rows_workbook(title: str, header: list[str], rows: list[list[str]], year: in
     s.finish()
     book.wb.close()
     return stream.getvalue()
+
