@@ -14,6 +14,7 @@ import typer
 from . import __version__
 from .core.display import UNITS, allocation_quantum, parse_date
 from .core.manifest import MANIFEST, Manifest
+from .core.money import format_grouped
 from .core.period import parse_years
 from .core.policy import parse_share
 from .core.problems import InputError, Problem
@@ -382,6 +383,39 @@ def roster(
     typer.echo(f"{year}: {len(result.lists)} 份名单 lists, {sum(result.rows_read.values())} 行 rows read, "
                f"{len(rows)} 行未计入 left out; {total} person-groups counted")
     typer.echo(f"written to {out}: {', '.join(files)}")
+
+
+@app.command()
+def compare(
+    scenario: List[Path] = typer.Option(..., "--scenario", "-s", help="A scenario (测算方案, YAML); repeat for several."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: compare.xlsx."),
+    headcounts: Optional[Path] = typer.Option(None, "--base", "--headcounts", "-h", help="The base headcounts every "
+                                              "plan uses, e.g. a forecast's forecast-base.csv. Default: the shipped example."),
+    policy: Optional[List[Path]] = PolicyOption,
+    year: Optional[List[int]] = YearOption,
+    factors: Optional[Path] = typer.Option(None, "--factors", "-f", help="Factor data for funds (因素法)."),
+    allocation_unit: Optional[str] = AllocationUnitOption,
+) -> None:
+    """Scenarios side by side (方案比较): the base plan and each scenario on the same headcounts, per county
+    and payer, with differences and rates as formulas, and every changed value (方案参数)."""
+    from .compare import compare_files, run_compare
+
+    with _problems_exit(out):
+        quantum = _quantum(allocation_unit, None)
+        comparison, warnings = run_compare(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS),
+                                           [str(s) for s in scenario], year or None, quantum,
+                                           str(factors) if factors else None)
+        files = compare_files(comparison)
+        with staged(out) as stage:
+            for name, data in files.items():
+                stage.write_bytes(name, data)
+    _report(warnings)
+    _say_if_sample(comparison.files)
+    typer.echo("测算方案，非正式下达 — 合计 (元)  基准 " + "  ".join(comparison.names))
+    for year_ in comparison.base.years:
+        sums = [sum(v for k, v in t.items() if k[0] == year_) for t in comparison.totals]
+        typer.echo(f"{year_}: " + "  ".join(format_grouped(s) for s in sums))
+    typer.echo(f"\nwritten to {out}: {', '.join(files)}")
 
 
 @app.command()
