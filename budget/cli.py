@@ -165,6 +165,8 @@ def plan(
     number: Optional[str] = NumberOption, date: Optional[str] = DateOption, title: Optional[str] = TitleOption,
     issuer: Optional[List[str]] = IssuerOption, addressees: Optional[str] = AddresseesOption,
     cc: Optional[List[str]] = CcOption,
+    years: Optional[str] = typer.Option(None, "--years", help="中期财政规划: a range of years such as 2020-2022 (a "
+                                        "forecast's years); adds budget-2020-2022.xlsx with the years side by side."),
     scenario: Optional[Path] = ScenarioOption,
     adopt: Optional[str] = typer.Option(None, "--adopt", help="Adopt the scenario by its name: the plan is then a "
                                         "real one (a notice, no mark)."),
@@ -176,6 +178,15 @@ def plan(
         typer.echo(f"--unit must be one of: {', '.join(UNITS)} (got {unit!r})", err=True)
         raise typer.Exit(2)
     rate = _rate(advance_rate)
+    if years is not None:
+        if year:
+            typer.echo("give either --year (repeatable) or --years (a range), not both", err=True)
+            raise typer.Exit(2)
+        try:
+            year = parse_years(years)
+        except ValueError as exc:
+            typer.echo(f"--years: {exc}", err=True)
+            raise typer.Exit(2) from None
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
     with _problems_exit(out):
@@ -185,7 +196,7 @@ def plan(
                                     adopt)
         names, fonts = write_plan_outputs(result, out, unit,
                                           Documents(settings, allow_missing_glyphs, notice_settings, final) if pdf else None,
-                                          settings)
+                                          settings, rolling=years is not None)
     _report(warnings)
     _say_if_sample(result.files)
     if result.policy.scenario is not None:

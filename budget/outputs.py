@@ -23,7 +23,7 @@ from .writers.csv_writer import allocations_csv, rows_csv, settlement_csv, trans
 from .writers.pdf import render_html, render_many, render_pdf
 from .writers.settlement_workbook import settlement_workbook
 from .writers.text import assumptions_text
-from .writers.workbook import rows_workbook, workbook_bytes
+from .writers.workbook import rolling_workbook_bytes, rows_workbook, workbook_bytes
 
 ADVANCES = "advances.csv"
 
@@ -161,8 +161,13 @@ def scenario_lines(scenario: Scenario | None) -> list[str]:
     return lines + [""]
 
 
+def rolling_name(years: list[int]) -> str:
+    return f"budget-{years[0]}-{years[-1]}.xlsx"
+
+
 def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
-                       documents: Documents | None = None, settings_path: str | None = None) -> tuple[list[str], str]:
+                       documents: Documents | None = None, settings_path: str | None = None,
+                       rolling: bool = False) -> tuple[list[str], str]:
     """Every output of a plan; returns the names written and the fonts the PDFs used.
     Everything is computed and rendered before the first file is renamed into place."""
     try:
@@ -182,6 +187,8 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
         files[workbook_name(year)] = workbook_bytes(result, year, workbook_unit)
         if result.policy.scenario is None or result.policy.scenario.adopted:  # a trial's money is not handed down
             files.update(indicator_files(result, year, settings_for(result, year, documents or Documents(settings_path))))
+    if rolling:  # 中期财政规划: the years side by side
+        files[rolling_name(result.years)] = rolling_workbook_bytes(result, workbook_unit)
     fonts = ""
     if documents is not None:
         pdfs, fonts = render_documents(result, documents)

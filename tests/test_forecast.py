@@ -124,3 +124,33 @@ def test_errors_are_named_and_nothing_is_written(tmp_path):
     result = CliRunner().invoke(app, ["forecast", "--history", ok, "--years", "2019-2021", "--out", str(tmp_path / "o2")])
     assert result.exit_code == 1 and "不晚于历史数据最后一年" in result.output
 
+
+def test_rolling_plan_of_the_forecast_puts_the_years_side_by_side(tmp_path):
+    """中期财政规划: plan --years with the base variant; each payer's 小计 per year equals allocations.csv,
+    and the sheet recalculates in LibreOffice to the same values."""
+    from conftest import recalculated_by_libreoffice, same_values
+
+    history = synthetic_history(tmp_path / "history.csv")
+    runner = CliRunner()
+    made = runner.invoke(app, ["forecast", "--history", history, "--years", "2020-2022", "--out", str(tmp_path / "fc")])
+    assert made.exit_code == 0, made.output
+    out = tmp_path / "plan"
+    result = runner.invoke(app, ["plan", "--headcounts", str(tmp_path / "fc" / "forecast-base.csv"), "--years",
+                                 "2020-2022", "--no-pdf", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    fen: dict[tuple[str, int], int] = {}
+    with open(out / "allocations.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            key = (row["payer"], int(row["year"]))
+            fen[key] = fen.get(key, 0) + round(float(row["amount"]) * 100)
+    book = load_workbook(out / "budget-2020-2022.xlsx", data_only=True)
+    sheet = book["中期财政规划"]
+    subtotals = {r[0]: r[2:6] for r in sheet.iter_rows(min_row=4, values_only=True) if r[1] == "小计"}
+    assert set(subtotals) == {"省级", "市级", "县级", "各级合计"}
+    for payer, name in (("province", "省级"), ("city", "市级"), ("county", "县级")):
+        for i, year in enumerate((2020, 2021, 2022)):
+            assert round(subtotals[name][i] * 100) == fen[(payer, year)], (payer, year)
+        assert round(subtotals[name][3] * 100) == sum(fen[(payer, y)] for y in (2020, 2021, 2022))
+    assert same_values(book, recalculated_by_libreoffice(out / "budget-2020-2022.xlsx", tmp_path)) > 20
+    wrong = runner.invoke(app, ["plan", "--years", "2022-2020", "--out", str(tmp_path / "w")])
+    assert wrong.exit_code == 2

@@ -529,3 +529,58 @@ def rows_workbook(title: str, header: list[str], rows: list[list[str]], year: in
     book.wb.close()
     return stream.getvalue()
 
+
+def rolling_workbook_bytes(result: PlanResult, unit: Unit = UNITS["元"]) -> bytes:
+    """中期财政规划: each payer's amount per subsidy (and fund) for every planned year side by side,
+    a block per payer and one for all payers; totals are formulas with their values cached."""
+    from ..core.lines import all_lines
+
+    years = result.years
+    stream = io.BytesIO()
+    policy = result.policy
+    span = f"{years[0]}—{years[-1]}年"
+    book = Book(stream, unit, years[0], f"{span}社会保险扶贫补助资金中期财政规划",
+                mark=SCENARIO_MARK if policy.scenario and policy.scenario.marked else "")
+    s = Sheet(book, "中期财政规划", f"{span}社会保险扶贫补助资金中期财政规划（按承担级次）")
+    lines = all_lines(result.lines, result.fund_lines)
+    items: dict[str, str] = {}
+    shown: dict[tuple[str, str, int], Fraction] = {}  # each county's amount as shown, then added up
+    for line in lines:
+        items.setdefault(line.item.id, line.item.name)
+        for payer, amount in line.amounts:
+            key = (line.item.id, payer, line.year)
+            shown[key] = shown.get(key, Fraction(0)) + unit.value(amount)
+    order = [i for i in [*policy.subsidies, *policy.funds] if i in items]
+    labels = ["承担级次", "项目"] + [f"{y}年" for y in years] + [f"{len(years)}年合计"]
+    last_col = len(labels) - 1
+    s.unit_note(1, last_col)
+    s.header(2, labels)
+    row = 3
+    for payer in [*PAYERS, ""]:
+        name = PAYER_NAMES[payer] if payer else "各级合计"
+        first = row
+        for item in order:
+            s.text(row, 0, name)
+            s.text(row, 1, items[item])
+            values = []
+            for c, year in enumerate(years, start=2):
+                payers = [payer] if payer else list(PAYERS)
+                value = sum((shown.get((item, p, year), Fraction(0)) for p in payers), Fraction(0))
+                values.append(value)
+                s.number(row, c, value)
+            s.formula(row, last_col, f"=SUM({xl_rowcol_to_cell(row, 2)}:{xl_rowcol_to_cell(row, last_col - 1)})",
+                      sum(values, Fraction(0)))
+            row += 1
+        s.text(row, 0, name, "total_text")
+        s.text(row, 1, "小计", "total_text")
+        for c in range(2, last_col + 1):
+            in_years = years if c == last_col else [years[c - 2]]
+            total = sum((shown.get((i, p, y), Fraction(0)) for i in order for p in ([payer] if payer else PAYERS)
+                         for y in in_years), Fraction(0))
+            s.formula(row, c, "=" + column_sum(c, first, row - 1), total, "total_money")
+        row += 2
+    s.text(row, 0, "各年金额与当年预算表（budget-YEAR.xlsx）各承担级次合计相同；人数为预测数时，"
+                   "本表为滚动规划的测算，须逐年按实际人数编制预算。", "wrap")
+    s.finish()
+    book.wb.close()
+    return stream.getvalue()
