@@ -440,6 +440,8 @@ def forecast(
     exit_rate: str = typer.Option("10%", "--exit-rate", help="Stock-flow: share of last year's people who leave."),
     entry_rate: Optional[str] = typer.Option(None, "--entry-rate", help="Stock-flow: new entrants as a share of last "
                                              "year's people (default: the average the history implies)."),
+    scenario: Optional[List[Path]] = typer.Option(None, "--scenario", help="A scenario the forecast will be planned "
+                                                  "with too (repeat): the groups it counts are forecast as well."),
 ) -> None:
     """Forecast headcounts from history (人数预测): per county a small method chosen by a backtest,
     low / base / high variants, "其中" groups as shares of their parent."""
@@ -457,7 +459,8 @@ def forecast(
         raise typer.Exit(2)
     flows = StockFlow(float(rates[0]), float(rates[1]) if entry_rate else None)
     with _problems_exit(out):
-        result, warnings = run_forecast(_policies(policy), str(history), wanted, method, flows)
+        result, warnings = run_forecast(_policies(policy), str(history), wanted, method, flows,
+                                        [str(s) for s in scenario or []])
         files = forecast_files(result)
         with staged(out) as stage:
             for name, data in files.items():

@@ -76,8 +76,10 @@ def _choose(errors_by: dict[str, float | None]) -> str:
 
 
 def run_forecast(policy_paths: list[str], history_path: str, years: list[int], method: str = "auto",
-                 flows: StockFlow = StockFlow()) -> tuple[ForecastResult, list[Problem]]:
-    """Read and check the history, forecast ``years``; raises :class:`InputError` with every problem."""
+                 flows: StockFlow = StockFlow(), scenarios: list[str] | None = None) -> tuple[ForecastResult, list[Problem]]:
+    """Read and check the history, forecast ``years``; raises :class:`InputError` with every problem.
+    ``scenarios``: scenario files whose plans will use the forecast too — the groups they count (a
+    subsidy they extend or add) are forecast as well."""
     if method != "auto" and method not in METHODS:
         raise InputError([Problem(None, f"预测方法 '{method}' 未知，可选 auto、{'、'.join(METHODS)} "
                                         f"(unknown method; known: auto, {', '.join(METHODS)})")])
@@ -88,6 +90,9 @@ def run_forecast(policy_paths: list[str], history_path: str, years: list[int], m
         raise InputError(policy_problems.problems + errors(problems)) from None
     if errors(problems):
         raise InputError(problems)
+    variants = [policy]
+    for scenario in scenarios or []:
+        variants.append(read_policy(policy_paths, scenario)[0])
     headcounts, problems = check_headcounts(rows, policy, history_path, None)
     if errors(problems):
         raise InputError(problems)
@@ -100,6 +105,12 @@ def run_forecast(policy_paths: list[str], history_path: str, years: list[int], m
     last_year = known[-1]
     names = {r.code: r.name for r in policy.counties()}
     counties = [r.code for r in policy.counties() if r.code in headcounts.regions(last_year)]
+    earlier = sorted({c for y in known for c in headcounts.regions(y)} - set(counties))
+    if earlier:
+        named = "、".join(f"{c} {names.get(c, '')}".strip() for c in earlier)
+        problems.append(Problem(Source(history_path), f"{named}：历史数据"
+                                f"最后一年（{last_year}）没有人数，不予预测 (no figures in the last year: not forecast)",
+                                "warning"))
     order = list(policy.groups)
     children: dict[str, list[str]] = {}
     for g in policy.groups.values():
@@ -111,7 +122,7 @@ def run_forecast(policy_paths: list[str], history_path: str, years: list[int], m
     for code in counties:
         wanted: dict[int, list[str]] = {}
         for year in years:
-            needed = set(needed_groups(policy, year, code))
+            needed = {g for p in variants for g in needed_groups(p, year, code)}
             needed |= {p for g in needed if (p := policy.groups[g].part_of)}  # a part needs its parent
             wanted[year] = [g for g in order if g in needed]
         everyone = {g for gs in wanted.values() for g in gs}

@@ -154,3 +154,14 @@ def test_rolling_plan_of_the_forecast_puts_the_years_side_by_side(tmp_path):
     assert same_values(book, recalculated_by_libreoffice(out / "budget-2020-2022.xlsx", tmp_path)) > 20
     wrong = runner.invoke(app, ["plan", "--years", "2022-2020", "--out", str(tmp_path / "w")])
     assert wrong.exit_code == 2
+
+
+def test_groups_a_scenario_counts_are_forecast_too(tmp_path):
+    """A scenario extending supplementary medical to 2021 needs rural_registered_poor in 2021."""
+    from conftest import ROOT
+
+    extended = str(ROOT / "budget" / "configs" / "examples" / "scenario-contribution-100.yaml")
+    history = synthetic_history(tmp_path / "history.csv")
+    result, _ = run_forecast([XIANYANG], history, [2020, 2021, 2022], scenarios=[extended])
+    years = set(result.forecast[result.forecast["group"] == "rural_registered_poor"]["year"])
+    assert years == {2020, 2021}
