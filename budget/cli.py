@@ -406,6 +406,8 @@ def compare(
     year: Optional[List[int]] = YearOption,
     factors: Optional[Path] = typer.Option(None, "--factors", "-f", help="Factor data for funds (因素法)."),
     allocation_unit: Optional[str] = AllocationUnitOption,
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Write compare-appendix.pdf (an appendix to the 测算说明)."),
+    allow_missing_glyphs: bool = AllowGlyphsOption,
 ) -> None:
     """Scenarios side by side (方案比较): the base plan and each scenario on the same headcounts, per county
     and payer, with differences and rates as formulas, and every changed value (方案参数)."""
@@ -416,7 +418,7 @@ def compare(
         comparison, warnings = run_compare(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS),
                                            [str(s) for s in scenario], year or None, quantum,
                                            str(factors) if factors else None)
-        files = compare_files(comparison)
+        files = compare_files(comparison, pdf, allow_missing_glyphs)
         with staged(out) as stage:
             for name, data in files.items():
                 stage.write_bytes(name, data)

@@ -74,7 +74,8 @@ def changes_rows(scenarios: list[Scenario]) -> list[list[str]]:
     return rows
 
 
-def compare_files(comparison: Comparison) -> dict[str, bytes]:
+def compare_files(comparison: Comparison, pdf: bool = True, allow_missing_glyphs: bool = False) -> dict[str, bytes]:
+    """compare.xlsx, and (``pdf``) compare-appendix.pdf: the appendix to the 测算说明 with a chart per payer."""
     from .core.display import allocation_name
     from .writers.compare_workbook import compare_workbook
 
@@ -90,4 +91,14 @@ def compare_files(comparison: Comparison) -> dict[str, bytes]:
     keys = sorted(set().union(*comparison.totals), key=lambda k: (k[0], ("province", "city", "county").index(k[3])
                                                                     if k[3] in ("province", "city", "county") else 9, k[1]))
     rows = [(k, [t.get(k, 0) for t in comparison.totals]) for k in keys]
-    return {"compare.xlsx": compare_workbook(years[0], [s.name for s in scenarios], rows, changes_rows(scenarios), notes)}
+    files = {"compare.xlsx": compare_workbook(years[0], [s.name for s in scenarios], rows, changes_rows(scenarios), notes)}
+    if pdf:
+        from .documents.compare_appendix import compare_appendix
+        from .writers.pdf import render_html, render_pdf
+
+        appendix = compare_appendix(years, [s.name for s in scenarios], [s.reason for s in scenarios],
+                                    comparison.totals, changes_rows(scenarios), notes)
+        date = f"{years[0]}-01-01"  # from the inputs, never the clock: the same inputs give the same PDF
+        files["compare-appendix.pdf"] = render_pdf(render_html("compare.html", a=appendix, date=date),
+                                                   allow_missing_glyphs, date=date).pdf
+    return files

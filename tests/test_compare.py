@@ -43,3 +43,13 @@ def test_compare_recalculates_in_libreoffice(tmp_path):
                                      "--scenario", str(empty), "--out", str(tmp_path / "again")])
     assert again.exit_code == 0
     assert (tmp_path / "again" / "compare.xlsx").read_bytes() == path.read_bytes()
+    # the appendix to the 测算说明: marked, one chart per payer and one for all, same bytes twice
+    import pdfplumber
+
+    pdf = out / "compare-appendix.pdf"
+    assert pdf.read_bytes() == (tmp_path / "again" / "compare-appendix.pdf").read_bytes()
+    with pdfplumber.open(pdf) as document:
+        text = "".join(page.extract_text() or "" for page in document.pages)
+    assert "测算方案，非正式下达" in text
+    for n, payer in enumerate(("省级", "市级", "县级", "各级合计"), start=1):
+        assert f"图{n} {payer}承担数" in text
