@@ -113,3 +113,27 @@ def test_scenario_problems_name_the_file_and_line(tmp_path):
     assert "bad.yaml:1" in result.output and "reason" in result.output
     assert "bad.yaml:4" in result.output and "bad.yaml:5" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_an_assumed_value_a_scenario_replaces_is_no_longer_listed_for_those_years(tmp_path):
+    """The city's 市县 split of the pension increase is an assumption; a scenario setting it from 2019
+    leaves the assumption listed for 2018 only, and the scenario's value in the plan."""
+    from budget.readers.policy_reader import read_policy
+
+    scenario = tmp_path / "split.yaml"
+    scenario.write_text("scenario: {name: 基础养老金分担, reason: 按本市原政策测算}\nsubsidies:\n"
+                        "  basic_pension_increase:\n    pools:\n      local:\n"
+                        "        - {from: 2019-01, split: {city: 40%, county: 60%}, ref: 咸政办发〔2014〕1号（方案假定）}\n",
+                        "utf-8")
+    base, _ = read_policy([XIANYANG])
+    trial, _ = read_policy([XIANYANG], str(scenario))
+
+    def assumed(policy, year):
+        return [(a.what, a.value, a.note) for a in policy.assumptions_for([year])
+                if "城乡居民基础养老金提高部分" in a.what and "分担" in a.what]
+
+    assert assumed(base, 2018) and assumed(base, 2019)
+    assert assumed(trial, 2018) == assumed(base, 2018)
+    assert assumed(trial, 2019) == []
+    change = trial.scenario.changes[0]
+    assert (change.old, change.new, str(change.start)) == ("市级25%，县级75%", "市级40%，县级60%", "2019-01")

@@ -162,14 +162,22 @@ class _Reader:
         if self.layer is None:
             by_scope.setdefault(scope, []).append(entry)
             return
-        targets = [scope] if scope else ([s for s in by_scope if s == "" or s in self.scopes] or [""])
+        # a county's own subsidy has its values at the county only: a scenario's value goes there
+        targets = [scope] if scope else ([s for s in by_scope if s == "" or s in self.scopes] or list(by_scope) or [""])
         old = ""
         for target in sorted(targets, key=lambda t: t == ""):
             existing = by_scope.get(target, [])
             before = next((e for e in existing if e.covers(entry.start)), None)
             if before is not None and not old:
                 old = shown(before.value)
-            by_scope[target] = [part for e in existing for part in _outside(e, entry)] + [entry]
+            kept = []
+            for e in existing:
+                parts = _outside(e, entry)
+                kept += parts
+                if parts != [e]:  # an assumed value replaced for some months is listed for the others only
+                    self.assumptions = _narrowed(self.assumptions, e, parts)
+                    self.interpretations = _narrowed(self.interpretations, e, parts)
+            by_scope[target] = kept + [entry]
         self.changes.append(Change(what, scope, entry.start, entry.end, old, shown(entry.value), entry.ref.text,
                                    entry.source))
 
@@ -583,6 +591,17 @@ def _outside(entry: Dated, new: Dated) -> list[Dated]:
     if new.end is not None and (entry.end is None or entry.end > new.end):
         parts.append(replace(entry, start=_shift(new.end, 1)))
     return parts
+
+
+def _narrowed(notes: list[Assumption], entry: Dated, parts: list[Dated]) -> list[Assumption]:
+    """``notes`` with the one made for ``entry`` cut to the months of ``parts`` (none: dropped)."""
+    out = []
+    for note in notes:
+        if note.source == entry.source and note.start == entry.start and note.end == entry.end:
+            out += [replace(note, start=p.start, end=p.end) for p in parts]
+        else:
+            out.append(note)
+    return out
 
 
 def _shift(month: Month, by: int) -> Month:
