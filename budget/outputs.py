@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
@@ -17,6 +17,7 @@ from .core.problems import InputError, Problem, Source
 from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
 from .documents import explanation, notice, settlement_notice
+from .documents.explanation import rolling as rolling_table
 from .readers.document_settings import read_document_settings
 from .writers.atomic import staged
 from .writers.csv_writer import allocations_csv, rows_csv, settlement_csv, transfers_csv
@@ -56,6 +57,7 @@ class Documents:
     allow_missing_glyphs: bool = False
     notice: dict = field(default_factory=dict)  # command-line settings of the notice, over the file's
     final: bool = False  # an issued notice: refused while it rests on assumptions or lacks what it must carry
+    rolling: bool = False  # 中期财政规划: each 测算说明 shows the planned years side by side
 
 
 def settings_for(result: PlanResult | SettlementResult, year: int, documents: Documents) -> DocumentSettings:
@@ -96,8 +98,10 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
         dates.append(settings.notice.date)
         names.append(explanation_name(year))
         unit = shown_unit(settings.notice.unit, result.quantum)  # the notice's figures, explained
-        htmls.append(render_html("explanation.html", e=explanation(result, year, settings.explanation,
-                                                                  settings.notice.date, unit), date=settings.notice.date))
+        explained = explanation(result, year, settings.explanation, settings.notice.date, unit)
+        if documents.rolling:
+            explained.rolling_years, explained.rolling_rows = rolling_table(result, unit)
+        htmls.append(render_html("explanation.html", e=explained, date=settings.notice.date))
     rendered = render_many(htmls, documents.allow_missing_glyphs, (("allocations.csv", allocations_file(result)),), dates)
     return {name: r.pdf for name, r in zip(names, rendered)}, (rendered[-1].fonts if rendered else "")
 
@@ -191,6 +195,8 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
         files[rolling_name(result.years)] = rolling_workbook_bytes(result, workbook_unit)
     fonts = ""
     if documents is not None:
+        if rolling:
+            documents = replace(documents, rolling=True)
         pdfs, fonts = render_documents(result, documents)
         files.update(pdfs)
     with staged(out) as stage:

@@ -136,8 +136,13 @@ def test_rolling_plan_of_the_forecast_puts_the_years_side_by_side(tmp_path):
     assert made.exit_code == 0, made.output
     out = tmp_path / "plan"
     result = runner.invoke(app, ["plan", "--headcounts", str(tmp_path / "fc" / "forecast-base.csv"), "--years",
-                                 "2020-2022", "--no-pdf", "--out", str(out)])
+                                 "2020-2022", "--out", str(out)])
     assert result.exit_code == 0, result.output
+    import pdfplumber
+
+    with pdfplumber.open(out / "explanation-2021.pdf") as document:
+        text = "".join(page.extract_text() or "" for page in document.pages)
+    assert "七、中期财政规划" in text and "3年合计" in text
     fen: dict[tuple[str, int], int] = {}
     with open(out / "allocations.csv", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
