@@ -54,19 +54,19 @@ def _backtest(headcounts: Headcounts, code: str, groups: list[str],
     for method in METHODS:
         predicted: list[float] = []
         actual: list[float] = []
-        usable = True
+        fitted = False
         for group in groups:
             years, values = _series(headcounts, code, group)
             if len(years) < 2:
                 continue
             guess = predict(method, years[:-1], values[:-1], [years[-1]], flows)
-            if guess is None:
-                usable = False
-                break
+            fitted = fitted or guess is not None
+            if guess is None:  # as in the forecast: a group the method cannot fit is carried forward
+                guess = predict("last", years[:-1], values[:-1], [years[-1]], flows)
             tested_year = years[-1] if tested_year is None else max(tested_year, years[-1])
-            predicted.append(guess[0])
+            predicted.append(guess[0] if guess else 0.0)
             actual.append(values[-1])
-        errors_by[method] = relative_error(predicted, actual) if usable and predicted else None
+        errors_by[method] = relative_error(predicted, actual) if fitted and predicted else None
     return tested_year, errors_by
 
 

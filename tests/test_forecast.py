@@ -170,3 +170,24 @@ def test_groups_a_scenario_counts_are_forecast_too(tmp_path):
     result, _ = run_forecast([XIANYANG], history, [2020, 2021, 2022], scenarios=[extended])
     years = set(result.forecast[result.forecast["group"] == "rural_registered_poor"]["year"])
     assert years == {2020, 2021}
+
+
+def test_zeros_and_a_short_history(tmp_path):
+    """A group with 0 people in its first year (no growth rate, no logarithm) is carried forward by those
+    methods without ruling them out for the whole county; two years of history still forecast."""
+    path = tmp_path / "history.csv"
+    synthetic_history(path)
+    lines = path.read_text("utf-8").splitlines()
+    zeroed = [ln if not (ln.startswith("2015,610402,medical_tekun,")) else "2015,610402,medical_tekun,0" for ln in lines]
+    path.write_text("\n".join(zeroed) + "\n", "utf-8")
+    result, _ = run_forecast([XIANYANG], str(path), [2020, 2021])
+    row = result.backtest.set_index("region_code").loc["610402"]
+    assert row["growth"] is not None and row["loglinear"] is not None
+    base = result.forecast.set_index(["region_code", "group", "year"])
+    assert "不适用" in base.loc[("610402", "medical_tekun", 2020), "method"] or row["chosen"] in ("last", "stockflow")
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join(ln for ln in lines if not ln[:4].isdigit() or ln[:4] in ("2018", "2019")) + "\n", "utf-8")
+    result, _ = run_forecast([XIANYANG], str(short), [2020])
+    assert set(result.backtest["chosen"]) == {"last"}  # one year to fit on: every method is the last value
+    assert (result.forecast["low"] <= result.forecast["base"]).all()
+    assert (result.forecast["base"] <= result.forecast["high"]).all()
