@@ -191,3 +191,28 @@ def test_zeros_and_a_short_history(tmp_path):
     assert set(result.backtest["chosen"]) == {"last"}  # one year to fit on: every method is the last value
     assert (result.forecast["low"] <= result.forecast["base"]).all()
     assert (result.forecast["base"] <= result.forecast["high"]).all()
+
+
+def test_a_history_with_monthly_figures(tmp_path):
+    """pension_recipients given by month only (a monthly subsidy's people): the year's figure is the
+    months' average, and the forecast is read by plan as usual."""
+    path = tmp_path / "history.csv"
+    synthetic_history(path)
+    out = []
+    for line in path.read_text("utf-8").splitlines():
+        if line.startswith("year,"):
+            out.append(line + ",month")
+        elif ",pension_recipients," in line:
+            year, code, group, n = line.split(",")
+            out += [f"{year},{code},{group},{int(n) + (1 if m % 2 else -1)},{m}" for m in range(1, 13)]  # average n
+        else:
+            out.append(line + ("," if line[:1].isdigit() else ""))
+    path.write_text("\n".join(out) + "\n", "utf-8")
+    result, _ = run_forecast([XIANYANG], str(path), [2020])
+    history = result.history.set_index(["year", "region_code", "group"])["headcount"]
+    original = read_variant(Path(synthetic_history(tmp_path / "plain.csv")))
+    assert history.loc[(2019, "610402", "pension_recipients")] == original[(2019, "610402", "pension_recipients")]
+    files = forecast_files(result)
+    (tmp_path / "base.csv").write_bytes(files["forecast-base.csv"])
+    plan, _ = run_plan([XIANYANG], str(tmp_path / "base.csv"))
+    assert plan.years == [2020]
