@@ -15,6 +15,8 @@ import typer
 
 from . import __version__
 from .core.display import UNITS, allocation_quantum, parse_date
+from .core.money import format_grouped
+from .core.period import parse_years
 from .core.policy import parse_share
 from .core.problems import InputError, Problem
 from .core.results import sample_notes
@@ -173,6 +175,8 @@ def _quantum(given: Optional[str], settings_path: Optional[str]) -> int:
         raise typer.Exit(2) from None
 
 
+ScenarioOption = typer.Option(None, "--scenario", metavar="测算方案", help="测算方案（YAML）：在政策文件之上按日期改变标准、"
+                              "比例、期间或增加本地补助，含方案名称和理由。(a scenario over the policy)")
 AdvanceOption = typer.Option(None, "--advance-rate", "-a", metavar="比例", help="预拨（提前下达）比例，如 90%；"
                              "写出 advances.csv 和提前下达通知，清算时据此结算。")
 
@@ -210,33 +214,51 @@ def plan(
     number: Optional[str] = NumberOption, date: Optional[str] = DateOption, title: Optional[str] = TitleOption,
     issuer: Optional[List[str]] = IssuerOption, addressees: Optional[str] = AddresseesOption,
     cc: Optional[List[str]] = CcOption,
+    years: Optional[str] = typer.Option(None, "--years", help="中期财政规划: a range of years such as 2020-2022 (a "
+                                        "forecast's years); adds budget-2020-2022.xlsx with the years side by side."),
+    scenario: Optional[Path] = ScenarioOption,
+    adopt: Optional[str] = typer.Option(None, "--adopt", help="Adopt the scenario by its name: the plan is then a "
+                                        "real one (a notice, no mark)."),
 ) -> None:
     """测算：计算各县各项目省、市、县应承担金额，写出分配表、预算表、通知和测算说明。
 
     Plan: every payer's amount per subsidy and county; allocations.csv, the workbook, the
-    notice and the explanation (advances.csv and the 提前下达 notice with --advance-rate)."""
+    notice and the explanation (advances.csv and the 提前下达 notice with --advance-rate). With --scenario, the outputs
+    are marked 测算方案，非正式下达 and no notice is written unless --adopt names it."""
     if unit not in UNITS:
         typer.echo(f"--unit must be one of: {', '.join(UNITS)} (got {unit!r})", err=True)
         raise typer.Exit(2)
     rate = _rate(advance_rate)
-    years = _years(year)
+    if years is not None:
+        if year:
+            typer.echo("give either --year (repeatable) or --years (a range), not both", err=True)
+            raise typer.Exit(2)
+        try:
+            year = parse_years(years)
+        except ValueError as exc:
+            typer.echo(f"--years: {exc}", err=True)
+            raise typer.Exit(2) from None
+    chosen = _years(year)
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
-    from .outputs import Documents, write_plan_outputs
+    from .outputs import Documents, scenario_lines, write_plan_outputs
     from .plan import run_plan
     from .writers.text import assumptions_text, summary
 
     with _problems_exit(out), folder_lock(out):
         quantum = _quantum(allocation_unit, settings)
         with _without_cycle_collection():
-            result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), years, rate,
-                                        str(factors) if factors else None, quantum)
+            result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), chosen, rate,
+                                        str(factors) if factors else None, quantum, str(scenario) if scenario else None,
+                                        adopt)
         with _without_cycle_collection() if not pdf else nullcontext():
             names, fonts = write_plan_outputs(result, out, unit,
                                               Documents(settings, allow_missing_glyphs, notice_settings, final)
-                                              if pdf else None, settings, workbook)
+                                              if pdf else None, settings, workbook, rolling=years is not None)
     _report(warnings)
     _say_if_sample(result.files)
+    if result.policy.scenario is not None:
+        typer.echo("\n".join(scenario_lines(result.policy.scenario)))
     typer.echo(summary(result.policy, result.lines, result.fund_lines))
     typer.echo("")
     typer.echo(assumptions_text(result.policy, result.years))
@@ -507,6 +529,90 @@ def serve(
     else:
         typer.echo(f"budget: 已向局域网开放（{host}），没有登录功能：局域网内所有人都能使用。同事请打开 http://本机IP地址:{port}/")
     uvicorn.run(create_app(host=host, port=port), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def compare(
+    scenario: List[Path] = typer.Option(..., "--scenario", "-s", help="A scenario (测算方案, YAML); repeat for several."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: compare.xlsx."),
+    headcounts: Optional[Path] = typer.Option(None, "--base", "--headcounts", "-H", help="The base headcounts every "
+                                              "plan uses, e.g. a forecast's forecast-base.csv. Default: the shipped example."),
+    policy: Optional[List[Path]] = PolicyOption,
+    year: Optional[List[int]] = YearOption,
+    factors: Optional[Path] = typer.Option(None, "--factors", "-f", help="Factor data for funds (因素法)."),
+    allocation_unit: Optional[str] = AllocationUnitOption,
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Write compare-appendix.pdf (an appendix to the 测算说明)."),
+    allow_missing_glyphs: bool = AllowGlyphsOption,
+) -> None:
+    """Scenarios side by side (方案比较): the base plan and each scenario on the same headcounts, per county
+    and payer, with differences and rates as formulas, and every changed value (方案参数)."""
+    from .compare import compare_files, run_compare
+    from .writers.atomic import staged
+
+    with _problems_exit(out):
+        quantum = _quantum(allocation_unit, None)
+        comparison, warnings = run_compare(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS),
+                                           [str(s) for s in scenario], year or None, quantum,
+                                           str(factors) if factors else None)
+        files = compare_files(comparison, pdf, allow_missing_glyphs)
+        with staged(out) as stage:
+            for name, data in files.items():
+                stage.write_bytes(name, data)
+    _report(warnings)
+    _say_if_sample(comparison.files)
+    typer.echo("测算方案，非正式下达 — 合计 (元)  基准 " + "  ".join(comparison.names))
+    for year_ in comparison.base.years:
+        sums = [sum(v for k, v in t.items() if k[0] == year_) for t in comparison.totals]
+        typer.echo(f"{year_}: " + "  ".join(format_grouped(s) for s in sums))
+    typer.echo(f"\nwritten to {out}: {', '.join(files)}")
+
+
+@app.command()
+def forecast(
+    history: Path = typer.Option(..., "--history", help="Actual headcounts of past years (the formats plan reads)."),
+    years: str = typer.Option(..., "--years", help="Years to forecast, e.g. 2020-2022."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: forecast-low/base/high.csv and forecast.xlsx."),
+    policy: Optional[List[Path]] = PolicyOption,
+    method: str = typer.Option("auto", "--method", "-m", help="auto (per county, by a backtest), last, growth, "
+                               "loglinear or stockflow (one method for all)."),
+    exit_rate: str = typer.Option("10%", "--exit-rate", help="Stock-flow: share of last year's people who leave."),
+    entry_rate: Optional[str] = typer.Option(None, "--entry-rate", help="Stock-flow: new entrants as a share of last "
+                                             "year's people (default: the average the history implies)."),
+    scenario: Optional[List[Path]] = typer.Option(None, "--scenario", help="A scenario the forecast will be planned "
+                                                  "with too (repeat): the groups it counts are forecast as well."),
+) -> None:
+    """Forecast headcounts from history (人数预测): per county a small method chosen by a backtest,
+    low / base / high variants, "其中" groups as shares of their parent."""
+    from .core.forecast_methods import METHOD_NAMES, StockFlow
+    from .forecast import forecast_files, run_forecast
+    from .writers.atomic import staged
+
+    try:
+        wanted = parse_years(years)
+        rates = [parse_share(exit_rate)] + ([parse_share(entry_rate)] if entry_rate else [])
+    except ValueError as exc:
+        typer.echo(f"--years / --exit-rate / --entry-rate: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if not all(0 <= r <= 1 for r in rates):
+        typer.echo("--exit-rate and --entry-rate must be between 0 and 100%", err=True)
+        raise typer.Exit(2)
+    flows = StockFlow(float(rates[0]), float(rates[1]) if entry_rate else None)
+    with _problems_exit(out):
+        result, warnings = run_forecast(_policies(policy), str(history), wanted, method, flows,
+                                        [str(s) for s in scenario or []])
+        files = forecast_files(result)
+        with staged(out) as stage:
+            for name, data in files.items():
+                stage.write_bytes(name, data)
+    _report(warnings)
+    _say_if_sample(result.files)
+    typer.echo("地区代码  地区名称    选用方法        回测年度  回测误差")
+    for row in result.backtest.itertuples(index=False):
+        error = getattr(row, str(row.chosen))
+        shown = f"{error:.2%}" if error is not None and error == error else "—"
+        tested = int(row.backtest_year) if row.backtest_year == row.backtest_year and row.backtest_year else "—"
+        typer.echo(f"{row.region_code}  {row.region_name:<8}  {METHOD_NAMES[str(row.chosen)]:<12}  {tested}  {shown}")
+    typer.echo(f"\nwritten to {out}: {', '.join(files)}")
 
 
 @app.command()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
@@ -12,9 +12,11 @@ from .core.document_settings import DocumentSettings, default_settings
 from .core.indicators import INDICATOR_COLUMNS, indicator_rows, mapped
 from .core.lines import Allocation, all_lines, allocations
 from .core.manifest import INPUTS, MANIFEST, Manifest
+from .core.policy import SCENARIO_MARK, Scenario
 from .core.problems import InputError, Problem, Source
 from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
+from .documents.explanation import rolling as rolling_table
 from .readers.input_files import file_digest
 from .writers.atomic import staged
 from .writers.csv_writer import allocations_csv, rows_csv, settlement_csv, transfers_csv
@@ -51,6 +53,7 @@ class Documents:
     allow_missing_glyphs: bool = False
     notice: dict = field(default_factory=dict)  # command-line settings of the notice, over the file's
     final: bool = False  # an issued notice: refused while it rests on assumptions or lacks what it must carry
+    rolling: bool = False  # 中期财政规划: each 测算说明 shows the planned years side by side
 
 
 def settings_for(result: PlanResult | SettlementResult, year: int, documents: Documents) -> DocumentSettings:
@@ -96,16 +99,23 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
     names, htmls, dates = [], [], []
     if documents.final:
         refuse_draft(result, documents)
+    marked = result.policy.scenario is not None and result.policy.scenario.marked
     for year in result.years:
         settings = settings_for(result, year, documents)
-        written = notice(result, year, settings)
-        names.append(notice_name(year, written.draft))
-        htmls.append(render_html("notice.html", n=written))
-        dates += [settings.notice.date] * 2
+        if marked:  # a scenario not adopted: no notice; its explanation says what it is
+            settings.explanation.title = f"{settings.explanation.title}（{SCENARIO_MARK}）"
+        else:
+            written = notice(result, year, settings)
+            names.append(notice_name(year, written.draft))
+            htmls.append(render_html("notice.html", n=written))
+            dates.append(settings.notice.date)
+        dates.append(settings.notice.date)
         names.append(explanation_name(year))
         unit = shown_unit(settings.notice.unit, result.quantum)  # the notice's figures, explained
-        htmls.append(render_html("explanation.html", e=explanation(result, year, settings.explanation,
-                                                                  settings.notice.date, unit), date=settings.notice.date))
+        explained = explanation(result, year, settings.explanation, settings.notice.date, unit)
+        if documents.rolling:
+            explained.rolling_years, explained.rolling_rows = rolling_table(result, unit)
+        htmls.append(render_html("explanation.html", e=explained, date=settings.notice.date))
     rendered = render_many(htmls, documents.allow_missing_glyphs, (("allocations.csv", allocations_file(result)),), dates)
     return {name: r.pdf for name, r in zip(names, rendered)}, (rendered[-1].fonts if rendered else "")
 
@@ -182,19 +192,37 @@ def manifest(result: PlanResult, unit: str, settings_path: str | None) -> tuple[
         allocation_unit=allocation_name(result.quantum)), layout
 
 
+def scenario_lines(scenario: Scenario | None) -> list[str]:
+    """What a scenario plan says first: its name, reason, mark and every value it changes."""
+    if scenario is None:
+        return []
+    lines = [f"测算方案 scenario: {scenario.name} — {scenario.reason}"
+             + ("（已采纳 adopted）" if scenario.adopted else f"  【{SCENARIO_MARK}】")]
+    for c in scenario.changes:
+        when = f" {c.start}起" if c.start else ""
+        lines.append(f"  {c.what}{' @' + c.scope if c.scope else ''}{when}{'至' + str(c.end) if c.end else ''}: "
+                     f"{c.old or '（无）'} → {c.new}" + (f"  [{c.source.short}]" if c.source else ""))
+    return lines + [""]
+
+
+def rolling_name(years: list[int]) -> str:
+    return f"budget-{years[0]}-{years[-1]}.xlsx"
+
+
 def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
                        documents: Documents | None = None, settings_path: str | None = None,
-                       workbooks: bool = True) -> tuple[list[str], str]:
-    """Every output of a plan (the workbooks unless ``workbooks`` is false); returns the names
-    written and the fonts the PDFs used. Everything is computed and rendered before the first
-    file is renamed into place."""
+                       workbooks: bool = True, rolling: bool = False) -> tuple[list[str], str]:
+    """Every output of a plan (the workbooks unless ``workbooks`` is false; the years side by
+    side with ``rolling``); returns the names written and the fonts the PDFs used. Everything
+    is computed and rendered before the first file is renamed into place."""
     try:
         workbook_unit = shown_unit(unit, result.quantum)
     except ValueError as exc:
         raise InputError([Problem(Source("--unit"), str(exc))]) from None
     files: dict[str, bytes] = {
         "allocations.csv": allocations_file(result),
-        "assumptions.txt": "\n".join([f"budget {__version__}", *[_described(f) for f in result.files], "",
+        "assumptions.txt": "\n".join([f"budget {__version__}", *scenario_lines(result.policy.scenario),
+                                      *[_described(f) for f in result.files], "",
                                       assumptions_text(result.policy, result.years), ""]).encode("utf-8"),
     }
     plan_json, copies = manifest(result, unit, documents.settings_path if documents else settings_path)
@@ -202,13 +230,19 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     if result.advance_rate is not None:
         files[ADVANCES] = allocations_csv(advance_rows(result)).encode("utf-8")
     if workbooks:
-        from .writers.workbook import workbook_bytes  # xlsxwriter only when a workbook is written
+        from .writers.workbook import rolling_workbook_bytes, workbook_bytes  # xlsxwriter only when written
 
         for year in result.years:
             files[workbook_name(year)] = workbook_bytes(result, year, workbook_unit)
-            files.update(indicator_files(result, year, settings_for(result, year, documents or Documents(settings_path))))
+            if result.policy.scenario is None or result.policy.scenario.adopted:  # a trial's money is not handed down
+                files.update(indicator_files(result, year,
+                                             settings_for(result, year, documents or Documents(settings_path))))
+        if rolling:  # 中期财政规划: the years side by side
+            files[rolling_name(result.years)] = rolling_workbook_bytes(result, workbook_unit)
     fonts = ""
     if documents is not None:
+        if rolling:
+            documents = replace(documents, rolling=True)
         pdfs, fonts = render_documents(result, documents)
         files.update(pdfs)
     with staged(out) as stage:

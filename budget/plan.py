@@ -6,7 +6,7 @@ load → validate → compute; the CLI and the output writers call these, nothin
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -36,18 +36,26 @@ class Inputs:
 
 
 def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None,
-                within: str | None = None, only_years: bool = True) -> Inputs:
+                within: str | None = None, only_years: bool = True, scenario: str | None = None,
+                adopt: str | None = None) -> Inputs:
     """Read and check everything; raise :class:`InputError` listing every problem. ``within``:
     a plan folder's inputs/, outside which no policy file is read. With ``years`` and
     ``only_years``, rows of other years are passed over after a look at their year, so memory
-    grows with the years kept, not with the file."""
+    grows with the years kept, not with the file. ``scenario``: a scenario file read over the
+    policy files; ``adopt``: its name, when it is adopted."""
     rows, read_problems = read_headcounts(headcounts_path)  # rows are read as they are checked
     try:
-        policy, _ = read_policy(policy_paths, within)
+        policy, _ = read_policy(policy_paths, scenario, within)
     except InputError as policy_problems:  # report the file's own problems too, all at once
         for _ in rows:
             pass
         raise InputError(policy_problems.problems + errors(read_problems)) from None
+    if adopt is not None:
+        if policy.scenario is None or policy.scenario.name != adopt:
+            found = f"方案名为“{policy.scenario.name}”" if policy.scenario else "未给出测算方案 (no --scenario)"
+            raise InputError([Problem(Source(policy.scenario.file if policy.scenario else "--adopt"),
+                                      f"--adopt “{adopt}” 与测算方案名称不符：{found} (adopt a scenario by its exact name)")])
+        policy.scenario = replace(policy.scenario, adopted=True)
     in_file: set[int] = set()
     if years is not None and only_years:
         rows = _of_years(rows, set(years), in_file)
@@ -94,10 +102,12 @@ def compute_plan(inputs: Inputs, quantum: int = 1) -> list[Line]:
 
 def run_plan(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None,
              advance_rate: Fraction | None = None, factors_path: str | None = None, quantum: int = 1,
-             within: str | None = None) -> tuple[PlanResult, list[Problem]]:
+             scenario: str | None = None, adopt: str | None = None, within: str | None = None
+             ) -> tuple[PlanResult, list[Problem]]:
     """Load, check and compute, allocating in whole ``quantum`` fen (1 = 分, 100 = 元, …);
-    returns the result and the warnings. ``within``: the only folder files may be read from."""
-    inputs = load_inputs(policy_paths, headcounts_path, years, within)
+    returns the result and the warnings. ``within``: the only folder files may be read from;
+    ``scenario``/``adopt``: a scenario read over the policy, and its name when adopted."""
+    inputs = load_inputs(policy_paths, headcounts_path, years, within, scenario=scenario, adopt=adopt)
     fund_lines = plan_funds(inputs, factors_path, quantum)
     lines = compute_plan(inputs, quantum)
     files = input_files(inputs.policy, headcounts_path)

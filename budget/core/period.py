@@ -42,6 +42,17 @@ class Month:
         return self.year * 12 + self.month - 1
 
 
+def parse_years(text: str) -> list[int]:
+    """"2020-2022" → [2020, 2021, 2022]; "2020" → [2020]; raises ValueError."""
+    parts = text.replace("–", "-").split("-")
+    if len(parts) > 2 or not all(p.strip().isdigit() and len(p.strip()) == 4 for p in parts):
+        raise ValueError(f"'{text}' 应为年度或年度区间，如 2020-2022 (a year or a range such as 2020-2022)")
+    first, last = int(parts[0]), int(parts[-1])
+    if last < first or last - first > 9:
+        raise ValueError(f"'{text}': 年度区间须由小到大且不超过10年 (a range of at most 10 years, first ≤ last)")
+    return list(range(first, last + 1))
+
+
 def months_of(year: int) -> Iterator[Month]:
     for m in range(1, 13):
         yield Month(year, m)

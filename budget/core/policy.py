@@ -143,6 +143,38 @@ class CountedOnce:
     source: Source | None = None
 
 
+@dataclass(frozen=True)
+class Change:
+    """One value a scenario (测算方案) sets over the policy files."""
+
+    what: str  # e.g. 城乡居民养老保险农村困难群体代缴保费补助标准
+    scope: str  # '' for the whole policy, else a region code
+    start: Month | None
+    end: Month | None
+    old: str  # the value in force at ``start`` before the scenario ("" if none)
+    new: str
+    ref: str
+    source: Source | None = None
+
+
+SCENARIO_MARK = "测算方案，非正式下达"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A "what if" read as one more policy layer: its name, its reason and what it changes."""
+
+    name: str
+    reason: str
+    file: str
+    changes: tuple[Change, ...]
+    adopted: bool = False  # adopted by name: its plan is a real one (a notice, no mark)
+
+    @property
+    def marked(self) -> bool:
+        return not self.adopted
+
+
 @dataclass
 class Policy:
     documents: list[Document]
@@ -157,6 +189,7 @@ class Policy:
     interpretations: list[Assumption] = field(default_factory=list)
     counted_once: list[CountedOnce] = field(default_factory=list)
     region_files: list[str] = field(default_factory=list)  # the region lists read (a plan folder keeps copies)
+    scenario: Scenario | None = None  # the scenario read over the policy files, if any
     _counties: list[Region] | None = field(default=None, repr=False, compare=False)
 
     def counties(self) -> list[Region]:

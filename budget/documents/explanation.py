@@ -6,7 +6,7 @@ notice's unit, so its totals and 大写 are the notice's."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.display import PAYER_NAMES, RATE_UNITS, Unit, chinese_date, party_name, rounding_rule, split_text
@@ -94,9 +94,24 @@ class Explanation:
     grand_total_upper: str  # the 大写 of grand_total, printed beside it
     allocation_rule: str
     sample: str = ""
+    rolling_years: list[str] = field(default_factory=list)  # 中期财政规划: the plan's years, side by side
+    rolling_rows: list[list[str]] = field(default_factory=list)  # payer, each year, the years' total
 
 
 COLOURS = {"province": "#C00000", "city": "#ED7D31", "county": "#4472C4"}
+
+
+def rolling(result: PlanResult, unit: Unit) -> tuple[list[str], list[list[str]]]:
+    """中期财政规划 in the 测算说明: each payer's amount in every planned year and the years' total."""
+    fen: dict[tuple[str, int], int] = defaultdict(int)
+    for line in all_lines(result.lines, result.fund_lines):
+        for p, a in line.amounts:
+            fen[(p, line.year)] += a
+    rows = []
+    for payer in [*PAYERS, ""]:
+        values = [sum(fen[(p, y)] for p in ([payer] if payer else PAYERS)) for y in result.years]
+        rows.append([PAYER_NAMES[payer] if payer else "合计"] + [unit.text(v) for v in values] + [unit.text(sum(values))])
+    return [f"{y}年" for y in result.years] + [f"{len(result.years)}年合计"], rows
 
 
 def explanation(result: PlanResult, year: int, settings: ExplanationSettings, date: str, unit: Unit) -> Explanation:

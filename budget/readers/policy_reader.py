@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from ..core.display import RATE_UNITS, format_share, party_name, split_text
 from ..core.funds import Factor, Fund, FundTotal
 from ..core.money import format_plain
 from ..core.period import Dated, History, Month, Reference
-from ..core.policy import PAYERS, Assumption, CountedOnce, Document, Group, Policy, Scoped, Split, Subsidy, Term
+from ..core.policy import PAYERS, Assumption, Change, CountedOnce, Document, Group, Policy, Scenario, Scoped, Split, Subsidy, Term
 from ..core.problems import InputError, Problem, Source
 from ..core.regions import RegionTree
 from . import located_yaml
@@ -66,6 +66,9 @@ class _Reader:
         self.group_sources: list[tuple[str, Source]] = []  # groups named by rules, checked at the end
         self.region_files: list[str] = []
         self.within: str | None = None  # a plan folder's inputs/: no file outside it is read
+        self.layer: str | None = None  # the scenario file being read over the policy files
+        self.scenario: tuple[str, str, str] | None = None  # name, reason, file
+        self.changes: list[Change] = []
 
     # files ---------------------------------------------------------------------------------
     def read_file(self, path: str, child_of: str | None = None) -> None:
@@ -85,6 +88,9 @@ class _Reader:
             self.c.error(Source(path), f"cannot read the policy file: {exc}")
             return
         root = located_yaml.load(path, text, self.c.problems)
+        if isinstance(root, Map) and "scenario" in root.items:
+            self.read_scenario(root, path)
+            return
         top = self.c.map(root, "a policy file", required=("document",),
                          optional=("extends", "regions", "groups", "counted_once", "subsidies", "funds", "overrides",
                                    "note"))
@@ -108,6 +114,9 @@ class _Reader:
         funds = self.c.entries(top.items.get("funds"), "funds")
         for key, node, where in entries_of(funds):
             self.read_fund(key, node, where, scope)
+        self.read_overrides(top)
+
+    def read_overrides(self, top: Map) -> None:
         overrides = self.c.entries(top.items.get("overrides"), "overrides")
         if overrides:
             for code, node, where in overrides.entries():
@@ -133,6 +142,57 @@ class _Reader:
         self.c.error(Source(named_by or path), "names a file outside the plan folder's inputs/, which is not read "
                                                "(a plan folder holds copies of all its inputs)")
         return False
+
+    def read_scenario(self, root: Map, path: str) -> None:
+        """A scenario (测算方案): dated values over the policy files already read — a changed rate,
+        share or period, a new local subsidy — with its name and reason. Its values replace the
+        policy's for the months they cover (at the policy's own scopes, or a county's under overrides)."""
+        top = self.c.map(root, "a scenario file", required=("scenario",), optional=("subsidies", "overrides", "note"))
+        if top is None:
+            return
+        if not self.documents or self.scenario is not None:
+            self.c.error(Source(path, 1), "测算方案须在政策文件之后读取，且只能有一个 (a scenario comes after the "
+                                          "policy files, and one only)")
+            return
+        head = self.c.map(top.items.get("scenario"), "scenario", required=("name", "reason"), optional=("note",))
+        if head is None:
+            return
+        name = self.c.text(head.items.get("name"), "scenario name") or ""
+        reason = self.c.text(head.items.get("reason"), "scenario reason") or ""
+        self.scenario = (name, reason, path)
+        self.files.append(path)
+        self.layer = path
+        subsidies = self.c.entries(top.items.get("subsidies"), "subsidies")
+        for key, node, where in entries_of(subsidies):
+            self.read_subsidy(key, node, where, "")
+        self.read_overrides(top)
+        self.layer = None
+
+    def place(self, by_scope: dict[str, list[Dated]], scope: str, entry: Dated, what: str, shown) -> None:
+        """Add a dated value at ``scope``; a scenario's value replaces what the policy had for the
+        months it covers — at every policy-wide scope that has values ('' and the cities'), or at
+        the county its overrides name."""
+        if self.layer is None:
+            by_scope.setdefault(scope, []).append(entry)
+            return
+        # a county's own subsidy has its values at the county only: a scenario's value goes there
+        targets = [scope] if scope else ([s for s in by_scope if s == "" or s in self.scopes] or list(by_scope) or [""])
+        old = ""
+        for target in sorted(targets, key=lambda t: t == ""):
+            existing = by_scope.get(target, [])
+            before = next((e for e in existing if e.covers(entry.start)), None)
+            if before is not None and not old:
+                old = shown(before.value)
+            kept = []
+            for e in existing:
+                parts = _outside(e, entry)
+                kept += parts
+                if parts != [e]:  # an assumed value replaced for some months is listed for the others only
+                    self.assumptions = _narrowed(self.assumptions, e, parts)
+                    self.interpretations = _narrowed(self.interpretations, e, parts)
+            by_scope[target] = kept + [entry]
+        self.changes.append(Change(what, scope, entry.start, entry.end, old, shown(entry.value), entry.ref.text,
+                                   entry.source))
 
     def read_document(self, node: Node | None, path: str) -> None:
         doc = self.c.map(node, "document", required=("number", "title", "issuers", "date"),
@@ -234,6 +294,9 @@ class _Reader:
             return
         sub = _Subsidy(key, source=where, scope=scope)
         self.subsidies[key] = sub
+        if self.layer is not None:
+            self.changes.append(Change(f"新增补助项目 {key}", scope, None, None, "", self.c.text(body.items.get("name"),
+                                       f"name of {key}") or key, "", where))
         sub.name = self.c.text(body.items.get("name"), f"name of {key}")
         unit = self.c.text(body.items.get("unit"), f"unit of {key}")
         if unit and unit not in RATE_UNITS:
@@ -267,9 +330,16 @@ class _Reader:
             self.c.error(where, f"unknown subsidy '{key}' (known: {', '.join(self.subsidies) or 'none'}); "
                                 "a new subsidy needs name, population, unit and period")
             return
-        body = self.c.map(node, f"subsidy {key}", optional=LOCAL_SUBSIDY_KEYS + ("note",))
+        body = self.c.map(node, f"subsidy {key}", optional=LOCAL_SUBSIDY_KEYS + ("note",)
+                          + (("period",) if self.layer is not None and sub.period else ()))
         if body is None:
             return
+        if "period" in body.items:  # a scenario's period replaces the subsidy's whole period
+            period = [e for item in self.c.seq(body.items.get("period"), f"period of {key}")
+                      if (e := self.dated(item, f"period of {key}", None, lambda n: True))]
+            self.changes.append(Change(f"{sub.name}执行期间", scope, None, None, _periods(sub.period), _periods(period),
+                                       "；".join(e.ref.text for e in period), body.items["period"].source))
+            sub.period = period
         rate = body.items.get("rate")
         if isinstance(rate, Map):
             for group, history, where_group in rate.entries():
@@ -279,7 +349,7 @@ class _Reader:
         for item in self.c.seq(body.items.get("shares"), f"shares of {key}"):
             entry = self.split_entry(item, f"shares of {key}")
             if entry:
-                sub.shares.setdefault(scope, []).append(entry)
+                self.place(sub.shares, scope, entry, f"{sub.name}分担比例", _split_shown)
                 self.note_split_assumption(entry, key, "分担比例")
         pools = self.c.entries(body.items.get("pools"), f"pools of {key}")
         for pool, items, where_pool in entries_of(pools):
@@ -291,7 +361,8 @@ class _Reader:
             for item in self.c.seq(items, f"pool {pool} of {key}"):
                 entry = self.split_entry(item, f"pool {pool} of {key}")
                 if entry:
-                    sub.pools.setdefault(pool, {}).setdefault(scope, []).append(entry)
+                    self.place(sub.pools.setdefault(pool, {}), scope, entry, f"{sub.name}{party_name(pool)}部分分担比例",
+                               _split_shown)
                     self.note_split_assumption(entry, key, f"{party_name(pool)}部分分担比例")
 
     def rate_history(self, sub: _Subsidy, group: str, node: Node, scope: str, where: Source) -> None:
@@ -303,10 +374,11 @@ class _Reader:
             entry = self.dated(item, f"rate of {sub.id}", "value",
                                lambda n: self.c.yuan(n, f"rate of {sub.id}"))
             if entry:
-                sub.rates.setdefault(group, {}).setdefault(scope, []).append(entry)
                 unit = RATE_UNITS.get(sub.unit or "", "")
                 group_name = self.groups[group].label if group in self.groups else group
                 label = f"{sub.name}补助标准" + ("" if group == "*" else f"（{group_name}）")
+                self.place(sub.rates.setdefault(group, {}), scope, entry, label,
+                           lambda v, unit=unit: f"{format_plain(v)} {unit}")
                 self.note_assumption(entry, label, f"{format_plain(entry.value)} {unit}")
 
     def split_entry(self, node: Node, what: str) -> Dated | None:
@@ -510,7 +582,9 @@ class _Reader:
                       regions=regions, scopes=tuple(self.scopes), excluded=self.excluded,
                       files=self.files, assumptions=self.assumptions, funds=self.funds,
                       interpretations=self.interpretations, counted_once=self.counted_once,
-                      region_files=self.region_files)
+                      region_files=self.region_files,
+                      scenario=Scenario(self.scenario[0], self.scenario[1], self.scenario[2], tuple(self.changes))
+                      if self.scenario else None)
 
     def history(self, entries: list[Dated], what: str) -> History:
         history = History(tuple(sorted(entries, key=lambda e: e.start)))
@@ -524,12 +598,48 @@ class _Reader:
                        for scope, entries in by_scope.items()})
 
 
-def read_policy(paths: list[str], within: str | None = None) -> tuple[Policy, list[Problem]]:
-    """Read policy files; raise :class:`InputError` with every problem if any is an error.
+def _outside(entry: Dated, new: Dated) -> list[Dated]:
+    """The parts of ``entry`` outside the months ``new`` covers."""
+    if (new.end is not None and entry.start > new.end) or (entry.end is not None and entry.end < new.start):
+        return [entry]
+    parts = []
+    if entry.start < new.start:
+        parts.append(replace(entry, end=_shift(new.start, -1)))
+    if new.end is not None and (entry.end is None or entry.end > new.end):
+        parts.append(replace(entry, start=_shift(new.end, 1)))
+    return parts
+
+
+def _narrowed(notes: list[Assumption], entry: Dated, parts: list[Dated]) -> list[Assumption]:
+    """``notes`` with the one made for ``entry`` cut to the months of ``parts`` (none: dropped)."""
+    out = []
+    for note in notes:
+        if note.source == entry.source and note.start == entry.start and note.end == entry.end:
+            out += [replace(note, start=p.start, end=p.end) for p in parts]
+        else:
+            out.append(note)
+    return out
+
+
+def _shift(month: Month, by: int) -> Month:
+    index = month.index + by
+    return Month(index // 12, index % 12 + 1)
+
+
+def _periods(entries: list[Dated]) -> str:
+    return "、".join(f"{e.start}至{e.end or '今'}" for e in sorted(entries, key=lambda e: e.start)) or "（无）"
+
+
+def _split_shown(split: Split) -> str:
+    return split_text(split.shares)
+
+
+def read_policy(paths: list[str], scenario: str | None = None, within: str | None = None) -> tuple[Policy, list[Problem]]:
+    """Read policy files (and a scenario over them); raise :class:`InputError` with every problem if any is an error.
     ``within``: a folder no file read may lie outside (a plan folder's inputs/)."""
     reader = _Reader()
     reader.within = within
-    for path in paths:
+    for path in paths + ([scenario] if scenario else []):
         reader.read_file(path)
     policy = reader.finish()
     if reader.c.problems:

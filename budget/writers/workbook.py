@@ -35,7 +35,7 @@ from ..core.display import (
 )
 from ..core.engine import Line
 from ..core.money import format_plain
-from ..core.policy import PAYERS, Policy, Subsidy
+from ..core.policy import PAYERS, SCENARIO_MARK, Policy, Subsidy
 from ..core.results import PlanResult, sample_notes
 from ..core.settlement import advance
 
@@ -95,7 +95,7 @@ class Sheet:
         self.ws = book.wb.add_worksheet(name, worksheet_class=_OwnFormulas)
         self.name = name
         self.widths: dict[int, int] = defaultdict(lambda: 6)
-        self.ws.write_string(0, 0, title, book.f["title"])
+        self.ws.write_string(0, 0, f"{title}（{book.mark}）" if book.mark else title, book.f["title"])
         self.ws.set_row(0, 24)
         self.ws.set_landscape()
         self.ws.set_paper(9)  # A4
@@ -141,7 +141,8 @@ class Sheet:
 
 
 class Book:
-    def __init__(self, stream, unit: Unit, year: int, title: str | None = None):
+    def __init__(self, stream, unit: Unit, year: int, title: str | None = None, mark: str = ""):
+        self.mark = mark  # e.g. 测算方案，非正式下达: said in every sheet's title
         self.wb = xlsxwriter.Workbook(stream, {"in_memory": True, "strings_to_formulas": False,
                                                "strings_to_numbers": False, "strings_to_urls": False})
         created = dt.datetime(year, 1, 1)  # fixed, so the same inputs give the same bytes
@@ -465,6 +466,14 @@ def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _S
     rows.append(("分配单位", f"{allocated_in}：每个县（市、区）每个项目的资金合计{rounding_rule(result.quantum)}；"
                          f"各级分摊数按最大余数法取整到{allocated_in}。本表、通知、测算说明和 "
                          "allocations.csv 所列各数均为分配数，各合计为所列各数之和。"))
+    scenario = policy.scenario
+    if scenario is not None:
+        rows.insert(0, ("测算方案", f"{scenario.name}：{scenario.reason}（{os.path.basename(scenario.file)}）"
+                        + ("" if scenario.adopted else f"。{SCENARIO_MARK}")))
+        rows[1:1] = [("方案参数", f"{c.what}{'（' + c.scope + '）' if c.scope else ''}"
+                                 f"{'：' + str(c.start) + '起' if c.start else ''}{'至' + str(c.end) if c.end else ''}"
+                                 f"：{c.old or '（无）'} → {c.new}{'。依据：' + c.ref if c.ref else ''}")
+                     for c in scenario.changes]
     if result.advance_rate is not None:
         rows.append(("预拨", f"按预算的{format_share(result.advance_rate)}预拨（提前下达），见“预拨数”表和 advances.csv。"))
     rows.append(("计算方法", "人数 × 标准 × 执行月数（年标准按月数/12折算）= 资金合计，按分担比例在省、市、县之间分摊；"
@@ -480,8 +489,8 @@ def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _S
 def workbook_bytes(result: PlanResult, year: int, unit: Unit = UNITS["元"]) -> bytes:
     """The budget workbook of ``year``."""
     stream = io.BytesIO()
-    book = Book(stream, unit, year)
     policy = result.policy
+    book = Book(stream, unit, year, mark=SCENARIO_MARK if policy.scenario and policy.scenario.marked else "")
     lines = [ln for ln in result.lines if ln.year == year]
     used = {"汇总", "省级承担", "市级承担", "县级承担", "预拨数", "参数与依据", "说明"}
     summary = Sheet(book, "汇总", f"{year}年社会保险扶贫补助资金预算汇总表")  # first tab, filled last
@@ -553,6 +562,62 @@ def rows_workbook(title: str, header: list[str], rows: list[list[str]], year: in
         s.text(last, 0, "合计", "total_text")
         s.formula(last, amount_column, "=" + column_sum(amount_column, 3, last - 1),
                   sum((Fraction(r[amount_column]) for r in rows), Fraction(0)), "total_money")
+    s.finish()
+    book.wb.close()
+    return stream.getvalue()
+
+
+def rolling_workbook_bytes(result: PlanResult, unit: Unit = UNITS["元"]) -> bytes:
+    """中期财政规划: each payer's amount per subsidy (and fund) for every planned year side by side,
+    a block per payer and one for all payers; totals are formulas with their values cached."""
+    from ..core.lines import all_lines
+
+    years = result.years
+    stream = io.BytesIO()
+    policy = result.policy
+    span = f"{years[0]}—{years[-1]}年"
+    book = Book(stream, unit, years[0], f"{span}社会保险扶贫补助资金中期财政规划",
+                mark=SCENARIO_MARK if policy.scenario and policy.scenario.marked else "")
+    s = Sheet(book, "中期财政规划", f"{span}社会保险扶贫补助资金中期财政规划（按承担级次）")
+    lines = all_lines(result.lines, result.fund_lines)
+    items: dict[str, str] = {}
+    shown: dict[tuple[str, str, int], Fraction] = {}  # each county's amount as shown, then added up
+    for line in lines:
+        items.setdefault(line.item.id, line.item.name)
+        for payer, amount in line.amounts:
+            key = (line.item.id, payer, line.year)
+            shown[key] = shown.get(key, Fraction(0)) + unit.value(amount)
+    order = [i for i in [*policy.subsidies, *policy.funds] if i in items]
+    labels = ["承担级次", "项目"] + [f"{y}年" for y in years] + [f"{len(years)}年合计"]
+    last_col = len(labels) - 1
+    s.unit_note(1, last_col)
+    s.header(2, labels)
+    row = 3
+    for payer in [*PAYERS, ""]:
+        name = PAYER_NAMES[payer] if payer else "各级合计"
+        first = row
+        for item in order:
+            s.text(row, 0, name)
+            s.text(row, 1, items[item])
+            values = []
+            for c, year in enumerate(years, start=2):
+                payers = [payer] if payer else list(PAYERS)
+                value = sum((shown.get((item, p, year), Fraction(0)) for p in payers), Fraction(0))
+                values.append(value)
+                s.number(row, c, value)
+            s.formula(row, last_col, f"=SUM({xl_rowcol_to_cell(row, 2)}:{xl_rowcol_to_cell(row, last_col - 1)})",
+                      sum(values, Fraction(0)))
+            row += 1
+        s.text(row, 0, name, "total_text")
+        s.text(row, 1, "小计", "total_text")
+        for c in range(2, last_col + 1):
+            in_years = years if c == last_col else [years[c - 2]]
+            total = sum((shown.get((i, p, y), Fraction(0)) for i in order for p in ([payer] if payer else PAYERS)
+                         for y in in_years), Fraction(0))
+            s.formula(row, c, "=" + column_sum(c, first, row - 1), total, "total_money")
+        row += 2
+    s.text(row, 0, "各年金额与当年预算表（budget-YEAR.xlsx）各承担级次合计相同；人数为预测数时，"
+                   "本表为滚动规划的测算，须逐年按实际人数编制预算。", "wrap")
     s.finish()
     book.wb.close()
     return stream.getvalue()
