@@ -305,7 +305,8 @@ def settle(
     policy: Optional[List[Path]] = typer.Option(None, "--policy", "-p", metavar="政策文件", help="政策文件（与预测人数文件"
                                                 "一起用；对测算文件夹则必须是其政策）。"),
     out: Path = typer.Option(Path("out-settlement"), "--out", "-o", metavar="文件夹", help="输出文件夹。"),
-    advance_rate: Optional[str] = AdvanceOption,
+    advance_rate: Optional[str] = typer.Option(None, "--advance-rate", "-a", metavar="比例", help="与预测人数文件一起用："
+                                               "当时预拨的比例（对测算文件夹则以其记录为准，不同即拒绝）。"),
     documents: Optional[Path] = DocumentsOption,
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="是否生成清算通知 PDF。"),
     allow_missing_glyphs: bool = AllowGlyphsOption,

@@ -26,12 +26,15 @@ ADVANCES = "advances.csv"
 
 
 def advance_rows(result: PlanResult) -> list[Allocation]:
-    """The rows of advances.csv: what the plan advances of each line (预拨数)."""
+    """The rows of advances.csv: what the plan advances (提前下达) of the money each line hands
+    down; a lower level's own share is advanced by nobody."""
     if result.advance_rate is None:
         return []
+    handed = result.policy.handed_down()
     return [Allocation(p.line.year, p.line.region.code, p.line.region.name, p.line.subsidy.id, payer,
                        p.line.headcount, amount)
-            for p in advance(result.lines, result.advance_rate, result.quantum) for payer, amount in p.amounts]
+            for p in advance(result.lines, result.advance_rate, result.quantum, handed) for payer, amount in p.amounts
+            if payer in handed]  # only money handed down is advanced
 
 
 def workbook_name(year: int) -> str:

@@ -75,7 +75,7 @@ def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str]
         raise InputError(problems)
     actual_lines = compute_plan(actual_inputs, plan_result.quantum)
     planned_lines = [ln for ln in plan_result.lines if ln.year == year]
-    planned_amounts = (advance(planned_lines, rate, plan_result.quantum) if rate is not None
+    planned_amounts = (advance(planned_lines, rate, plan_result.quantum, plan_result.policy.handed_down()) if rate is not None
                        else budgeted(planned_lines))
     lines = settle(planned_amounts, [ln for ln in actual_lines if ln.year == year])
     files = plan_result.files + [make_input_file("actual", actual)]

@@ -175,7 +175,14 @@ def test_an_advance_is_a_notice_of_its_own_kind(tmp_path):
     advances = list(csv.DictReader(open(tmp_path / "o" / "advances.csv", encoding="utf-8")))
     with pdfplumber.open(tmp_path / "o" / "notice-2019-征求意见稿.pdf") as pdf:
         body = flat("".join(p.extract_text() for p in pdf.pages))
-    assert "现提前下达你们2019年社会保险扶贫补助资金" in body and "省级提前下达" in body
-    found = re.search(r"现提前下达你们2019年社会保险扶贫补助资金([\d,.]+)万元", body)
+    assert "现按预算的90%提前下达你们2019年社会保险扶贫补助资金" in body and "省级提前下达" in body
+    found = re.search(r"现按预算的90%提前下达你们2019年社会保险扶贫补助资金([\d,.]+)万元", body)
     assert Decimal(found.group(1).replace(",", "")) * 10000 == sum(
         Decimal(r["amount"]) for r in advances if r["payer"] in ("province", "city"))
+    # the county's own share is advanced by nobody: advances.csv holds the money handed down only
+    assert {r["payer"] for r in advances} == {"province", "city"}
+    allocations = list(csv.DictReader(open(tmp_path / "o" / "allocations.csv", encoding="utf-8")))
+    for payer in ("province", "city"):  # each level advances 90% of its own share, rounded once per table
+        budget = sum(Decimal(r["amount"]) for r in allocations if r["payer"] == payer)
+        advanced = sum(Decimal(r["amount"]) for r in advances if r["payer"] == payer)
+        assert abs(advanced - budget * Decimal("0.9")) <= 5  # a few 元 of rounding across five tables

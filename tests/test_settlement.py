@@ -61,9 +61,11 @@ def test_planned_plus_difference_is_actual_and_transfers_settle_every_difference
                         | {(2018, code, g): 1 for code in XIANYANG_COUNTIES[3:] for g in GROUPS})
     planned_lines = compute(policy, forecast, [2018])
     planned = advance(planned_lines, rate) if rate else budgeted(planned_lines)
-    for p in planned:  # an advance adds up exactly to its rounded share of the line
-        assert sum(a for _, a in p.amounts) == (p.line.total * rate.numerator * 2 + rate.denominator) // (2 * rate.denominator) \
-            if rate else sum(a for _, a in p.amounts) == p.line.total
+    for p in planned:  # each level advances its own share × rate, rounded half-up to the fen once
+        budget = dict(p.line.amounts)
+        for payer, amount in p.amounts:
+            want = (budget[payer] * rate.numerator * 2 + rate.denominator) // (2 * rate.denominator) if rate else budget[payer]
+            assert amount == want
     lines = settle(planned, compute(policy, actual, [2018]))
     for line in lines:
         assert line.planned + line.difference == line.actual

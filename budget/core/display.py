@@ -159,9 +159,10 @@ def chinese_date(iso: str) -> str:
 
 # Words a title line must not be broken inside (a break between 通 and 知 reads as a mistake).
 UNBREAKABLE = re.compile(
-    r"关于|提前下达|下达|社会保险|扶贫|补助资金|资金|预算|清算|决算|通知|分配表|城乡居民|基本养老保险|养老保险|基本医疗保险|"
-    r"医疗保险|医保|基础养老金|提高部分|代缴保费|缴费资助|个人缴费|困难群体|农村|建档立卡|贫困人口|补充医疗保障|重度残疾人|"
-    r"区域绩效目标表|绩效目标|测算说明|上下级结算表|清算表|实施意见|《[^》]*》|\d+年|[A-Za-z0-9]+")
+    # longer words first: the regex takes the first alternative that matches (清算表 before 清算)
+    r"区域绩效目标表|上下级结算表|资金分配表|分配表|清算表|绩效目标|测算说明|实施意见|提前下达|下达|社会保险|扶贫|补助资金|资金|"
+    r"预算|清算|决算|通知|城乡居民|基本养老保险|养老保险|基本医疗保险|医疗保险|医保|基础养老金|提高部分|代缴保费|缴费资助|"
+    r"个人缴费|困难群体|农村|建档立卡|贫困人口|补充医疗保障|重度残疾人|关于|《[^》]*》|\d+年|[A-Za-z0-9]+")
 
 
 def title_lines(title: str, per_line: int) -> list[str]:

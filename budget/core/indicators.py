@@ -60,7 +60,7 @@ def indicator_rows(result: PlanResult, year: int, settings: DocumentSettings) ->
     notice = settings.notice
     amounts: dict[tuple[str, str, str], int] = {}
     if result.advance_rate is not None:
-        for planned in advance(result.lines, result.advance_rate, result.quantum):
+        for planned in advance(result.lines, result.advance_rate, result.quantum, handed):
             if planned.line.year == year:
                 for payer, amount in planned.amounts:
                     amounts[(planned.line.region.code, planned.line.item.id, payer)] = amount

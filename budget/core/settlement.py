@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Iterable, Sequence
 
 from .engine import Line
-from .money import apportion, round_lines
+from .money import round_lines
 from .policy import PAYERS, Subsidy
 from .regions import Region
 
@@ -26,24 +26,29 @@ class PlannedAmounts:
     amounts: tuple[tuple[str, int], ...]
 
 
-def advance(lines: Sequence[Line], rate: Fraction, quantum: int = 1) -> list[PlannedAmounts]:
-    """预拨: ``rate`` of each line's total, rounded half-up once to the allocation unit (table by
-    table, as the budget itself: :func:`money.round_lines`), split among the payers in
-    proportion to their budgeted amounts by largest remainder (the parts add up exactly)."""
+def advance(lines: Sequence[Line], rate: Fraction, quantum: int = 1,
+            handed: Sequence[str] = PAYERS) -> list[PlannedAmounts]:
+    """预拨 (提前下达): ``rate`` of each amount the ``handed`` payers hand down — payer by payer,
+    rounded half-up once to the allocation unit, table by table as the budget itself
+    (:func:`money.round_lines`), so equal shares get equal advances. A lower level's own share
+    is advanced by nobody: it stays the budgeted amount (应安排)."""
     if not 0 < rate <= 1:
         raise ValueError("the advance rate must be more than 0 and at most 100%")
     tables: dict[tuple[int, str], list[int]] = {}
     for index, line in enumerate(lines):
         tables.setdefault((line.year, line.subsidy.id), []).append(index)
-    totals = [0] * len(lines)
+    advanced: dict[tuple[int, str], int] = {}  # (line index, payer) → advance
     for indices in tables.values():
-        for i, total in zip(indices, round_lines([lines[i].total * rate for i in indices], quantum)):
-            totals[i] = total
-    out = []
-    for line, total in zip(lines, totals):
-        parts = apportion(total // quantum, [(p, Fraction(a)) for p, a in line.amounts]) if line.amounts else {}
-        out.append(PlannedAmounts(line, tuple((p, parts[p] * quantum) for p, _ in line.amounts)))
-    return out
+        for payer in handed:
+            shares = [dict(lines[i].amounts).get(payer) for i in indices]
+            if all(s is None for s in shares):
+                continue
+            rounded = round_lines([Fraction(s or 0) * rate for s in shares], quantum)
+            for i, share, amount in zip(indices, shares, rounded):
+                if share is not None:
+                    advanced[(i, payer)] = amount
+    return [PlannedAmounts(line, tuple((p, advanced.get((i, p), a) if p in handed else a) for p, a in line.amounts))
+            for i, line in enumerate(lines)]
 
 
 def budgeted(lines: Iterable[Line]) -> list[PlannedAmounts]:

@@ -102,6 +102,7 @@ class Notice:
     settings: NoticeSettings
     year: int
     stage: str  # "" (下达) or "提前下达"
+    rate: str  # the advance rate, e.g. 90% ("" when the whole budget is handed down)
     date_text: str
     print_date_text: str
     documents: list[str]  # 《title》（number）
@@ -172,7 +173,8 @@ def notice(result: PlanResult, year: int, settings: DocumentSettings) -> Notice:
     advanced = None
     if result.advance_rate is not None:
         advanced = {(p.line.year, p.line.region.code, p.line.subsidy.id, payer): amount
-                    for p in advance(result.lines, result.advance_rate, result.quantum) for payer, amount in p.amounts}
+                    for p in advance(result.lines, result.advance_rate, result.quantum, handed)
+                    for payer, amount in p.amounts}
     tables: list[Table] = []
     for sid, subsidy in policy.subsidies.items():
         mine = [ln for ln in lines if ln.subsidy.id == sid]
@@ -205,6 +207,7 @@ def notice(result: PlanResult, year: int, settings: DocumentSettings) -> Notice:
     budget_total = sum(ln.total for ln in lines) + sum(f.amount for f in result.fund_lines if f.year == year)
     return Notice(
         settings=notice_settings, year=year, stage="提前下达" if advanced is not None else "",
+        rate=format_share(result.advance_rate) if result.advance_rate is not None else "",
         date_text=chinese_date(notice_settings.date), print_date_text=chinese_date(notice_settings.date),
         documents=[quoted_title(d) for d in cited_documents(policy)], upper=notice_settings.upper,
         subsidies=subsidy_texts(policy, lines, unit),

@@ -22,11 +22,12 @@ class SettlementNotice:
     documents: list[str]
     planned_label: str
     advance_text: str
-    by_payer: list[tuple[str, str, str, str, str]]  # payer, planned, actual, difference, direction
+    by_payer: list[tuple[str, str, str, str, str, str]]  # payer, compared with, planned, actual, difference, direction
     totals: tuple[str, str, str, str]
     difference_upper: str
     transfer_texts: list[str]
     tables: list[Table]
+    draft: bool = False  # rests on assumed values: 征求意见稿, as the plan's notice
     sample: str = ""
 
 
@@ -35,6 +36,12 @@ def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> Set
     unit = shown_unit(settings.unit, result.quantum)
     name_of = dated_names(result.policy, settings.date)
     label = result.planned_label
+    handed = result.policy.handed_down()
+
+    def label_of(payer: str) -> str:
+        """What a payer's money is compared with: what was advanced, or (its own share) its budget."""
+        return label if payer in handed else "预算数"
+
     show = unit.text
 
     tables: list[Table] = []
@@ -62,7 +69,8 @@ def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> Set
         for p in payers:
             total += [show(sums[(p, 0)]), show(sums[(p, 1)]), show(sums[(p, 1)] - sums[(p, 0)])]
         total.append("")
-        columns = ["序号", "地区"] + [f"{PAYER_NAMES[p]}{x}" for p in payers for x in (label, "应拨数", "差额")] + ["备注"]
+        columns = (["序号", "地区"] + [f"{PAYER_NAMES[p]}{x}" for p in payers for x in (label_of(p), "应拨数", "差额")]
+                   + ["备注"])
         name = mine[0].subsidy.name
         tables.append(Table(f"附件{len(tables) + 1}", f"{result.year}年{name}清算表", unit.name, columns,
                             [False, False] + [True] * (len(columns) - 3) + [False], total, rows,
@@ -83,16 +91,20 @@ def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> Set
                         ["序号", "地区", "省级补拨（收回）", "市级补拨（收回）", "合计", "备注"],
                         [False, False, True, True, True, False], total, transfer_rows,
                         "注：正数为上级向县（市、区）补拨，负数为从县（市、区）收回。", wide=False))
-    by_payer: list[tuple[str, str, str, str, str]] = []
-    grand = [0, 0]
+    by_payer: list[tuple[str, str, str, str, str, str]] = []
+    grand = [0, 0]  # the money handed down (or advanced): what the settlement moves between levels
     for p in PAYERS:
         planned = sum(ln.planned for ln in result.lines if ln.payer == p)
         actual = sum(ln.actual for ln in result.lines if ln.payer == p)
-        grand[0] += planned
-        grand[1] += actual
+        if p in handed:
+            grand[0] += planned
+            grand[1] += actual
         diff = actual - planned
-        by_payer.append((PAYER_NAMES[p], show(planned), show(actual), show(abs(diff)),
-                         "补拨" if diff > 0 else "收回" if diff < 0 else "持平"))
+        if p in handed:
+            direction = "补拨" if diff > 0 else "收回" if diff < 0 else "持平"
+        else:  # a level's own share is not moved: it adjusts its own budget
+            direction = "增加安排" if diff > 0 else "减少安排" if diff < 0 else "持平"
+        by_payer.append((PAYER_NAMES[p], label_of(p), show(planned), show(actual), show(abs(diff)), direction))
     diff = grand[1] - grand[0]
     transfer_texts = []
     for p in ("province", "city"):
@@ -109,5 +121,5 @@ def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> Set
         by_payer=by_payer, totals=(show(grand[0]), show(grand[1]), show(abs(diff)),
                                    "补拨" if diff > 0 else "收回" if diff < 0 else "持平"),
         difference_upper=chinese_uppercase(abs(diff)),  # of the figure printed beside it
-        transfer_texts=transfer_texts, tables=tables,
+        transfer_texts=transfer_texts, tables=tables, draft=bool(policy.assumptions_for([result.year])),
         sample="；".join(sample_notes(result.files)))

@@ -124,7 +124,8 @@ def allocation_table(policy: Policy, lines: list[Line], label: str, title: str, 
     verb = "提前下达" if advanced is not None else "下达"
     columns = (["序号", "地区"] + group_labels + ["人数", "资金合计"] + [f"{PAYER_NAMES[p]}{verb}" for p in down]
                + ([f"{verb}小计"] if len(down) > 1 else []) + [f"{PAYER_NAMES[p]}应安排" for p in own] + ["备注"])
-    note = f"注：分担比例{usual}（备注栏列出与此不同的地区）；“应安排”为县（市、区）本级应安排的配套资金，不在本通知下达之列。"
+    note = f"注：分担比例{usual}（备注栏列出与此不同的地区）" + (
+        "；“应安排”为县（市、区）本级应安排的配套资金，不在本通知下达之列。" if own else "。")
     return Table(label, title, unit.name, columns, [False, False] + [True] * (len(columns) - 3) + [False],
                  total, rows, note, wide=False, totals=dict(sums))
 

@@ -41,7 +41,7 @@ def environment() -> jinja2.Environment:
     # how many em a line of text takes: full-width characters one, ASCII digits half
     env.filters["em_width"] = lambda text: sum(0.5 if ord(ch) < 128 else 1 for ch in text)
     # a title in balanced lines broken between words (22 pt: 20 characters a portrait line, 29 landscape)
-    env.filters["title_lines"] = lambda text, per_line=20: markupsafe.Markup("<br>").join(title_lines(text, per_line))
+    env.filters["title_lines"] = lambda text, per_line=19: markupsafe.Markup("<br>").join(title_lines(text, per_line))
     return env
 
 

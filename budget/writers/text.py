@@ -123,7 +123,7 @@ def settlement_summary(result) -> str:
         mine = [t for t in result.transfers if t.payer == payer]
         up = sum(t.amount for t in mine if t.amount > 0)
         down = -sum(t.amount for t in mine if t.amount < 0)
-        moves.append(f"{PAYER_NAMES[payer]}: 补拨 {format_grouped(up)} 元 to counties, 收回 {format_grouped(down)} 元")
+        moves.append(f"{PAYER_NAMES[payer]}：向县（市、区）补拨 {format_grouped(up)} 元，收回 {format_grouped(down)} 元")
     return text + "\n\n" + "\n".join(moves)
 
 

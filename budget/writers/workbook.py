@@ -516,31 +516,37 @@ def workbook_bytes(result: PlanResult, year: int, unit: Unit = UNITS["元"]) -> 
 
 
 def _advance_sheet(book: Book, result: PlanResult, year: int) -> None:
-    """预拨数: what is advanced (提前下达) of each county's budget, per subsidy and payer."""
+    """预拨数: what is advanced (提前下达) of the money handed down, per county, subsidy and
+    payer; the lower level's own share is budgeted in full by itself (应安排), advanced by nobody."""
     rate = result.advance_rate or Fraction(0)
+    handed = [p for p in PAYERS if p in result.policy.handed_down()]
+    own = [p for p in PAYERS if p not in handed]
     s = Sheet(book, "预拨数", f"{year}年社会保险扶贫补助资金预拨数（按预算的{format_share(rate)}提前下达）")
-    labels = ["序号", "地区代码", "地区", "补助项目", "预算数", "预拨数合计"] + [f"{PAYER_NAMES[p]}预拨" for p in PAYERS]
+    labels = (["序号", "地区代码", "地区", "补助项目", "预算数"] + [f"{PAYER_NAMES[p]}提前下达" for p in handed]
+              + ["提前下达合计"] + [f"{PAYER_NAMES[p]}应安排" for p in own])
     s.unit_note(1, len(labels) - 1)
     s.header(2, labels)
-    planned = [p for p in advance(result.lines, rate, result.quantum) if p.line.year == year]
+    planned = [p for p in advance(result.lines, rate, result.quantum, handed) if p.line.year == year]
     first, last = 4, 4 + len(planned) - 1
+    c_sum = 5 + len(handed)
+    columns = {p: 5 + i for i, p in enumerate(handed)} | {p: c_sum + 1 + i for i, p in enumerate(own)}
     for index, item in enumerate(planned):
         row = first + index
         _county_cells(s, row, index, item.line.region)
         s.text(row, 3, item.line.subsidy.name)
         s.number(row, 4, book.unit.value(item.line.total))
         amounts = dict(item.amounts)
-        for i, payer in enumerate(PAYERS):
-            s.number(row, 6 + i, book.unit.value(amounts.get(payer, 0)))
-        s.formula(row, 5, f"=SUM({xl_rowcol_to_cell(row, 6)}:{xl_rowcol_to_cell(row, 8)})",
-                  book.unit.value(sum(amounts.values())))
+        for payer, col in columns.items():
+            s.number(row, col, book.unit.value(amounts.get(payer, 0)))
+        s.formula(row, c_sum, f"=SUM({xl_rowcol_to_cell(row, 5)}:{xl_rowcol_to_cell(row, c_sum - 1)})",
+                  book.unit.value(sum(amounts.get(p, 0) for p in handed)))
     for col in range(4):
         s.text(3, col, "合计" if col == 2 else "", "total_text")
-    for col in range(4, 9):
-        value = sum((book.unit.value(p.line.total) if col == 4 else
-                     book.unit.value(sum(dict(p.amounts).values())) if col == 5 else
-                     book.unit.value(dict(p.amounts).get(PAYERS[col - 6], 0)) for p in planned), Fraction(0))
-        s.formula(3, col, "=" + column_sum(col, first, last), value, "total_money")
+    sums = {4: sum(p.line.total for p in planned),
+            c_sum: sum(dict(p.amounts).get(q, 0) for p in planned for q in handed)}
+    sums |= {col: sum(dict(p.amounts).get(payer, 0) for p in planned) for payer, col in columns.items()}
+    for col, value in sorted(sums.items()):
+        s.formula(3, col, "=" + column_sum(col, first, last), book.unit.value(value), "total_money")
     s.finish()
 
 
