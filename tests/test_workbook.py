@@ -234,7 +234,44 @@ def test_bad_template_cell_is_reported_by_address(tmp_path):
     result = runner.invoke(app, ["plan", "-H", str(tmp_path / "filled.xlsx"), "--out", str(tmp_path / "o"), "--no-pdf"])
     assert result.exit_code == 1
     assert f"{tmp_path / 'filled.xlsx'}:县区填报!G7: [headcount] headcount '约三千' must be a whole number ≥ 0" in result.output
-    assert f"{tmp_path / 'filled.xlsx'}:县区填报!H9: [headcount] headcount '' must be a whole number ≥ 0" in result.output
+    assert f"{tmp_path / 'filled.xlsx'}:县区填报!H9: [headcount] 未填写：请填写人数，没有的填0" in result.output
+
+
+def test_a_forgiving_template_never_guesses_a_number(tmp_path):
+    """Full-width digits read as digits; a county row left blank is not planned; a 合计 row under the
+    table is checked, not read as a county; a renamed sheet is named."""
+    runner.invoke(app, ["template", "--year", "2018", "--out", str(tmp_path / "t.xlsx")])
+    counts = example_counts(2018)
+    fill_template(tmp_path / "t.xlsx", counts, tmp_path / "filled.xlsx")
+    book = load_workbook(tmp_path / "filled.xlsx")
+    ws = book["县区填报"]
+    ids = [c.value for c in ws[4]]
+    ws["C5"] = "８，５３５"  # 秦都区's 8535, typed with a Chinese input method
+    for col in range(3, len(ids)):  # 渭城区 (row 6) left entirely blank
+        ws.cell(6, col).value = None
+    total_row = ws.max_row + 1
+    ws.cell(total_row, 1).value = "合计"
+    ws.cell(total_row, 3).value = sum(counts[(ws.cell(r, 1).value, ids[2])] for r in range(5, total_row) if r != 6)
+    ws.cell(total_row, 4).value = 1  # a wrong total
+    book.save(tmp_path / "filled.xlsx")
+    result = runner.invoke(app, ["check", "-y", "2018", "-H", str(tmp_path / "filled.xlsx")])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'filled.xlsx'}:县区填报!D{total_row + 1 - 1}: 合计 1 不等于各县之和" in result.output
+    ws.cell(total_row, 4).value = None
+    book.save(tmp_path / "filled.xlsx")
+    result = runner.invoke(app, ["plan", "-y", "2018", "-H", str(tmp_path / "filled.xlsx"), "-o", str(tmp_path / "o"),
+                                 "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    assert "610404 渭城区" in result.output and "left out of the plan" in result.output
+    rows = list(csv.DictReader(open(tmp_path / "o" / "allocations.csv", encoding="utf-8")))
+    assert "610404" not in {r["region_code"] for r in rows}
+    assert {r["headcount"] for r in rows if r["region_code"] == "610402" and r["subsidy"] == "pension_contribution"} == \
+        {str(8535 - counts[("610402", "poor_pension_contributors_contiguous")]
+             - counts[("610402", "poor_pension_contributors_disabled")])}
+    book["县区填报"].title = "Sheet1"
+    book.save(tmp_path / "renamed.xlsx")
+    result = runner.invoke(app, ["check", "-y", "2018", "-H", str(tmp_path / "renamed.xlsx")])
+    assert result.exit_code == 1 and "找不到工作表‘县区填报’" in result.output
 
 
 # --- a real office suite --------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
@@ -54,8 +55,9 @@ _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+$")
 
 def _whole_number(text: str) -> int | None:
     """Digits, optionally in thousands groups (``12,345``, as Excel exports them) or with a zero
-    decimal part as spreadsheets write (``12.0``)."""
-    text = text.strip()
+    decimal part as spreadsheets write (``12.0``); full-width digits (６５４９, as a Chinese input
+    method types them) read as digits — a figure is never guessed, only its characters normalised."""
+    text = unicodedata.normalize("NFKC", text).strip()
     whole, dot, decimals = text.partition(".")
     if _GROUPED.match(whole):
         whole = whole.replace(",", "")
@@ -134,7 +136,11 @@ def _check_row(raw: RawRow, policy: Policy, in_scope: set[str], warned: set[str]
         ok = False
     count_text = v.get("headcount", "")
     count = _whole_number(count_text)
-    if not excluded and (count is None or count > MAX_HEADCOUNT):
+    if not excluded and not count_text.strip():
+        problems.append(Problem(src["headcount"], "未填写：请填写人数，没有的填0 (the headcount is empty: give 0 where "
+                                                  "there is nobody)"))
+        ok = False
+    elif not excluded and (count is None or count > MAX_HEADCOUNT):
         shown = count_text.strip() if len(count_text.strip()) <= 30 else count_text.strip()[:27] + "…"
         problems.append(Problem(src["headcount"], f"headcount '{shown}' must be a whole number ≥ 0"
                                 + (f" and at most {MAX_HEADCOUNT:,}" if count is not None else "")))

@@ -156,6 +156,10 @@ def read_xlsx(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow]
         from .template_reader import read_template
         if schema is HEADCOUNTS and SHEET in book.sheetnames:  # a filled collection template (wide)
             return read_template(path, book[SHEET])
+        if schema is HEADCOUNTS and "填报说明" in book.sheetnames:  # our template, its sheet renamed
+            return [], [Problem(Source(path), f"找不到工作表‘{SHEET}’：这是填报模板，但填报表被改了名（现有工作表："
+                                              f"{'、'.join(book.sheetnames)}），请改回‘{SHEET}’ (the template's sheet "
+                                              f"{SHEET} was renamed)")]
         sheet = book.worksheets[0]
         name = sheet.title
         records = []

@@ -3,6 +3,7 @@ sources are cells such as ``县区填报!G7``."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from ..core.headcount_check import RawRow
@@ -17,6 +18,14 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _whole(text: str) -> int | None:
+    """A typed whole number (full-width digits and thousands separators allowed), else None."""
+    plain = unicodedata.normalize("NFKC", text).replace(",", "").strip()
+    if plain.endswith(".0"):
+        plain = plain[:-2]
+    return int(plain) if plain.isascii() and plain.isdigit() else None
 
 
 def read_template(path: str, sheet: Any) -> tuple[list[RawRow], list[Problem]]:
@@ -43,14 +52,28 @@ def read_template(path: str, sheet: Any) -> tuple[list[RawRow], list[Problem]]:
     year = _text(grid[1][1] if len(grid[1]) > 1 else None)
     ids = [_text(v).strip() for v in grid[id_row]]
     rows: list[RawRow] = []
+    columns = [c for c, gid in enumerate(ids) if c >= 2 and gid not in ("", "check")]
+    sums = dict.fromkeys(columns, 0)
     for r in range(id_row + 1, len(grid)):
         record = grid[r]
         code = _text(record[0] if record else None).strip()
+        name = _text(record[1] if len(record) > 1 else None).strip()
+        figures = {c: _text(record[c] if c < len(record) else None).strip() for c in columns}
+        if "合计" in (code, name):  # a total a clerk typed under the table: checked, not read as a county
+            for c in columns:
+                typed = _whole(figures[c])
+                if figures[c] and typed != sums[c]:
+                    problems.append(Problem(cell(r, c), f"合计 {figures[c]} 不等于各县之和 {sums[c]:,} (the total typed "
+                                                        f"here is not the sum of the counties above)"))
+            continue
         if not code:
-            if any(_text(v).strip() for v in record[2:len(ids) - 1]):
+            if any(figures.values()):
                 problems.append(Problem(cell(r, 0), "numbers in a row with no region code"))
             continue
-        name = _text(record[1] if len(record) > 1 else None).strip()
+        if not any(figures.values()):
+            continue  # a county row left entirely blank: that county is not planned (said in a warning)
+        for c in columns:
+            sums[c] += _whole(figures[c]) or 0
         for col, gid in enumerate(ids):
             if col < 2 or gid in ("", "check"):
                 continue
