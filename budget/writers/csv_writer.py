@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from ..core.lines import Allocation
 from ..core.money import format_yuan
@@ -61,9 +61,12 @@ def transfers_csv(result: SettlementResult) -> str:
     return buffer.getvalue()
 
 
-def rows_csv(header: list[str], rows: list[list[str]]) -> str:
-    """A plain table as CSV (the indicator export)."""
+def rows_csv(header: Sequence[str], rows: Sequence[Sequence[object]], notes: Sequence[str] = ()) -> str:
+    """A plain table as CSV (the indicator export; the headcount files of roster and forecast,
+    whose leading ``# note`` lines say where the figures come from)."""
     buffer = io.StringIO()
+    for note in notes:
+        buffer.write(f"# {note}\n")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)

@@ -3,24 +3,19 @@ and the forecast workbook (history, forecast, method and backtest error per coun
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Sequence
 
 import pandas as pd
 
+from .csv_writer import rows_csv
+
 FORECAST_COLUMNS = ("year", "region_code", "region_name", "group", "headcount")
 
 
 def forecast_csv(rows: Sequence[Sequence[object]], notes: Sequence[str]) -> str:
-    buffer = io.StringIO()
-    for note in notes:
-        buffer.write(f"# {note}\n")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(FORECAST_COLUMNS)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return rows_csv(FORECAST_COLUMNS, rows, notes)
 
 
 def forecast_workbook(title: str, year: int, history: pd.DataFrame, forecast: pd.DataFrame, backtest: pd.DataFrame,

@@ -9,6 +9,7 @@ import io
 from typing import Sequence
 
 from ..core.problems import Problem
+from .csv_writer import rows_csv
 
 HEADCOUNT_COLUMNS = ("year", "region_code", "region_name", "group", "headcount", "month")
 PROBLEM_COLUMNS = ("级别 severity", "位置 place", "字段 field", "说明 message")
@@ -16,13 +17,7 @@ SEVERITY = {"error": "错误 error", "row": "未计入 row left out", "note": "�
 
 
 def headcounts_csv(rows: Sequence[Sequence[str]], notes: Sequence[str]) -> str:
-    buffer = io.StringIO()
-    for note in notes:
-        buffer.write(f"# {note}\n")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEADCOUNT_COLUMNS)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return rows_csv(HEADCOUNT_COLUMNS, rows, notes)
 
 
 def _problem_row(problem: Problem) -> list[str]:
