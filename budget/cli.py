@@ -13,8 +13,9 @@ from typing import List, NoReturn, Optional
 
 import typer
 
-from . import __version__
+from . import __version__, cli_text
 from .core.display import UNITS, allocation_quantum, parse_date
+from .core.language import LANGUAGES, language_from_environment, said, use_language
 from .core.money import format_grouped
 from .core.period import parse_years
 from .core.policy import parse_share
@@ -23,6 +24,8 @@ from .core.results import sample_notes
 from .resources import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY, policy_path
 from .writers.atomic import folder_lock
 from .writers.fonts import FontError
+
+cli_text.install()
 
 # Each command imports what it needs when it runs (python -X importtime): planning without
 # documents or workbooks never loads WeasyPrint, Jinja2, openpyxl or xlsxwriter.
@@ -48,6 +51,23 @@ def _policies(paths: Optional[List[Path]]) -> list[str]:
 def _report(problems: list[Problem]) -> None:
     for problem in problems:
         typer.echo(str(problem), err=True)
+
+
+def _say(zh: str, en: str, err: bool = False, **values) -> None:
+    """Print a message in the chosen language (``str.format`` fields filled from ``values``)."""
+    typer.echo(str(said(zh, en, **values)), err=err)
+
+
+@app.callback()
+def _choose_language(
+    lang: Optional[str] = typer.Option(None, "--lang", metavar="语言", help="提示信息的语言：zh（中文，默认）或 en；"
+                                       "也可用环境变量 BUDGET_LANG=en 或 LANG=en_US.UTF-8。(language: zh or en)"),
+) -> None:
+    """社会保险扶贫补助资金测算、下达与清算，精确到分。"""
+    chosen = lang or language_from_environment(os.environ)
+    if chosen not in LANGUAGES:
+        _usage_error(f"--lang {chosen}：只能是 zh 或 en / --lang must be zh or en")
+    use_language(chosen)
 
 
 @contextmanager
@@ -85,13 +105,13 @@ def _without_cycle_collection():
 
 def _say_if_sample(files) -> None:
     for note in sample_notes(files):
-        typer.echo(f"示例 sample: {note} — the outputs say so too", err=True)
+        _say("示例数据：{note}（输出文件中也有此说明）", "sample: {note} — the outputs say so too", err=True, note=note)
 
 
 def _fail(exc: InputError) -> None:
     _report(exc.problems)
     count = sum(1 for p in exc.problems if p.severity == "error")
-    typer.echo(f"{count} problem(s) found; nothing was written. 发现 {count} 个问题，未写出任何文件。", err=True)
+    _say("发现 {count} 个问题，未写出任何文件。", "{count} problem(s) found; nothing was written.", err=True, count=count)
     raise typer.Exit(1)
 
 
@@ -187,11 +207,9 @@ def _rate(text: Optional[str]):
     try:
         rate = parse_share(text)
     except ValueError as exc:
-        typer.echo(f"--advance-rate: {exc}", err=True)
-        raise typer.Exit(2) from None
+        _usage_error(f"--advance-rate {text}：不是比例，应写作 90%、9/10 或 0.9 / not a share: {exc}")
     if not 0 < rate <= 1:
-        typer.echo(f"--advance-rate must be more than 0 and at most 100% (got {text})", err=True)
-        raise typer.Exit(2)
+        _usage_error(f"--advance-rate {text}：应大于 0、不超过 100% / must be more than 0 and at most 100%")
     return rate
 
 
@@ -214,11 +232,11 @@ def plan(
     number: Optional[str] = NumberOption, date: Optional[str] = DateOption, title: Optional[str] = TitleOption,
     issuer: Optional[List[str]] = IssuerOption, addressees: Optional[str] = AddresseesOption,
     cc: Optional[List[str]] = CcOption,
-    years: Optional[str] = typer.Option(None, "--years", help="中期财政规划: a range of years such as 2020-2022 (a "
-                                        "forecast's years); adds budget-2020-2022.xlsx with the years side by side."),
+    years: Optional[str] = typer.Option(None, "--years", metavar="年度范围", help="中期财政规划：年度范围，如 2020-2022"
+                                        "（预测的年度）；另写出各年并列的 budget-2020-2022.xlsx。"),
     scenario: Optional[Path] = ScenarioOption,
-    adopt: Optional[str] = typer.Option(None, "--adopt", help="Adopt the scenario by its name: the plan is then a "
-                                        "real one (a notice, no mark)."),
+    adopt: Optional[str] = typer.Option(None, "--adopt", metavar="方案名称", help="采用该名称的测算方案：测算即为正式测算"
+                                        "（写出通知，不加“测算方案”标记）。"),
 ) -> None:
     """测算：计算各县各项目省、市、县应承担金额，写出分配表、预算表、通知和测算说明。
 
@@ -226,18 +244,15 @@ def plan(
     notice and the explanation (advances.csv and the 提前下达 notice with --advance-rate). With --scenario, the outputs
     are marked 测算方案，非正式下达 and no notice is written unless --adopt names it."""
     if unit not in UNITS:
-        typer.echo(f"--unit must be one of: {', '.join(UNITS)} (got {unit!r})", err=True)
-        raise typer.Exit(2)
+        _usage_error(f"--unit {unit}：只能是 {'、'.join(UNITS)} / must be one of: {', '.join(UNITS)}")
     rate = _rate(advance_rate)
     if years is not None:
         if year:
-            typer.echo("give either --year (repeatable) or --years (a range), not both", err=True)
-            raise typer.Exit(2)
+            _usage_error("--year（可重复）和 --years（年度范围）只能给一个 / give either --year or --years, not both")
         try:
             year = parse_years(years)
         except ValueError as exc:
-            typer.echo(f"--years: {exc}", err=True)
-            raise typer.Exit(2) from None
+            _usage_error(f"--years {years}：应写作 2020-2022 / {exc}")
     chosen = _years(year)
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
@@ -262,9 +277,13 @@ def plan(
     typer.echo(summary(result.policy, result.lines, result.fund_lines))
     typer.echo("")
     typer.echo(assumptions_text(result.policy, result.years))
+    _written(out, names, fonts)
+
+
+def _written(out: Path, names, fonts: str | None = None) -> None:
     if fonts:
-        typer.echo(f"\nfonts: {fonts}")
-    typer.echo(f"\nwritten to {out}: {', '.join(names)}")
+        _say("\n字体：{fonts}", "\nfonts: {fonts}", fonts=fonts)
+    _say("\n已写出到 {out}：{names}", "\nwritten to {out}: {names}", out=out, names=", ".join(names))
 
 
 @app.command()
@@ -294,7 +313,7 @@ def report(
         with staged(target, keep_earlier=os.path.samefile(target, plan_folder) if target.exists() else False) as stage:
             for name, data in files.items():
                 stage.write_bytes(name, data)
-    typer.echo(f"fonts: {fonts}\nwritten to {target}: {', '.join(files)}")
+    _written(target, files, fonts)
 
 
 @app.command()
@@ -337,9 +356,7 @@ def settle(
     _report(warnings)
     _say_if_sample(result.files)
     typer.echo(settlement_summary(result))
-    if fonts:
-        typer.echo(f"\nfonts: {fonts}")
-    typer.echo(f"\nwritten to {out}: {', '.join(names)}")
+    _written(out, names, fonts)
 
 
 def _plan_documents(planned: Path) -> str | None:
@@ -363,8 +380,10 @@ def check(
         inputs = load_inputs(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), years)
     _report(inputs.warnings)
     counties = len(inputs.policy.counties())
-    typer.echo(f"OK: {len(inputs.policy.files)} policy file(s), {len(inputs.policy.subsidies)} subsidies, "
-               f"{counties} counties, years {', '.join(map(str, inputs.years))}.")
+    _say("校验通过：{files} 个政策文件，{subsidies} 项补助，{counties} 个县（市、区），年度 {years}。",
+         "OK: {files} policy file(s), {subsidies} subsidies, {counties} counties, years {years}.",
+         files=len(inputs.policy.files), subsidies=len(inputs.policy.subsidies), counties=counties,
+         years=", ".join(map(str, inputs.years)))
 
 
 @app.command()
@@ -392,7 +411,9 @@ def explain(
     if len(matches) != 1:
         listed = "；".join(f"{name}（{i}）" for i, name in items.items())
         what = "不止一个项目" if matches else "没有这个项目"
-        typer.echo(f"--subsidy '{subsidy}'：{what}，可用的项目：{listed} / unknown or ambiguous subsidy", err=True)
+        _say("--subsidy '{subsidy}'：{what}，可用的项目：{listed}", "--subsidy '{subsidy}': {what_en}; the subsidies: "
+             "{listed}", err=True, subsidy=subsidy, what=what, listed=listed,
+             what_en="more than one subsidy matches" if matches else "no such subsidy")
         raise typer.Exit(1)
     subsidy = matches[0]
     tree = result.policy.regions
@@ -406,8 +427,9 @@ def explain(
     found = [ln for ln in result.lines if ln.region.code == code and ln.subsidy.id == subsidy]
     if not found:
         counties = "、".join(f"{r.name}（{r.code}）" for r in result.policy.counties())
-        typer.echo(f"{year}年{region}没有“{items[subsidy]}”：该年度未执行，或不是本测算的县（市、区）（{counties}） / "
-                   f"no line for {subsidy} in {year} at {region}", err=True)
+        _say("{year}年{region}没有“{name}”：该年度未执行，或不是本测算的县（市、区）（{counties}）",
+             "{region} has no “{name}” in {year}: not in force that year, or not a county of this plan ({counties})",
+             err=True, year=year, region=region, name=items[subsidy], counties=counties)
         raise typer.Exit(1)
     typer.echo(explain_line(result.policy, found[0]))
 
@@ -444,8 +466,9 @@ def template(
             raise typer.Exit(1)
     with _problems_exit(out):
         write_bytes(out, template_bytes(loaded, year))
-    typer.echo(f"written: {out} ({len(loaded.counties())} counties, "
-               f"{len(template_groups(loaded, year))} groups for {year})")
+    _say("已写出：{out}（{year}年，{counties} 个县（市、区），{groups} 类人员）", "written: {out} ({counties} counties, "
+         "{groups} groups for {year})", out=out, year=year, counties=len(loaded.counties()),
+         groups=len(template_groups(loaded, year)))
 
 
 @app.command()
@@ -465,9 +488,9 @@ def verify(
         for difference in verdict.differences:
             typer.echo(f"    {difference}")
         if not verdict.passed and verdict.case.clause:
-            typer.echo(f"    依据 clause: {verdict.case.clause}")
+            _say("    依据：{clause}", "    clause: {clause}", clause=verdict.case.clause)
     failed = sum(1 for v in verdicts if not v.passed)
-    typer.echo(f"{len(verdicts)} case(s), {failed} failed. 共 {len(verdicts)} 个案例，{failed} 个不符。")
+    _say("共 {cases} 个案例，{failed} 个不符。", "{cases} case(s), {failed} failed.", cases=len(verdicts), failed=failed)
     if failed:
         raise typer.Exit(1)
 
@@ -491,8 +514,8 @@ def roster(
     from .writers.atomic import staged
 
     if person_rows not in PERSON_ROWS:
-        typer.echo(f"--person-rows must be one of: {', '.join(PERSON_ROWS)} (got {person_rows!r})", err=True)
-        raise typer.Exit(2)
+        _usage_error(f"--person-rows {person_rows}：只能是 {'、'.join(PERSON_ROWS)} / must be one of: "
+                     f"{', '.join(PERSON_ROWS)}")
     with _problems_exit(out):
         result = run_roster(str(lists), year, person_rows, memory_limit)
         if not skip_bad_rows:
@@ -505,20 +528,21 @@ def roster(
     for problem in rows[:20] + result.notes[:20]:
         typer.echo(str(problem), err=True)
     if len(rows) > 20 or len(result.notes) > 20:
-        typer.echo(f"… 共 {len(rows)} 行未计入、{len(result.notes)} 条提示，见 problems.csv", err=True)
-    total = sum(result.annual.values())
-    typer.echo(f"{year}: {len(result.lists)} 份名单 lists, {sum(result.rows_read.values())} 行 rows read, "
-               f"{len(rows)} 行未计入 left out; {total} person-groups counted")
-    typer.echo(f"written to {out}: {', '.join(files)}")
+        _say("… 共 {rows} 行未计入、{notes} 条提示，见 problems.csv", "… {rows} rows left out and {notes} notes in all: "
+             "see problems.csv", err=True, rows=len(rows), notes=len(result.notes))
+    _say("{year}年：{lists} 份名单，读入 {read} 行，{left} 行未计入；计入 {total} 人次（人员类别）",
+         "{year}: {lists} lists, {read} rows read, {left} left out; {total} person-groups counted", year=year,
+         lists=len(result.lists), read=sum(result.rows_read.values()), left=len(rows), total=sum(result.annual.values()))
+    _written(out, files)
 
 
 @app.command()
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on: 127.0.0.1 (this machine only); "
-                             "0.0.0.0 opens the page to the LAN (it has no login: anyone there can use it)."),
-    port: int = typer.Option(8000, "--port", help="Port."),
+    host: str = typer.Option("127.0.0.1", "--host", metavar="地址", help="监听地址：127.0.0.1（仅本机）；0.0.0.0 向局域网"
+                             "开放（没有登录功能：局域网内所有人都能使用）。"),
+    port: int = typer.Option(8000, "--port", metavar="端口", help="端口。"),
 ) -> None:
-    """Serve the clerks' web page (本机网页): template, upload, check, preview, download, settle."""
+    """本机网页：下载模板、上传填报表、校验、预览、下载、清算。 (Serve the clerks' web page.)"""
     import uvicorn
 
     from .web import create_app
@@ -534,19 +558,20 @@ def serve(
 
 @app.command()
 def compare(
-    scenario: List[Path] = typer.Option(..., "--scenario", "-s", help="A scenario (测算方案, YAML); repeat for several."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder: compare.xlsx."),
-    headcounts: Optional[Path] = typer.Option(None, "--base", "--headcounts", "-H", help="The base headcounts every "
-                                              "plan uses, e.g. a forecast's forecast-base.csv. Default: the shipped example."),
+    scenario: List[Path] = typer.Option(..., "--scenario", "-s", metavar="测算方案", help="测算方案（YAML），可重复。"),
+    out: Path = typer.Option(..., "--out", "-o", metavar="文件夹", help="输出文件夹：compare.xlsx 等。"),
+    headcounts: Optional[Path] = typer.Option(None, "--base", "--headcounts", "-H", metavar="人数文件", help="各方案共用的"
+                                              "基准人数，如预测的 forecast-base.csv。默认：内置的虚构示例。"),
     policy: Optional[List[Path]] = PolicyOption,
     year: Optional[List[int]] = YearOption,
-    factors: Optional[Path] = typer.Option(None, "--factors", "-f", help="Factor data for funds (因素法)."),
+    factors: Optional[Path] = typer.Option(None, "--factors", "-f", metavar="因素文件", help="因素法资金的因素数据。"),
     allocation_unit: Optional[str] = AllocationUnitOption,
-    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Write compare-appendix.pdf (an appendix to the 测算说明)."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="是否写出 compare-appendix.pdf（测算说明的附件）。"),
     allow_missing_glyphs: bool = AllowGlyphsOption,
 ) -> None:
-    """Scenarios side by side (方案比较): the base plan and each scenario on the same headcounts, per county
-    and payer, with differences and rates as formulas, and every changed value (方案参数)."""
+    """方案比较：基准测算与各测算方案在同一人数上逐县、逐级并列，差额和增幅为公式，并列出改变的参数。
+
+    Compare scenarios side by side."""
     from .compare import compare_files, run_compare
     from .writers.atomic import staged
 
@@ -565,25 +590,27 @@ def compare(
     for year_ in comparison.base.years:
         sums = [sum(v for k, v in t.items() if k[0] == year_) for t in comparison.totals]
         typer.echo(f"{year_}: " + "  ".join(format_grouped(s) for s in sums))
-    typer.echo(f"\nwritten to {out}: {', '.join(files)}")
+    _written(out, files)
 
 
 @app.command()
 def forecast(
-    history: Path = typer.Option(..., "--history", help="Actual headcounts of past years (the formats plan reads)."),
-    years: str = typer.Option(..., "--years", help="Years to forecast, e.g. 2020-2022."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder: forecast-low/base/high.csv and forecast.xlsx."),
+    history: Path = typer.Option(..., "--history", metavar="历年人数", help="以往年度的实际人数（plan 能读的格式）。"),
+    years: str = typer.Option(..., "--years", metavar="年度范围", help="要预测的年度，如 2020-2022。"),
+    out: Path = typer.Option(..., "--out", "-o", metavar="文件夹", help="输出文件夹：forecast-low/base/high.csv 和 "
+                             "forecast.xlsx。"),
     policy: Optional[List[Path]] = PolicyOption,
-    method: str = typer.Option("auto", "--method", "-m", help="auto (per county, by a backtest), last, growth, "
-                               "loglinear or stockflow (one method for all)."),
-    exit_rate: str = typer.Option("10%", "--exit-rate", help="Stock-flow: share of last year's people who leave."),
-    entry_rate: Optional[str] = typer.Option(None, "--entry-rate", help="Stock-flow: new entrants as a share of last "
-                                             "year's people (default: the average the history implies)."),
-    scenario: Optional[List[Path]] = typer.Option(None, "--scenario", help="A scenario the forecast will be planned "
-                                                  "with too (repeat): the groups it counts are forecast as well."),
+    method: str = typer.Option("auto", "--method", "-m", metavar="方法", help="auto（逐县回测选择）、last、growth、"
+                               "loglinear 或 stockflow（所有县用同一方法）。"),
+    exit_rate: str = typer.Option("10%", "--exit-rate", metavar="比例", help="存量流量法：上年人员中退出的比例。"),
+    entry_rate: Optional[str] = typer.Option(None, "--entry-rate", metavar="比例", help="存量流量法：新进入人员占上年"
+                                             "人数的比例（默认：按历年数据推算的平均值）。"),
+    scenario: Optional[List[Path]] = typer.Option(None, "--scenario", metavar="测算方案", help="预测结果还将用于该测算方案"
+                                                  "（可重复）：方案计入的人员类别也一并预测。"),
 ) -> None:
-    """Forecast headcounts from history (人数预测): per county a small method chosen by a backtest,
-    low / base / high variants, "其中" groups as shares of their parent."""
+    """人数预测：按历年人数逐县回测选择预测方法，给出低、中、高三个方案，“其中”类人员按占比预测。
+
+    Forecast headcounts from history."""
     from .core.forecast_methods import METHOD_NAMES, StockFlow
     from .forecast import forecast_files, run_forecast
     from .writers.atomic import staged
@@ -592,11 +619,9 @@ def forecast(
         wanted = parse_years(years)
         rates = [parse_share(exit_rate)] + ([parse_share(entry_rate)] if entry_rate else [])
     except ValueError as exc:
-        typer.echo(f"--years / --exit-rate / --entry-rate: {exc}", err=True)
-        raise typer.Exit(2) from None
+        _usage_error(f"--years / --exit-rate / --entry-rate：{exc}（年度写作 2020-2022，比例写作 10%）")
     if not all(0 <= r <= 1 for r in rates):
-        typer.echo("--exit-rate and --entry-rate must be between 0 and 100%", err=True)
-        raise typer.Exit(2)
+        _usage_error("--exit-rate 和 --entry-rate 应在 0 到 100% 之间 / must be between 0 and 100%")
     flows = StockFlow(float(rates[0]), float(rates[1]) if entry_rate else None)
     with _problems_exit(out):
         result, warnings = run_forecast(_policies(policy), str(history), wanted, method, flows,
@@ -613,7 +638,7 @@ def forecast(
         shown = f"{error:.2%}" if error is not None and error == error else "—"
         tested = int(row.backtest_year) if row.backtest_year == row.backtest_year and row.backtest_year else "—"
         typer.echo(f"{row.region_code}  {row.region_name:<8}  {METHOD_NAMES[str(row.chosen)]:<12}  {tested}  {shown}")
-    typer.echo(f"\nwritten to {out}: {', '.join(files)}")
+    _written(out, files)
 
 
 @app.command()

@@ -4,6 +4,7 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
+import pytest
 from conftest import EXAMPLE, XIANYANG
 from typer.testing import CliRunner
 
@@ -49,9 +50,52 @@ def test_same_inputs_same_bytes(tmp_path):
 def test_check(tmp_path):
     result = runner.invoke(app, ["check", "--headcounts", EXAMPLE, "--policy", XIANYANG])
     assert result.exit_code == 0
-    assert result.output.strip().endswith("OK: 2 policy file(s), 5 subsidies, 13 counties, years 2018, 2019, 2020, 2021.")
+    assert result.output.strip().endswith("校验通过：2 个政策文件，5 项补助，13 个县（市、区），年度 2018, 2019, 2020, 2021。")
     # 2021 lies past the documents' own period: the rules carried on are named as assumptions
-    assert "warning: 2021年已超出文件规定的执行期" in result.output and "城乡居民养老保险农村困难群体代缴保费" in result.output
+    assert "提示：2021年已超出文件规定的执行期" in result.output and "城乡居民养老保险农村困难群体代缴保费" in result.output
+
+
+@pytest.mark.parametrize("how", [["--lang", "en"], "BUDGET_LANG", "LANG"])
+def test_english_on_request(how, monkeypatch):
+    """--lang en, BUDGET_LANG=en or an English locale: the same messages in English (names stay Chinese)."""
+    args = ["check", "--headcounts", EXAMPLE, "--policy", XIANYANG]
+    if how == "BUDGET_LANG":
+        monkeypatch.setenv("BUDGET_LANG", "en")
+    elif how == "LANG":
+        monkeypatch.delenv("BUDGET_LANG", raising=False)
+        monkeypatch.delenv("LC_ALL", raising=False)
+        monkeypatch.delenv("LC_MESSAGES", raising=False)
+        monkeypatch.setenv("LANG", "en_US.UTF-8")
+    result = runner.invoke(app, (how if isinstance(how, list) else []) + args)
+    assert result.exit_code == 0
+    assert result.output.strip().endswith("OK: 2 policy file(s), 5 subsidies, 13 counties, years 2018, 2019, 2020, 2021.")
+    assert "warning: 2021" in result.output and "城乡居民养老保险农村困难群体代缴保费" in result.output
+
+
+def test_a_bare_locale_is_chinese(monkeypatch):
+    for name in ("BUDGET_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert "校验通过" in runner.invoke(app, ["check"]).output
+    assert runner.invoke(app, ["--lang", "fr", "check"]).exit_code == 2
+
+
+def test_help_is_chinese_and_aligned_by_display_width():
+    """Click's own words are Chinese; the option column lines up although its names hold CJK (two
+    columns each), and no help line is wider than the terminal in columns, not characters."""
+    from budget.core.display import width
+
+    result = runner.invoke(app, ["plan", "-h"], terminal_width=100)
+    lines = result.output.splitlines()
+    assert lines[0].startswith("用法：budget plan") or lines[0].startswith("用法：root plan")
+    assert "显示本帮助并退出。" in result.output and "[默认：out]" in result.output
+    assert max(width(line) for line in lines) <= 100
+    starts = {width(line[: line.index(text)]) for line in lines for text in ("预算年度", "人数文件（", "输出文件夹")
+              if text in line}
+    assert len(starts) == 1  # the help texts start in one column
+    assert not any(line.strip().startswith(("）", "，", "。", "；")) for line in lines)
+    missing = runner.invoke(app, ["explain"])
+    assert missing.exit_code == 2 and "错误：缺少选项 '--year' / '-y'。" in missing.output
 
 
 def test_check_reports_and_exits_1(tmp_path):
@@ -118,9 +162,9 @@ def test_help_is_chinese_first_and_h_means_help_everywhere():
     for command in ("plan", "report", "settle", "check", "explain", "template", "verify", "roster"):
         result = runner.invoke(app, [command, "-h"])
         assert result.exit_code == 0, (command, result.output)
-        options = result.output.split("Options:")[-1]
+        options = result.output.split("选项:")[-1] + result.output.split("参数:")[-1]
         assert "<list[" not in options and "<path>" not in options  # options read as words, not types
-        assert re.search(r"[\u4e00-\u9fff]", result.output.split("Options")[0]), command  # Chinese first
+        assert re.search(r"[\u4e00-\u9fff]", result.output.split("选项")[0]), command  # Chinese first
     assert "--number" in runner.invoke(app, ["settle", "-h"]).output  # settle takes the notice settings too
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from .language import Message, said
+
+WARNING = said("提示：", "warning: ")
+
 
 @dataclass(frozen=True, order=True)
 class Source:
@@ -34,13 +38,13 @@ class Source:
 @dataclass(frozen=True)
 class Problem:
     source: Source | None
-    message: str
+    message: Message
     severity: str = "error"  # or "warning"
 
     def __str__(self) -> str:
         prefix = f"{self.source}: " if self.source else ""
         field = f"[{self.source.field}] " if self.source and self.source.field else ""
-        label = "" if self.severity == "error" else "warning: "
+        label = "" if self.severity == "error" else str(WARNING)
         return f"{prefix}{label}{field}{self.message}"
 
 

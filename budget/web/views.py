@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..core.display import PAYER_NAMES
+from ..core.language import text_in
 from ..core.money import format_grouped
 from ..core.policy import PAYERS
 from ..core.problems import Problem
@@ -18,7 +19,7 @@ def shown_problems(problems: list[Problem], names: dict[str, str]) -> list[dict[
     kept under (that path means nothing to the clerk)."""
     out = []
     for problem in problems:
-        message = problem.message
+        message = text_in(problem.message, "zh")
         for stored, name in names.items():
             message = message.replace(stored, name)
         where = ""

@@ -24,7 +24,7 @@ def _problem_row(problem: Problem) -> list[str]:
     source = problem.source
     place = source.short if source else ""
     return [SEVERITY.get(problem.severity, problem.severity), place, (source.field or "") if source else "",
-            problem.message]
+            str(problem.message)]
 
 
 def problems_csv(problems: Sequence[Problem]) -> str:
