@@ -10,6 +10,7 @@ from . import __version__
 from .core.display import allocation_name, format_share, parse_date, shown_unit
 from .core.document_settings import DocumentSettings, default_settings
 from .core.indicators import INDICATOR_COLUMNS, indicator_rows, mapped
+from .core.language import said
 from .core.lines import Allocation, all_lines, allocations
 from .core.manifest import INPUTS, MANIFEST, Manifest
 from .core.policy import SCENARIO_MARK, Scenario
@@ -77,7 +78,8 @@ def settings_for(result: PlanResult | SettlementResult, year: int, documents: Do
     try:
         parse_date(date)
     except ValueError as exc:
-        raise InputError([Problem(None, f"--date '{date}'：不是有效的日期 / --date '{date}' {exc}")]) from None
+        raise InputError([Problem(None, said("--date '{date}'：不是有效的日期，{why}", "--date '{date}' {why}", date=date,
+                                             why=exc.args[0]))]) from None
     for section in (settings.notice, settings.settlement):
         try:
             shown_unit(section.unit, result.quantum)
@@ -144,14 +146,17 @@ def refuse_draft(result: PlanResult, documents: Documents) -> None:
     not, with the file:line to fix, and what an issued notice must carry but the settings lack."""
     from .documents import notice
 
-    problems = [Problem(a.source, f"假设未引用本地文件，不能正式印发：{a.what}（{a.value}）— 在此处改为引用本地正式文件的 "
-                                  "ref 并删去 assumption (an assumed value: cite the local document that sets it)")
+    problems = [Problem(a.source, said("假设未引用本地文件，不能正式印发：{what}（{value}）— 在此处改为引用本地正式文件的 "
+                                       "ref 并删去 assumption", "an assumed value cannot be issued: {what} ({value}) — "
+                                       "cite the local document that sets it here (ref) and remove the assumption",
+                                       what=a.what, value=a.value))
                 for a in result.policy.assumptions_for(result.years)]
     for year in result.years:
         settings = settings_for(result, year, documents)
         for item in notice(result, year, settings).missing:
             problems.append(Problem(Source(documents.settings_path or "document settings"),
-                                    f"{year}年通知缺少{item}，不能正式印发 (an issued notice needs it)"))
+                                    said("{year}年通知缺少{item}，不能正式印发", "the {year} notice lacks {item}, which "
+                                         "an issued notice needs", year=year, item=item)))
     if problems:
         raise InputError(list(dict.fromkeys(problems)))
 

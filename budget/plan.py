@@ -17,6 +17,7 @@ from .core.factor_check import check_factors
 from .core.funds import FundLine, distribute_funds
 from .core.headcount_check import RawRow, check_headcounts
 from .core.headcounts import Headcounts
+from .core.language import said
 from .core.manifest import INPUTS, MANIFEST, MAX_MANIFEST_BYTES, Manifest
 from .core.policy import Policy, parse_share
 from .core.problems import InputError, Problem, Source, errors
@@ -52,9 +53,12 @@ def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] 
         raise InputError(policy_problems.problems + errors(read_problems)) from None
     if adopt is not None:
         if policy.scenario is None or policy.scenario.name != adopt:
-            found = f"方案名为“{policy.scenario.name}”" if policy.scenario else "未给出测算方案 (no --scenario)"
+            found = (said("方案名为“{name}”", "the scenario is named “{name}”", name=policy.scenario.name)
+                     if policy.scenario else said("未给出测算方案", "no --scenario given"))
             raise InputError([Problem(Source(policy.scenario.file if policy.scenario else "--adopt"),
-                                      f"--adopt “{adopt}” 与测算方案名称不符：{found} (adopt a scenario by its exact name)")])
+                                      said("--adopt “{adopt}” 与测算方案名称不符：{found}", "--adopt “{adopt}” does not "
+                                           "match the scenario's name: {found} (adopt a scenario by its exact name)",
+                                           adopt=adopt, found=found))])
         policy.scenario = replace(policy.scenario, adopted=True)
     in_file: set[int] = set()
     if years is not None and only_years:
@@ -65,19 +69,21 @@ def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] 
     in_file |= set(headcounts.years())
     chosen = years if years is not None else headcounts.years()
     if not errors(problems) and not chosen:
-        problems.append(Problem(None, f"{headcounts_path} has no headcount rows"))
+        problems.append(Problem(None, said("{path} 中没有人数行", "{path} has no headcount rows", path=headcounts_path)))
     missing_years = [y for y in chosen if y not in headcounts.years()]
     for year in missing_years:
-        problems.append(Problem(None, f"{headcounts_path} has no rows for {year} "
-                                      f"(years in the file: {', '.join(map(str, sorted(in_file))) or 'none'})"))
+        problems.append(Problem(None, said("{path} 中没有 {year} 年的人数（文件中的年度：{years}）", "{path} has no rows "
+                                           "for {year} (years in the file: {years})", path=headcounts_path, year=year,
+                                           years=", ".join(map(str, sorted(in_file))) or "—")))
     segments, coverage = all_segments(policy, chosen)
     problems += coverage
     for year in chosen:
         continued = policy.continued_rules(year)
         if continued:
-            problems.append(Problem(None, f"{year}年已超出文件规定的执行期（脱贫攻坚期至2020年）：{'、'.join(continued)}"
-                                          "系按假设延续测算，见假设清单 (planned by carrying the rules on: assumptions)",
-                                    "warning"))
+            problems.append(Problem(None, said("{year}年已超出文件规定的执行期（脱贫攻坚期至2020年）：{rules}系按假设延续"
+                                               "测算，见假设清单", "{year} lies past the documents' own period (to 2020): "
+                                               "{rules} planned by carrying the rules on, as assumptions (listed)",
+                                               year=year, rules="、".join(continued)), "warning"))
     if errors(problems):
         raise InputError(problems)
     return Inputs(policy, headcounts, chosen, problems, segments)
@@ -131,8 +137,9 @@ def plan_funds(inputs: Inputs, factors_path: str | None, quantum: int = 1) -> li
         if not errors(problems):
             data, problems = check_factors(rows, policy)
     elif needs_data:
-        problems.append(Problem(None, "the policy's funds use factor data: give it with --factors FILE "
-                                      "(columns year,region_code,factor,value)"))
+        problems.append(Problem(None, said("政策中的资金按因素法分配：请用 --factors 文件 给出因素数据（列：year,region_code,"
+                                           "factor,value）", "the policy's funds use factor data: give it with --factors "
+                                           "FILE (columns year,region_code,factor,value)")))
     lines: list[FundLine] = []
     if not errors(problems):
         lines, trouble = distribute_funds(policy, inputs.headcounts, inputs.years, data, quantum)
@@ -161,8 +168,9 @@ def read_manifest(folder: Path) -> Manifest:
         return Manifest.from_text(data.decode("utf-8"))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         what = exc.strerror if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
-        raise InputError([Problem(Source(str(path)), f"不是可用的计划文件夹 / not a usable plan folder "
-                                  f"(cannot read {MANIFEST}: {what})")]) from None
+        raise InputError([Problem(Source(str(path)), said("不是可用的测算文件夹（无法读取 {manifest}：{what}）",
+                                                          "not a usable plan folder (cannot read {manifest}: {what})",
+                                                          manifest=MANIFEST, what=what))]) from None
 
 
 def verified_inputs(folder: Path, manifest: Manifest) -> dict[str, str]:
@@ -175,11 +183,14 @@ def verified_inputs(folder: Path, manifest: Manifest) -> dict[str, str]:
     for rel, digest in manifest.sha256.items():
         path = os.path.join(root, *rel.split("/"))
         if os.path.realpath(path) != path or not os.path.isfile(path):
-            problems.append(Problem(Source(str(folder / rel)), "缺失或不是普通文件 / is missing or not a plain file "
-                                    "inside the plan folder"))
+            problems.append(Problem(Source(str(folder / rel)), said("缺失，或不是测算文件夹中的普通文件",
+                                                                    "is missing or not a plain file inside the plan "
+                                                                    "folder")))
         elif file_digest(path) != digest:
-            problems.append(Problem(Source(str(folder / rel)), "在计划之后被修改（SHA-256 不符）/ changed since the plan "
-                                    "was made (its SHA-256 differs from plan.json): run budget plan again"))
+            problems.append(Problem(Source(str(folder / rel)), said("在测算之后被修改（SHA-256 与 plan.json 不符）：请重新"
+                                                                    "运行 budget plan", "changed since the plan was made "
+                                                                    "(its SHA-256 differs from plan.json): run budget "
+                                                                    "plan again")))
         else:
             found[rel] = path
     if problems:

@@ -11,9 +11,10 @@ from budget.cli import app
 runner = CliRunner()
 
 
-def plan(tmp_path, path, *extra):
+def plan(tmp_path, path, *extra, lang="zh"):
     out = tmp_path / "out"
-    result = runner.invoke(app, ["plan", "--headcounts", str(path), "--policy", XIANYANG, "--out", str(out), "--no-pdf", *extra])
+    result = runner.invoke(app, ["--lang", lang, "plan", "--headcounts", str(path), "--policy", XIANYANG, "--out", str(out),
+                                 "--no-pdf", *extra])
     return result, out
 
 
@@ -105,24 +106,33 @@ def test_year_not_in_file(tmp_path):
     path = write_headcounts(tmp_path / "h.csv", {})
     result, _ = plan(tmp_path, path, "--year", "2019")
     assert result.exit_code == 1
-    assert "no rows for 2019 (years in the file: 2018)" in result.output
+    assert f"{path} 中没有 2019 年的人数（文件中的年度：2018）" in result.output
+    english, _ = plan(tmp_path, path, "--year", "2019", lang="en")
+    assert f"{path} has no rows for 2019 (years in the file: 2018)" in english.output
+    assert "1 problem(s) found; nothing was written." in english.output
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "the file is empty"),
-    (b"year,region,group,headcount\n2018,610402,x,1\n", "unknown column 'region'"),
-    (b"year,region_code,group\n", "missing column 'headcount'"),
-    (b"\x00\x01\x02garbage", "NUL bytes"),
-    (b"\xff\xfe\x00\x00\xff", "neither UTF-8 nor GB18030"),
+@pytest.mark.parametrize("content, message, english", [
+    (b"", "h.csv: 文件是空的：需要表头行（year,region_code,group,headcount）和数据行",
+     "h.csv: the file is empty: it needs a header row (year,region_code,group,headcount) and data rows"),
+    (b"year,region,group,headcount\n2018,610402,x,1\n",
+     "h.csv:1: 未知的列名 'region'（可用：year, region_code, group, headcount, region_name, month，或 年度, 年份",
+     "h.csv:1: unknown column 'region' (allowed: year, region_code, group, headcount, region_name, month, or 年度, 年份"),
+    (b"year,region_code,group\n", "h.csv:1: 缺少列 'headcount'（需要的列：year, region_code, group, headcount）",
+     "h.csv:1: missing column 'headcount' (columns needed: year, region_code, group, headcount)"),
+    (b"\x00\x01\x02garbage", "h.csv: 文件既不是 UTF-8 也不是 GB18030 文本（或含 NUL 字节）：请另存为 CSV（UTF-8）",
+     "h.csv: the file is neither UTF-8 nor GB18030 text (or holds NUL bytes): save it as CSV (UTF-8)"),
+    (b"\xff\xfe\x00\x00\xff", "h.csv: 文件既不是 UTF-8 也不是 GB18030 文本", "h.csv: the file is neither UTF-8 nor GB18030"),
 ])
-def test_unreadable_files(tmp_path, content, message):
+def test_unreadable_files(tmp_path, content, message, english):
     path = tmp_path / "h.csv"
     path.write_bytes(content)
-    result, out = plan(tmp_path, path)
-    assert result.exit_code == 1
-    assert message in result.output
-    assert "Traceback" not in result.output
-    assert not out.exists()
+    for lang, expected in (("zh", message), ("en", english)):
+        result, out = plan(tmp_path, path, lang=lang)
+        assert result.exit_code == 1
+        assert expected in result.output
+        assert "Traceback" not in result.output
+        assert not out.exists()
 
 
 def test_old_code_warns_and_counts_as_new(tmp_path):

@@ -15,6 +15,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Iterable
 
+from .language import said
 from .money import format_grouped, round_half_up
 
 PAYER_NAMES = {"province": "省级", "city": "市级", "county": "县级"}
@@ -95,7 +96,8 @@ def unit(name: str, decimals: int = 2) -> Unit:
 def allocation_quantum(name: str) -> int:
     """``元`` → 100: the allocation unit in fen (ValueError naming the allowed ones)."""
     if name not in ALLOCATION_UNITS:
-        raise ValueError(f"allocation unit '{name}' is not allowed (allowed: {', '.join(ALLOCATION_UNITS)})")
+        raise ValueError(said("分配单位 '{name}' 不可用（可用：{allowed}）", "allocation unit '{name}' is not allowed "
+                              "(allowed: {allowed})", name=name, allowed=", ".join(ALLOCATION_UNITS)))
     return ALLOCATION_UNITS[name]
 
 
@@ -122,9 +124,10 @@ def shown_unit(name: str, quantum: int) -> Unit:
         return Unit(name, fen, 2)  # 元 to the 分, as finance writes 元 whatever the allocation unit
     decimals = len(str(fen // quantum)) - 1 if quantum < fen else 0  # 万元 of 元 → 4
     if decimals > MAX_DECIMALS:
-        raise ValueError(f"amounts allocated to the {allocation_name(quantum)} cannot be shown exactly in {name} "
-                         f"(it would take {decimals} decimals): show 元, or allocate to the 元 or coarser "
-                         f"(allocation_unit: 元)")
+        raise ValueError(said("分配到{unit}的金额不能以{name}精确显示（需要 {decimals} 位小数）：请以元显示，或分配到元或更粗"
+                              "的单位（allocation_unit: 元）", "amounts allocated to the {unit} cannot be shown exactly "
+                              "in {name} (it would take {decimals} decimals): show 元, or allocate to the 元 or coarser "
+                              "(allocation_unit: 元)", unit=allocation_name(quantum), name=name, decimals=decimals))
     return Unit(name, fen, decimals)
 
 
@@ -138,12 +141,12 @@ def parse_date(text: str) -> dt.date:
     "is not a day of the calendar") for the caller to put after the date's name."""
     match = DATE.match(text.strip())
     if not match:
-        raise ValueError("must be written 2018-01-08")
+        raise ValueError(said("应写作 2018-01-08", "must be written 2018-01-08"))
     year, month, day = (int(x) for x in match.groups())
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise ValueError("is not a day of the calendar") from None
+        raise ValueError(said("不是日历上的日期", "is not a day of the calendar")) from None
 
 
 def chinese_date(iso: str) -> str:
@@ -151,7 +154,7 @@ def chinese_date(iso: str) -> str:
     try:
         day = parse_date(iso)
     except ValueError as exc:
-        raise ValueError(f"date '{iso}' {exc}") from None
+        raise ValueError(said("日期 '{iso}' {why}", "date '{iso}' {why}", iso=iso, why=exc.args[0])) from None
     return f"{day.year}年{day.month}月{day.day}日"
 
 

@@ -14,20 +14,22 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from ..core.headcount_check import FIELDS, RawRow
+from ..core.language import Said, said
 from ..core.problems import Problem, Source
 from .xlsx_limits import MAX_COLUMNS, MAX_ROWS, xlsx_problems
 
 
 @dataclass(frozen=True)
 class TableSchema:
-    what: str  # "headcount", "factor data"
+    what: Said  # 人数 / headcount, 因素数据 / factor data
     fields: tuple[str, ...]
     optional: tuple[str, ...]
     aliases: dict[str, str]
 
-    def allowed(self) -> str:
+    def allowed(self) -> Said:
         chinese = [k for k in self.aliases if not k.isascii()]
-        return f"{', '.join(self.fields + self.optional)}, or {', '.join(chinese)}"
+        return said("{fields}，或 {chinese}", "{fields}, or {chinese}", fields=", ".join(self.fields + self.optional),
+                    chinese=", ".join(chinese))
 
 
 OPTIONAL = ("region_name", "month")
@@ -39,8 +41,8 @@ ALIASES = {
     "headcount": "headcount", "人数": "headcount",
     "month": "month", "月份": "month",
 }
-HEADCOUNTS = TableSchema("headcount", FIELDS, OPTIONAL, ALIASES)
-FACTORS = TableSchema("factor data", ("year", "region_code", "factor", "value"), ("region_name",), {
+HEADCOUNTS = TableSchema(said("人数", "headcount"), FIELDS, OPTIONAL, ALIASES)
+FACTORS = TableSchema(said("因素数据", "factor data"), ("year", "region_code", "factor", "value"), ("region_name",), {
     "year": "year", "年度": "year", "region_code": "region_code", "地区代码": "region_code",
     "region_name": "region_name", "地区": "region_name", "地区名称": "region_name",
     "factor": "factor", "因素": "factor", "value": "value", "数值": "value",
@@ -54,15 +56,19 @@ def _columns(header: list[str], where, schema: TableSchema) -> tuple[dict[int, s
         key = schema.aliases.get(name.strip().lstrip("\ufeff"))
         if key is None:
             if name.strip():
-                problems.append(Problem(where(index), f"unknown column '{name}' (allowed: {schema.allowed()})"))
+                problems.append(Problem(where(index), said("未知的列名 '{name}'（可用：{allowed}）",
+                                                           "unknown column '{name}' (allowed: {allowed})",
+                                                           name=name, allowed=schema.allowed())))
             continue
         if key in columns.values():
-            problems.append(Problem(where(index), f"column '{name}' given twice"))
+            problems.append(Problem(where(index), said("列 '{name}' 重复", "column '{name}' given twice", name=name)))
             continue
         columns[index] = key
     for field in schema.fields:
         if field not in columns.values():
-            problems.append(Problem(where(None), f"missing column '{field}' (columns needed: {', '.join(schema.fields)})"))
+            problems.append(Problem(where(None), said("缺少列 '{field}'（需要的列：{needed}）",
+                                                      "missing column '{field}' (columns needed: {needed})",
+                                                      field=field, needed=", ".join(schema.fields))))
     return columns, problems
 
 
@@ -90,10 +96,12 @@ def read_csv(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[Iterable[RawR
     try:
         encoding = _encoding(path)
     except OSError as exc:
-        return [], [Problem(Source(path), f"cannot read the {schema.what} file: {exc.strerror}")]
+        return [], [Problem(Source(path), said("无法读取{what}文件：{why}", "cannot read the {what} file: {why}",
+                                               what=schema.what, why=exc.strerror))]
     if encoding is None:
-        return [], [Problem(Source(path), "the file is neither UTF-8 nor GB18030 text (or holds NUL bytes): "
-                                          "save it as CSV (UTF-8)")]
+        return [], [Problem(Source(path), said("文件既不是 UTF-8 也不是 GB18030 文本（或含 NUL 字节）：请另存为 CSV（UTF-8）",
+                                               "the file is neither UTF-8 nor GB18030 text (or holds NUL bytes): "
+                                               "save it as CSV (UTF-8)"))]
     handle = open(path, encoding=encoding, newline="")
     reader = csv.reader(handle)
     problems: list[Problem] = []
@@ -105,14 +113,16 @@ def read_csv(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[Iterable[RawR
                 if any(c.strip() for c in row) and not row[0].startswith("#"):
                     yield reader.line_num, row
         except csv.Error as exc:
-            problems.append(Problem(Source(path, reader.line_num), f"not valid CSV: {exc}"))
+            problems.append(Problem(Source(path, reader.line_num), said("不是有效的 CSV：{why}", "not valid CSV: {why}",
+                                                                        why=exc)))
 
     stream = records()
     first = next(stream, None)
     if first is None:
         handle.close()
-        return [], problems or [Problem(Source(path), "the file is empty: it needs a header row "
-                                                      f"({','.join(schema.fields)}) and data rows")]
+        return [], problems or [Problem(Source(path), said("文件是空的：需要表头行（{fields}）和数据行",
+                                                           "the file is empty: it needs a header row ({fields}) and "
+                                                           "data rows", fields=",".join(schema.fields)))]
     header_line, header = first
     columns, header_problems = _columns(header, lambda i: Source(path, header_line), schema)
     if header_problems:
@@ -123,7 +133,9 @@ def read_csv(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[Iterable[RawR
         with handle:
             for line, record in stream:
                 if len(record) > len(header):
-                    problems.append(Problem(Source(path, line), f"{len(record)} fields, but the header has {len(header)}"))
+                    problems.append(Problem(Source(path, line), said("有 {n} 个字段，但表头只有 {m} 列",
+                                                                     "{n} fields, but the header has {m}",
+                                                                     n=len(record), m=len(header))))
                     continue
                 yield RawRow({field: (record[i] if i < len(record) else "") for i, field in columns.items()},
                              Source(path, line))
@@ -150,26 +162,28 @@ def read_xlsx(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow]
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        return [], [Problem(Source(path), f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")]
+        return [], [_unreadable(path, exc)]
     try:
         from ..core.template_layout import SHEET
         from .template_reader import read_template
         if schema is HEADCOUNTS and SHEET in book.sheetnames:  # a filled collection template (wide)
             return read_template(path, book[SHEET])
         if schema is HEADCOUNTS and "填报说明" in book.sheetnames:  # our template, its sheet renamed
-            return [], [Problem(Source(path), f"找不到工作表‘{SHEET}’：这是填报模板，但填报表被改了名（现有工作表："
-                                              f"{'、'.join(book.sheetnames)}），请改回‘{SHEET}’ (the template's sheet "
-                                              f"{SHEET} was renamed)")]
+            return [], [Problem(Source(path), said("找不到工作表‘{sheet}’：这是填报模板，但填报表被改了名（现有工作表："
+                                                   "{names}），请改回‘{sheet}’", "the template's sheet {sheet} was "
+                                                   "renamed (sheets: {names}): name it {sheet} again", sheet=SHEET,
+                                                   names="、".join(book.sheetnames)))]
         sheet = book.worksheets[0]
         name = sheet.title
         records = []
         for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             if index > MAX_ROWS or len(row) > MAX_COLUMNS:  # beyond what the sheet declared
-                return [], [Problem(Source(path, cell=f"{name}!{index}:{index}"), f"行数或列数超过上限（{MAX_ROWS:,} 行、"
-                                    f"{MAX_COLUMNS} 列）/ more than {MAX_ROWS:,} rows or {MAX_COLUMNS} columns")]
+                return [], [Problem(Source(path, cell=f"{name}!{index}:{index}"),
+                                    said("行数或列数超过上限（{rows:,} 行、{columns} 列）", "more than {rows:,} rows or "
+                                         "{columns} columns", rows=MAX_ROWS, columns=MAX_COLUMNS))]
             records.append((index, [_cell_text(c) for c in row]))
     except Exception as exc:  # read-only sheets are parsed while iterated: damaged XML shows only here
-        return [], [Problem(Source(path), f"not a readable .xlsx workbook ({type(exc).__name__}: {str(exc)[:200]})")]
+        return [], [_unreadable(path, exc)]
     finally:
         book.close()
     records = [(n, r) for n, r in records if any(c.strip() for c in r)]
@@ -178,7 +192,9 @@ def read_xlsx(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow]
         return f"{name}!{get_column_letter(column + 1)}{line}" if column is not None else f"{name}!{line}:{line}"
 
     if not records:
-        return [], [Problem(Source(path), f"sheet {name} is empty: it needs a header row ({','.join(schema.fields)})")]
+        return [], [Problem(Source(path), said("工作表 {name} 是空的：需要表头行（{fields}）",
+                                               "sheet {name} is empty: it needs a header row ({fields})",
+                                               name=name, fields=",".join(schema.fields)))]
     header_line, header = records[0]
     columns, problems = _columns(header, lambda i: Source(path, cell=cell(header_line, i)), schema)
     if problems:
@@ -191,16 +207,22 @@ def read_xlsx(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow]
     return rows, problems
 
 
+def _unreadable(path: str, exc: Exception) -> Problem:
+    return Problem(Source(path), said("不是可读取的 .xlsx 工作簿（{kind}: {why}）", "not a readable .xlsx workbook ({kind}: "
+                                      "{why})", kind=type(exc).__name__, why=str(exc)[:200]))
+
+
 def read_table(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[Iterable[RawRow], list[Problem]]:
     """Rows (read lazily from a CSV: use them before looking at the problems) and problems."""
     if not os.path.exists(path):
-        return [], [Problem(Source(path), f"the {schema.what} file does not exist")]
+        return [], [Problem(Source(path), said("{what}文件不存在", "the {what} file does not exist", what=schema.what))]
     with open(path, "rb") as handle:
         magic = handle.read(4)
     if path.lower().endswith(".xlsx") or magic == b"PK\x03\x04":
         return read_xlsx(path, schema)
     if path.lower().endswith(".xls"):
-        return [], [Problem(Source(path), "old .xls workbooks are not read: save it as .xlsx or CSV")]
+        return [], [Problem(Source(path), said("不读取旧版 .xls 工作簿：请另存为 .xlsx 或 CSV",
+                                               "old .xls workbooks are not read: save it as .xlsx or CSV"))]
     return read_csv(path, schema)
 
 

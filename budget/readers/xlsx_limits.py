@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import zipfile
 
+from ..core.language import said
 from ..core.problems import Problem, Source
 
 MAX_UNPACKED = 256 * 2**20  # bytes of XML in all: about a million rows of headcounts
@@ -37,18 +38,21 @@ def xlsx_problems(path: str) -> list[Problem]:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
             if len(parts) > MAX_PARTS:
-                return [Problem(Source(path), f"工作簿含 {len(parts):,} 个部件，超过上限 {MAX_PARTS:,} / the workbook "
-                                f"has {len(parts):,} parts, more than the limit of {MAX_PARTS:,}")]
+                return [Problem(Source(path), said("工作簿含 {n:,} 个部件，超过上限 {limit:,}", "the workbook has {n:,} "
+                                                   "parts, more than the limit of {limit:,}", n=len(parts),
+                                                   limit=MAX_PARTS))]
             total = sum(p.file_size for p in parts)
             if total > MAX_UNPACKED:
-                return [Problem(Source(path), f"工作簿解压后 {_mb(total)}，超过上限 {_mb(MAX_UNPACKED)} / the workbook "
-                                f"unpacks to {_mb(total)}, more than the limit of {_mb(MAX_UNPACKED)}: save it as CSV")]
+                return [Problem(Source(path), said("工作簿解压后 {size}，超过上限 {limit}：请另存为 CSV", "the workbook "
+                                                   "unpacks to {size}, more than the limit of {limit}: save it as CSV",
+                                                   size=_mb(total), limit=_mb(MAX_UNPACKED)))]
             for part in parts:
                 ratio = part.file_size // max(part.compress_size, 1)
                 if part.file_size > 2**20 and ratio > MAX_RATIO:
-                    return [Problem(Source(path), f"{part.filename} 压缩比 {ratio}:1，超过上限 {MAX_RATIO}:1 / "
-                                    f"{part.filename} is compressed {ratio}:1, more than the limit of {MAX_RATIO}:1 "
-                                    "(not a workbook an office suite saved)")]
+                    return [Problem(Source(path), said("{part} 压缩比 {ratio}:1，超过上限 {limit}:1（不是办公软件保存的"
+                                                       "工作簿）", "{part} is compressed {ratio}:1, more than the limit "
+                                                       "of {limit}:1 (not a workbook an office suite saved)",
+                                                       part=part.filename, ratio=ratio, limit=MAX_RATIO))]
             problems = []
             for part in parts:
                 if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
@@ -57,7 +61,8 @@ def xlsx_problems(path: str) -> list[Problem]:
                     problems += _dimension_problems(path, part.filename, head)
             return problems
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        return [Problem(Source(path), f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")]
+        return [Problem(Source(path), said("不是可读取的 .xlsx 工作簿（{kind}: {why}）", "not a readable .xlsx workbook "
+                                           "({kind}: {why})", kind=type(exc).__name__, why=exc))]
 
 
 def _dimension_problems(path: str, part: str, head: bytes) -> list[Problem]:
@@ -69,8 +74,10 @@ def _dimension_problems(path: str, part: str, head: bytes) -> list[Problem]:
     columns = _column_number(letters)
     declared = match.group(0).decode("ascii", "replace")
     if rows > MAX_ROWS or columns > MAX_COLUMNS or rows * columns > MAX_CELLS:
-        return [Problem(Source(path), f"{part} 声明了 {rows:,} 行 × {columns:,} 列，超过上限（{MAX_ROWS:,} 行、"
-                        f"{MAX_COLUMNS} 列、共 {MAX_CELLS:,} 个单元格）/ {part} declares {rows:,} rows × {columns:,} "
-                        f"columns ({declared}), more than the limits of {MAX_ROWS:,} rows, {MAX_COLUMNS} columns and "
-                        f"{MAX_CELLS:,} cells")]
+        return [Problem(Source(path), said("{part} 声明了 {rows:,} 行 × {columns:,} 列，超过上限（{max_rows:,} 行、"
+                                           "{max_columns} 列、共 {max_cells:,} 个单元格）", "{part} declares {rows:,} "
+                                           "rows × {columns:,} columns ({declared}), more than the limits of "
+                                           "{max_rows:,} rows, {max_columns} columns and {max_cells:,} cells",
+                                           part=part, rows=rows, columns=columns, declared=declared,
+                                           max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, max_cells=MAX_CELLS))]
     return []
