@@ -38,12 +38,22 @@ def test_each_bad_field_is_reported_with_line_and_field_all_at_once(tmp_path):
     result, out = plan(tmp_path, path)
     assert result.exit_code == 1
     err = result.output
+    assert f"{path}:2: [region_code] 地区代码 '610499' 不在区划表中（本测算的县：610402, 610404, 610422" in err
+    # the clerk reads each group's Chinese name beside the id the file holds
+    assert f"{path}:12: [group] 未知的人员类别 'poor_people'（可用：poor_pension_contributors（参保缴费农村困难群体（" in err
+    assert f"{path}:13: [headcount] 人数 '12.5' 应为不小于 0 的整数\n" in err
+    assert f"{path}:14: [headcount] 人数 '-3' 应为不小于 0 的整数\n" in err
+    assert f"{path}:15: [year] 年度 '18' 应为 4 位年份，如 2018" in err
+    assert "发现 7 个问题，未写出任何文件。" in err
+    assert not out.exists()
+    english, out = plan(tmp_path, path, lang="en")
+    err = english.output
     assert f"{path}:2: [region_code] region code '610499' is not in the region list" in err
     assert f"{path}:12: [group] unknown group 'poor_people' (allowed: {', '.join(GROUPS)})" in err
     assert f"{path}:13: [headcount] headcount '12.5' must be a whole number ≥ 0" in err
     assert f"{path}:14: [headcount] headcount '-3' must be a whole number ≥ 0" in err
     assert f"{path}:15: [year] year '18' must be a 4-digit year such as 2018" in err
-    assert "nothing was written" in err
+    assert "7 problem(s) found; nothing was written." in err
     assert not out.exists()
 
 
@@ -53,7 +63,8 @@ def test_duplicate_row(tmp_path):
         handle.write("2018,610402,pension_recipients,5\n")
     result, out = plan(tmp_path, path)
     assert result.exit_code == 1
-    assert f"{path}:119: duplicate row for 2018, 610402 秦都区, pension_recipients (first at {path}:6)" in result.output
+    assert (f"{path}:119: 重复的行：2018, 610402 秦都区, 城乡居民养老保险领取待遇人员（pension_recipients）（首次出现于 "
+            f"{path}:6）") in result.output
     assert not out.exists()
 
 
@@ -64,10 +75,15 @@ def test_of_which_larger_than_parent(tmp_path):
                                                  ("610404", "disabled_pension_contributors"): 11})
     result, _ = plan(tmp_path, path)
     assert result.exit_code == 1
-    assert (f"{path}:13: [headcount] poor_pension_contributors_disabled = 11 is larger than "
-            "poor_pension_contributors = 10 (2018, 610404)") in result.output
-    assert (f"{path}:11: [headcount] the parts of poor_pension_contributors (poor_pension_contributors_contiguous"
-            " + poor_pension_contributors_disabled = 19) exceed it (10) in 2018, 610404") in result.output
+    assert (f"{path}:13: [headcount] 2018年 610404：其中：重度残疾人（poor_pension_contributors_disabled） = 11，大于 "
+            "参保缴费农村困难群体（建档立卡未标注脱贫人口、低保对象、特困人员）（poor_pension_contributors） = 10，"
+            "但它是其中的一部分（其中数不能大于总数）") in result.output
+    assert f"{path}:11: [headcount] 2018年 610404：参保缴费农村困难群体" in result.output
+    assert "的各部分（其中：" in result.output and "= 19）多于它本身（10）" in result.output
+    english, _ = plan(tmp_path, path, lang="en")
+    assert (f"{path}:13: [headcount] 其中：重度残疾人（poor_pension_contributors_disabled） = 11 is larger than "
+            "参保缴费农村困难群体（建档立卡未标注脱贫人口、低保对象、特困人员）（poor_pension_contributors） = 10 (2018, "
+            "610404), but it counts some of the same people") in english.output
 
 
 def test_missing_group_is_an_error(tmp_path):
@@ -76,15 +92,16 @@ def test_missing_group_is_an_error(tmp_path):
     open(path, "w", encoding="utf-8").writelines(rows)
     result, _ = plan(tmp_path, path)
     assert result.exit_code == 1
-    assert f"{path}: 2018, 610402 秦都区: no headcount for medical_dibao (needed by the subsidies in force)" in result.output
+    assert (f"{path}: 2018年 610402 秦都区：缺少 城乡居民医保参保农村低保对象（medical_dibao） 的人数（执行中的补助需要）"
+            in result.output)
 
 
 def test_a_file_covering_some_counties_plans_those_and_says_which_are_left_out(tmp_path):
     path = write_headcounts(tmp_path / "h.csv", {"pension_recipients": 10}, counties=["610402", "610426"])
     result, out = plan(tmp_path, path)
     assert result.exit_code == 0, result.output
-    assert "warning: 2018: no headcounts at all for 610404 渭城区, 610422 三原县" in result.output
-    assert "they are left out of the plan" in result.output
+    assert "提示：2018年：610404 渭城区, 610422 三原县" in result.output
+    assert "没有任何人数，不纳入本次测算" in result.output
     codes = {r.split(",")[1] for r in (out / "allocations.csv").read_text("utf-8").splitlines()[1:]}
     assert codes == {"610402", "610426"}
 
@@ -99,7 +116,7 @@ def test_region_name_is_cross_checked(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result, _ = plan(tmp_path, path)
     assert result.exit_code == 1
-    assert f"{path}:6: [region_name] region name '渭城区' does not match code 610402 (秦都区)" in result.output
+    assert f"{path}:6: [region_name] 地区名称 '渭城区' 与代码 610402（秦都区）不符" in result.output
 
 
 def test_year_not_in_file(tmp_path):
@@ -140,7 +157,7 @@ def test_old_code_warns_and_counts_as_new(tmp_path):
     path = write_headcounts(tmp_path / "h.csv", {"rural_registered_poor": 10}, counties=counties)
     result, out = plan(tmp_path, path)
     assert result.exit_code == 0, result.output
-    assert "warning: [region_code] old code 610427 彬县 is read as 610482 彬州市" in result.output
+    assert "提示：[region_code] 旧代码 610427 彬县 按 610482 彬州市（" in result.output
     assert "610482,彬州市,supplementary_medical,county,10,280.00" in (out / "allocations.csv").read_text("utf-8")
 
 
@@ -148,7 +165,7 @@ def test_excluded_county_is_ignored_with_a_warning(tmp_path):
     path = write_headcounts(tmp_path / "h.csv", {}, counties=XIANYANG_COUNTIES + ["610403"])
     result, out = plan(tmp_path, path)
     assert result.exit_code == 0, result.output
-    assert "610403 杨陵区 is left out by the policy setting" in result.output
+    assert "610403 杨陵区 按政策设置不纳入测算（" in result.output
     assert "610403" not in (out / "allocations.csv").read_text("utf-8")
 
 
@@ -181,7 +198,7 @@ def test_xlsx_headcounts_and_cell_addresses(tmp_path):
     book.save(path)
     result, _ = plan(tmp_path, path)
     assert result.exit_code == 1
-    assert f"{path}:人数!D3: [headcount] headcount '2.5' must be a whole number ≥ 0" in result.output
+    assert f"{path}:人数!D3: [headcount] 人数 '2.5' 应为不小于 0 的整数" in result.output
     sheet["D3"] = 0
     book.save(path)
     result, out = plan(tmp_path, path)
@@ -209,4 +226,4 @@ def test_a_misgrouped_number_is_still_refused(tmp_path):
     text = text.replace("2018,610402,pension_recipients,0", '2018,610402,pension_recipients,"1,23,45"')
     open(path, "w", encoding="utf-8").write(text)
     result, _ = plan(tmp_path, path)
-    assert result.exit_code == 1 and "headcount '1,23,45' must be a whole number ≥ 0" in result.output
+    assert result.exit_code == 1 and "人数 '1,23,45' 应为不小于 0 的整数" in result.output

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .headcounts import Headcounts
+from .language import said
 from .policy import Policy
 from .problems import Problem, Source
 from .regions import Region
@@ -91,7 +92,8 @@ def _check_row(raw: RawRow, policy: Policy, in_scope: set[str], warned: set[str]
     year_text = v.get("year", "").strip()
     year = int(year_text) if year_text.isascii() and year_text.isdigit() and len(year_text) == 4 else None
     if year is None:
-        problems.append(Problem(src["year"], f"year '{year_text}' must be a 4-digit year such as 2018"))
+        problems.append(Problem(src["year"], said("年度 '{year}' 应为 4 位年份，如 2018", "year '{year}' must be a 4-digit "
+                                                  "year such as 2018", year=year_text)))
         ok = False
     code = v.get("region_code", "").strip()
     if code in tree.renamed:
@@ -99,8 +101,11 @@ def _check_row(raw: RawRow, policy: Policy, in_scope: set[str], warned: set[str]
         if code not in warned:
             warned.add(code)
             new = tree.regions[renamed.new_code]
-            problems.append(Problem(src["region_code"], f"old code {code} {renamed.old_name} is read as "
-                                    f"{new.code} {new.name} (renamed {renamed.since})", "warning"))
+            problems.append(Problem(src["region_code"], said("旧代码 {code} {old} 按 {new_code} {new}（{since}更名）读取",
+                                                             "old code {code} {old} is read as {new_code} {new} "
+                                                             "(renamed {since})", code=code, old=renamed.old_name,
+                                                             new_code=new.code, new=new.name, since=renamed.since),
+                                    "warning"))
         name_ok = {renamed.old_name, tree.regions[renamed.new_code].name}
         code = renamed.new_code
     else:
@@ -109,46 +114,58 @@ def _check_row(raw: RawRow, policy: Policy, in_scope: set[str], warned: set[str]
     region = tree.get(code)
     excluded = False
     if region is None or region.level != "county":
-        what = "not a county code in the region list" if region else "not in the region list"
-        problems.append(Problem(src["region_code"], f"region code '{code}' is {what} "
-                                f"(counties here: {', '.join(sorted(in_scope))})"))
+        what = (said("不是区划表中的县级代码", "is not a county code in the region list") if region
+                else said("不在区划表中", "is not in the region list"))
+        problems.append(Problem(src["region_code"], said("地区代码 '{code}' {what}（本测算的县：{counties}）",
+                                                         "region code '{code}' {what} (counties here: {counties})",
+                                                         code=code, what=what, counties=", ".join(sorted(in_scope)))))
         ok = False
     elif code in policy.excluded:
         if code in warned:
             return None  # warned about at its first row
         warned.add(code)
-        problems.append(Problem(src["region_code"], f"{code} {region.name} is left out by the policy "
-                                f"setting ({policy.excluded[code]}); its rows are ignored", "warning"))
+        problems.append(Problem(src["region_code"], said("{code} {name} 按政策设置不纳入测算（{why}），其各行不读取",
+                                                         "{code} {name} is left out by the policy setting ({why}); its "
+                                                         "rows are ignored", code=code, name=region.name,
+                                                         why=policy.excluded[code]), "warning"))
         excluded = True
     elif code not in in_scope:
-        problems.append(Problem(src["region_code"], f"{code} {region.name} is outside the policy's scope "
-                                f"({', '.join(policy.scopes)})"))
+        problems.append(Problem(src["region_code"], said("{code} {name} 不在政策文件的适用范围内（{scopes}）",
+                                                         "{code} {name} is outside the policy's scope ({scopes})",
+                                                         code=code, name=region.name, scopes=", ".join(policy.scopes))))
         ok = False
     name = v.get("region_name", "").strip()
     if not excluded and name and region is not None and name not in name_ok:
-        problems.append(Problem(src["region_name"], f"region name '{name}' does not match code {code} "
-                                f"({' / '.join(sorted(name_ok))})"))
+        problems.append(Problem(src["region_name"], said("地区名称 '{name}' 与代码 {code}（{names}）不符",
+                                                         "region name '{name}' does not match code {code} ({names})",
+                                                         name=name, code=code, names=" / ".join(sorted(name_ok)))))
         ok = False
     group = v.get("group", "").strip()
     group = labels.get(group, group)  # a group may also be named by its Chinese name
     if not excluded and group not in policy.groups:
-        problems.append(Problem(src["group"], f"unknown group '{group}' (allowed: {', '.join(policy.groups)})"))
+        problems.append(Problem(src["group"], said("未知的人员类别 '{group}'（可用：{named}）", "unknown group '{group}' "
+                                                   "(allowed: {ids})", group=group, ids=", ".join(policy.groups),
+                                                   named="；".join(f"{g.id}（{g.name}）"
+                                                                  for g in policy.groups.values()))))
         ok = False
     count_text = v.get("headcount", "")
     count = _whole_number(count_text)
     if not excluded and not count_text.strip():
-        problems.append(Problem(src["headcount"], "未填写：请填写人数，没有的填0 (the headcount is empty: give 0 where "
-                                                  "there is nobody)"))
+        problems.append(Problem(src["headcount"], said("未填写：请填写人数，没有的填0", "the headcount is empty: give 0 "
+                                                       "where there is nobody")))
         ok = False
     elif not excluded and (count is None or count > MAX_HEADCOUNT):
         shown = count_text.strip() if len(count_text.strip()) <= 30 else count_text.strip()[:27] + "…"
-        problems.append(Problem(src["headcount"], f"headcount '{shown}' must be a whole number ≥ 0"
-                                + (f" and at most {MAX_HEADCOUNT:,}" if count is not None else "")))
+        problems.append(Problem(src["headcount"], said("人数 '{shown}' 应为不小于 0 的整数", "headcount '{shown}' must "
+                                                       "be a whole number ≥ 0", shown=shown)
+                                + (said("，且不超过 {most:,}", " and at most {most:,}", most=MAX_HEADCOUNT)
+                                   if count is not None else "")))
         ok = False
     month_text = v.get("month", "").strip()
     month = int(month_text) if month_text.isascii() and month_text.isdigit() else None
     if not excluded and month_text and not (month and 1 <= month <= 12):
-        problems.append(Problem(src["month"], f"month '{month_text}' must be 1 to 12 (or empty for the whole year)"))
+        problems.append(Problem(src["month"], said("月份 '{month}' 应为 1 到 12（全年数留空）", "month '{month}' must be "
+                                                   "1 to 12 (or empty for the whole year)", month=month_text)))
         ok = False
     return _Checked(ok, year, code, region, name_ok, group, count, month, excluded)
 
@@ -244,8 +261,9 @@ def check_headcounts(rows: Iterable[RawRow], policy: Policy, file: str,
         key = (year, code, group)
         full_key: tuple[object, ...] = key + ((month,) if month else ())
         if full_key in first_seen:
-            label = f"{year}{f'-{month:02d}' if month else ''}, {code} {checked.region.name}, {group}"
-            problems.append(Problem(raw.row, f"duplicate row for {label} (first at {first_seen[full_key]})"))
+            label = f"{year}{f'-{month:02d}' if month else ''}, {code} {checked.region.name}, {_named(policy, group)}"
+            problems.append(Problem(raw.row, said("重复的行：{label}（首次出现于 {first}）", "duplicate row for {label} "
+                                                  "(first at {first})", label=label, first=first_seen[full_key])))
             continue
         first_seen[full_key] = raw.row
         if month:
@@ -258,8 +276,10 @@ def check_headcounts(rows: Iterable[RawRow], policy: Policy, file: str,
         missing_months = [m for m in range(1, 13) if m not in months]
         if missing_months:
             first = first_seen[key + (min(months),)]
-            problems.append(Problem(first, f"{key[0]}, {key[1]}, {key[2]}: monthly headcounts lack month(s) "
-                                    f"{', '.join(map(str, missing_months))} (give all 12, 0 where none)"))
+            problems.append(Problem(first, said("{where}：按月人数缺少 {months} 月（12 个月都要填，没有的填 0）",
+                                                "{where}: monthly headcounts lack month(s) {months} (give all 12, 0 "
+                                                "where none)", where=f"{key[0]}, {key[1]}, {_named(policy, key[2])}",
+                                                months=", ".join(map(str, missing_months)))))
             attempted.add(key)
         else:
             complete[key] = tuple(months[m] for m in range(1, 13))
@@ -274,9 +294,11 @@ def check_headcounts(rows: Iterable[RawRow], policy: Policy, file: str,
         if absent and len(absent) < len(policy.counties()):
             # a file may cover some counties only (a county planning its own budget): the others
             # are left out of the plan, said aloud in case one was forgotten
-            problems.append(Problem(Source(file), f"{year}: no headcounts at all for "
-                                    f"{', '.join(f'{r.code} {r.name}' for r in absent)}; "
-                                    "they are left out of the plan", "warning"))
+            problems.append(Problem(Source(file), said("{year}年：{counties} 没有任何人数，不纳入本次测算",
+                                                       "{year}: no headcounts at all for {counties}; they are left out "
+                                                       "of the plan", year=year,
+                                                       counties=", ".join(f"{r.code} {r.name}" for r in absent)),
+                                    "warning"))
         needs: dict[tuple[object, ...], tuple[list[str], dict[str, str]]] = {}  # by what decides them
         for region in policy.counties():
             if (year, region.code) not in given:
@@ -288,18 +310,30 @@ def check_headcounts(rows: Iterable[RawRow], policy: Policy, file: str,
             missing = [g for g in needed
                        if (year, region.code, g) not in present and (year, region.code, g) not in attempted]
             if missing:
-                problems.append(Problem(Source(file), f"{year}, {region.code} {region.name}: no headcount for "
-                                        f"{', '.join(missing)} (needed by the subsidies in force)"))
+                problems.append(Problem(Source(file), said("{year}年 {code} {name}：缺少 {groups} 的人数（执行中的补助需要）",
+                                                           "{year}, {code} {name}: no headcount for {groups} (needed "
+                                                           "by the subsidies in force)", year=year, code=region.code,
+                                                           name=region.name,
+                                                           groups="、".join(_named(policy, g) for g in missing))))
             if not complete:
                 continue  # no monthly figures: none can stand alone
             for group, subsidy in annual_only.items():
                 key = (year, region.code, group)
                 if headcounts.monthly(*key) is not None and headcounts.annual(*key) is None:
-                    problems.append(Problem(first_seen.get(key + (1,)), (
-                        f"{year}, {region.code} {region.name}, {group}: monthly figures only, but {subsidy} is paid "
-                        f"once per person and year: add a row with an empty month giving the people eligible at any "
-                        f"time in {year}, each counted once (年度内符合条件人数，每人计一次)")))
+                    problems.append(Problem(first_seen.get(key + (1,)), said(
+                        "{year}年 {code} {name}，{group}：只有按月人数，但“{subsidy}”按人按年补助：请加一行月份留空的"
+                        "年度人数（{year}年内任一时间符合条件的人数，每人计一次）",
+                        "{year}, {code} {name}, {group}: monthly figures only, but {subsidy} is paid once per person "
+                        "and year: add a row with an empty month giving the people eligible at any time in {year}, "
+                        "each counted once", year=year, code=region.code, name=region.name,
+                        group=_named(policy, group), subsidy=subsidy)))
     return headcounts, problems
+
+
+def _named(policy: Policy, group: str) -> str:
+    """``养老保险缴费困难群体（poor_pension_contributors）``: the name people read, with the id the file holds."""
+    found = policy.groups.get(group)
+    return f"{found.name}（{group}）" if found and found.name != group else group
 
 
 def _year_and_month_problems(headcounts: Headcounts, first_seen: dict[tuple[object, ...], Source],
@@ -314,13 +348,18 @@ def _year_and_month_problems(headcounts: Headcounts, first_seen: dict[tuple[obje
         year, code, group = key
         if annual < max(months):
             month = months.index(max(months)) + 1
-            problems.append(Problem(first_seen.get(key), f"[headcount] {year}, {code}, {group}: {annual} people in the "
-                                    f"year, fewer than the {max(months)} of month {month} (the year's figure counts "
-                                    "everyone eligible at any time in the year: 年度人数不能少于任一月份人数)"))
+            problems.append(Problem(first_seen.get(key), said(
+                "[headcount] {year}年 {code}，{group}：年度人数 {annual} 少于 {month} 月的 {most} 人（年度人数是年内"
+                "任一时间符合条件的人数，不能少于任一月份人数）", "[headcount] {year}, {code}, {group}: {annual} people "
+                "in the year, fewer than the {most} of month {month} (the year's figure counts everyone eligible at "
+                "any time in the year)", year=year, code=code, group=_named(policy, group), annual=annual,
+                most=max(months), month=month)))
         elif annual > sum(months):
-            problems.append(Problem(first_seen.get(key), f"[headcount] {year}, {code}, {group}: {annual} people in the "
-                                    f"year, more than all months together ({sum(months)}): someone eligible in the "
-                                    "year is eligible in some month (年度人数不能多于各月人数之和)"))
+            problems.append(Problem(first_seen.get(key), said(
+                "[headcount] {year}年 {code}，{group}：年度人数 {annual} 多于各月人数之和 {total}（年内符合条件的人总在"
+                "某个月符合条件）", "[headcount] {year}, {code}, {group}: {annual} people in the year, more than all "
+                "months together ({total}): someone eligible in the year is eligible in some month", year=year,
+                code=code, group=_named(policy, group), annual=annual, total=sum(months))))
     return problems
 
 
@@ -341,20 +380,20 @@ def _subset_problems(headcounts: Headcounts, first_seen: dict[tuple[object, ...]
     def where(key: tuple[int, str, str]) -> Source | None:
         return first_seen.get(key) or first_seen.get(key + (1,))
 
-    def excess(child: list[tuple[int, str, str]], parent: tuple[int, str, str]) -> tuple[int, int, str] | None:
-        """(child's figure, parent's figure, " in month m") where the child is larger, else None."""
+    def excess(child: list[tuple[int, str, str]], parent: tuple[int, str, str]) -> tuple[int, int, int] | None:
+        """(child's figure, parent's figure, the month or 0 for the year) where the child is larger, else None."""
         annual = [headcounts.annual(*k) for k in child]
         mine = headcounts.annual(*parent)
         if all(a is not None for a in annual) and mine is not None:
             total = sum(a for a in annual if a is not None)
-            return (total, mine, "") if total > mine else None
+            return (total, mine, 0) if total > mine else None
         months = [headcounts.monthly(*k) for k in child]
         parent_months = headcounts.monthly(*parent)
         if all(m is not None for m in months) and parent_months is not None:
             sums = [sum(m[i] for m in months if m is not None) for i in range(12)]
             for i, (a, b) in enumerate(zip(sums, parent_months)):
                 if a > b:
-                    return a, b, f" in month {i + 1}"
+                    return a, b, i + 1
         return None
 
     for key in sorted(k for k in present if k[2] in checked):
@@ -365,15 +404,21 @@ def _subset_problems(headcounts: Headcounts, first_seen: dict[tuple[object, ...]
             found = excess([key], (year, code, parent))
             if found:
                 mine, theirs, month = found
-                problems.append(Problem(where(key), f"[headcount] {group_id} = {mine} is larger than "
-                                        f"{parent} = {theirs} ({year}, {code}){month}, "
-                                        "but it counts some of the same people (其中数不能大于总数)"))
+                problems.append(Problem(where(key), said(
+                    "[headcount] {year}年 {code}{in_month}：{group} = {mine}，大于 {parent} = {theirs}，但它是其中的一部分"
+                    "（其中数不能大于总数）", "[headcount] {group} = {mine} is larger than {parent} = {theirs} ({year}, "
+                    "{code}){in_month_en}, but it counts some of the same people", year=year, code=code,
+                    group=_named(policy, group_id), parent=_named(policy, parent), mine=mine, theirs=theirs,
+                    in_month=f"{month}月" if month else "", in_month_en=f" in month {month}" if month else "")))
         children = [(year, code, c) for c in parts.get(group_id, []) if (year, code, c) in present]
         if len(children) > 1:
             found = excess(children, key)
             if found:
                 total, mine, month = found
-                problems.append(Problem(where(key), f"[headcount] the parts of {group_id} "
-                                        f"({' + '.join(c for _, _, c in children)} = {total}) exceed it ({mine}) "
-                                        f"in {year}, {code}{month}"))
+                problems.append(Problem(where(key), said(
+                    "[headcount] {year}年 {code}{in_month}：{group} 的各部分（{parts} = {total}）多于它本身（{mine}）",
+                    "[headcount] the parts of {group} ({parts} = {total}) exceed it ({mine}) in {year}, {code}"
+                    "{in_month_en}", year=year, code=code, group=_named(policy, group_id), total=total, mine=mine,
+                    parts=" + ".join(_named(policy, c) for _, _, c in children),
+                    in_month=f"{month}月" if month else "", in_month_en=f" in month {month}" if month else "")))
     return problems
