@@ -25,7 +25,7 @@ def planned(tmp_path_factory):
     out = tmp_path_factory.mktemp("docs")
     result = runner.invoke(app, ["plan", "--year", "2018", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "fonts: 仿宋:" in result.output
+    assert "字体：仿宋:" in result.output
     return out
 
 
@@ -291,7 +291,8 @@ def test_report_refuses_changed_inputs(tmp_path):
     text = copy.read_text("utf-8")
     copy.write_text(text.replace("2018,610402,秦都区,pension_recipients,", "2018,610402,秦都区,pension_recipients,1"), "utf-8")
     result = runner.invoke(app, ["report", "--from", str(tmp_path / "o")])
-    assert result.exit_code == 1 and f"{copy}: 在计划之后被修改（SHA-256 不符）/ changed since the plan was made" in result.output
+    assert result.exit_code == 1
+    assert f"{copy}: 在测算之后被修改（SHA-256 与 plan.json 不符）：请重新运行 budget plan" in result.output
 
 
 def test_bad_document_settings(tmp_path):
@@ -328,7 +329,7 @@ def test_document_settings_from_the_command_line(planned, tmp_path):
     assert "咸财社〔2018〕77号" in first and "咸阳市财政局文件" in first.replace("\n", "")
     assert "抄送：甲单位，乙单位。" in last and "2018年2月3日印发" in last
     bad = runner.invoke(app, ["report", "--from", str(planned), "--out", str(tmp_path), "--date", "2018/2/3"])
-    assert bad.exit_code == 2 and "--date '2018/2/3' must be written 2018-01-08" in bad.output
+    assert bad.exit_code == 2 and "--date '2018/2/3'：不是有效的日期，应写作 2018-01-08" in bad.output
 
 
 def test_outputs_from_synthetic_data_say_so(planned, tmp_path):

@@ -103,7 +103,7 @@ def test_local_example_fund_and_top_ups_everywhere(tmp_path):
 
 def test_missing_factor_file_and_bad_values(tmp_path):
     result = runner.invoke(app, ["plan", "-y", "2018", "-p", LOCAL, "-o", str(tmp_path / "o"), "--no-pdf"])
-    assert result.exit_code == 1 and "give it with --factors FILE" in result.output
+    assert result.exit_code == 1 and "请用 --factors 文件 给出因素数据" in result.output
     bad = tmp_path / "f.csv"
     lines = [ln for ln in open(FACTORS, encoding="utf-8").read().splitlines()]
     lines = [ln.replace("2018,610402,performance_score,", "2018,610402,performance_score,-") for ln in lines

@@ -92,8 +92,8 @@ def test_corrupt_policy_files(tmp_path_factory, seed, province):
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"PK\x03\x04 truncated zip", "not a readable .xlsx workbook"),
-    (b"\x00" * 100, "not a readable .xlsx workbook"),
+    (b"PK\x03\x04 truncated zip", "不是可读取的 .xlsx 工作簿"),
+    (b"\x00" * 100, "不是可读取的 .xlsx 工作簿"),
 ])
 def test_broken_workbooks(tmp_path, content, message):
     path = tmp_path / "h.xlsx"
@@ -106,7 +106,7 @@ def test_huge_headcounts_are_refused(tmp_path):
     path = write_headcounts(tmp_path / "h.csv", {"pension_recipients": 10**40})
     result = runner.invoke(app, ["plan", "-H", path, "-p", XIANYANG, "-o", str(tmp_path / "out"), "--no-pdf"])
     assert result.exit_code == 1
-    assert "must be a whole number ≥ 0 and at most 1,000,000,000" in result.output
+    assert "应为不小于 0 的整数，且不超过 1,000,000,000" in result.output
 
 
 def test_deeply_nested_yaml(tmp_path):
@@ -198,8 +198,8 @@ def test_a_workbook_declaring_every_cell_of_a_sheet(tmp_path):
     assert bomb.stat().st_size < 20_000
     result = limited_plan(bomb, tmp_path / "out")
     assert result.returncode == 1, result.stderr
-    assert "declares 1,048,576 rows × 16,384 columns (<dimension ref=\"A1:XFD1048576\")" in result.stderr
-    assert "more than the limits of 1,048,576 rows, 256 columns and 10,000,000 cells" in result.stderr
+    assert "xl/worksheets/sheet1.xml 声明了 1,048,576 行 × 16,384 列，超过上限（1,048,576 行、256 列、共 10,000,000 个单元格）" \
+        in result.stderr
     assert "MemoryError" not in result.stderr and not (tmp_path / "out").exists()
 
 
@@ -219,7 +219,7 @@ def test_a_workbook_that_unpacks_to_more_than_the_limit(tmp_path):
     started = time.monotonic()
     result = limited_plan(tmp_path / "bomb.xlsx", tmp_path / "out")
     assert result.returncode == 1 and time.monotonic() - started < 30
-    assert "the workbook unpacks to 300 MB, more than the limit of 256 MB" in result.stderr, result.stderr
+    assert "工作簿解压后 300 MB，超过上限 256 MB：请另存为 CSV" in result.stderr, result.stderr
 
 
 def test_a_part_compressed_beyond_any_office_suite(tmp_path):
@@ -228,7 +228,7 @@ def test_a_part_compressed_beyond_any_office_suite(tmp_path):
         b"<sheetData>", b"<sheetData>" + b" " * (40 * 2**20)) if "worksheets" in name else data)
     result = limited_plan(padded, tmp_path / "out")
     assert result.returncode == 1
-    assert "xl/worksheets/sheet1.xml is compressed" in result.stderr and "more than the limit of 200:1" in result.stderr
+    assert "xl/worksheets/sheet1.xml 压缩比 943:1，超过上限 200:1（不是办公软件保存的工作簿）" in result.stderr
 
 
 def test_the_limits_let_an_honest_workbook_through(tmp_path):
@@ -329,6 +329,6 @@ def test_a_large_csv_is_streamed(tmp_path):
     result = subprocess.run([sys.executable, "-c", PEAK, "check", "-y", "2019", "-H", str(path)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert "years 2019." in result.stdout
+    assert "年度 2019。" in result.stdout
     peak_mb = int(re.search(r"peak-kb=(\d+)", result.stderr).group(1)) / 1024
     assert peak_mb < 150, f"peak memory {peak_mb:.0f} MB"

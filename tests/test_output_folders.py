@@ -210,7 +210,7 @@ def test_template_refuses_to_overwrite_a_filled_workbook(tmp_path):
     book.save(path)
     filled = path.read_bytes()
     result = budget("template", "-y", "2019", "-o", path)
-    assert result.returncode == 1 and "县区填报!C5 holds a figure" in result.stderr and "--force" in result.stderr
+    assert result.returncode == 1 and "县区填报!C5 已填有人数" in result.stderr and "--force" in result.stderr
     assert path.read_bytes() == filled
     other = tmp_path / "notes.xlsx"
     other.write_text("not a workbook", "utf-8")

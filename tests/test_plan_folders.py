@@ -107,7 +107,7 @@ def _extends(plan, m):
     (lambda plan, m: _outside(plan, m, str(plan.parent / "secret.txt")), "sha256 must map paths under inputs/"),
     (lambda plan, m: _outside(plan, m, "inputs/../../secret.txt"), "sha256 must map paths under inputs/"),
     (lambda plan, m: _outside(plan, m, "inputs\\..\\..\\secret.txt"), "sha256 must map paths under inputs/"),
-    (_link, "is missing or not a plain file inside the plan folder"),
+    (_link, "缺失，或不是测算文件夹中的普通文件"),
     (_extends, "names a file outside the plan folder's inputs/"),
     (lambda plan, m: m.pop("format"), "made by an earlier budget"),
     (lambda plan, m: m.update(documents="/etc/passwd"), "documents must name a file of sha256"),
@@ -133,7 +133,7 @@ def test_a_changed_copy_is_refused(moved_plan, tmp_path):
         handle.write("# edited\n")
     result = runner.invoke(app, ["report", "--from", str(plan), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
-    assert "inputs/policy/regions/shaanxi.yaml: 在计划之后被修改（SHA-256 不符）/ changed since the plan was made" \
+    assert "inputs/policy/regions/shaanxi.yaml: 在测算之后被修改（SHA-256 与 plan.json 不符）：请重新运行 budget plan" \
         in result.output
 
 

@@ -35,8 +35,8 @@ def test_budget_verify_reports_a_wrong_expectation_with_its_clause(tmp_path):
     assert result.exit_code == 1
     assert "✗ 补充医疗保障70元，省市县3:3:4" in result.output
     assert "city: expected 21000.01, got 21000.00" in result.output
-    assert "依据 clause: S60 二（二）" in result.output
-    assert "1 failed" in result.output
+    assert "依据：S60 二（二）" in result.output
+    assert "共 12 个案例，1 个不符。" in result.output
 
 
 def test_budget_verify_names_a_bad_case_file_line(tmp_path):

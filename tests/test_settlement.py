@@ -95,7 +95,7 @@ def test_actuals_for_a_year_the_plan_does_not_have(tmp_path, plan_folder):
     actual = write_headcounts(tmp_path / "actual.csv", {}, years=(2018, 2019))
     result = settle_cli(tmp_path, plan_folder, actual)
     assert result.exit_code == 1
-    assert f"{actual}: actual headcounts for 2019, which the plan does not have (its years: 2018)" in result.output
+    assert f"{actual}: 有 2019 年的实际人数，但测算没有该年度（其年度：2018）" in result.output
     assert not (tmp_path / "s").exists()
 
 
@@ -107,16 +107,16 @@ def test_actuals_with_unknown_region_group_and_impossible_values(tmp_path, plan_
     open(actual, "w", encoding="utf-8").write(text)
     result = settle_cli(tmp_path, plan_folder, actual)
     assert result.exit_code == 1
-    assert "region code '610502' is not in the region list" in result.output
-    assert "unknown group 'retired_cats'" in result.output
-    assert "headcount '-4' must be a whole number ≥ 0" in result.output
+    assert "地区代码 '610502' 不在区划表中" in result.output
+    assert "未知的人员类别 'retired_cats'" in result.output
+    assert "人数 '-4' 应为不小于 0 的整数" in result.output
 
 
 def test_actuals_that_leave_out_a_planned_county(tmp_path, plan_folder):
     actual = write_headcounts(tmp_path / "actual.csv", {}, counties=XIANYANG_COUNTIES[1:])
     result = settle_cli(tmp_path, plan_folder, actual)
     assert result.exit_code == 1
-    assert "no actual headcounts for 610402, which the plan has (give 0 where nobody qualified)" in result.output
+    assert "缺少 610402 秦都区 的实际人数，测算中有这些地区（没有符合条件的人员请填 0）" in result.output
 
 
 def test_a_plan_made_with_another_policy_version(tmp_path, plan_folder):
@@ -124,7 +124,7 @@ def test_a_plan_made_with_another_policy_version(tmp_path, plan_folder):
     other = str(ROOT / "tests" / "fixtures" / "xianyang-rate-change.yaml")
     result = settle_cli(tmp_path, plan_folder, actual, "--policy", other)
     assert result.exit_code == 1
-    assert "the plan was made with another policy version" in result.output
+    assert "该测算使用的是另一版本的政策文件（shaanxi-2017-60.yaml " in result.output
 
 
 def test_a_plan_whose_inputs_changed(tmp_path, plan_folder):
@@ -133,7 +133,7 @@ def test_a_plan_whose_inputs_changed(tmp_path, plan_folder):
     copy = plan_folder / "inputs" / "headcounts" / "forecast.csv"
     copy.write_text(copy.read_text("utf-8") + "\n", "utf-8")
     result = settle_cli(tmp_path, plan_folder, actual)
-    assert result.exit_code == 1 and "changed since the plan was made" in result.output
+    assert result.exit_code == 1 and "在测算之后被修改（SHA-256 与 plan.json 不符）" in result.output
 
 
 def test_incomplete_monthly_actuals(tmp_path, plan_folder):
@@ -143,7 +143,8 @@ def test_incomplete_monthly_actuals(tmp_path, plan_folder):
     open(actual, "w", encoding="utf-8").write("\n".join(lines) + "\n")
     result = settle_cli(tmp_path, plan_folder, actual)
     assert result.exit_code == 1
-    assert "2018, 610402, pension_recipients: monthly headcounts lack month(s) 7 (give all 12, 0 where none)" in result.output
+    assert "2018, 610402, 城乡居民养老保险领取待遇人员（pension_recipients）：按月人数缺少 7 月（12 个月都要填，没有的填 0）" \
+        in result.output
 
 
 # --- outputs read back ---------------------------------------------------------------------------------
@@ -224,11 +225,10 @@ def test_what_was_advanced_is_the_plans_fact(tmp_path):
     refused = runner.invoke(app, ["settle", "-y", "2019", "--planned", str(tmp_path / "p90"), "--actual", actual,
                                   "--advance-rate", "80%", "-o", str(tmp_path / "s"), "--no-pdf"])
     assert refused.exit_code == 1
-    assert "the plan advanced 90% of the budget; --advance-rate 80% would settle against money that was never " \
-           "handed down" in refused.output
+    assert "该测算按 90% 预拨；--advance-rate 80% 会按从未下达的资金清算。预拨数以测算的记录为准" in refused.output
     refused = runner.invoke(app, ["settle", "-y", "2019", "--planned", str(tmp_path / "p0"), "--actual", actual,
                                   "--advance-rate", "90%", "-o", str(tmp_path / "s"), "--no-pdf"])
-    assert refused.exit_code == 1 and "the plan advanced nothing" in refused.output
+    assert refused.exit_code == 1 and "该测算未预拨；--advance-rate 90% 会按从未下达的资金清算" in refused.output
     assert not (tmp_path / "s").exists()
     settled = runner.invoke(app, ["settle", "-y", "2019", "--planned", str(tmp_path / "p90"), "--actual", actual,
                                   "-o", str(tmp_path / "s"), "--no-pdf"])
@@ -238,7 +238,7 @@ def test_what_was_advanced_is_the_plans_fact(tmp_path):
     advances.write_text(advances.read_text("utf-8").replace(",province,", ",province,1", 1), "utf-8")
     edited = runner.invoke(app, ["settle", "-y", "2019", "--planned", str(tmp_path / "p90"), "--actual", actual,
                                  "-o", str(tmp_path / "s2"), "--no-pdf"])
-    assert edited.exit_code == 1 and "advances.csv differs from what the plan advanced" in edited.output
+    assert edited.exit_code == 1 and "advances.csv 与测算的预拨数不一致（测算后被改动过？）" in edited.output
 
 
 def test_monthly_figures_alone_for_an_annual_subsidy_are_an_error_naming_the_row(tmp_path):
@@ -248,8 +248,9 @@ def test_monthly_figures_alone_for_an_annual_subsidy_are_an_error_naming_the_row
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["check", "-y", "2019", "-H", str(path)])
     assert result.exit_code == 1
-    assert (f"{path}:2: 2019, 610402 秦都区, poor_pension_contributors: monthly figures only, but "
-            "城乡居民养老保险农村困难群体代缴保费 is paid once per person and year") in result.output
+    assert (f"{path}:2: 2019年 610402 秦都区，参保缴费农村困难群体（建档立卡未标注脱贫人口、低保对象、特困人员）"
+            "（poor_pension_contributors）：只有按月人数，但“城乡居民养老保险农村困难群体代缴保费”按人按年补助：请加一行月份"
+            "留空的年度人数（2019年内任一时间符合条件的人数，每人计一次）") in result.output
 
 
 def test_the_years_figure_and_the_months_must_agree(tmp_path):
@@ -259,5 +260,5 @@ def test_the_years_figure_and_the_months_must_agree(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["check", "-y", "2019", "-H", str(path)])
     assert result.exit_code == 1
-    assert f"{path}:2: [headcount] 2019, 610402, pension_recipients: 50 people in the year, fewer than the 60 of month 1" \
-        in result.output
+    assert (f"{path}:2: [headcount] 2019年 610402，城乡居民养老保险领取待遇人员（pension_recipients）：年度人数 50 少于 "
+            "1 月的 60 人") in result.output

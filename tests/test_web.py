@@ -156,7 +156,7 @@ def test_settlement_problems_are_listed_on_the_plan_page(client, tmp_path):
     response = client.post(f"{url}/settle", data={"csrf": csrf, "year": "2018"},
                            files={"actual": ("少了县.csv", open(partial, "rb").read(), "text/csv")})
     assert response.status_code == 422
-    assert "no actual headcounts for 610423" in text(response) and "少了县.csv" in text(response)
+    assert "缺少 610423 泾阳县, 610424 乾县" in text(response) and "少了县.csv" in text(response)
 
 
 # --- every broken headcount file of test_headcount_errors.py, on the page ------------------------
@@ -168,18 +168,18 @@ def _bad_fields(path):
     edit(path, 13, headcount="12.5")
     edit(path, 14, headcount="-3")
     edit(path, 15, year="18")
-    return ["h.csv:2 [region_code] region code '610499' is not in the region list",
-            f"h.csv:12 [group] unknown group 'poor_people' (allowed: {', '.join(GROUPS)})",
-            "h.csv:13 [headcount] headcount '12.5' must be a whole number ≥ 0",
-            "h.csv:14 [headcount] headcount '-3' must be a whole number ≥ 0",
-            "h.csv:15 [year] year '18' must be a 4-digit year such as 2018"]
+    return ["h.csv:2 [region_code] 地区代码 '610499' 不在区划表中",
+            "h.csv:12 [group] 未知的人员类别 'poor_people'（可用：poor_pension_contributors（",
+            "h.csv:13 [headcount] 人数 '12.5' 应为不小于 0 的整数",
+            "h.csv:14 [headcount] 人数 '-3' 应为不小于 0 的整数",
+            "h.csv:15 [year] 年度 '18' 应为 4 位年份，如 2018"]
 
 
 def _duplicate(path):
     write_headcounts(path, {})
     with open(path, "a", encoding="utf-8") as handle:
         handle.write("2018,610402,pension_recipients,5\n")
-    return ["h.csv:119 duplicate row for 2018, 610402 秦都区, pension_recipients (first at h.csv:6)"]
+    return ["h.csv:119 重复的行：2018, 610402 秦都区, 城乡居民养老保险领取待遇人员（pension_recipients）（首次出现于 h.csv:6）"]
 
 
 def _of_which(path):
@@ -187,15 +187,15 @@ def _of_which(path):
                             ("610404", "poor_pension_contributors_contiguous"): 8,
                             ("610404", "poor_pension_contributors_disabled"): 11,
                             ("610404", "disabled_pension_contributors"): 11})
-    return ["h.csv:13 [headcount] poor_pension_contributors_disabled = 11 is larger than poor_pension_contributors = 10",
-            "h.csv:11 [headcount] the parts of poor_pension_contributors"]
+    return ["h.csv:13 [headcount] 2018年 610404：其中：重度残疾人（poor_pension_contributors_disabled） = 11，大于",
+            "h.csv:11 [headcount] 2018年 610404：参保缴费农村困难群体"]
 
 
 def _missing_group(path):
     write_headcounts(path, {})
     rows = [ln for ln in open(path, encoding="utf-8") if "610402,medical_dibao" not in ln]
     open(path, "w", encoding="utf-8").writelines(rows)
-    return ["h.csv 2018, 610402 秦都区: no headcount for medical_dibao (needed by the subsidies in force)"]
+    return ["h.csv 2018年 610402 秦都区：缺少 城乡居民医保参保农村低保对象（medical_dibao） 的人数（执行中的补助需要）"]
 
 
 def _region_name(path):
@@ -205,7 +205,7 @@ def _region_name(path):
             name = "渭城区" if code == "610402" and group == "pension_recipients" else ""
             lines.append(f"2018,{code},{name},{group},1")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return ["h.csv:6 [region_name] region name '渭城区' does not match code 610402 (秦都区)"]
+    return ["h.csv:6 [region_name] 地区名称 '渭城区' 与代码 610402（秦都区）不符"]
 
 
 def _misgrouped(path):
@@ -213,7 +213,7 @@ def _misgrouped(path):
     text_ = open(path, encoding="utf-8").read().replace("2018,610402,pension_recipients,0",
                                                       '2018,610402,pension_recipients,"1,23,45"')
     open(path, "w", encoding="utf-8").write(text_)
-    return ["headcount '1,23,45' must be a whole number ≥ 0"]
+    return ["人数 '1,23,45' 应为不小于 0 的整数"]
 
 
 def _raw(content):
@@ -225,11 +225,11 @@ def _raw(content):
 @pytest.mark.parametrize("make, expected", [
     (_bad_fields, None), (_duplicate, None), (_of_which, None), (_missing_group, None), (_region_name, None),
     (_misgrouped, None),
-    (_raw(b""), ["the file is empty"]),
-    (_raw(b"year,region,group,headcount\n2018,610402,x,1\n"), ["unknown column 'region'"]),
-    (_raw(b"year,region_code,group\n"), ["missing column 'headcount'"]),
-    (_raw(b"\x00\x01\x02garbage"), ["NUL bytes"]),
-    (_raw(b"\xff\xfe\x00\x00\xff"), ["neither UTF-8 nor GB18030"]),
+    (_raw(b""), ["文件是空的：需要表头行"]),
+    (_raw(b"year,region,group,headcount\n2018,610402,x,1\n"), ["未知的列名 'region'"]),
+    (_raw(b"year,region_code,group\n"), ["缺少列 'headcount'"]),
+    (_raw(b"\x00\x01\x02garbage"), ["含 NUL 字节"]),
+    (_raw(b"\xff\xfe\x00\x00\xff"), ["文件既不是 UTF-8 也不是 GB18030 文本"]),
 ], ids=["bad-fields", "duplicate", "of-which", "missing-group", "region-name", "misgrouped", "empty", "unknown-column",
         "missing-column", "nul", "encoding"])
 def test_each_broken_headcount_file_shows_its_message(client, tmp_path, make, expected):
@@ -260,13 +260,13 @@ def test_a_workbook_problem_names_sheet_and_cell(client, tmp_path):
     book.save(stream)
     response = post_plan(client, stream.getvalue(), name="县区人数.xlsx")
     assert response.status_code == 422
-    assert "县区人数.xlsx:人数!D3 [headcount] headcount '2.5' must be a whole number ≥ 0" in text(response)
+    assert "县区人数.xlsx:人数!D3 [headcount] 人数 '2.5' 应为不小于 0 的整数" in text(response)
 
 
 def test_a_year_not_in_the_file_and_form_problems(client, tmp_path):
     path = write_headcounts(tmp_path / "h.csv", {})
     response = post_plan(client, open(path, "rb").read(), year="2019")
-    assert response.status_code == 422 and "h.csv has no rows for 2019 (years in the file: 2018)" in text(response)
+    assert response.status_code == 422 and "h.csv 中没有 2019 年的人数（文件中的年度：2018）" in text(response)
     response = post_plan(client, open(path, "rb").read(), year="19", advance_rate="150%", policy="nope")
     shown = text(response)
     assert response.status_code == 422
@@ -278,7 +278,7 @@ def test_warnings_are_shown_and_the_plan_goes_on(client, tmp_path):
     response = post_plan(client, open(path, "rb").read())
     assert response.status_code == 303
     shown = text(client.get(response.headers["location"]))
-    assert "no headcounts at all for 610404 渭城区" in shown
+    assert "2018年：610404 渭城区, 610422 三原县" in shown
 
 
 # --- safety ----------------------------------------------------------------------------------------

@@ -191,8 +191,8 @@ def test_a_clerk_goes_from_template_to_notice_and_settlement(server, browser, do
 
 @pytest.mark.parametrize("make, expected", [
     (_bad_fields, None), (_duplicate, None), (_of_which, None), (_missing_group, None), (_region_name, None),
-    (_misgrouped, None), (_raw(b"year,region,group,headcount\n2018,610402,x,1\n"), ["unknown column 'region'"]),
-    (_raw(b"\x00\x01\x02garbage"), ["NUL bytes"])],
+    (_misgrouped, None), (_raw(b"year,region,group,headcount\n2018,610402,x,1\n"), ["未知的列名 'region'"]),
+    (_raw(b"\x00\x01\x02garbage"), ["含 NUL 字节"])],
                          ids=["bad-fields", "duplicate", "of-which", "missing-group", "region-name", "misgrouped",
                               "unknown-column", "nul"])
 def test_each_broken_file_shows_its_message_in_the_browser(server, browser, tmp_path, make, expected, request):

@@ -139,7 +139,7 @@ def test_wan_yuan_cells_are_the_allocated_amounts(tmp_path):
 
 def test_bad_unit_is_a_usage_error(tmp_path):
     result = runner.invoke(app, ["plan", "--unit", "千元", "--out", str(tmp_path)])
-    assert result.exit_code == 2 and "--unit must be one of: 元, 万元" in result.output
+    assert result.exit_code == 2 and "--unit 千元：只能是 元、万元" in result.output
 
 
 def test_hostile_names_stay_text(tmp_path):
@@ -233,7 +233,7 @@ def test_bad_template_cell_is_reported_by_address(tmp_path):
     book.save(tmp_path / "filled.xlsx")
     result = runner.invoke(app, ["plan", "-H", str(tmp_path / "filled.xlsx"), "--out", str(tmp_path / "o"), "--no-pdf"])
     assert result.exit_code == 1
-    assert f"{tmp_path / 'filled.xlsx'}:县区填报!G7: [headcount] headcount '约三千' must be a whole number ≥ 0" in result.output
+    assert f"{tmp_path / 'filled.xlsx'}:县区填报!G7: [headcount] 人数 '约三千' 应为不小于 0 的整数" in result.output
     assert f"{tmp_path / 'filled.xlsx'}:县区填报!H9: [headcount] 未填写：请填写人数，没有的填0" in result.output
 
 
@@ -262,7 +262,7 @@ def test_a_forgiving_template_never_guesses_a_number(tmp_path):
     result = runner.invoke(app, ["plan", "-y", "2018", "-H", str(tmp_path / "filled.xlsx"), "-o", str(tmp_path / "o"),
                                  "--no-pdf"])
     assert result.exit_code == 0, result.output
-    assert "610404 渭城区" in result.output and "left out of the plan" in result.output
+    assert "610404 渭城区" in result.output and "没有任何人数，不纳入本次测算" in result.output
     rows = list(csv.DictReader(open(tmp_path / "o" / "allocations.csv", encoding="utf-8")))
     assert "610404" not in {r["region_code"] for r in rows}
     assert {r["headcount"] for r in rows if r["region_code"] == "610402" and r["subsidy"] == "pension_contribution"} == \
