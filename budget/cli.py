@@ -181,6 +181,23 @@ AdvanceOption = typer.Option(None, "--advance-rate", "-a", metavar="比例", hel
                              "写出 advances.csv 和提前下达通知，清算时据此结算。")
 
 
+CsvEncodingOption = typer.Option(None, "--csv-encoding", metavar="编码", help="CSV 文件的编码：utf-8-bom（默认，Excel "
+                                 "可直接打开）、gb18030（中文 Windows 的 Excel 默认编码）或 utf-8（无 BOM，供程序读取）。")
+CsvHeadersOption = typer.Option(None, "--csv-headers", metavar="表头", help="CSV 文件的表头：en（默认，英文表头和代码，"
+                                "见 README，供程序读取）或 zh（中文表头，补助项目、承担级次、人员类别用中文名称）。")
+
+
+def _csv_format(encoding: Optional[str], headers: Optional[str], default=None):
+    """The CSV format the options ask for, over ``default`` (a plan folder's, for settle)."""
+    from .writers.csv_writer import CsvFormat
+
+    base = default or CsvFormat()
+    try:
+        return CsvFormat(encoding or base.encoding, headers or base.headers)
+    except ValueError as exc:
+        _usage_error(str(exc))
+
+
 def _rate(text: Optional[str]):
     if text is None:
         return None
@@ -219,6 +236,8 @@ def plan(
     scenario: Optional[Path] = ScenarioOption,
     adopt: Optional[str] = typer.Option(None, "--adopt", help="Adopt the scenario by its name: the plan is then a "
                                         "real one (a notice, no mark)."),
+    csv_encoding: Optional[str] = CsvEncodingOption,
+    csv_headers: Optional[str] = CsvHeadersOption,
 ) -> None:
     """测算：计算各县各项目省、市、县应承担金额，写出分配表、预算表、通知和测算说明。
 
@@ -239,6 +258,7 @@ def plan(
             typer.echo(f"--years: {exc}", err=True)
             raise typer.Exit(2) from None
     chosen = _years(year)
+    csv_format = _csv_format(csv_encoding, csv_headers)
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
     from .outputs import Documents, scenario_lines, write_plan_outputs
@@ -254,7 +274,8 @@ def plan(
         with _without_cycle_collection() if not pdf else nullcontext():
             names, fonts = write_plan_outputs(result, out, unit,
                                               Documents(settings, allow_missing_glyphs, notice_settings, final)
-                                              if pdf else None, settings, workbook, rolling=years is not None)
+                                              if pdf else None, settings, workbook, rolling=years is not None,
+                                              csv_format=csv_format)
     _report(warnings)
     _say_if_sample(result.files)
     if result.policy.scenario is not None:
@@ -314,6 +335,8 @@ def settle(
     number: Optional[str] = NumberOption, date: Optional[str] = DateOption, title: Optional[str] = TitleOption,
     issuer: Optional[List[str]] = IssuerOption, addressees: Optional[str] = AddresseesOption,
     cc: Optional[List[str]] = CcOption,
+    csv_encoding: Optional[str] = CsvEncodingOption,
+    csv_headers: Optional[str] = CsvHeadersOption,
 ) -> None:
     """清算：按实际人数计算应拨数，与预算或已预拨数比较，多退少补；写出清算表、上下级结算、决算表和清算通知。
 
@@ -326,20 +349,29 @@ def settle(
     _year(year)
     _once("--policy", policy, key=lambda p: os.path.realpath(policy_path(str(p))))
     rate = _rate(advance_rate)
+    _csv_format(csv_encoding, csv_headers)  # a wrong value is a usage error before anything is read
     with _problems_exit(out), folder_lock(out):
         settings = str(documents) if documents else _plan_documents(planned)
+        csv_format = _csv_format(csv_encoding, csv_headers, _plan_csv_format(planned))  # as the plan's, unless given
         quantum = _quantum(allocation_unit, settings) if (allocation_unit or not planned.is_dir()) else None
         result, warnings = run_settlement(year, str(planned), str(actual),
                                           [policy_path(str(p)) for p in policy] if policy else None, rate, quantum)
         notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
         names, fonts = write_settlement_outputs(result, out, Documents(settings, allow_missing_glyphs, notice_settings)
-                                                if pdf else None)
+                                                if pdf else None, csv_format)
     _report(warnings)
     _say_if_sample(result.files)
     typer.echo(settlement_summary(result))
     if fonts:
         typer.echo(f"\nfonts: {fonts}")
     typer.echo(f"\nwritten to {out}: {', '.join(names)}")
+
+
+def _plan_csv_format(planned: Path):
+    """How a plan folder wrote its CSV files (settle writes its own the same way); None for headcounts."""
+    from .plan import plan_csv_format
+
+    return plan_csv_format(planned) if planned.is_dir() else None
 
 
 def _plan_documents(planned: Path) -> str | None:
@@ -483,6 +515,8 @@ def roster(
     person_rows: str = typer.Option("flagged", "--person-rows", metavar="范围", help="台账中的脱敏人员行：flagged（多名单、"
                                     "年内变动、重复、迁移）、all 或 none。"),
     memory_limit: str = typer.Option("1GB", "--memory-limit", metavar="内存", help="DuckDB 内存上限，超出时写入私有临时文件夹。"),
+    csv_encoding: Optional[str] = CsvEncodingOption,
+    csv_headers: Optional[str] = CsvHeadersOption,
 ) -> None:
     """人员台账比对：按身份证号匹配各名单，生成人数文件、问题清单、脱敏台账和审计日志。
 
@@ -493,12 +527,13 @@ def roster(
     if person_rows not in PERSON_ROWS:
         typer.echo(f"--person-rows must be one of: {', '.join(PERSON_ROWS)} (got {person_rows!r})", err=True)
         raise typer.Exit(2)
+    csv_format = _csv_format(csv_encoding, csv_headers)
     with _problems_exit(out):
         result = run_roster(str(lists), year, person_rows, memory_limit)
         if not skip_bad_rows:
             refuse_bad_rows(result)
-        files = roster_outputs(result)
-        with staged(out) as stage:
+        files = roster_outputs(result, csv_format)
+        with staged(out, notes=[csv_format.describe()]) as stage:
             for name, data in files.items():
                 stage.write_bytes(name, data)
     rows = [p for p in result.row_problems if p.severity == "row"]
@@ -581,6 +616,8 @@ def forecast(
                                              "year's people (default: the average the history implies)."),
     scenario: Optional[List[Path]] = typer.Option(None, "--scenario", help="A scenario the forecast will be planned "
                                                   "with too (repeat): the groups it counts are forecast as well."),
+    csv_encoding: Optional[str] = CsvEncodingOption,
+    csv_headers: Optional[str] = CsvHeadersOption,
 ) -> None:
     """Forecast headcounts from history (人数预测): per county a small method chosen by a backtest,
     low / base / high variants, "其中" groups as shares of their parent."""
@@ -598,11 +635,12 @@ def forecast(
         typer.echo("--exit-rate and --entry-rate must be between 0 and 100%", err=True)
         raise typer.Exit(2)
     flows = StockFlow(float(rates[0]), float(rates[1]) if entry_rate else None)
+    csv_format = _csv_format(csv_encoding, csv_headers)
     with _problems_exit(out):
         result, warnings = run_forecast(_policies(policy), str(history), wanted, method, flows,
                                         [str(s) for s in scenario or []])
-        files = forecast_files(result)
-        with staged(out) as stage:
+        files = forecast_files(result, csv_format)
+        with staged(out, notes=[csv_format.describe()]) as stage:
             for name, data in files.items():
                 stage.write_bytes(name, data)
     _report(warnings)

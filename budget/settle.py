@@ -14,11 +14,11 @@ from .core.manifest import INPUTS, MANIFEST
 from .core.problems import InputError, Problem, Source, errors
 from .core.results import PlanResult, SettlementResult
 from .core.settlement import advance, budgeted, settle, transfers
-from .outputs import ADVANCES, advance_rows
+from .outputs import ADVANCES, advances_file
 from .plan import compute_plan, load_inputs, load_plan_folder, run_plan
 from .readers.input_files import make_input_file
 from .resources import EXAMPLE_POLICY
-from .writers.csv_writer import allocations_csv
+from .writers.csv_writer import CsvFormat
 
 
 def _digest(path: str) -> str:
@@ -59,7 +59,7 @@ def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str]
         if quantum is not None and quantum != plan_result.quantum:
             raise InputError([Problem(Source(planned), f"the plan allocated in {allocation_name(plan_result.quantum)}; "
                                       "a settlement uses the plan's allocation unit")])
-        _check_recorded_advances(Path(planned), plan_result, rate)
+        _check_recorded_advances(Path(planned), plan_result, rate, folder.csv_format)
     else:
         policy_paths = policy_paths or [str(EXAMPLE_POLICY)]  # as budget plan does
         plan_result, _ = run_plan(policy_paths, planned, [year], advance_rate, quantum=quantum or 1)
@@ -85,17 +85,22 @@ def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str]
                             transfers(lines), files, rate, plan_result.quantum, budget), problems
 
 
-def _check_recorded_advances(folder: Path, plan_result: PlanResult, rate: Fraction | None) -> None:
+def _check_recorded_advances(folder: Path, plan_result: PlanResult, rate: Fraction | None, fmt: CsvFormat) -> None:
     """The plan folder's advances.csv is what was handed down: it must be what the plan's rate
-    gives (a folder whose file was edited, or lost, is refused rather than guessed)."""
+    gives, written as the plan wrote its CSV files (``fmt``, from plan.json); a folder whose
+    file was edited, or lost, is refused rather than guessed."""
     path = folder / ADVANCES
     if rate is None:
         return
     if not path.exists():
         raise InputError([Problem(Source(str(path)), "the plan advanced money but its advances.csv is missing: "
                                                      "run budget plan again")])
-    expected = allocations_csv(advance_rows(plan_result))
-    if path.read_text("utf-8").lstrip("\ufeff") != expected:
+    expected = fmt.decode(advances_file(plan_result, fmt)).lstrip("\ufeff")
+    try:
+        found = fmt.decode(path.read_bytes()).lstrip("\ufeff")  # a BOM or none: the same table
+    except UnicodeDecodeError:
+        found = None
+    if found != expected:
         raise InputError([Problem(Source(str(path)), "advances.csv differs from what the plan advanced "
                                                      "(edited after the plan was made?): run budget plan again")])
 

@@ -19,7 +19,7 @@ def plan(tmp_path, path, *extra):
 
 def edit(path, line_no, **fields):
     """Change fields of data line ``line_no`` (1 = header) of a CSV."""
-    rows = list(csv.reader(open(path, encoding="utf-8")))
+    rows = list(csv.reader(open(path, encoding="utf-8-sig")))
     header = rows[0]
     for key, value in fields.items():
         rows[line_no - 1][header.index(key)] = value
@@ -84,7 +84,7 @@ def test_a_file_covering_some_counties_plans_those_and_says_which_are_left_out(t
     assert result.exit_code == 0, result.output
     assert "warning: 2018: no headcounts at all for 610404 渭城区, 610422 三原县" in result.output
     assert "they are left out of the plan" in result.output
-    codes = {r.split(",")[1] for r in (out / "allocations.csv").read_text("utf-8").splitlines()[1:]}
+    codes = {r.split(",")[1] for r in (out / "allocations.csv").read_text("utf-8-sig").splitlines()[1:]}
     assert codes == {"610402", "610426"}
 
 
@@ -131,7 +131,7 @@ def test_old_code_warns_and_counts_as_new(tmp_path):
     result, out = plan(tmp_path, path)
     assert result.exit_code == 0, result.output
     assert "warning: [region_code] old code 610427 彬县 is read as 610482 彬州市" in result.output
-    assert "610482,彬州市,supplementary_medical,county,10,280.00" in (out / "allocations.csv").read_text("utf-8")
+    assert "610482,彬州市,supplementary_medical,county,10,280.00" in (out / "allocations.csv").read_text("utf-8-sig")
 
 
 def test_excluded_county_is_ignored_with_a_warning(tmp_path):
@@ -139,7 +139,7 @@ def test_excluded_county_is_ignored_with_a_warning(tmp_path):
     result, out = plan(tmp_path, path)
     assert result.exit_code == 0, result.output
     assert "610403 杨陵区 is left out by the policy setting" in result.output
-    assert "610403" not in (out / "allocations.csv").read_text("utf-8")
+    assert "610403" not in (out / "allocations.csv").read_text("utf-8-sig")
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
@@ -153,7 +153,7 @@ def test_encodings_excel_saves(tmp_path, encoding):
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
     result, out = plan(tmp_path, path)
     assert result.exit_code == 0, result.output
-    assert "2018,610402,秦都区,supplementary_medical,province,7,147.00" in (out / "allocations.csv").read_text("utf-8")
+    assert "2018,610402,秦都区,supplementary_medical,province,7,147.00" in (out / "allocations.csv").read_text("utf-8-sig")
 
 
 def test_xlsx_headcounts_and_cell_addresses(tmp_path):
@@ -176,7 +176,7 @@ def test_xlsx_headcounts_and_cell_addresses(tmp_path):
     book.save(path)
     result, out = plan(tmp_path, path)
     assert result.exit_code == 0, result.output
-    assert "2018,610402,秦都区,basic_pension_increase,province,3,90.00" in (out / "allocations.csv").read_text("utf-8")
+    assert "2018,610402,秦都区,basic_pension_increase,province,3,90.00" in (out / "allocations.csv").read_text("utf-8-sig")
 
 
 def test_thousands_separators_and_chinese_group_names(tmp_path):
@@ -190,7 +190,7 @@ def test_thousands_separators_and_chinese_group_names(tmp_path):
     result, out = plan(tmp_path, path)
     assert result.exit_code == 0, result.output
     # 12,345 × 5 元 × 12 = 740,700 → 省 370,350
-    assert "2018,610402,秦都区,basic_pension_increase,province,12345,370350.00" in (out / "allocations.csv").read_text("utf-8")
+    assert "2018,610402,秦都区,basic_pension_increase,province,12345,370350.00" in (out / "allocations.csv").read_text("utf-8-sig")
 
 
 def test_a_misgrouped_number_is_still_refused(tmp_path):

@@ -154,7 +154,7 @@ def write_hand_headcounts(path, made):
 
 
 def read_headcounts(path):
-    rows = [r for r in open(path, encoding="utf-8") if not r.startswith("#")]
+    rows = [r for r in open(path, encoding="utf-8-sig") if not r.startswith("#")]
     return {(r["region_code"], r["group"], r["month"]): int(r["headcount"]) for r in csv.DictReader(rows)}
 
 
@@ -371,7 +371,7 @@ def test_a_row_too_wide_is_named_by_its_line(example, tmp_path):
     folder, _ = example
     for path in folder.iterdir():
         (tmp_path / path.name).write_bytes(path.read_bytes())
-    lines = (tmp_path / "残疾人.csv").read_text("utf-8").splitlines()
+    lines = (tmp_path / "残疾人.csv").read_text("utf-8-sig").splitlines()
     lines[3] += ",extra"
     (tmp_path / "残疾人.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     r = runner.invoke(app, ["roster", "--lists", str(tmp_path / "roster.yaml"), "--year", "2018", "--out", str(tmp_path / "o")])

@@ -117,7 +117,7 @@ def test_plan_preview_and_downloads_equal_the_cli(client, tmp_path):
             "plan/explanation-2018.pdf"} <= set(names)  # the example rests on assumptions: a draft
     assert not any("plan.json" in n for n in names)  # it names this machine's temporary paths
     # a total from the summary is the CLI's
-    total = sum(int(round(float(r["amount"]) * 100)) for r in csv.DictReader(open(out / "allocations.csv", encoding="utf-8")))
+    total = sum(int(round(float(r["amount"]) * 100)) for r in csv.DictReader(open(out / "allocations.csv", encoding="utf-8-sig")))
     assert f"{total // 100:,}.{total % 100:02d}" in shown
 
 
