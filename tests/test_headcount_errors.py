@@ -190,7 +190,8 @@ def test_thousands_separators_and_chinese_group_names(tmp_path):
     result, out = plan(tmp_path, path)
     assert result.exit_code == 0, result.output
     # 12,345 × 5 元 × 12 = 740,700 → 省 370,350
-    assert "2018,610402,秦都区,basic_pension_increase,province,12345,370350.00" in (out / "allocations.csv").read_text("utf-8-sig")
+    allocations = (out / "allocations.csv").read_text("utf-8-sig")
+    assert "2018,610402,秦都区,basic_pension_increase,province,12345,370350.00" in allocations
 
 
 def test_a_misgrouped_number_is_still_refused(tmp_path):

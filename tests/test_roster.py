@@ -250,6 +250,26 @@ def test_lists_to_headcounts_to_plan_equals_the_hand_count(example, tmp_path, mo
     assert not pattern.search(result.output)
 
 
+def test_chinese_headers_in_gb18030_plan_as_the_hand_count(example, tmp_path):
+    """--csv-headers zh --csv-encoding gb18030: Excel on Chinese Windows reads the files, and so does plan."""
+    folder, made = example
+    out = tmp_path / "zh"
+    result = runner.invoke(app, ["roster", "--lists", str(folder / "roster.yaml"), "--year", "2018", "--out", str(out),
+                                 "--skip-bad-rows", "--csv-headers", "zh", "--csv-encoding", "gb18030"])
+    assert result.exit_code == 0, result.output
+    text = (out / "headcounts-2018.csv").read_bytes().decode("gb18030")
+    assert [ln for ln in text.splitlines() if not ln.startswith("#")][0] == "年度,地区代码,地区名称,人员类别,人数,月份"
+    assert "城乡居民养老保险领取待遇人员" in text and REC not in text
+    problems = (out / "problems.csv").read_bytes()
+    assert not problems.startswith(b"\xef\xbb\xbf") and "未计入" in problems.decode("gb18030")
+    hand = write_hand_headcounts(tmp_path / "hand.csv", made)
+    for name, headcounts in (("from-roster", out / "headcounts-2018.csv"), ("by-hand", hand)):
+        r = runner.invoke(app, ["plan", "--headcounts", str(headcounts), "--policy", XIANYANG, "--year", "2018",
+                                "--out", str(tmp_path / name), "--no-pdf", "--no-workbook"])
+        assert r.exit_code == 0, r.output
+    assert (tmp_path / "from-roster" / "allocations.csv").read_bytes() == (tmp_path / "by-hand" / "allocations.csv").read_bytes()
+
+
 def test_same_inputs_give_the_same_bytes(example, tmp_path):
     folder, _ = example
     outputs = []

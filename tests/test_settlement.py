@@ -103,7 +103,7 @@ def test_actuals_with_unknown_region_group_and_impossible_values(tmp_path, plan_
     actual = write_headcounts(tmp_path / "actual.csv", {})
     with open(actual, "a", encoding="utf-8") as handle:
         handle.write("2018,610502,pension_recipients,5\n2018,610402,retired_cats,5\n")
-    text = open(actual, encoding="utf-8-sig").read().replace("2018,610404,pension_recipients,0", "2018,610404,pension_recipients,-4")
+    text = open(actual, encoding="utf-8").read().replace("2018,610404,pension_recipients,0", "2018,610404,pension_recipients,-4")
     open(actual, "w", encoding="utf-8").write(text)
     result = settle_cli(tmp_path, plan_folder, actual)
     assert result.exit_code == 1

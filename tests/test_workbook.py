@@ -125,7 +125,7 @@ def test_wan_yuan_cells_are_the_allocated_amounts(tmp_path):
     assert result.exit_code == 0, result.output
     ws = load_workbook(tmp_path / "budget-2018.xlsx", data_only=True)["城乡居民养老保险农村困难群体代缴保费"]
     cols = header_index(ws)
-    allocated = {r["region_code"]: Decimal(r["amount"]) for r in csv.DictReader(open(tmp_path / "allocations.csv", encoding="utf-8-sig"))
+    allocated = {r["region_code"]: Decimal(r["amount"]) for r in csv.DictReader(open(tmp_path / "allocations.csv"))
                  if r["subsidy"] == "pension_contribution" and r["payer"] == "city"}
     shown = {ws.cell(r, 2).value: Decimal(str(ws.cell(r, cols["市级"]).value)) for r in range(5, 18)}
     assert {code: v * 10000 for code, v in shown.items()} == allocated
