@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import List, NoReturn, Optional
 
 import typer
+from typer.core import TyperArgument
 
 from . import __version__
 from .core.display import UNITS, allocation_quantum, parse_date
@@ -32,6 +33,10 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                   help="社会保险扶贫补助资金测算、下达与清算，精确到分。"
                        "(Plan and settle social-insurance poverty-alleviation subsidies, exact to the fen.)")
 
+# typer prints an argument's Python type after its name (案例文件 <list[Path]>), which means nothing
+# to a clerk; the metavar already says what to give. (typer.Argument takes no help class to override.)
+TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+
 PolicyOption = typer.Option(None, "--policy", "-p", metavar="政策文件", help="政策文件（YAML，可重复，每个城市一个；"
                             "也可写内置名称如 xianyang-2017-303）。默认：内置咸阳配置。(policy YAML, repeatable)")
 HeadcountOption = typer.Option(None, "--headcounts", "-H", metavar="人数文件", help="人数文件（CSV 或 XLSX，"
@@ -51,18 +56,22 @@ def _report(problems: list[Problem]) -> None:
 
 
 @contextmanager
-def _problems_exit(out: Path | None = None):
+def _problems_exit(out: Path | None = None, writes: bool = True):
     """Input problems, missing fonts and unwritable outputs end the command with exit code 1
-    and a message, never a traceback."""
+    and a message, never a traceback. ``writes``: the command writes files (check and explain
+    do not, so they never say that nothing was written)."""
     try:
         yield
     except InputError as exc:
-        _fail(exc)
+        _fail(exc, writes)
     except FontError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
     except OSError as exc:
         where = exc.filename or out
+        if not writes:  # nothing is written: it is a file that could not be read
+            typer.echo(f"无法读取 {where}：{exc.strerror or exc} / cannot read {where}", err=True)
+            raise typer.Exit(1) from None
         typer.echo(f"cannot write to {out if out else where}: {exc.strerror or exc} ({where})", err=True)
         raise typer.Exit(1) from None
 
@@ -88,11 +97,44 @@ def _say_if_sample(files) -> None:
         typer.echo(f"示例 sample: {note} — the outputs say so too", err=True)
 
 
-def _fail(exc: InputError) -> None:
+def _fail(exc: InputError, writes: bool = True) -> None:
     _report(exc.problems)
     count = sum(1 for p in exc.problems if p.severity == "error")
-    typer.echo(f"{count} problem(s) found; nothing was written. 发现 {count} 个问题，未写出任何文件。", err=True)
+    if writes:
+        typer.echo(f"{count} problem(s) found; nothing was written. 发现 {count} 个问题，未写出任何文件。", err=True)
+    else:
+        typer.echo(f"发现 {count} 个问题。 {count} problem(s) found.", err=True)
     raise typer.Exit(1)
+
+
+# What an option names: an input file, an output folder or an output file. A wrong kind of path
+# (a folder for a file, a file for a folder) is said as such before anything is read or written,
+# instead of "cannot write" or "File exists" from the operating system.
+INPUT_KINDS = {"table": ("CSV 或 XLSX 文件", "a CSV or XLSX file"), "yaml": ("YAML 文件", "a YAML file")}
+
+
+def _paths(inputs: tuple = (), out: Optional[Path] = None, out_file: Optional[Path] = None) -> None:
+    """``inputs``: (option, path or paths, kind of :data:`INPUT_KINDS`); ``out``: an output
+    folder (--out); ``out_file``: an output .xlsx file (template --out). Every wrong path is
+    named at once, then exit code 2."""
+    messages = []
+    for option, given, kind in inputs:
+        zh, en = INPUT_KINDS[kind]
+        for path in given if isinstance(given, list) else [given]:
+            if path is not None and Path(path).is_dir():
+                messages.append(f"{option} 应是一个 {zh}，{path} 是一个文件夹 / {option} must be {en}; {path} is a folder")
+    if out is not None:
+        blocking = next((p for p in [out, *out.parents] if p.exists() and not p.is_dir()), None)
+        if blocking == out:
+            messages.append(f"--out 应是一个文件夹，{out} 是一个文件 / --out must be a folder; {out} is a file")
+        elif blocking is not None:
+            messages.append(f"--out 应是一个文件夹，{blocking} 是一个文件，不能在其中建文件夹 / --out must be a folder; "
+                            f"{blocking} is a file, so no folder can be made in it")
+    if out_file is not None and out_file.is_dir():
+        messages.append(f"--out 应是一个 .xlsx 文件，{out_file} 是一个文件夹 / --out must be an .xlsx file; "
+                        f"{out_file} is a folder")
+    if messages:
+        _usage_error("\n".join(messages))
 
 
 DocumentsOption = typer.Option(None, "--documents", "-d", metavar="公文设置", help="公文设置（YAML：分配单位、发文机关、"
@@ -247,6 +289,8 @@ def plan(
     if unit not in UNITS:
         typer.echo(f"--unit must be one of: {', '.join(UNITS)} (got {unit!r})", err=True)
         raise typer.Exit(2)
+    _paths((("--headcounts", headcounts, "table"), ("--factors", factors, "table"), ("--policy", policy, "yaml"),
+            ("--documents", documents, "yaml"), ("--scenario", scenario, "yaml")), out=out)
     rate = _rate(advance_rate)
     if years is not None:
         if year:
@@ -305,6 +349,7 @@ def report(
     from .plan import load_plan_folder
     from .writers.atomic import staged
 
+    _paths((("--documents", documents, "yaml"),), out=out)
     target = out or plan_folder
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     with _problems_exit(target), folder_lock(target):
@@ -347,6 +392,7 @@ def settle(
     from .writers.text import settlement_summary
 
     _year(year)
+    _paths((("--actual", actual, "table"), ("--policy", policy, "yaml"), ("--documents", documents, "yaml")), out=out)
     _once("--policy", policy, key=lambda p: os.path.realpath(policy_path(str(p))))
     rate = _rate(advance_rate)
     _csv_format(csv_encoding, csv_headers)  # a wrong value is a usage error before anything is read
@@ -390,8 +436,9 @@ def check(
     """校验政策文件和人数文件，不做计算。 (Check the policy and the headcounts.)"""
     from .plan import load_inputs
 
+    _paths((("--headcounts", headcounts, "table"), ("--policy", policy, "yaml")))
     years = _years(year)
-    with _problems_exit():
+    with _problems_exit(writes=False):  # check writes nothing
         inputs = load_inputs(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), years)
     _report(inputs.warnings)
     counties = len(inputs.policy.counties())
@@ -415,7 +462,8 @@ def explain(
     from .writers.text import explain_fund
 
     _year(year)
-    with _problems_exit():
+    _paths((("--headcounts", headcounts, "table"), ("--policy", policy, "yaml"), ("--factors", factors, "table")))
+    with _problems_exit(writes=False):  # explain writes nothing
         result, _ = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), [year],
                              factors_path=str(factors) if factors else None)
     items = {**{s.id: s.name for s in result.policy.subsidies.values()},
@@ -461,6 +509,7 @@ def template(
     from .writers.template import template_bytes
 
     _year(year)
+    _paths((("--policy", policy, "yaml"),), out_file=out)
     with _problems_exit(out):
         loaded, _ = read_policy(_policies(policy))
     if not template_groups(loaded, year):
@@ -482,13 +531,14 @@ def template(
 
 @app.command()
 def verify(
-    cases: List[Path] = typer.Argument(..., metavar="案例文件...", help="政策案例文件（YAML）：测算、清算和因素法案例。"),
+    cases: List[Path] = typer.Argument(..., metavar="案例文件", help="政策案例文件（YAML，可给多个）：测算、清算和因素法案例。"),
 ) -> None:
     """运行按文件手工推算的政策案例，逐项核对到分。 (Verify hand-written policy cases.)"""
     from .readers.cases_reader import read_cases
     from .verify import verify as run_verify
 
-    with _problems_exit():
+    _paths((("案例文件", cases, "yaml"),))
+    with _problems_exit(writes=False):  # verify writes nothing
         loaded = [case for path in cases for case in read_cases(str(path))]
     verdicts = run_verify(loaded)
     for verdict in verdicts:
@@ -524,6 +574,7 @@ def roster(
     from .roster import PERSON_ROWS, refuse_bad_rows, roster_outputs, run_roster
     from .writers.atomic import staged
 
+    _paths((("--lists", lists, "yaml"),), out=out)
     if person_rows not in PERSON_ROWS:
         typer.echo(f"--person-rows must be one of: {', '.join(PERSON_ROWS)} (got {person_rows!r})", err=True)
         raise typer.Exit(2)
@@ -585,6 +636,9 @@ def compare(
     from .compare import compare_files, run_compare
     from .writers.atomic import staged
 
+    _paths((("--scenario", scenario, "yaml"), ("--base", headcounts, "table"), ("--policy", policy, "yaml"),
+            ("--factors", factors, "table")), out=out)
+
     with _problems_exit(out):
         quantum = _quantum(allocation_unit, None)
         comparison, warnings = run_compare(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS),
@@ -624,6 +678,8 @@ def forecast(
     from .core.forecast_methods import METHOD_NAMES, StockFlow
     from .forecast import forecast_files, run_forecast
     from .writers.atomic import staged
+
+    _paths((("--history", history, "table"), ("--policy", policy, "yaml"), ("--scenario", scenario, "yaml")), out=out)
 
     try:
         wanted = parse_years(years)
