@@ -5,8 +5,11 @@ import csv
 import html
 import io
 import re
+import subprocess
+import sys
 import time
 import zipfile
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -25,9 +28,21 @@ runner = CliRunner()
 POLICY = "xianyang-2017-303"
 
 
+SERVED = []  # every server's job folder, each to be gone once its client is closed
+
+
 def serve(limits=None):
-    """The page as a browser on this machine sees it (the Host header is checked)."""
-    return TestClient(create_app(limits), base_url="http://127.0.0.1:8000")
+    """The page as a browser on this machine sees it (the Host header is checked). Use it in a
+    ``with``: leaving it runs the app's lifespan end, which removes the uploads."""
+    app = create_app(limits)
+    SERVED.append(app.store.root)
+    return TestClient(app, base_url="http://127.0.0.1:8000")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_uploaded_data_is_left_behind():
+    yield
+    assert SERVED and [root for root in SERVED if root.exists()] == []
 
 
 @pytest.fixture
@@ -290,9 +305,9 @@ def test_a_post_without_the_csrf_token_is_refused(client, tmp_path):
         response = client.post("/plan", data={"csrf": csrf, "policy": POLICY},
                                files={"headcounts": ("h.csv", open(path, "rb").read(), "text/csv")})
         assert response.status_code == 403 and "表单已失效" in response.text
-    other = serve()  # another server's token (another secret) is no good either
-    response = client.post("/plan", data={"csrf": token(other), "policy": POLICY},
-                           files={"headcounts": ("h.csv", open(path, "rb").read(), "text/csv")})
+    with serve() as other:  # another server's token (another secret) is no good either
+        response = client.post("/plan", data={"csrf": token(other), "policy": POLICY},
+                               files={"headcounts": ("h.csv", open(path, "rb").read(), "text/csv")})
     assert response.status_code == 403
     assert not client.app.store.jobs
 
@@ -403,3 +418,26 @@ def test_the_progress_note_says_how_many_are_ahead(client):
     finally:
         gate.set()
     wait_for_pdfs(client, response.headers["location"])
+
+
+def test_the_servers_folder_goes_with_the_server(tmp_path):
+    """Uploaded headcounts and outputs are the bureau's data: nothing of them stays in the
+    temporary folder once the server stops (its lifespan's end), nor at the interpreter's exit
+    when a store was never closed."""
+    with serve() as c:
+        store = c.app.store
+        path = write_headcounts(tmp_path / "h.csv", {})
+        response = post_plan(c, open(path, "rb").read(), name="h.csv")
+        assert response.status_code == 303, response.text
+        jobs = [j.folder for j in store.jobs.values()]
+        assert jobs and all(any(f.name.startswith("headcounts") for f in folder.iterdir()) for folder in jobs)
+    assert not store.root.exists()
+
+    script = ("from budget.web import create_app\n"
+              "store = create_app().store\n"
+              "job = store.new('plan')\n"
+              "(job.folder / 'headcounts.csv').write_text('year,region_code,group,headcount\\n')\n"
+              "print(store.root)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
+    root = Path(done.stdout.strip())
+    assert root.name.startswith("budget-web-") and not root.exists()
