@@ -163,6 +163,33 @@ def test_settlement_against_a_plan_made_on_the_page_equals_the_cli(client, tmp_p
     assert quote("咸阳市2018年清算.xlsx") in client.get(f"/jobs/{sid}/files/workbook").headers["content-disposition"]
 
 
+def test_csv_in_gb18030_with_chinese_headers_from_the_page(client, tmp_path):
+    """The page's 更多设置 choose the CSV files' encoding and headers as --csv-encoding and
+    --csv-headers do; the settlement on the page writes its CSV files as its plan did."""
+    assert 'name="csv_encoding"' in client.get("/").text
+    forecast = write_headcounts(tmp_path / "forecast.csv", {"pension_recipients": 100, "rural_registered_poor": 50})
+    actual = write_headcounts(tmp_path / "actual.csv", {"pension_recipients": 90, "rural_registered_poor": 60})
+    response = post_plan(client, open(forecast, "rb").read(), advance_rate="90%", csv_encoding="gb18030",
+                         csv_headers="zh")
+    assert response.status_code == 303, text(response)
+    url = response.headers["location"]
+    out = cli_plan(tmp_path, forecast, "--advance-rate", "90%", "--no-pdf", "--csv-encoding", "gb18030",
+                   "--csv-headers", "zh")
+    got = client.get(f"{url}/files/allocations")
+    assert got.content == (out / "allocations.csv").read_bytes()
+    assert got.headers["content-type"] == "text/csv; charset=gb18030"
+    assert got.content.decode("gb18030").startswith("年度,区划代码,区划名称,补助项目,承担级次,人数,金额（元）\n")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get(url).text).group(1)
+    response = client.post(f"{url}/settle", data={"csrf": csrf, "year": "2018"},
+                           files={"actual": ("实际人数.csv", open(actual, "rb").read(), "text/csv")}, follow_redirects=False)
+    assert response.status_code == 303, text(response)
+    sid = response.headers["location"].rsplit("/", 1)[-1]
+    transfers = client.get(f"/jobs/{sid}/files/transfers").content.decode("gb18030")
+    assert transfers.startswith("年度,承担级次,区划代码,区划名称,金额（元）,方向\n")
+    bad = post_plan(client, open(forecast, "rb").read(), csv_encoding="latin1")
+    assert bad.status_code == 422 and "请从列表中选择 CSV 编码" in text(bad)
+
+
 def test_settlement_problems_are_listed_on_the_plan_page(client, tmp_path):
     forecast = write_headcounts(tmp_path / "forecast.csv", {"pension_recipients": 100})
     url = post_plan(client, open(forecast, "rb").read()).headers["location"]
