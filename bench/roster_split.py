@@ -21,7 +21,7 @@ LISTS = ("registry", "dibao", "disabled", "pension", "medical")
 
 
 def counts(path: Path) -> Counter:
-    rows = [r for r in open(path, encoding="utf-8") if not r.startswith("#")]
+    rows = [r for r in open(path, encoding="utf-8-sig") if not r.startswith("#")]
     return Counter({(r["region_code"], r["group"], r["month"]): int(r["headcount"]) for r in csv.DictReader(rows)})
 
 

@@ -196,7 +196,7 @@ def plan_args(country: dict, out: Path, *options: str) -> list[str]:
 def amounts(path: Path) -> dict[tuple[str, ...], Decimal]:
     import csv
 
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8-sig") as handle:  # our CSVs carry a BOM for Excel
         return {(r["year"], r["region_code"], r["subsidy"], r["payer"]): Decimal(r["amount"])
                 for r in csv.DictReader(handle)}
 

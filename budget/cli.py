@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import List, NoReturn, Optional
 
 import typer
+from typer.core import TyperArgument
 
 from . import __version__, cli_text
 from .core.display import UNITS, allocation_quantum, parse_date
@@ -34,6 +35,10 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                   context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
                   help="社会保险扶贫补助资金测算、下达与清算，精确到分。"
                        "(Plan and settle social-insurance poverty-alleviation subsidies, exact to the fen.)")
+
+# typer prints an argument's Python type after its name (案例文件 <list[Path]>), which means nothing
+# to a clerk; the metavar already says what to give. (typer.Argument takes no help class to override.)
+TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
 
 PolicyOption = typer.Option(None, "--policy", "-p", metavar="政策文件", help="政策文件（YAML，可重复，每个城市一个；"
                             "也可写内置名称如 xianyang-2017-303）。默认：内置咸阳配置。(policy YAML, repeatable)")
@@ -71,18 +76,22 @@ def _choose_language(
 
 
 @contextmanager
-def _problems_exit(out: Path | None = None):
+def _problems_exit(out: Path | None = None, writes: bool = True):
     """Input problems, missing fonts and unwritable outputs end the command with exit code 1
-    and a message, never a traceback."""
+    and a message, never a traceback. ``writes``: the command writes files (check and explain
+    do not, so they never say that nothing was written)."""
     try:
         yield
     except InputError as exc:
-        _fail(exc)
+        _fail(exc, writes)
     except FontError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
     except OSError as exc:
         where = exc.filename or out
+        if not writes:  # nothing is written: it is a file that could not be read
+            typer.echo(f"无法读取 {where}：{exc.strerror or exc} / cannot read {where}", err=True)
+            raise typer.Exit(1) from None
         typer.echo(f"cannot write to {out if out else where}: {exc.strerror or exc} ({where})", err=True)
         raise typer.Exit(1) from None
 
@@ -108,11 +117,44 @@ def _say_if_sample(files) -> None:
         _say("示例数据：{note}（输出文件中也有此说明）", "sample: {note} — the outputs say so too", err=True, note=note)
 
 
-def _fail(exc: InputError) -> None:
+def _fail(exc: InputError, writes: bool = True) -> None:
     _report(exc.problems)
     count = sum(1 for p in exc.problems if p.severity == "error")
-    _say("发现 {count} 个问题，未写出任何文件。", "{count} problem(s) found; nothing was written.", err=True, count=count)
+    if writes:
+        _say("发现 {count} 个问题，未写出任何文件。", "{count} problem(s) found; nothing was written.", err=True, count=count)
+    else:
+        _say("发现 {count} 个问题。", "{count} problem(s) found.", err=True, count=count)
     raise typer.Exit(1)
+
+
+# What an option names: an input file, an output folder or an output file. A wrong kind of path
+# (a folder for a file, a file for a folder) is said as such before anything is read or written,
+# instead of "cannot write" or "File exists" from the operating system.
+INPUT_KINDS = {"table": ("CSV 或 XLSX 文件", "a CSV or XLSX file"), "yaml": ("YAML 文件", "a YAML file")}
+
+
+def _paths(inputs: tuple = (), out: Optional[Path] = None, out_file: Optional[Path] = None) -> None:
+    """``inputs``: (option, path or paths, kind of :data:`INPUT_KINDS`); ``out``: an output
+    folder (--out); ``out_file``: an output .xlsx file (template --out). Every wrong path is
+    named at once, then exit code 2."""
+    messages = []
+    for option, given, kind in inputs:
+        zh, en = INPUT_KINDS[kind]
+        for path in given if isinstance(given, list) else [given]:
+            if path is not None and Path(path).is_dir():
+                messages.append(f"{option} 应是一个 {zh}，{path} 是一个文件夹 / {option} must be {en}; {path} is a folder")
+    if out is not None:
+        blocking = next((p for p in [out, *out.parents] if p.exists() and not p.is_dir()), None)
+        if blocking == out:
+            messages.append(f"--out 应是一个文件夹，{out} 是一个文件 / --out must be a folder; {out} is a file")
+        elif blocking is not None:
+            messages.append(f"--out 应是一个文件夹，{blocking} 是一个文件，不能在其中建文件夹 / --out must be a folder; "
+                            f"{blocking} is a file, so no folder can be made in it")
+    if out_file is not None and out_file.is_dir():
+        messages.append(f"--out 应是一个 .xlsx 文件，{out_file} 是一个文件夹 / --out must be an .xlsx file; "
+                        f"{out_file} is a folder")
+    if messages:
+        _usage_error("\n".join(messages))
 
 
 DocumentsOption = typer.Option(None, "--documents", "-d", metavar="公文设置", help="公文设置（YAML：分配单位、发文机关、"
@@ -201,6 +243,23 @@ AdvanceOption = typer.Option(None, "--advance-rate", "-a", metavar="比例", hel
                              "写出 advances.csv 和提前下达通知，清算时据此结算。")
 
 
+CsvEncodingOption = typer.Option(None, "--csv-encoding", metavar="编码", help="CSV 文件的编码：utf-8-bom（默认，Excel "
+                                 "可直接打开）、gb18030（中文 Windows 的 Excel 默认编码）或 utf-8（无 BOM，供程序读取）。")
+CsvHeadersOption = typer.Option(None, "--csv-headers", metavar="表头", help="CSV 文件的表头：en（默认，英文表头和代码，"
+                                "见 README，供程序读取）或 zh（中文表头，补助项目、承担级次、人员类别用中文名称）。")
+
+
+def _csv_format(encoding: Optional[str], headers: Optional[str], default=None):
+    """The CSV format the options ask for, over ``default`` (a plan folder's, for settle)."""
+    from .writers.csv_writer import CsvFormat
+
+    base = default or CsvFormat()
+    try:
+        return CsvFormat(encoding or base.encoding, headers or base.headers)
+    except ValueError as exc:
+        _usage_error(str(exc))
+
+
 def _rate(text: Optional[str]):
     if text is None:
         return None
@@ -237,6 +296,8 @@ def plan(
     scenario: Optional[Path] = ScenarioOption,
     adopt: Optional[str] = typer.Option(None, "--adopt", metavar="方案名称", help="采用该名称的测算方案：测算即为正式测算"
                                         "（写出通知，不加“测算方案”标记）。"),
+    csv_encoding: Optional[str] = CsvEncodingOption,
+    csv_headers: Optional[str] = CsvHeadersOption,
 ) -> None:
     """测算：计算各县各项目省、市、县应承担金额，写出分配表、预算表、通知和测算说明。
 
@@ -245,6 +306,8 @@ def plan(
     are marked 测算方案，非正式下达 and no notice is written unless --adopt names it."""
     if unit not in UNITS:
         _usage_error(f"--unit {unit}：只能是 {'、'.join(UNITS)} / must be one of: {', '.join(UNITS)}")
+    _paths((("--headcounts", headcounts, "table"), ("--factors", factors, "table"), ("--policy", policy, "yaml"),
+            ("--documents", documents, "yaml"), ("--scenario", scenario, "yaml")), out=out)
     rate = _rate(advance_rate)
     if years is not None:
         if year:
@@ -254,6 +317,7 @@ def plan(
         except ValueError as exc:
             _usage_error(f"--years {years}：应写作 2020-2022 / {exc}")
     chosen = _years(year)
+    csv_format = _csv_format(csv_encoding, csv_headers)
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
     from .outputs import Documents, scenario_lines, write_plan_outputs
@@ -269,7 +333,8 @@ def plan(
         with _without_cycle_collection() if not pdf else nullcontext():
             names, fonts = write_plan_outputs(result, out, unit,
                                               Documents(settings, allow_missing_glyphs, notice_settings, final)
-                                              if pdf else None, settings, workbook, rolling=years is not None)
+                                              if pdf else None, settings, workbook, rolling=years is not None,
+                                              csv_format=csv_format)
     _report(warnings)
     _say_if_sample(result.files)
     if result.policy.scenario is not None:
@@ -303,6 +368,7 @@ def report(
     from .plan import load_plan_folder
     from .writers.atomic import staged
 
+    _paths((("--documents", documents, "yaml"),), out=out)
     target = out or plan_folder
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     with _problems_exit(target), folder_lock(target):
@@ -333,6 +399,8 @@ def settle(
     number: Optional[str] = NumberOption, date: Optional[str] = DateOption, title: Optional[str] = TitleOption,
     issuer: Optional[List[str]] = IssuerOption, addressees: Optional[str] = AddresseesOption,
     cc: Optional[List[str]] = CcOption,
+    csv_encoding: Optional[str] = CsvEncodingOption,
+    csv_headers: Optional[str] = CsvHeadersOption,
 ) -> None:
     """清算：按实际人数计算应拨数，与预算或已预拨数比较，多退少补；写出清算表、上下级结算、决算表和清算通知。
 
@@ -343,20 +411,30 @@ def settle(
     from .writers.text import settlement_summary
 
     _year(year)
+    _paths((("--actual", actual, "table"), ("--policy", policy, "yaml"), ("--documents", documents, "yaml")), out=out)
     _once("--policy", policy, key=lambda p: os.path.realpath(policy_path(str(p))))
     rate = _rate(advance_rate)
+    _csv_format(csv_encoding, csv_headers)  # a wrong value is a usage error before anything is read
     with _problems_exit(out), folder_lock(out):
         settings = str(documents) if documents else _plan_documents(planned)
+        csv_format = _csv_format(csv_encoding, csv_headers, _plan_csv_format(planned))  # as the plan's, unless given
         quantum = _quantum(allocation_unit, settings) if (allocation_unit or not planned.is_dir()) else None
         result, warnings = run_settlement(year, str(planned), str(actual),
                                           [policy_path(str(p)) for p in policy] if policy else None, rate, quantum)
         notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
         names, fonts = write_settlement_outputs(result, out, Documents(settings, allow_missing_glyphs, notice_settings)
-                                                if pdf else None)
+                                                if pdf else None, csv_format)
     _report(warnings)
     _say_if_sample(result.files)
     typer.echo(settlement_summary(result))
     _written(out, names, fonts)
+
+
+def _plan_csv_format(planned: Path):
+    """How a plan folder wrote its CSV files (settle writes its own the same way); None for headcounts."""
+    from .plan import plan_csv_format
+
+    return plan_csv_format(planned) if planned.is_dir() else None
 
 
 def _plan_documents(planned: Path) -> str | None:
@@ -375,8 +453,9 @@ def check(
     """校验政策文件和人数文件，不做计算。 (Check the policy and the headcounts.)"""
     from .plan import load_inputs
 
+    _paths((("--headcounts", headcounts, "table"), ("--policy", policy, "yaml")))
     years = _years(year)
-    with _problems_exit():
+    with _problems_exit(writes=False):  # check writes nothing
         inputs = load_inputs(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), years)
     _report(inputs.warnings)
     counties = len(inputs.policy.counties())
@@ -402,7 +481,8 @@ def explain(
     from .writers.text import explain_fund
 
     _year(year)
-    with _problems_exit():
+    _paths((("--headcounts", headcounts, "table"), ("--policy", policy, "yaml"), ("--factors", factors, "table")))
+    with _problems_exit(writes=False):  # explain writes nothing
         result, _ = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), [year],
                              factors_path=str(factors) if factors else None)
     items = {**{s.id: s.name for s in result.policy.subsidies.values()},
@@ -451,6 +531,7 @@ def template(
     from .writers.template import template_bytes
 
     _year(year)
+    _paths((("--policy", policy, "yaml"),), out_file=out)
     with _problems_exit(out):
         loaded, _ = read_policy(_policies(policy))
     if not template_groups(loaded, year):
@@ -473,13 +554,14 @@ def template(
 
 @app.command()
 def verify(
-    cases: List[Path] = typer.Argument(..., metavar="案例文件...", help="政策案例文件（YAML）：测算、清算和因素法案例。"),
+    cases: List[Path] = typer.Argument(..., metavar="案例文件", help="政策案例文件（YAML，可给多个）：测算、清算和因素法案例。"),
 ) -> None:
     """运行按文件手工推算的政策案例，逐项核对到分。 (Verify hand-written policy cases.)"""
     from .readers.cases_reader import read_cases
     from .verify import verify as run_verify
 
-    with _problems_exit():
+    _paths((("案例文件", cases, "yaml"),))
+    with _problems_exit(writes=False):  # verify writes nothing
         loaded = [case for path in cases for case in read_cases(str(path))]
     verdicts = run_verify(loaded)
     for verdict in verdicts:
@@ -506,6 +588,8 @@ def roster(
     person_rows: str = typer.Option("flagged", "--person-rows", metavar="范围", help="台账中的脱敏人员行：flagged（多名单、"
                                     "年内变动、重复、迁移）、all 或 none。"),
     memory_limit: str = typer.Option("1GB", "--memory-limit", metavar="内存", help="DuckDB 内存上限，超出时写入私有临时文件夹。"),
+    csv_encoding: Optional[str] = CsvEncodingOption,
+    csv_headers: Optional[str] = CsvHeadersOption,
 ) -> None:
     """人员台账比对：按身份证号匹配各名单，生成人数文件、问题清单、脱敏台账和审计日志。
 
@@ -513,15 +597,17 @@ def roster(
     from .roster import PERSON_ROWS, refuse_bad_rows, roster_outputs, run_roster
     from .writers.atomic import staged
 
+    _paths((("--lists", lists, "yaml"),), out=out)
     if person_rows not in PERSON_ROWS:
         _usage_error(f"--person-rows {person_rows}：只能是 {'、'.join(PERSON_ROWS)} / must be one of: "
                      f"{', '.join(PERSON_ROWS)}")
+    csv_format = _csv_format(csv_encoding, csv_headers)
     with _problems_exit(out):
         result = run_roster(str(lists), year, person_rows, memory_limit)
         if not skip_bad_rows:
             refuse_bad_rows(result)
-        files = roster_outputs(result)
-        with staged(out) as stage:
+        files = roster_outputs(result, csv_format)
+        with staged(out, notes=[csv_format.describe()]) as stage:
             for name, data in files.items():
                 stage.write_bytes(name, data)
     rows = [p for p in result.row_problems if p.severity == "row"]
@@ -575,6 +661,9 @@ def compare(
     from .compare import compare_files, run_compare
     from .writers.atomic import staged
 
+    _paths((("--scenario", scenario, "yaml"), ("--base", headcounts, "table"), ("--policy", policy, "yaml"),
+            ("--factors", factors, "table")), out=out)
+
     with _problems_exit(out):
         quantum = _quantum(allocation_unit, None)
         comparison, warnings = run_compare(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS),
@@ -607,6 +696,8 @@ def forecast(
                                              "人数的比例（默认：按历年数据推算的平均值）。"),
     scenario: Optional[List[Path]] = typer.Option(None, "--scenario", metavar="测算方案", help="预测结果还将用于该测算方案"
                                                   "（可重复）：方案计入的人员类别也一并预测。"),
+    csv_encoding: Optional[str] = CsvEncodingOption,
+    csv_headers: Optional[str] = CsvHeadersOption,
 ) -> None:
     """人数预测：按历年人数逐县回测选择预测方法，给出低、中、高三个方案，“其中”类人员按占比预测。
 
@@ -614,6 +705,8 @@ def forecast(
     from .core.forecast_methods import METHOD_NAMES, StockFlow
     from .forecast import forecast_files, run_forecast
     from .writers.atomic import staged
+
+    _paths((("--history", history, "table"), ("--policy", policy, "yaml"), ("--scenario", scenario, "yaml")), out=out)
 
     try:
         wanted = parse_years(years)
@@ -623,11 +716,12 @@ def forecast(
     if not all(0 <= r <= 1 for r in rates):
         _usage_error("--exit-rate 和 --entry-rate 应在 0 到 100% 之间 / must be between 0 and 100%")
     flows = StockFlow(float(rates[0]), float(rates[1]) if entry_rate else None)
+    csv_format = _csv_format(csv_encoding, csv_headers)
     with _problems_exit(out):
         result, warnings = run_forecast(_policies(policy), str(history), wanted, method, flows,
                                         [str(s) for s in scenario or []])
-        files = forecast_files(result)
-        with staged(out) as stage:
+        files = forecast_files(result, csv_format)
+        with staged(out, notes=[csv_format.describe()]) as stage:
             for name, data in files.items():
                 stage.write_bytes(name, data)
     _report(warnings)

@@ -23,6 +23,7 @@ from .core.results import InputFile
 from .readers.input_files import make_input_file
 from .readers.policy_reader import read_policy
 from .readers.table_reader import read_headcounts
+from .writers.csv_writer import DEFAULT_FORMAT, CsvFormat
 
 VARIANTS = ("low", "base", "high")
 VARIANT_NAMES = {"low": "低方案", "base": "基准方案", "high": "高方案"}
@@ -217,8 +218,8 @@ def variant_rows(result: ForecastResult, variant: str) -> list[tuple[int, str, s
             for r in result.forecast.itertuples(index=False)]
 
 
-def forecast_files(result: ForecastResult) -> dict[str, bytes]:
-    """forecast-low.csv, forecast-base.csv, forecast-high.csv and forecast.xlsx."""
+def forecast_files(result: ForecastResult, csv_format: CsvFormat = DEFAULT_FORMAT) -> dict[str, bytes]:
+    """forecast-low.csv, forecast-base.csv, forecast-high.csv (in ``csv_format``) and forecast.xlsx."""
     from .core.results import sample_notes
     from .writers.forecast_outputs import forecast_csv, forecast_workbook
 
@@ -229,7 +230,8 @@ def forecast_files(result: ForecastResult) -> dict[str, bytes]:
     for variant in VARIANTS:
         notes = sample + [f"人数预测 {span}年（{VARIANT_NAMES[variant]} {variant}），由 budget forecast 据 {history_file.name} "
                           f"(SHA-256 {history_file.sha256[:12]}…) 测算；非实际人数 (a forecast, not actual figures)"]
-        files[f"forecast-{variant}.csv"] = forecast_csv(variant_rows(result, variant), notes).encode("utf-8")
+        files[f"forecast-{variant}.csv"] = csv_format.encode(forecast_csv(
+            variant_rows(result, variant), notes, csv_format, {g.id: g.name for g in result.policy.groups.values()}))
     labels = {g.id: g.label for g in result.policy.groups.values()}
     files["forecast.xlsx"] = forecast_workbook(
         f"{span}年人数预测", result.years[0], result.history, result.forecast, result.backtest, labels,

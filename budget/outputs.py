@@ -20,7 +20,7 @@ from .core.settlement import advance
 from .documents.explanation import rolling as rolling_table
 from .readers.input_files import file_digest
 from .writers.atomic import staged
-from .writers.csv_writer import allocations_csv, rows_csv, settlement_csv, transfers_csv
+from .writers.csv_writer import DEFAULT_FORMAT, CsvFormat, allocations_csv, rows_csv, settlement_csv, transfers_csv
 from .writers.text import assumptions_text
 
 ADVANCES = "advances.csv"
@@ -36,6 +36,15 @@ def advance_rows(result: PlanResult) -> list[Allocation]:
                        p.line.headcount, amount)
             for p in advance(result.lines, result.advance_rate, result.quantum, handed) for payer, amount in p.amounts
             if payer in handed]  # only money handed down is advanced
+
+
+def item_names(policy) -> dict[str, str]:
+    """Subsidy and fund id → Chinese name: what a CSV with Chinese headers shows."""
+    return {**{s.id: s.name for s in policy.subsidies.values()}, **{f.id: f.name for f in policy.funds.values()}}
+
+
+def advances_file(result: PlanResult, fmt: CsvFormat = DEFAULT_FORMAT) -> bytes:
+    return fmt.encode(allocations_csv(advance_rows(result), fmt, item_names(result.policy)))
 
 
 def workbook_name(year: int) -> str:
@@ -125,11 +134,13 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
     return {name: r.pdf for name, r in zip(names, rendered)}, (rendered[-1].fonts if rendered else "")
 
 
-def allocations_file(result: PlanResult) -> bytes:
-    return allocations_csv(allocations(all_lines(result.lines, result.fund_lines))).encode("utf-8")
+def allocations_file(result: PlanResult, fmt: CsvFormat = DEFAULT_FORMAT) -> bytes:
+    return fmt.encode(allocations_csv(allocations(all_lines(result.lines, result.fund_lines)), fmt,
+                                      item_names(result.policy)))
 
 
-def indicator_files(result: PlanResult, year: int, settings: DocumentSettings) -> dict[str, bytes]:
+def indicator_files(result: PlanResult, year: int, settings: DocumentSettings,
+                    fmt: CsvFormat = DEFAULT_FORMAT) -> dict[str, bytes]:
     """indicators-YEAR.csv and .xlsx: the notice's money for the budget-management system, in the
     columns of the settings' indicator_columns mapping (default: the documented header)."""
     from .writers.workbook import rows_workbook
@@ -137,7 +148,7 @@ def indicator_files(result: PlanResult, year: int, settings: DocumentSettings) -
     header, take = mapped(settings.indicator_columns)
     rows = [[cells[i] for i in take] for cells in (r.cells() for r in indicator_rows(result, year, settings))]
     amount = next((n for n, i in enumerate(take) if INDICATOR_COLUMNS[i] == "金额（元）"), None)
-    return {f"indicators-{year}.csv": rows_csv(header, rows).encode("utf-8"),
+    return {f"indicators-{year}.csv": fmt.encode(rows_csv(header, rows)),  # Chinese headers already
             f"indicators-{year}.xlsx": rows_workbook(f"{year}年社会保险扶贫补助资金指标", header, rows, year, amount)}
 
 
@@ -183,7 +194,8 @@ def inputs_layout(result: PlanResult, settings_path: str | None) -> dict[str, st
     return layout
 
 
-def manifest(result: PlanResult, unit: str, settings_path: str | None) -> tuple[Manifest, dict[str, str]]:
+def manifest(result: PlanResult, unit: str, settings_path: str | None,
+             fmt: CsvFormat = DEFAULT_FORMAT) -> tuple[Manifest, dict[str, str]]:
     """plan.json, naming the copies of the inputs inside the folder (never a path of this
     machine); and the copies to make: path in the folder → file."""
     layout = inputs_layout(result, settings_path)
@@ -197,7 +209,7 @@ def manifest(result: PlanResult, unit: str, settings_path: str | None) -> tuple[
         advance_rate=format_share(result.advance_rate) if result.advance_rate else None,
         policy=[where[os.path.abspath(f.path)] for f in result.files if f.role == "policy"],
         headcounts=role["headcounts"], factors=role.get("factors"), sha256=digests,
-        allocation_unit=allocation_name(result.quantum)), layout
+        allocation_unit=allocation_name(result.quantum), csv_encoding=fmt.encoding, csv_headers=fmt.headers), layout
 
 
 def scenario_lines(scenario: Scenario | None) -> list[str]:
@@ -219,24 +231,26 @@ def rolling_name(years: list[int]) -> str:
 
 def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
                        documents: Documents | None = None, settings_path: str | None = None,
-                       workbooks: bool = True, rolling: bool = False) -> tuple[list[str], str]:
+                       workbooks: bool = True, rolling: bool = False,
+                       csv_format: CsvFormat = DEFAULT_FORMAT) -> tuple[list[str], str]:
     """Every output of a plan (the workbooks unless ``workbooks`` is false; the years side by
-    side with ``rolling``); returns the names written and the fonts the PDFs used. Everything
-    is computed and rendered before the first file is renamed into place."""
+    side with ``rolling``; the CSV files in ``csv_format``, recorded in plan.json); returns the
+    names written and the fonts the PDFs used. Everything is computed and rendered before the
+    first file is renamed into place."""
     try:
         workbook_unit = shown_unit(unit, result.quantum)
     except ValueError as exc:
         raise InputError([Problem(Source("--unit"), str(exc))]) from None
     files: dict[str, bytes] = {
-        "allocations.csv": allocations_file(result),
+        "allocations.csv": allocations_file(result, csv_format),
         "assumptions.txt": "\n".join([f"budget {__version__}", *scenario_lines(result.policy.scenario),
                                       *[_described(f) for f in result.files], "",
                                       assumptions_text(result.policy, result.years), ""]).encode("utf-8"),
     }
-    plan_json, copies = manifest(result, unit, documents.settings_path if documents else settings_path)
+    plan_json, copies = manifest(result, unit, documents.settings_path if documents else settings_path, csv_format)
     files[MANIFEST] = plan_json.to_text().encode("utf-8")
     if result.advance_rate is not None:
-        files[ADVANCES] = allocations_csv(advance_rows(result)).encode("utf-8")
+        files[ADVANCES] = advances_file(result, csv_format)
     if workbooks:
         from .writers.workbook import rolling_workbook_bytes, workbook_bytes  # xlsxwriter only when written
 
@@ -244,7 +258,8 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
             files[workbook_name(year)] = workbook_bytes(result, year, workbook_unit)
             if result.policy.scenario is None or result.policy.scenario.adopted:  # a trial's money is not handed down
                 files.update(indicator_files(result, year,
-                                             settings_for(result, year, documents or Documents(settings_path))))
+                                             settings_for(result, year, documents or Documents(settings_path)),
+                                             csv_format))
         if rolling:  # 中期财政规划: the years side by side
             files[rolling_name(result.years)] = rolling_workbook_bytes(result, workbook_unit)
     fonts = ""
@@ -253,7 +268,7 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
             documents = replace(documents, rolling=True)
         pdfs, fonts = render_documents(result, documents)
         files.update(pdfs)
-    with staged(out) as stage:
+    with staged(out, notes=[csv_format.describe()]) as stage:
         for name, data in files.items():
             stage.write_bytes(name, data)
         for name, source in copies.items():  # the folder settles a year later on another machine
@@ -269,14 +284,16 @@ def settlement_notice_name(year: int) -> str:
     return f"settlement-notice-{year}.pdf"
 
 
-def write_settlement_outputs(result: SettlementResult, out: Path, documents: Documents | None) -> tuple[list[str], str]:
-    """settlement.csv, transfers.csv, the 清算/决算 workbook and (with ``documents``) the notice."""
+def write_settlement_outputs(result: SettlementResult, out: Path, documents: Documents | None,
+                             csv_format: CsvFormat = DEFAULT_FORMAT) -> tuple[list[str], str]:
+    """settlement.csv, transfers.csv (in ``csv_format``), the 清算/决算 workbook and (with
+    ``documents``) the notice."""
     from .documents import settlement_notice
     from .writers.pdf import render_html, render_pdf
     from .writers.settlement_workbook import settlement_workbook
 
-    files = {"settlement.csv": settlement_csv(result).encode("utf-8"),
-             "transfers.csv": transfers_csv(result).encode("utf-8"),
+    files = {"settlement.csv": csv_format.encode(settlement_csv(result, csv_format)),
+             "transfers.csv": csv_format.encode(transfers_csv(result, csv_format)),
              settlement_name(result.year): settlement_workbook(result)}
     fonts = ""
     if documents is not None:
@@ -285,7 +302,7 @@ def write_settlement_outputs(result: SettlementResult, out: Path, documents: Doc
                               documents.allow_missing_glyphs)
         files[settlement_notice_name(result.year)] = rendered.pdf
         fonts = rendered.fonts
-    with staged(out) as stage:
+    with staged(out, notes=[csv_format.describe()]) as stage:
         for name, data in files.items():
             stage.write_bytes(name, data)
     return list(files), fonts

@@ -25,6 +25,7 @@ from .core.results import PlanResult
 from .readers.input_files import file_digest, input_files, make_input_file
 from .readers.policy_reader import read_policy
 from .readers.table_reader import FACTORS, read_headcounts, read_table
+from .writers.csv_writer import CsvFormat
 
 
 @dataclass
@@ -156,6 +157,20 @@ class PlanFolder:
     result: PlanResult
     manifest: Manifest
     documents: str | None = None  # the verified copy of the document settings, if the plan had some
+    csv_format: CsvFormat = CsvFormat("utf-8")  # how the plan wrote its CSV files
+
+
+def csv_format_of(folder: Path, manifest: Manifest) -> CsvFormat:
+    """How the plan in ``folder`` wrote its CSV files, as its plan.json records."""
+    try:
+        return CsvFormat(manifest.csv_encoding, manifest.csv_headers)
+    except ValueError as exc:
+        raise InputError([Problem(Source(str(folder / MANIFEST)), f"csv: {exc}")]) from None
+
+
+def plan_csv_format(folder: Path) -> CsvFormat:
+    """The CSV format a plan folder was written in (settle writes its own CSV files the same way)."""
+    return csv_format_of(folder, read_manifest(folder))
 
 
 def read_manifest(folder: Path) -> Manifest:
@@ -209,6 +224,7 @@ def load_plan_folder(folder: Path) -> PlanFolder:
         quantum = allocation_quantum(manifest.allocation_unit)
     except ValueError as exc:
         raise InputError([Problem(Source(str(folder / MANIFEST)), str(exc))]) from None
+    csv_format = csv_format_of(folder, manifest)
     files = verified_inputs(folder, manifest)
     result, _ = run_plan([files[p] for p in manifest.policy], files[manifest.headcounts], manifest.years, rate,
                          files[manifest.factors] if manifest.factors else None, quantum, within=str(folder / INPUTS))
@@ -216,7 +232,7 @@ def load_plan_folder(folder: Path) -> PlanFolder:
     if unlisted:  # read from inputs/ but not in plan.json: not verified
         raise InputError([Problem(Source(p), "is not listed in plan.json, so it cannot be verified") for p in unlisted])
     documents = files[manifest.documents] if manifest.documents else None
-    return PlanFolder(result, manifest, documents)
+    return PlanFolder(result, manifest, documents, csv_format)
 
 
 def plan_documents(folder: Path) -> str | None:

@@ -34,6 +34,7 @@ from .readers.input_files import make_input_file
 from .readers.policy_reader import read_policy
 from .readers.roster_config import read_roster_config
 from .readers.roster_lists import PreparedList, prepare, transcode_csv
+from .writers.csv_writer import DEFAULT_FORMAT, CsvFormat
 
 MEMORY_LIMIT = "1GB"
 PERSON_ROWS = ("flagged", "all", "none")
@@ -641,8 +642,9 @@ def check_result(result: RosterResult, file: str = "headcounts.csv") -> list[Pro
 
 
 
-def roster_outputs(result: RosterResult) -> dict[str, bytes]:
-    """The files of the output folder, by name (bytes: the same inputs give the same bytes)."""
+def roster_outputs(result: RosterResult, csv_format: CsvFormat = DEFAULT_FORMAT) -> dict[str, bytes]:
+    """The files of the output folder, by name (bytes: the same inputs give the same bytes); the
+    CSV files in ``csv_format``."""
     from . import __version__
     from .writers.roster_outputs import audit_text, headcounts_csv, problems_csv, roster_workbook
 
@@ -658,9 +660,10 @@ def roster_outputs(result: RosterResult) -> dict[str, bytes]:
         "无 month 的行：全年任一时间符合条件的人数（每人计一次）; month 1-12 的行：当月符合条件的人数",
     ]
     files: dict[str, bytes] = {}
-    files[f"headcounts-{year}.csv"] = headcounts_csv(headcount_rows(result), notes).encode("utf-8")
+    files[f"headcounts-{year}.csv"] = csv_format.encode(headcounts_csv(
+        headcount_rows(result), notes, csv_format, {g.id: g.name for g in policy.groups.values()}))
     all_problems = result.row_problems + result.notes
-    files["problems.csv"] = problems_csv(all_problems).encode("utf-8")
+    files["problems.csv"] = csv_format.encode(problems_csv(all_problems))
 
     groups = list(result.config.groups)
     counties = policy.counties()

@@ -15,11 +15,11 @@ from .core.manifest import INPUTS, MANIFEST
 from .core.problems import InputError, Problem, Source, errors
 from .core.results import PlanResult, SettlementResult
 from .core.settlement import advance, budgeted, settle, transfers
-from .outputs import ADVANCES, advance_rows
+from .outputs import ADVANCES, advances_file
 from .plan import compute_plan, load_inputs, load_plan_folder, run_plan
 from .readers.input_files import make_input_file
 from .resources import EXAMPLE_POLICY
-from .writers.csv_writer import allocations_csv
+from .writers.csv_writer import CsvFormat
 
 
 def _digest(path: str) -> str:
@@ -67,7 +67,7 @@ def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str]
                                                             "--allocation-unit）", "the plan allocated in {unit}; a "
                                                             "settlement uses the plan's allocation unit",
                                                             unit=allocation_name(plan_result.quantum)))])
-        _check_recorded_advances(Path(planned), plan_result, rate)
+        _check_recorded_advances(Path(planned), plan_result, rate, folder.csv_format)
     else:
         policy_paths = policy_paths or [str(EXAMPLE_POLICY)]  # as budget plan does
         plan_result, _ = run_plan(policy_paths, planned, [year], advance_rate, quantum=quantum or 1)
@@ -94,9 +94,10 @@ def run_settlement(year: int, planned: str, actual: str, policy_paths: list[str]
                             transfers(lines), files, rate, plan_result.quantum, budget), problems
 
 
-def _check_recorded_advances(folder: Path, plan_result: PlanResult, rate: Fraction | None) -> None:
+def _check_recorded_advances(folder: Path, plan_result: PlanResult, rate: Fraction | None, fmt: CsvFormat) -> None:
     """The plan folder's advances.csv is what was handed down: it must be what the plan's rate
-    gives (a folder whose file was edited, or lost, is refused rather than guessed)."""
+    gives, written as the plan wrote its CSV files (``fmt``, from plan.json); a folder whose
+    file was edited, or lost, is refused rather than guessed."""
     path = folder / ADVANCES
     if rate is None:
         return
@@ -104,8 +105,12 @@ def _check_recorded_advances(folder: Path, plan_result: PlanResult, rate: Fracti
         raise InputError([Problem(Source(str(path)), said("该测算有预拨，但缺少 advances.csv：请重新运行 budget plan",
                                                           "the plan advanced money but its advances.csv is missing: "
                                                           "run budget plan again"))])
-    expected = allocations_csv(advance_rows(plan_result))
-    if path.read_text("utf-8").lstrip("\ufeff") != expected:
+    expected = fmt.decode(advances_file(plan_result, fmt)).lstrip("\ufeff")
+    try:
+        found = fmt.decode(path.read_bytes()).lstrip("\ufeff")  # a BOM or none: the same table
+    except UnicodeDecodeError:
+        found = None
+    if found != expected:
         raise InputError([Problem(Source(str(path)), said("advances.csv 与测算的预拨数不一致（测算后被改动过？）：请重新"
                                                           "运行 budget plan", "advances.csv differs from what the plan "
                                                           "advanced (edited after the plan was made?): run budget plan "

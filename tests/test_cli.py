@@ -17,7 +17,7 @@ def test_plan_with_no_options_runs_the_shipped_example(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["plan"])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(open(tmp_path / "out" / "allocations.csv", encoding="utf-8")))
+    rows = list(csv.DictReader(open(tmp_path / "out" / "allocations.csv", encoding="utf-8-sig")))
     assert list(rows[0]) == ["year", "region_code", "region_name", "subsidy", "payer", "headcount", "amount"]
     assert {r["year"] for r in rows} == {"2018", "2019", "2020", "2021"}
     assert {r["payer"] for r in rows} == {"province", "city", "county"}
@@ -32,7 +32,7 @@ def test_summary_totals_equal_the_csv(tmp_path):
     result = runner.invoke(app, ["plan", "--year", "2018", "--out", str(tmp_path), "--no-pdf"])
     assert result.exit_code == 0
     totals = defaultdict(Decimal)
-    for row in csv.DictReader(open(tmp_path / "allocations.csv", encoding="utf-8")):
+    for row in csv.DictReader(open(tmp_path / "allocations.csv", encoding="utf-8-sig")):
         totals[row["payer"]] += Decimal(row["amount"])
     total_line = next(ln for ln in result.output.splitlines() if ln.startswith("合计 total"))
     shown = [Decimal(x.replace(",", "")) for x in total_line.split()[2:]]

@@ -63,7 +63,7 @@ def test_no_cell_of_any_csv_starts_a_formula(hostile_outputs):
         risky = [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))
                  or (c.startswith("-") and not c[1:].replace(".", "").isdigit())]
         assert risky == [], (path.name, risky)
-    transfers = list(csv.DictReader(open(hostile_outputs[3], encoding="utf-8")))
+    transfers = list(csv.DictReader(open(hostile_outputs[3], encoding="utf-8-sig")))
     assert any(r["amount"].startswith("-") for r in transfers), "the test needs a negative amount"
 
 

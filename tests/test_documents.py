@@ -151,7 +151,7 @@ def numbers(row):
 
 
 def test_every_table_total_equals_the_sum_of_its_rows(notice, planned):
-    allocations = list(csv.DictReader(open(planned / "allocations.csv", encoding="utf-8")))
+    allocations = list(csv.DictReader(open(planned / "allocations.csv", encoding="utf-8-sig")))
     tables = 0
     for page in notice.pages:
         if not page.chars or not re.fullmatch(r"附件\d", text(lines_of(page)[0])):

@@ -43,7 +43,7 @@ def synthetic_history(path: Path, seed: int = 17, years=HISTORY_YEARS, counties=
 
 
 def read_variant(path: Path) -> dict[tuple[int, str, str], int]:
-    lines = [ln for ln in path.read_text("utf-8").splitlines() if not ln.startswith("#")]
+    lines = [ln for ln in path.read_text("utf-8-sig").splitlines() if not ln.startswith("#")]
     return {(int(r["year"]), r["region_code"], r["group"]): int(r["headcount"]) for r in csv.DictReader(lines)}
 
 
@@ -113,7 +113,7 @@ def test_one_method_for_all_and_same_bytes(tmp_path):
 
 def test_errors_are_named_and_nothing_is_written(tmp_path):
     history = synthetic_history(tmp_path / "history.csv")
-    text = Path(history).read_text("utf-8").replace("2017,610404,pension_recipients,", "2017,610404,pension_recipients,-")
+    text = Path(history).read_text("utf-8-sig").replace("2017,610404,pension_recipients,", "2017,610404,pension_recipients,-")
     Path(history).write_text(text, "utf-8")
     result = CliRunner().invoke(app, ["forecast", "--history", history, "--years", "2019-2021",
                                       "--out", str(tmp_path / "out")])
@@ -144,7 +144,7 @@ def test_rolling_plan_of_the_forecast_puts_the_years_side_by_side(tmp_path):
         text = "".join(page.extract_text() or "" for page in document.pages)
     assert "七、中期财政规划" in text and "3年合计" in text
     fen: dict[tuple[str, int], int] = {}
-    with open(out / "allocations.csv", encoding="utf-8") as handle:
+    with open(out / "allocations.csv", encoding="utf-8-sig") as handle:
         for row in csv.DictReader(handle):
             key = (row["payer"], int(row["year"]))
             fen[key] = fen.get(key, 0) + round(float(row["amount"]) * 100)
@@ -177,7 +177,7 @@ def test_zeros_and_a_short_history(tmp_path):
     methods without ruling them out for the whole county; two years of history still forecast."""
     path = tmp_path / "history.csv"
     synthetic_history(path)
-    lines = path.read_text("utf-8").splitlines()
+    lines = path.read_text("utf-8-sig").splitlines()
     zeroed = [ln if not (ln.startswith("2015,610402,medical_tekun,")) else "2015,610402,medical_tekun,0" for ln in lines]
     path.write_text("\n".join(zeroed) + "\n", "utf-8")
     result, _ = run_forecast([XIANYANG], str(path), [2020, 2021])
@@ -199,7 +199,7 @@ def test_a_history_with_monthly_figures(tmp_path):
     path = tmp_path / "history.csv"
     synthetic_history(path)
     out = []
-    for line in path.read_text("utf-8").splitlines():
+    for line in path.read_text("utf-8-sig").splitlines():
         if line.startswith("year,"):
             out.append(line + ",month")
         elif ",pension_recipients," in line:

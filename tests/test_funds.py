@@ -79,7 +79,7 @@ def test_problems_with_factor_values():
 def test_local_example_fund_and_top_ups_everywhere(tmp_path):
     result = runner.invoke(app, ["plan", "-y", "2018", "-p", LOCAL, "-f", FACTORS, "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(open(tmp_path / "allocations.csv", encoding="utf-8")))
+    rows = list(csv.DictReader(open(tmp_path / "allocations.csv", encoding="utf-8-sig")))
     fund = [r for r in rows if r["subsidy"] == "work_funds"]
     assert len(fund) == 13 and {r["payer"] for r in fund} == {"city"} and {r["headcount"] for r in fund} == {"0"}
     assert sum(Decimal(r["amount"]) for r in fund) == Decimal("2000000.00")

@@ -20,7 +20,7 @@ def plan(tmp_path, path, *extra, lang="zh"):
 
 def edit(path, line_no, **fields):
     """Change fields of data line ``line_no`` (1 = header) of a CSV."""
-    rows = list(csv.reader(open(path, encoding="utf-8")))
+    rows = list(csv.reader(open(path, encoding="utf-8-sig")))
     header = rows[0]
     for key, value in fields.items():
         rows[line_no - 1][header.index(key)] = value
@@ -102,7 +102,7 @@ def test_a_file_covering_some_counties_plans_those_and_says_which_are_left_out(t
     assert result.exit_code == 0, result.output
     assert "提示：2018年：610404 渭城区, 610422 三原县" in result.output
     assert "没有任何人数，不纳入本次测算" in result.output
-    codes = {r.split(",")[1] for r in (out / "allocations.csv").read_text("utf-8").splitlines()[1:]}
+    codes = {r.split(",")[1] for r in (out / "allocations.csv").read_text("utf-8-sig").splitlines()[1:]}
     assert codes == {"610402", "610426"}
 
 
@@ -158,7 +158,7 @@ def test_old_code_warns_and_counts_as_new(tmp_path):
     result, out = plan(tmp_path, path)
     assert result.exit_code == 0, result.output
     assert "提示：[region_code] 旧代码 610427 彬县 按 610482 彬州市（" in result.output
-    assert "610482,彬州市,supplementary_medical,county,10,280.00" in (out / "allocations.csv").read_text("utf-8")
+    assert "610482,彬州市,supplementary_medical,county,10,280.00" in (out / "allocations.csv").read_text("utf-8-sig")
 
 
 def test_excluded_county_is_ignored_with_a_warning(tmp_path):
@@ -166,7 +166,7 @@ def test_excluded_county_is_ignored_with_a_warning(tmp_path):
     result, out = plan(tmp_path, path)
     assert result.exit_code == 0, result.output
     assert "610403 杨陵区 按政策设置不纳入测算（" in result.output
-    assert "610403" not in (out / "allocations.csv").read_text("utf-8")
+    assert "610403" not in (out / "allocations.csv").read_text("utf-8-sig")
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
@@ -180,7 +180,7 @@ def test_encodings_excel_saves(tmp_path, encoding):
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
     result, out = plan(tmp_path, path)
     assert result.exit_code == 0, result.output
-    assert "2018,610402,秦都区,supplementary_medical,province,7,147.00" in (out / "allocations.csv").read_text("utf-8")
+    assert "2018,610402,秦都区,supplementary_medical,province,7,147.00" in (out / "allocations.csv").read_text("utf-8-sig")
 
 
 def test_xlsx_headcounts_and_cell_addresses(tmp_path):
@@ -203,7 +203,7 @@ def test_xlsx_headcounts_and_cell_addresses(tmp_path):
     book.save(path)
     result, out = plan(tmp_path, path)
     assert result.exit_code == 0, result.output
-    assert "2018,610402,秦都区,basic_pension_increase,province,3,90.00" in (out / "allocations.csv").read_text("utf-8")
+    assert "2018,610402,秦都区,basic_pension_increase,province,3,90.00" in (out / "allocations.csv").read_text("utf-8-sig")
 
 
 def test_thousands_separators_and_chinese_group_names(tmp_path):
@@ -217,7 +217,8 @@ def test_thousands_separators_and_chinese_group_names(tmp_path):
     result, out = plan(tmp_path, path)
     assert result.exit_code == 0, result.output
     # 12,345 × 5 元 × 12 = 740,700 → 省 370,350
-    assert "2018,610402,秦都区,basic_pension_increase,province,12345,370350.00" in (out / "allocations.csv").read_text("utf-8")
+    allocations = (out / "allocations.csv").read_text("utf-8-sig")
+    assert "2018,610402,秦都区,basic_pension_increase,province,12345,370350.00" in allocations
 
 
 def test_a_misgrouped_number_is_still_refused(tmp_path):

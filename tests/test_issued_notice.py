@@ -32,7 +32,7 @@ def planned(tmp_path_factory):
 
 
 def test_the_notice_hands_down_the_issuers_money_and_carries_what_real_ones_carry(planned):
-    allocations = list(csv.DictReader(open(planned / "allocations.csv", encoding="utf-8")))
+    allocations = list(csv.DictReader(open(planned / "allocations.csv", encoding="utf-8-sig")))
     with pdfplumber.open(planned / DRAFT) as pdf:
         body = flat("".join(p.extract_text() for p in pdf.pages))
         first = flat(pdf.pages[0].extract_text())
@@ -123,8 +123,8 @@ def test_a_notice_without_assumptions_and_with_what_it_needs_is_final(tmp_path):
 
 
 def test_indicators_sum_to_the_money_handed_down_and_follow_the_mapping(planned, tmp_path):
-    allocations = list(csv.DictReader(open(planned / "allocations.csv", encoding="utf-8")))
-    rows = list(csv.DictReader(open(planned / "indicators-2018.csv", encoding="utf-8")))
+    allocations = list(csv.DictReader(open(planned / "allocations.csv", encoding="utf-8-sig")))
+    rows = list(csv.DictReader(open(planned / "indicators-2018.csv", encoding="utf-8-sig")))
     handed = sum(Decimal(r["amount"]) for r in allocations if r["payer"] in ("province", "city"))
     assert sum(Decimal(r["金额（元）"]) for r in rows) == handed
     assert {r["预算级次"] for r in rows} == {"省级", "市级"}
@@ -140,7 +140,7 @@ def test_indicators_sum_to_the_money_handed_down_and_follow_the_mapping(planned,
     # a province's own template: columns renamed and reordered by the settings' mapping
     args = small(tmp_path, COMPLETE)
     assert runner.invoke(app, args + ["--no-pdf", "--out", str(tmp_path / "m")]).exit_code == 0
-    text = (tmp_path / "m" / "indicators-2018.csv").read_text("utf-8").splitlines()
+    text = (tmp_path / "m" / "indicators-2018.csv").read_text("utf-8-sig").splitlines()
     assert text[0] == "收款地区,指标金额,项目名称"
     assert sorted(text[1:]) == ["610402,38.00,测试补助", "610402,75.00,测试补助", "610404,125.00,测试补助",
                                 "610404,63.00,测试补助"]
@@ -172,7 +172,7 @@ def test_every_pdf_is_pdf_a_3b_with_allocations_csv_inside_and_reruns_are_byte_i
 def test_an_advance_is_a_notice_of_its_own_kind(tmp_path):
     result = runner.invoke(app, ["plan", "-y", "2019", "--advance-rate", "90%", "--out", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
-    advances = list(csv.DictReader(open(tmp_path / "o" / "advances.csv", encoding="utf-8")))
+    advances = list(csv.DictReader(open(tmp_path / "o" / "advances.csv", encoding="utf-8-sig")))
     with pdfplumber.open(tmp_path / "o" / "notice-2019-征求意见稿.pdf") as pdf:
         body = flat("".join(p.extract_text() for p in pdf.pages))
     assert "现按预算的90%提前下达你们2019年社会保险扶贫补助资金" in body and "省级提前下达" in body
@@ -181,7 +181,7 @@ def test_an_advance_is_a_notice_of_its_own_kind(tmp_path):
         Decimal(r["amount"]) for r in advances if r["payer"] in ("province", "city"))
     # the county's own share is advanced by nobody: advances.csv holds the money handed down only
     assert {r["payer"] for r in advances} == {"province", "city"}
-    allocations = list(csv.DictReader(open(tmp_path / "o" / "allocations.csv", encoding="utf-8")))
+    allocations = list(csv.DictReader(open(tmp_path / "o" / "allocations.csv", encoding="utf-8-sig")))
     for payer in ("province", "city"):  # each level advances 90% of its own share, rounded once per table
         budget = sum(Decimal(r["amount"]) for r in allocations if r["payer"] == payer)
         advanced = sum(Decimal(r["amount"]) for r in advances if r["payer"] == payer)

@@ -46,7 +46,7 @@ def allocated(planned):
     policy, _ = read_policy([str(EXAMPLE_POLICY)])
     names = {sid: s.name for sid, s in policy.subsidies.items()}
     amounts = {}
-    for row in csv.DictReader(open(out / "allocations.csv", encoding="utf-8")):
+    for row in csv.DictReader(open(out / "allocations.csv", encoding="utf-8-sig")):
         year = int(row["year"])
         # the notices are dated 8 January: 彬州市 (renamed in May 2018) is still 彬县 in 2018
         name = "彬县" if row["region_code"] == "610482" and year == 2018 else row["region_name"]
@@ -186,7 +186,7 @@ def test_the_explanation_counts_funds_as_the_notice_does(tmp_path):
                                  "--factors", str(root / "xianyang-factors-synthetic.csv"),
                                  "--documents", str(root.parent / "documents" / "xianyang-2018.yaml"), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    total = sum(Decimal(r["amount"]) for r in csv.DictReader(open(out / "allocations.csv", encoding="utf-8")))
+    total = sum(Decimal(r["amount"]) for r in csv.DictReader(open(out / "allocations.csv", encoding="utf-8-sig")))
     for document, pattern in (("notice-2018-征求意见稿.pdf", r"社会保险扶贫补助资金共需([\d,.]+)万元()"),
                               ("explanation-2018.pdf", r"共需安排资金([\d,.]+)万元（(人民币[^）]+)）")):
         with pdfplumber.open(out / document) as pdf:

@@ -37,7 +37,7 @@ def test_other_repeatable_options_refuse_a_repeated_value(tmp_path, args):
 def test_distinct_years_still_plan(tmp_path):
     result = runner.invoke(app, ["plan", "-y", "2018", "-y", "2019", "-o", str(tmp_path), "--no-pdf"])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(open(tmp_path / "allocations.csv", encoding="utf-8")))
+    rows = list(csv.DictReader(open(tmp_path / "allocations.csv", encoding="utf-8-sig")))
     assert {r["year"] for r in rows} == {"2018", "2019"}
     keys = [(r["year"], r["region_code"], r["subsidy"], r["payer"]) for r in rows]
     assert len(keys) == len(set(keys))

@@ -56,7 +56,7 @@ def test_a_moved_plan_renders_and_settles_without_its_originals(moved_plan, tmp_
     settled = runner.invoke(app, ["settle", "-y", "2018", "--planned", str(moved_plan), "--actual", actual,
                                   "-o", str(tmp_path / "s"), "--no-pdf"])
     assert settled.exit_code == 0, settled.output
-    assert len((tmp_path / "s" / "settlement.csv").read_text("utf-8").splitlines()) > 1
+    assert len((tmp_path / "s" / "settlement.csv").read_text("utf-8-sig").splitlines()) > 1
 
 
 def test_report_into_the_plan_folder_keeps_the_plan(moved_plan, tmp_path):

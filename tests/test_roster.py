@@ -154,7 +154,7 @@ def write_hand_headcounts(path, made):
 
 
 def read_headcounts(path):
-    rows = [r for r in open(path, encoding="utf-8") if not r.startswith("#")]
+    rows = [r for r in open(path, encoding="utf-8-sig") if not r.startswith("#")]
     return {(r["region_code"], r["group"], r["month"]): int(r["headcount"]) for r in csv.DictReader(rows)}
 
 
@@ -248,6 +248,26 @@ def test_lists_to_headcounts_to_plan_equals_the_hand_count(example, tmp_path, mo
     assert "610" in (out / "problems.csv").read_text("utf-8-sig") and "**********" in problems
     assert list(spill.iterdir()) == []
     assert not pattern.search(result.output)
+
+
+def test_chinese_headers_in_gb18030_plan_as_the_hand_count(example, tmp_path):
+    """--csv-headers zh --csv-encoding gb18030: Excel on Chinese Windows reads the files, and so does plan."""
+    folder, made = example
+    out = tmp_path / "zh"
+    result = runner.invoke(app, ["roster", "--lists", str(folder / "roster.yaml"), "--year", "2018", "--out", str(out),
+                                 "--skip-bad-rows", "--csv-headers", "zh", "--csv-encoding", "gb18030"])
+    assert result.exit_code == 0, result.output
+    text = (out / "headcounts-2018.csv").read_bytes().decode("gb18030")
+    assert [ln for ln in text.splitlines() if not ln.startswith("#")][0] == "年度,地区代码,地区名称,人员类别,人数,月份"
+    assert "城乡居民养老保险领取待遇人员" in text and REC not in text
+    problems = (out / "problems.csv").read_bytes()
+    assert not problems.startswith(b"\xef\xbb\xbf") and "未计入" in problems.decode("gb18030")
+    hand = write_hand_headcounts(tmp_path / "hand.csv", made)
+    for name, headcounts in (("from-roster", out / "headcounts-2018.csv"), ("by-hand", hand)):
+        r = runner.invoke(app, ["plan", "--headcounts", str(headcounts), "--policy", XIANYANG, "--year", "2018",
+                                "--out", str(tmp_path / name), "--no-pdf", "--no-workbook"])
+        assert r.exit_code == 0, r.output
+    assert (tmp_path / "from-roster" / "allocations.csv").read_bytes() == (tmp_path / "by-hand" / "allocations.csv").read_bytes()
 
 
 def test_same_inputs_give_the_same_bytes(example, tmp_path):
@@ -371,7 +391,7 @@ def test_a_row_too_wide_is_named_by_its_line(example, tmp_path):
     folder, _ = example
     for path in folder.iterdir():
         (tmp_path / path.name).write_bytes(path.read_bytes())
-    lines = (tmp_path / "残疾人.csv").read_text("utf-8").splitlines()
+    lines = (tmp_path / "残疾人.csv").read_text("utf-8-sig").splitlines()
     lines[3] += ",extra"
     (tmp_path / "残疾人.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     r = runner.invoke(app, ["roster", "--lists", str(tmp_path / "roster.yaml"), "--year", "2018", "--out", str(tmp_path / "o")])

@@ -138,7 +138,7 @@ def test_a_plan_whose_inputs_changed(tmp_path, plan_folder):
 
 def test_incomplete_monthly_actuals(tmp_path, plan_folder):
     actual = monthly_file(tmp_path / "actual.csv", 2018, "610402", {})
-    lines = open(actual, encoding="utf-8").read().splitlines()
+    lines = open(actual, encoding="utf-8-sig").read().splitlines()
     lines = [ln for ln in lines if not ln.startswith("2018,7,610402,pension_recipients,")]
     open(actual, "w", encoding="utf-8").write("\n".join(lines) + "\n")
     result = settle_cli(tmp_path, plan_folder, actual)
@@ -166,7 +166,7 @@ def settled(tmp_path_factory):
 
 
 def test_settlement_workbook_matches_the_csv(settled):
-    rows = list(csv.DictReader(open(settled / "settlement.csv", encoding="utf-8")))
+    rows = list(csv.DictReader(open(settled / "settlement.csv", encoding="utf-8-sig")))
     values = load_workbook(settled / "settlement-2018.xlsx", data_only=True)
     formulas = load_workbook(settled / "settlement-2018.xlsx")
     assert values.sheetnames == ["清算表", "上下级结算", "决算表", "说明"]
@@ -181,7 +181,7 @@ def test_settlement_workbook_matches_the_csv(settled):
     assert head[2:6] == ["省级预算数", "省级预拨数", "省级决算数", "省级完成率"]
     # 完成率 is measured against the budget (预算数), not against what was advanced
     budget = sum(Decimal(r["amount"]) for r in csv.DictReader(open(settled.parent / "plan" / "allocations.csv",
-                                                                    encoding="utf-8")))
+                                                                    encoding="utf-8-sig")))
     advanced = sum(Decimal(r["planned"]) for r in rows)
     actual = sum(Decimal(r["actual"]) for r in rows)
     assert Decimal(str(final.cell(4, head.index("合计预算数") + 1).value)).quantize(Decimal("0.01")) == budget

@@ -5,8 +5,11 @@ import csv
 import html
 import io
 import re
+import subprocess
+import sys
 import time
 import zipfile
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -25,9 +28,21 @@ runner = CliRunner()
 POLICY = "xianyang-2017-303"
 
 
+SERVED = []  # every server's job folder, each to be gone once its client is closed
+
+
 def serve(limits=None):
-    """The page as a browser on this machine sees it (the Host header is checked)."""
-    return TestClient(create_app(limits), base_url="http://127.0.0.1:8000")
+    """The page as a browser on this machine sees it (the Host header is checked). Use it in a
+    ``with``: leaving it runs the app's lifespan end, which removes the uploads."""
+    app = create_app(limits)
+    SERVED.append(app.store.root)
+    return TestClient(app, base_url="http://127.0.0.1:8000")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_uploaded_data_is_left_behind():
+    yield
+    assert SERVED and [root for root in SERVED if root.exists()] == []
 
 
 @pytest.fixture
@@ -117,7 +132,7 @@ def test_plan_preview_and_downloads_equal_the_cli(client, tmp_path):
             "plan/explanation-2018.pdf"} <= set(names)  # the example rests on assumptions: a draft
     assert not any("plan.json" in n for n in names)  # it names this machine's temporary paths
     # a total from the summary is the CLI's
-    total = sum(int(round(float(r["amount"]) * 100)) for r in csv.DictReader(open(out / "allocations.csv", encoding="utf-8")))
+    total = sum(int(round(float(r["amount"]) * 100)) for r in csv.DictReader(open(out / "allocations.csv", encoding="utf-8-sig")))
     assert f"{total // 100:,}.{total % 100:02d}" in shown
 
 
@@ -146,6 +161,33 @@ def test_settlement_against_a_plan_made_on_the_page_equals_the_cli(client, tmp_p
         assert client.get(f"/jobs/{sid}/files/{key}").content == (settled / name).read_bytes(), name
     assert client.get(f"/jobs/{sid}/files/notice").content.startswith(b"%PDF")
     assert quote("咸阳市2018年清算.xlsx") in client.get(f"/jobs/{sid}/files/workbook").headers["content-disposition"]
+
+
+def test_csv_in_gb18030_with_chinese_headers_from_the_page(client, tmp_path):
+    """The page's 更多设置 choose the CSV files' encoding and headers as --csv-encoding and
+    --csv-headers do; the settlement on the page writes its CSV files as its plan did."""
+    assert 'name="csv_encoding"' in client.get("/").text
+    forecast = write_headcounts(tmp_path / "forecast.csv", {"pension_recipients": 100, "rural_registered_poor": 50})
+    actual = write_headcounts(tmp_path / "actual.csv", {"pension_recipients": 90, "rural_registered_poor": 60})
+    response = post_plan(client, open(forecast, "rb").read(), advance_rate="90%", csv_encoding="gb18030",
+                         csv_headers="zh")
+    assert response.status_code == 303, text(response)
+    url = response.headers["location"]
+    out = cli_plan(tmp_path, forecast, "--advance-rate", "90%", "--no-pdf", "--csv-encoding", "gb18030",
+                   "--csv-headers", "zh")
+    got = client.get(f"{url}/files/allocations")
+    assert got.content == (out / "allocations.csv").read_bytes()
+    assert got.headers["content-type"] == "text/csv; charset=gb18030"
+    assert got.content.decode("gb18030").startswith("年度,区划代码,区划名称,补助项目,承担级次,人数,金额（元）\n")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get(url).text).group(1)
+    response = client.post(f"{url}/settle", data={"csrf": csrf, "year": "2018"},
+                           files={"actual": ("实际人数.csv", open(actual, "rb").read(), "text/csv")}, follow_redirects=False)
+    assert response.status_code == 303, text(response)
+    sid = response.headers["location"].rsplit("/", 1)[-1]
+    transfers = client.get(f"/jobs/{sid}/files/transfers").content.decode("gb18030")
+    assert transfers.startswith("年度,承担级次,区划代码,区划名称,金额（元）,方向\n")
+    bad = post_plan(client, open(forecast, "rb").read(), csv_encoding="latin1")
+    assert bad.status_code == 422 and "请从列表中选择 CSV 编码" in text(bad)
 
 
 def test_settlement_problems_are_listed_on_the_plan_page(client, tmp_path):
@@ -290,9 +332,9 @@ def test_a_post_without_the_csrf_token_is_refused(client, tmp_path):
         response = client.post("/plan", data={"csrf": csrf, "policy": POLICY},
                                files={"headcounts": ("h.csv", open(path, "rb").read(), "text/csv")})
         assert response.status_code == 403 and "表单已失效" in response.text
-    other = serve()  # another server's token (another secret) is no good either
-    response = client.post("/plan", data={"csrf": token(other), "policy": POLICY},
-                           files={"headcounts": ("h.csv", open(path, "rb").read(), "text/csv")})
+    with serve() as other:  # another server's token (another secret) is no good either
+        response = client.post("/plan", data={"csrf": token(other), "policy": POLICY},
+                               files={"headcounts": ("h.csv", open(path, "rb").read(), "text/csv")})
     assert response.status_code == 403
     assert not client.app.store.jobs
 
@@ -403,3 +445,26 @@ def test_the_progress_note_says_how_many_are_ahead(client):
     finally:
         gate.set()
     wait_for_pdfs(client, response.headers["location"])
+
+
+def test_the_servers_folder_goes_with_the_server(tmp_path):
+    """Uploaded headcounts and outputs are the bureau's data: nothing of them stays in the
+    temporary folder once the server stops (its lifespan's end), nor at the interpreter's exit
+    when a store was never closed."""
+    with serve() as c:
+        store = c.app.store
+        path = write_headcounts(tmp_path / "h.csv", {})
+        response = post_plan(c, open(path, "rb").read(), name="h.csv")
+        assert response.status_code == 303, response.text
+        jobs = [j.folder for j in store.jobs.values()]
+        assert jobs and all(any(f.name.startswith("headcounts") for f in folder.iterdir()) for folder in jobs)
+    assert not store.root.exists()
+
+    script = ("from budget.web import create_app\n"
+              "store = create_app().store\n"
+              "job = store.new('plan')\n"
+              "(job.folder / 'headcounts.csv').write_text('year,region_code,group,headcount\\n')\n"
+              "print(store.root)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
+    root = Path(done.stdout.strip())
+    assert root.name.startswith("budget-web-") and not root.exists()

@@ -21,7 +21,7 @@ def planned(tmp_path_factory):
     out = tmp_path_factory.mktemp("plan")
     result = runner.invoke(app, ["plan", "--year", "2018", "--out", str(out), "--no-pdf"])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(open(out / "allocations.csv", encoding="utf-8")))
+    rows = list(csv.DictReader(open(out / "allocations.csv", encoding="utf-8-sig")))
     return out, rows
 
 
@@ -180,7 +180,7 @@ subsidies:
 
 def example_counts(year):
     return {(r["region_code"], r["group"]): int(r["headcount"])
-            for r in csv.DictReader(ln for ln in open(EXAMPLE, encoding="utf-8") if not ln.startswith("#"))
+            for r in csv.DictReader(ln for ln in open(EXAMPLE, encoding="utf-8-sig") if not ln.startswith("#"))
             if r["year"] == str(year)}
 
 
@@ -263,7 +263,7 @@ def test_a_forgiving_template_never_guesses_a_number(tmp_path):
                                  "--no-pdf"])
     assert result.exit_code == 0, result.output
     assert "610404 渭城区" in result.output and "没有任何人数，不纳入本次测算" in result.output
-    rows = list(csv.DictReader(open(tmp_path / "o" / "allocations.csv", encoding="utf-8")))
+    rows = list(csv.DictReader(open(tmp_path / "o" / "allocations.csv", encoding="utf-8-sig")))
     assert "610404" not in {r["region_code"] for r in rows}
     assert {r["headcount"] for r in rows if r["region_code"] == "610402" and r["subsidy"] == "pension_contribution"} == \
         {str(8535 - counts[("610402", "poor_pension_contributors_contiguous")]

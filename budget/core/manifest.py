@@ -41,6 +41,10 @@ class Manifest:
     sha256: dict[str, str] = field(default_factory=dict)  # every file under inputs/ → its digest
     format: int = FORMAT
     allocation_unit: str = "分"  # every amount is a whole number of it (分, 元, 0.01万元, 万元)
+    # how the folder's CSV files are written (settle rebuilds advances.csv to compare it); a
+    # plan.json without the key is from before: plain UTF-8, English headers
+    csv_encoding: str = "utf-8"
+    csv_headers: str = "en"
 
     def to_text(self) -> str:
         return json.dumps({
@@ -48,6 +52,7 @@ class Manifest:
             "documents": self.documents, "advance_rate": self.advance_rate, "policy": self.policy,
             "headcounts": self.headcounts, "factors": self.factors, "sha256": self.sha256,
             "allocation_unit": self.allocation_unit,
+            "csv": {"encoding": self.csv_encoding, "headers": self.csv_headers},
         }, ensure_ascii=False, indent=2) + "\n"
 
     @classmethod
@@ -77,6 +82,11 @@ class Manifest:
         rate, unit = data.get("advance_rate"), data.get("unit", "元")
         if not (rate is None or isinstance(rate, str)) or not isinstance(unit, str):
             raise ValueError("advance_rate and unit must be text")
+        written = data.get("csv", {"encoding": "utf-8", "headers": "en"})
+        if not (isinstance(written, dict) and all(isinstance(written.get(k), str) and len(written[k]) <= 20
+                                                  for k in ("encoding", "headers"))):
+            raise ValueError("csv must give encoding and headers as text")
         return cls(program=str(data.get("program", ""))[:100], years=years, unit=unit, documents=named["documents"],
                    advance_rate=rate, policy=policy, headcounts=str(named["headcounts"]), factors=named["factors"],
-                   sha256=dict(digests), allocation_unit=str(data.get("allocation_unit", "分"))[:20])
+                   sha256=dict(digests), allocation_unit=str(data.get("allocation_unit", "分"))[:20],
+                   csv_encoding=written["encoding"], csv_headers=written["headers"])

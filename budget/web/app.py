@@ -43,12 +43,13 @@ from ..outputs import (
     write_plan_outputs,
     write_settlement_outputs,
 )
-from ..plan import run_plan
+from ..plan import plan_csv_format, run_plan
 from ..readers.document_settings import read_allocation_unit
 from ..readers.policy_reader import read_policy
 from ..resources import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, shipped, shipped_policies
 from ..settle import run_settlement
 from ..writers.atomic import staged
+from ..writers.csv_writer import ENCODING_NAMES, ENCODINGS, HEADERS, CsvFormat
 from ..writers.pdf import render_html, render_pdf
 from ..writers.template import template_bytes
 from .jobs import Busy, Download, Job, JobStore, Limits, TooLarge, save_upload, zip_bytes
@@ -177,7 +178,7 @@ def create_app(limits: Limits | None = None, host: str = "127.0.0.1", port: int 
         token, fresh = token_for(request)
         html = templates.get_template(name).render(
             csrf=token, version=__version__, policies=[(p, POLICY_NAMES.get(p, p)) for p in policies], policy_names=POLICY_NAMES,
-            documents=DOCUMENT_CHOICES, units=list(UNIT_FEN), host=host, port=port, local=local,
+            documents=DOCUMENT_CHOICES, units=list(UNIT_FEN), csv_encodings=ENCODING_NAMES, host=host, port=port, local=local,
             keep_minutes=limits.keep_seconds // 60, max_mb=limits.max_upload_bytes // (1024 * 1024),
             max_rows=limits.max_rows, **context)
         response = HTMLResponse(html, status_code=status)
@@ -198,7 +199,8 @@ def create_app(limits: Limits | None = None, host: str = "127.0.0.1", port: int 
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request):
         return page(request, "index.html", form={"policy": policies[0], "documents": "example", "unit": "元",
-                                                  "allocation_unit": "", "year": "", "advance_rate": ""})
+                                                  "allocation_unit": "", "year": "", "advance_rate": "",
+                                                  "csv_encoding": "utf-8-bom", "csv_headers": "en"})
 
     @app.get("/static/app.css")
     def css():
@@ -221,9 +223,11 @@ def create_app(limits: Limits | None = None, host: str = "127.0.0.1", port: int 
     @app.post("/plan")
     async def plan(request: Request, csrf: str = Form(""), policy: str = Form(""), documents: str = Form("example"),
                    year: str = Form(""), unit: str = Form("元"), allocation_unit: str = Form(""),
-                   advance_rate: str = Form(""), headcounts: UploadFile | None = File(None)):
+                   advance_rate: str = Form(""), csv_encoding: str = Form("utf-8-bom"), csv_headers: str = Form("en"),
+                   headcounts: UploadFile | None = File(None)):
         form = {"policy": policy, "documents": documents, "year": year.strip(), "unit": unit,
-                "allocation_unit": allocation_unit, "advance_rate": advance_rate.strip()}
+                "allocation_unit": allocation_unit, "advance_rate": advance_rate.strip(),
+                "csv_encoding": csv_encoding, "csv_headers": csv_headers}
         if not csrf_ok(request, csrf):
             return refused(request, "表单已失效", "表单已失效（可能打开太久或来自别的网页）。请回到首页重新填写提交。", 403)
         problems = _form_problems(form, policies)
@@ -352,7 +356,17 @@ def _download(data: bytes, name: str, fallback: str) -> Response:
     types = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".pdf": "application/pdf",
              ".csv": "text/csv; charset=utf-8", ".zip": "application/zip", ".txt": "text/plain; charset=utf-8"}
     kind = types.get(Path(name).suffix, "application/octet-stream")
+    if Path(name).suffix == ".csv" and not _is_utf8(data):
+        kind = "text/csv; charset=gb18030"  # written so on request (--csv-encoding gb18030)
     return Response(data, media_type=kind, headers={"Content-Disposition": content_disposition(name, fallback)})
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def _client_name(filename: str | None, data: bytes) -> str:
@@ -373,6 +387,10 @@ def _form_problems(form: dict[str, str], policies: list[str]) -> list[Problem]:
                                 f"年度“{form['year']}”应为四位数，如 2019；留空则测算文件中的全部年度"))
     if form["unit"] not in UNITS:
         problems.append(Problem(Source("表单", field="表格单位"), "请选择 元 或 万元"))
+    if form["csv_encoding"] not in ENCODINGS:
+        problems.append(Problem(Source("表单", field="CSV 编码"), "请从列表中选择 CSV 编码"))
+    if form["csv_headers"] not in HEADERS:
+        problems.append(Problem(Source("表单", field="CSV 表头"), "请从列表中选择 CSV 表头"))
     if form["allocation_unit"] and form["allocation_unit"] not in UNIT_FEN:
         problems.append(Problem(Source("表单", field="分配单位"), "请从列表中选择分配单位"))
     if form["advance_rate"]:
@@ -405,7 +423,8 @@ def _plan(job: Job, path: Path, form: dict[str, str]) -> tuple[PlanResult, list[
     policy = str(shipped("configs", form["policy"] + ".yaml"))
     result, warnings = run_plan([policy], str(path), [int(form["year"])] if form["year"] else None, rate, None, quantum)
     result.files = [replace(f, shown=job.uploaded.get(f.path)) if f.path in job.uploaded else f for f in result.files]
-    write_plan_outputs(result, job.path("plan"), form["unit"], None, settings)
+    write_plan_outputs(result, job.path("plan"), form["unit"], None, settings,
+                       csv_format=CsvFormat(form["csv_encoding"], form["csv_headers"]))
     return result, warnings, settings, unit_name
 
 
@@ -458,7 +477,7 @@ def _settle(plan_job: Job, job: Job, year: int, path: Path) -> tuple[SettlementR
     """Settle against the plan made on the page (its folder: what it budgeted or advanced)."""
     result, warnings = run_settlement(year, str(plan_job.path("plan")), str(path), None)
     result.files = [replace(f, shown=job.uploaded.get(f.path)) if f.path in job.uploaded else f for f in result.files]
-    write_settlement_outputs(result, job.path("settlement"), None)
+    write_settlement_outputs(result, job.path("settlement"), None, plan_csv_format(plan_job.path("plan")))
     return result, warnings
 
 

@@ -6,6 +6,8 @@ clerk's browser sent is kept only to be shown, never used to build a path.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import io
 import os
 import secrets
@@ -74,6 +76,11 @@ class JobStore:
     def __init__(self, limits: Limits, root: Path | None = None):
         self.limits = limits
         self.root = Path(tempfile.mkdtemp(prefix="budget-web-", dir=root))  # 0700: this user's only
+        # Uploaded headcounts and the outputs are the bureau's data: the folder goes when the
+        # server stops (close(), from the app's lifespan) and, should that never run (a store
+        # never closed, an interpreter ending otherwise), when the interpreter exits.
+        self._remove_root = functools.partial(shutil.rmtree, self.root, ignore_errors=True)
+        atexit.register(self._remove_root)
         self.jobs: dict[str, Job] = {}
         self.lock = threading.Lock()
         self.busy = threading.BoundedSemaphore(limits.busy)
@@ -117,8 +124,13 @@ class JobStore:
         shutil.rmtree(job.folder, ignore_errors=True)
 
     def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Remove every job's folder. PDFs waiting to render are cancelled; one rendering is
+        waited for, as it would write its files into its job's folder again."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        with self.lock:
+            self.jobs.clear()
+        self._remove_root()
+        atexit.unregister(self._remove_root)
 
     def computing(self):
         """A slot to compute in (at most ``busy`` at once), or :class:`Busy`."""

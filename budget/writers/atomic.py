@@ -27,7 +27,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from ..core.problems import InputError, Problem, Source
 
@@ -139,6 +139,8 @@ def _record(folder: Path) -> dict[str, str] | None:
         return None
     listed: dict[str, str] = {}
     for line in text.splitlines():
+        if line.startswith("# "):  # a note (sha256sum -c skips it): what the files are
+            continue
         digest, _, name = line.partition("  ")
         if len(digest) != 64 or not name:
             return None
@@ -301,20 +303,31 @@ class Staged:
                                       "run again")])
 
 
-def _finish(stage: Staged, keep: dict[str, Path]) -> None:
-    """The record of what the folder holds; earlier files to keep are copied over."""
+def _notes(folder: Path) -> list[str]:
+    """The notes of the folder's record (``# …`` lines)."""
+    try:
+        return [line[2:] for line in (folder / RECORD).read_text("utf-8").splitlines() if line.startswith("# ")]
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _finish(stage: Staged, keep: dict[str, Path], notes: Sequence[str] = ()) -> None:
+    """The record of what the folder holds, after ``notes`` (``# …`` lines, which ``sha256sum -c``
+    skips); earlier files to keep are copied over."""
     for name, path in keep.items():
         if name != RECORD and name not in stage.written:
             shutil.copyfile(path, stage.path(name))
     files = sorted((name, path) for name, path in _entries(stage.temp) if path.is_file())
-    (stage.temp / RECORD).write_text("".join(f"{_digest(path)}  {name}\n" for name, path in files), "utf-8")
+    (stage.temp / RECORD).write_text("".join(f"# {note}\n" for note in notes)
+                                     + "".join(f"{_digest(path)}  {name}\n" for name, path in files), "utf-8")
 
 
 @contextmanager
-def staged(folder: str | Path, keep_earlier: bool = False) -> Iterator[Staged]:
+def staged(folder: str | Path, keep_earlier: bool = False, notes: Sequence[str] = ()) -> Iterator[Staged]:
     """Stage a run's outputs; on success they replace ``folder`` whole. ``keep_earlier``: the
     files budget wrote there before and this run does not rewrite stay (`budget report` into
-    a plan's folder)."""
+    a plan's folder), and so do the record's notes unless ``notes`` are given: lines at the
+    head of SHA256SUMS saying what the files are (how the CSV files are encoded)."""
     folder = _real(folder)
     with folder_lock(folder):
         problems, own = _replaceable(folder)
@@ -326,7 +339,8 @@ def staged(folder: str | Path, keep_earlier: bool = False) -> Iterator[Staged]:
             os.chmod(temp, 0o777 & ~_umask())  # mkdtemp makes 0700 folders; outputs get the usual permissions
             stage = Staged(folder, temp)
             yield stage
-            _finish(stage, own if keep_earlier else {})
+            kept = notes or (_notes(folder) if keep_earlier else [])
+            _finish(stage, own if keep_earlier else {}, kept)
             try:
                 old = _swap(temp, folder)
             except OSError as exc:

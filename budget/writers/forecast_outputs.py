@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import pandas as pd
 
-from .csv_writer import rows_csv
+from .csv_writer import DEFAULT_FORMAT, CsvFormat, headcount_table_csv
 
 FORECAST_COLUMNS = ("year", "region_code", "region_name", "group", "headcount")
 
 
-def forecast_csv(rows: Sequence[Sequence[object]], notes: Sequence[str]) -> str:
-    return rows_csv(FORECAST_COLUMNS, rows, notes)
+def forecast_csv(rows: Sequence[Sequence[object]], notes: Sequence[str], fmt: CsvFormat = DEFAULT_FORMAT,
+                 group_names: Mapping[str, str] | None = None) -> str:
+    return headcount_table_csv(FORECAST_COLUMNS, rows, notes, fmt, group_names)
 
 
 def forecast_workbook(title: str, year: int, history: pd.DataFrame, forecast: pd.DataFrame, backtest: pd.DataFrame,

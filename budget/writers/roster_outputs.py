@@ -6,18 +6,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from ..core.problems import Problem
-from .csv_writer import rows_csv
+from .csv_writer import DEFAULT_FORMAT, CsvFormat, headcount_table_csv, text_cell
 
 HEADCOUNT_COLUMNS = ("year", "region_code", "region_name", "group", "headcount", "month")
 PROBLEM_COLUMNS = ("级别 severity", "位置 place", "字段 field", "说明 message")
 SEVERITY = {"error": "错误 error", "row": "未计入 row left out", "note": "提示 note", "warning": "提示 warning"}
 
 
-def headcounts_csv(rows: Sequence[Sequence[str]], notes: Sequence[str]) -> str:
-    return rows_csv(HEADCOUNT_COLUMNS, rows, notes)
+def headcounts_csv(rows: Sequence[Sequence[str]], notes: Sequence[str], fmt: CsvFormat = DEFAULT_FORMAT,
+                   group_names: Mapping[str, str] | None = None) -> str:
+    return headcount_table_csv(HEADCOUNT_COLUMNS, rows, notes, fmt, group_names)
 
 
 def _problem_row(problem: Problem) -> list[str]:
@@ -28,11 +29,11 @@ def _problem_row(problem: Problem) -> list[str]:
 
 
 def problems_csv(problems: Sequence[Problem]) -> str:
+    """problems.csv: the text, encoded (with Excel's BOM by default) by the caller's CSV format."""
     buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens a UTF-8 CSV with Chinese text correctly only with a BOM
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(PROBLEM_COLUMNS)
-    writer.writerows(_problem_row(p) for p in problems)
+    writer.writerows([text_cell(c) for c in _problem_row(p)] for p in problems)
     return buffer.getvalue()
 
 
