@@ -16,7 +16,7 @@ from typer.core import TyperArgument
 
 from . import __version__, cli_text
 from .core.display import UNITS, allocation_quantum, parse_date
-from .core.language import LANGUAGES, language_from_environment, said, use_language
+from .core.language import LANGUAGES, both, language_from_environment, said, use_language
 from .core.money import format_grouped
 from .core.period import parse_years
 from .core.policy import parse_share
@@ -89,10 +89,12 @@ def _problems_exit(out: Path | None = None, writes: bool = True):
         raise typer.Exit(1) from None
     except OSError as exc:
         where = exc.filename or out
+        why = exc.strerror or exc
         if not writes:  # nothing is written: it is a file that could not be read
-            typer.echo(f"无法读取 {where}：{exc.strerror or exc} / cannot read {where}", err=True)
+            _say("无法读取 {where}：{why}", "cannot read {where}: {why}", err=True, where=where, why=why)
             raise typer.Exit(1) from None
-        typer.echo(f"cannot write to {out if out else where}: {exc.strerror or exc} ({where})", err=True)
+        _say("无法写出到 {out}：{why}（{where}）", "cannot write to {out}: {why} ({where})", err=True,
+             out=out if out else where, why=why, where=where)
         raise typer.Exit(1) from None
 
 
@@ -168,7 +170,8 @@ CcOption = typer.Option(None, "--cc", metavar="抄送机关", help="抄送机关
 
 
 def _usage_error(message: str) -> NoReturn:
-    typer.echo(message, err=True)
+    """``"中文 / English"``: the part in the chosen language; exit code 2."""
+    typer.echo(str(both(message)), err=True)
     raise typer.Exit(2)
 
 
@@ -536,9 +539,10 @@ def template(
         loaded, _ = read_policy(_policies(policy))
     if not template_groups(loaded, year):
         in_force = [y for y in range(YEAR_MIN, YEAR_MAX + 1) if template_groups(loaded, y)]
-        _usage_error(f"--year {year}：该年度没有在执行的补助，模板将没有任何人员类别 / no subsidy of the policy is in "
-                     f"force in {year}, so the template would collect nothing"
-                     + (f" (in force from {in_force[0]})" if in_force else ""))
+        since_zh = f"（政策自 {in_force[0]} 年起执行）" if in_force else ""
+        since_en = f" (in force from {in_force[0]})" if in_force else ""
+        _usage_error(f"--year {year}：该年度没有在执行的补助{since_zh}，模板将没有任何人员类别 / no subsidy of the policy "
+                     f"is in force in {year}, so the template would collect nothing{since_en}")
     if (out.exists() or out.is_symlink()) and not force:
         why = filled_cell(str(out)) if out.is_file() and not out.is_symlink() else "it is not a plain file"
         if why is not None:

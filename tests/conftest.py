@@ -1,4 +1,5 @@
 import csv
+import os
 import re
 import subprocess
 import zipfile
@@ -11,6 +12,10 @@ XIANYANG = str(ROOT / "budget" / "configs" / "xianyang-2017-303.yaml")
 SHAANXI = str(ROOT / "budget" / "configs" / "shaanxi-2017-60.yaml")
 EXAMPLE = str(ROOT / "budget" / "configs" / "examples" / "xianyang-headcounts-synthetic.csv")
 FIXTURES = ROOT / "tests" / "fixtures"
+
+# The messages tests assert are Chinese, the default; a developer's English locale must not turn
+# them English (subprocesses inherit this). Tests of English set --lang en or BUDGET_LANG.
+os.environ["BUDGET_LANG"] = "zh"
 
 XIANYANG_COUNTIES = ["610402", "610404", "610422", "610423", "610424", "610425", "610426",
                      "610428", "610429", "610430", "610431", "610481", "610482"]

@@ -17,7 +17,9 @@ def test_a_repeated_year_is_refused_not_planned_twice(tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(app, ["plan", "--year", "2019", "--year", "2019", "--out", str(out), "--no-pdf"])
     assert result.exit_code == 2
-    assert "--year 2019 重复给出" in result.output and "is given twice" in result.output
+    assert "--year 2019 重复给出，每个值只能给一次" in result.output and "is given twice" not in result.output
+    english = runner.invoke(app, ["--lang", "en", "plan", "--year", "2019", "--year", "2019", "--out", str(out)])
+    assert english.exit_code == 2 and english.output.strip() == "--year 2019 is given twice: give each value once"
     assert not out.exists()
 
 
@@ -30,7 +32,7 @@ def test_a_repeated_year_is_refused_not_planned_twice(tmp_path):
 ])
 def test_other_repeatable_options_refuse_a_repeated_value(tmp_path, args):
     result = runner.invoke(app, args + (["-o", str(tmp_path / "out")] if args[0] == "plan" else []))
-    assert result.exit_code == 2 and "is given twice" in result.output, result.output
+    assert result.exit_code == 2 and "重复给出，每个值只能给一次" in result.output, result.output
     assert not (tmp_path / "out").exists()
 
 
@@ -51,14 +53,14 @@ def test_distinct_years_still_plan(tmp_path):
 def test_years_out_of_range_are_refused(tmp_path, args):
     result = runner.invoke(app, args + ["-o", str(tmp_path / "t.xlsx")] if args[0] in ("template", "plan") else args)
     assert result.exit_code == 2, result.output
-    assert "年度须在 2000–2100 之间" in result.output and "must be a year from 2000 to 2100" in result.output
+    assert "年度须在 2000–2100 之间" in result.output
     assert not (tmp_path / "t.xlsx").exists()
 
 
 def test_a_template_for_a_year_with_nothing_in_force_is_refused(tmp_path):
     result = runner.invoke(app, ["template", "--year", "2005", "--out", str(tmp_path / "t.xlsx")])
     assert result.exit_code == 2
-    assert "no subsidy of the policy is in force in 2005" in result.output and "in force from 2018" in result.output
+    assert "--year 2005：该年度没有在执行的补助（政策自 2018 年起执行），模板将没有任何人员类别" in result.output
     assert not (tmp_path / "t.xlsx").exists()
 
 

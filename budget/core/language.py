@@ -84,6 +84,13 @@ def said(zh: str, en: str, **values: Any) -> Said:
     return Said(zh, en, values)
 
 
+def both(text: str) -> Said:
+    """``"中文 / English"`` written as one string (the short messages of the CLI and the output
+    folder), shown in the chosen language: split at the first " / "."""
+    zh, _, en = text.partition(" / ")
+    return Said(_escaped(zh), _escaped(en or zh), {})
+
+
 def text_in(message: "Message", lang: str) -> str:
     """A message in a given language, whatever the chosen one (the web page is Chinese)."""
     return message.text(lang) if isinstance(message, Said) else message

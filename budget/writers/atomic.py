@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from ..core.language import Said, both
 from ..core.problems import InputError, Problem, Source
 
 RECORD = "SHA256SUMS"
@@ -42,9 +43,9 @@ DELAY_VARIABLE = "BUDGET_TEST_SWAP_DELAY"
 FALLBACK_VARIABLE = "BUDGET_TEST_SWAP_FALLBACK"
 
 
-def _held_message(what: Path) -> str:
-    return (f"正被其他程序占用（或只读），请关闭后重试 / {what.name} is open in another program (or read-only); "
-            "close it and run again")
+def _held_message(what: Path) -> Said:
+    return both(f"正被其他程序占用（或只读），请关闭后重试 / {what.name} is open in another program (or read-only); "
+                "close it and run again")
 
 
 # --- the lock ------------------------------------------------------------------------------
@@ -92,8 +93,8 @@ def folder_lock(folder: str | Path) -> Iterator[None]:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
         if not _try_lock(fd):
             os.close(fd)
-            raise InputError([Problem(Source(str(folder)), "另一个 budget 正在向此文件夹写出，请等它结束后重试 / another "
-                                      "budget run is writing to this folder; wait for it to end and run again")])
+            raise InputError([Problem(Source(str(folder)), both("另一个 budget 正在向此文件夹写出，请等它结束后重试 / another "
+                                      "budget run is writing to this folder; wait for it to end and run again"))])
         try:  # the previous holder may have removed the file after we opened it: lock the new one
             if os.stat(path).st_ino == os.fstat(fd).st_ino:
                 break
@@ -161,31 +162,32 @@ def _replaceable(folder: Path) -> tuple[list[Problem], dict[str, Path]]:
     if not folder.exists():
         return [], {}
     if not folder.is_dir():
-        return [Problem(Source(str(folder)), f"不是文件夹，无法写出 / cannot write to {folder}: it is a file, not a folder")], {}
+        return [Problem(Source(str(folder)), both(f"不是文件夹，无法写出 / cannot write to {folder}: it is a "
+                                                  "file, not a folder"))], {}
     listed = _record(folder)
     problems, own = [], {}
     for name, path in _entries(folder):
         if path.is_symlink():
-            problems.append(Problem(Source(str(path)), "是符号链接，不是 budget 写出的文件 / is a symbolic link, which "
-                                    "budget never writes: remove it or choose another --out folder"))
+            problems.append(Problem(Source(str(path)), both("是符号链接，不是 budget 写出的文件 / is a symbolic link, which "
+                                    "budget never writes: remove it or choose another --out folder")))
         elif path.is_dir():
             if listed is None or not any(n.startswith(name + "/") for n in listed):
-                problems.append(Problem(Source(str(path)), "是 budget 没有写出的文件夹，budget 不会删除它 / is a folder "
+                problems.append(Problem(Source(str(path)), both("是 budget 没有写出的文件夹，budget 不会删除它 / is a folder "
                                         "budget did not write, and budget never deletes one: move it away or choose "
-                                        "another --out folder"))
+                                        "another --out folder")))
         elif name == RECORD and listed is not None:
             own[name] = path
         elif listed is None and LEGACY.match(name) or listed is not None and name in listed:
             if listed is not None and _digest(path) != listed[name]:
-                problems.append(Problem(Source(str(path)), "在 budget 写出后被修改过，budget 不会删除它 / was changed "
+                problems.append(Problem(Source(str(path)), both("在 budget 写出后被修改过，budget 不会删除它 / was changed "
                                         "after budget wrote it, and budget never deletes such a file: move it away "
-                                        "or choose another --out folder"))
+                                        "or choose another --out folder")))
             else:
                 own[name] = path
         else:
-            problems.append(Problem(Source(str(path)), "不是 budget 写出的文件，budget 不会删除它 / was not written by "
+            problems.append(Problem(Source(str(path)), both("不是 budget 写出的文件，budget 不会删除它 / was not written by "
                                     "budget, which never deletes such a file: move it away or choose another --out "
-                                    "folder"))
+                                    "folder")))
     if not problems:
         problems = [Problem(Source(str(path)), _held_message(path)) for path in own.values() if not _free(path)]
     return problems, own
@@ -299,8 +301,8 @@ class Staged:
         target = self.path(name)
         shutil.copyfile(source, target)
         if _digest(target) != sha256:
-            raise InputError([Problem(Source(str(source)), "在运行中被修改，请重试 / changed while budget was running: "
-                                      "run again")])
+            raise InputError([Problem(Source(str(source)), both("在运行中被修改，请重试 / changed while budget was running: "
+                                      "run again"))])
 
 
 def _notes(folder: Path) -> list[str]:
