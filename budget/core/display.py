@@ -15,6 +15,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Iterable
 
+from .language import said
 from .money import format_grouped, round_half_up
 
 PAYER_NAMES = {"province": "省级", "city": "市级", "county": "县级"}
@@ -138,12 +139,12 @@ def parse_date(text: str) -> dt.date:
     "is not a day of the calendar") for the caller to put after the date's name."""
     match = DATE.match(text.strip())
     if not match:
-        raise ValueError("must be written 2018-01-08")
+        raise ValueError(said("应写作 2018-01-08", "must be written 2018-01-08"))
     year, month, day = (int(x) for x in match.groups())
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise ValueError("is not a day of the calendar") from None
+        raise ValueError(said("不是日历上的日期", "is not a day of the calendar")) from None
 
 
 def chinese_date(iso: str) -> str:
