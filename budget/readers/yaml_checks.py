@@ -29,18 +29,18 @@ class NodeChecker:
         if node is None:
             return None
         if not isinstance(node, Map):
-            self.error(node.source, said("{what}应为“键: 值”的映射", "{what} must be a map of keys", what=what))
+            self.error(node.source, said("{what}应为“键: 值”的映射", "{what} must be a map of keys", what=spaced(what)))
             return None
         allowed = required + optional
         for key, key_source in node.key_sources.items():
             if key not in allowed:
                 self.error(key_source, said("未知的键 '{key}'（{what}允许的键：{allowed}）",
                                             "unknown key '{key}' in {what} (allowed: {allowed})",
-                                            key=key, what=what, allowed=", ".join(allowed)))
+                                            key=key, what=spaced(what), allowed=", ".join(allowed)))
         for key in required:
             if key not in node.items:
                 self.error(node.source, said("{what}缺少必填的键 '{key}'", "{what} lacks the required key '{key}'",
-                                             what=what, key=key))
+                                             what=spaced(what), key=key))
         return node
 
     def entries(self, node: Node | None, what: Message) -> Map | None:
@@ -49,7 +49,7 @@ class NodeChecker:
             return None
         if not isinstance(node, Map):
             self.error(node.source, said("{what}应为“代码: 定义”的映射", "{what} must be a map of ids to definitions",
-                                         what=what))
+                                         what=spaced(what)))
             return None
         return node
 
@@ -57,7 +57,7 @@ class NodeChecker:
         if node is None:
             return []
         if not isinstance(node, Seq):
-            self.error(node.source, said("{what}应为列表", "{what} must be a list", what=what))
+            self.error(node.source, said("{what}应为列表", "{what} must be a list", what=spaced(what)))
             return []
         return node.items
 
@@ -65,10 +65,10 @@ class NodeChecker:
         if node is None:
             return None
         if not isinstance(node, Scalar) or (node.is_null and not allow_empty):
-            self.error(node.source, said("{what}应为单个值", "{what} must be a single value", what=what))
+            self.error(node.source, said("{what}应为单个值", "{what} must be a single value", what=spaced(what)))
             return None
         if not node.text.strip() and not allow_empty:
-            self.error(node.source, said("{what}不能为空", "{what} must not be empty", what=what))
+            self.error(node.source, said("{what}不能为空", "{what} must not be empty", what=spaced(what)))
             return None
         return node.text.strip()
 
@@ -166,3 +166,11 @@ class NodeChecker:
 def reason(exc: Exception) -> Message:
     """What a ValueError says, in both languages when it was raised with :func:`said`."""
     return exc.args[0] if exc.args and not isinstance(exc.args[0], str) else str(exc)
+
+
+def spaced(what: Message) -> Message:
+    """A field named by its key (``year``) followed by Chinese gets a space, as Chinese typesetting
+    puts between Latin and Han: "year 应为单个值"; in English it is as typed."""
+    if isinstance(what, str) and what and what[-1].isascii() and what[-1].isalnum():
+        return said(what.replace("{", "{{").replace("}", "}}") + " ", what.replace("{", "{{").replace("}", "}}"))
+    return what
