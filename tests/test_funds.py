@@ -103,7 +103,8 @@ def test_local_example_fund_and_top_ups_everywhere(tmp_path):
         text = "".join(p.extract_text() for p in pdf.pages).replace(" ", "").replace("\n", "")
     assert "社会保险工作经费困难补助资金分配表" in text and "按因素法分配" in text
     explained = runner.invoke(app, ["explain", "-y", "2018", "-r", "610426", "-s", "work_funds", "-p", LOCAL, "-f", FACTORS])
-    assert explained.exit_code == 0 and "加权得分 score" in explained.output
+    assert explained.exit_code == 0 and "\n加权得分：50% × 8.8656% + 30% × 10.2545% + 20% × 7.3095% = 8.9711%\n" \
+        in explained.output
 
 
 def test_missing_factor_file_and_bad_values(tmp_path):
