@@ -114,7 +114,8 @@ def test_deeply_nested_yaml(tmp_path):
     policy.write_text("document: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
     result = runner.invoke(app, ["check", "-p", str(policy)])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "nested too deeply" in result.output or "not valid YAML" in result.output
+    assert f"{policy}:1: 不是有效的 YAML：exceeded maximum nesting depth\n" in result.output \
+        or f"{policy}: 文件嵌套层次过深，不是政策文件\n" in result.output
 
 
 def test_output_folder_that_is_a_file(tmp_path):
@@ -329,6 +330,6 @@ def test_a_large_csv_is_streamed(tmp_path):
     result = subprocess.run([sys.executable, "-c", PEAK, "check", "-y", "2019", "-H", str(path)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert "years 2019." in result.stdout
+    assert "年度 2019。" in result.stdout
     peak_mb = int(re.search(r"peak-kb=(\d+)", result.stderr).group(1)) / 1024
     assert peak_mb < 150, f"peak memory {peak_mb:.0f} MB"
