@@ -46,7 +46,7 @@ def test_budget_verify_names_a_bad_case_file_line(tmp_path):
     bad.write_text("- name: x\n  year: 2018\n  county: '610402'\n  subsidy: s\n  headcount: {}\n  expected: {}\n", "utf-8")
     result = runner.invoke(app, ["verify", str(bad)])
     assert result.exit_code == 1
-    assert f"{bad}:5: 未知的键 'headcount'（计划案例允许的键：name, year, county, subsidy, headcounts, expected, clause, " \
+    assert f"{bad}:5: 计划案例中有未知的键 'headcount'（允许的键：name, year, county, subsidy, headcounts, expected, clause, " \
            "note, policy, reported_as）\n" in result.output
     assert f"{bad}:1: 计划案例缺少必填的键 'headcounts'\n" in result.output
     english = runner.invoke(app, ["--lang", "en", "verify", str(bad)])

@@ -68,7 +68,7 @@ def lang(request):
 
 @pytest.mark.parametrize("change, line, zh, en", [
     (("    unit: year\n", "    unit: year\n    rates: 5\n"), 18,
-     "未知的键 'rates'（补助项目“补助”（s）允许的键：name, population, unit, period, rate, shares, pools, note）",
+     "补助项目“补助”（s）中有未知的键 'rates'（允许的键：name, population, unit, period, rate, shares, pools, note）",
      "unknown key 'rates' in subsidy s (allowed: name, population, unit, period, rate, shares, pools, note)"),
     (("    name: 补助\n", "    name: 补助\n    name: 再次\n"), 17, "键 'name' 重复（第 16 行已给出）",
      "duplicate key 'name' (first given on line 16)"),

@@ -331,7 +331,7 @@ groups:
 """, encoding="utf-8")
     r = runner.invoke(app, ["roster", "--lists", str(tmp_path / "roster.yaml"), "--year", "2018", "--out", str(tmp_path / "o")])
     assert r.exit_code == 1
-    assert "roster.yaml:6: 未知的键 'colour'（lists.p.columns 允许的键：id, name, region, from, to）\n" in r.output
+    assert "roster.yaml:6: lists.p.columns 中有未知的键 'colour'（允许的键：id, name, region, from, to）\n" in r.output
     assert "roster.yaml:9: groups.pension_recipients.base：未定义的人员集合 'nowhere'（已定义：rec）\n" in r.output
     assert not (tmp_path / "o").exists()
     r = runner.invoke(app, ["--lang", "en", "roster", "--lists", str(tmp_path / "roster.yaml"), "--year", "2018",

@@ -34,7 +34,7 @@ class NodeChecker:
         allowed = required + optional
         for key, key_source in node.key_sources.items():
             if key not in allowed:
-                self.error(key_source, said("未知的键 '{key}'（{what}允许的键：{allowed}）",
+                self.error(key_source, said("{what}中有未知的键 '{key}'（允许的键：{allowed}）",
                                             "unknown key '{key}' in {what} (allowed: {allowed})",
                                             key=key, what=spaced(what), allowed=", ".join(allowed)))
         for key in required:
