@@ -325,7 +325,7 @@ def plan(
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
     from .outputs import Documents, scenario_lines, write_plan_outputs
     from .plan import run_plan
-    from .writers.text import assumptions_text, summary
+    from .writers.text import assumptions_shown, summary
 
     with _problems_exit(out), folder_lock(out):
         quantum = _quantum(allocation_unit, settings)
@@ -344,7 +344,7 @@ def plan(
         typer.echo("\n".join(scenario_lines(result.policy.scenario)))
     typer.echo(summary(result.policy, result.lines, result.fund_lines))
     typer.echo("")
-    typer.echo(assumptions_text(result.policy, result.years))
+    typer.echo(assumptions_shown(result.policy, result.years))
     _written(out, names, fonts)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .core.language import said
 from .core.lines import all_lines
 from .core.policy import SCENARIO_MARK, Scenario
 from .core.problems import InputError, Problem, Source
@@ -57,8 +58,8 @@ def run_compare(policy_paths: list[str], headcounts_path: str, scenarios: list[s
             problems += exc.problems
     names = [r.policy.scenario.name for r in results if r.policy.scenario is not None]
     for name in {n for n in names if names.count(n) > 1}:
-        problems.append(Problem(Source(scenarios[names.index(name)]), f"两个测算方案同名“{name}”：请改名以便区分 "
-                                                                      "(two scenarios share a name)"))
+        problems.append(Problem(Source(scenarios[names.index(name)]), said(
+            "两个测算方案同名“{name}”：请改名以便区分", "two scenarios share the name “{name}”: rename one", name=name)))
     if problems:
         raise InputError(problems)
     return Comparison(base, results, [totals(base)] + [totals(r) for r in results]), warnings

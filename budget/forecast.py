@@ -17,6 +17,7 @@ import pandas as pd
 from .core.forecast_methods import METHOD_NAMES, METHODS, StockFlow, predict, relative_error, spread_factors, whole_people
 from .core.headcount_check import check_headcounts, needed_groups
 from .core.headcounts import Headcounts
+from .core.language import said
 from .core.policy import Policy
 from .core.problems import InputError, Problem, Source, errors
 from .core.results import InputFile
@@ -82,8 +83,9 @@ def run_forecast(policy_paths: list[str], history_path: str, years: list[int], m
     ``scenarios``: scenario files whose plans will use the forecast too — the groups they count (a
     subsidy they extend or add) are forecast as well."""
     if method != "auto" and method not in METHODS:
-        raise InputError([Problem(None, f"预测方法 '{method}' 未知，可选 auto、{'、'.join(METHODS)} "
-                                        f"(unknown method; known: auto, {', '.join(METHODS)})")])
+        raise InputError([Problem(None, said("预测方法 '{method}' 未知，可选 auto、{known}",
+                                             "unknown method '{method}' (known: auto, {known_en})", method=method,
+                                             known="、".join(METHODS), known_en=", ".join(METHODS)))])
     rows, problems = read_headcounts(history_path)
     try:
         policy, _ = read_policy(policy_paths)
@@ -99,19 +101,21 @@ def run_forecast(policy_paths: list[str], history_path: str, years: list[int], m
         raise InputError(problems)
     known = headcounts.years()
     if not known:
-        raise InputError([Problem(Source(history_path), "历史数据文件没有人数行 (the history has no headcount rows)")])
+        raise InputError([Problem(Source(history_path), said("历史数据文件没有人数行", "the history has no headcount rows"))])
     if years[0] <= known[-1]:
-        raise InputError([Problem(Source(history_path), f"预测年度 {years[0]} 不晚于历史数据最后一年 {known[-1]}："
-                                  f"只预测历史之后的年度 (forecast years must come after the history's last year {known[-1]})")])
+        raise InputError([Problem(Source(history_path), said(
+            "预测年度 {first} 不晚于历史数据最后一年 {last}：只预测历史之后的年度",
+            "forecast year {first} is not after the history's last year {last}: forecast years must come after it",
+            first=years[0], last=known[-1]))])
     last_year = known[-1]
     names = {r.code: r.name for r in policy.counties()}
     counties = [r.code for r in policy.counties() if r.code in headcounts.regions(last_year)]
     earlier = sorted({c for y in known for c in headcounts.regions(y)} - set(counties))
     if earlier:
         named = "、".join(f"{c} {names.get(c, '')}".strip() for c in earlier)
-        problems.append(Problem(Source(history_path), f"{named}：历史数据"
-                                f"最后一年（{last_year}）没有人数，不予预测 (no figures in the last year: not forecast)",
-                                "warning"))
+        problems.append(Problem(Source(history_path), said("{named}：历史数据最后一年（{last}）没有人数，不予预测",
+                                                           "{named}: no figures in the history's last year ({last}): "
+                                                           "not forecast", named=named, last=last_year), "warning"))
     order = list(policy.groups)
     children: dict[str, list[str]] = {}
     for g in policy.groups.values():
@@ -129,8 +133,10 @@ def run_forecast(policy_paths: list[str], history_path: str, years: list[int], m
         everyone = {g for gs in wanted.values() for g in gs}
         missing = sorted(g for g in everyone if not _series(headcounts, code, g)[0])
         if missing:
-            problems.append(Problem(Source(history_path), f"{code} {names[code]}：历史数据缺少 {'、'.join(missing)}，"
-                                    f"无法预测 (no history for groups needed in {years[0]}–{years[-1]})"))
+            problems.append(Problem(Source(history_path), said(
+                "{county}：历史数据缺少 {missing}，无法预测 {span} 年", "{county}: no history for {missing_en}, groups "
+                "needed in {span}", county=f"{code} {names[code]}", missing="、".join(missing),
+                missing_en=", ".join(missing), span=f"{years[0]}–{years[-1]}")))
             continue
         tops = [g for g in order if g in everyone and not policy.groups[g].part_of]
         tested_year, errors_by = _backtest(headcounts, code, tops, flows)

@@ -27,6 +27,7 @@ from typing import Iterator
 
 from .core.headcount_check import RawRow, check_headcounts, needed_groups
 from .core.idcard import CHECK, EARLIEST_BIRTH, REASONS, WEIGHTS, scrub
+from .core.language import said
 from .core.policy import Policy
 from .core.problems import InputError, Problem, Source, errors
 from .core.roster_rules import RosterConfig
@@ -197,8 +198,9 @@ def run_roster(config_path: str, year: int, person_rows: str = "flagged", memory
         result = _run(config, policy, year, folder, person_rows, memory_limit, threads)
     trouble = check_result(result)
     if trouble:
-        raise InputError([Problem(Source(config_path), "比对规则得出的人数不符合政策的人员类别关系，请检查 groups 与 priority "
-                                  "(the rules give headcounts the policy refuses):")] + trouble)
+        raise InputError([Problem(Source(config_path), said("比对规则得出的人数不符合政策的人员类别关系，请检查 groups 与 "
+                                                            "priority：", "the rules give headcounts the policy refuses "
+                                                            "(check groups and priority):"))] + trouble)
     return result
 
 
@@ -206,30 +208,37 @@ def refuse_bad_rows(result: RosterResult) -> None:
     """Rows left out are errors unless the user accepts leaving them out (--skip-bad-rows)."""
     rows = [p for p in result.row_problems if p.severity == "row"]
     if rows:
-        raise InputError([Problem(p.source, p.message) for p in rows] + [Problem(None, (
-            f"{len(rows)} 行无法计入；请修正名单，或用 --skip-bad-rows 不计这些行并写出结果（problems.csv 列出每一行） "
-            f"({len(rows)} rows cannot be counted: fix the lists, or pass --skip-bad-rows to leave them out)"))])
+        raise InputError([Problem(p.source, p.message) for p in rows] + [Problem(None, said(
+            "{rows} 行无法计入；请修正名单，或用 --skip-bad-rows 不计这些行并写出结果（problems.csv 列出每一行）",
+            "{rows} rows cannot be counted: fix the lists, or pass --skip-bad-rows to leave them out (problems.csv "
+            "lists every row)", rows=len(rows)))])
 
 
 def _check_rules(config: RosterConfig, policy: Policy, year: int, config_path: str) -> None:
     problems = []
     for rule in config.groups.values():
         if rule.group not in policy.groups:
-            problems.append(Problem(rule.source, f"'{rule.group}' 不是政策中的人员类别 (not a group of the policy; groups: "
-                                                 f"{', '.join(policy.groups)})"))
+            problems.append(Problem(rule.source, said("'{group}' 不是政策中的人员类别（政策的人员类别：{groups}）",
+                                                      "'{group}' is not a group of the policy (groups: {groups})",
+                                                      group=rule.group, groups=", ".join(policy.groups))))
         base_list = config.lists.get(config.sets[rule.base].list_id) if rule.base in config.sets else None
         if base_list is not None and "region" not in base_list.columns:
-            problems.append(Problem(rule.source, f"groups.{rule.group}: 基础集合 '{rule.base}' 所在名单 {base_list.id} "
-                                                 "没有地区列 (the base set's list needs a region column: columns.region)"))
+            problems.append(Problem(rule.source, said("groups.{group}：基础集合 '{base}' 所在名单 {list} 没有地区列"
+                                                      "（columns.region）", "groups.{group}: the list {list} of the base "
+                                                      "set '{base}' needs a region column (columns.region)",
+                                                      group=rule.group, base=rule.base, list=base_list.id)))
     missing = [g for g in needed_groups(policy, year) if g not in config.groups]
     if missing:
-        problems.append(Problem(Source(config_path), f"{year} 年政策需要的人员类别没有比对规则 (no rule under groups: for "
-                                                     f"groups the subsidies in force need): {', '.join(missing)}"))
+        problems.append(Problem(Source(config_path), said("{year} 年政策需要的人员类别在 groups: 下没有比对规则：{missing}",
+                                                          "no rule under groups: for groups the subsidies in force in "
+                                                          "{year} need: {missing}", year=year,
+                                                          missing=", ".join(missing))))
     for priority in config.priorities:
         seen = set()
         for g in priority.groups:
             if g in seen:
-                problems.append(Problem(priority.source, f"priority: '{g}' 重复 (named twice)"))
+                problems.append(Problem(priority.source, said("priority：'{g}' 重复", "priority: '{g}' is named twice",
+                                                              g=g)))
             seen.add(g)
     if problems:
         raise InputError(problems)
@@ -284,7 +293,8 @@ def _run(config: RosterConfig, policy: Policy, year: int, folder: str, person_ro
     try:
         return _match(con, config, policy, year, prepared, person_rows, folder)
     except duckdb.Error as exc:
-        raise InputError([Problem(Source(config.file), f"比对引擎出错 (the engine failed): {scrub(str(exc))}")]) from None
+        raise InputError([Problem(Source(config.file), said("比对引擎出错：{why}", "the engine failed: {why}",
+                                                            why=scrub(str(exc))))]) from None
     finally:
         con.close()
 
@@ -305,7 +315,8 @@ def _match(con, config: RosterConfig, policy: Policy, year: int, prepared: list[
             again, trouble = transcode_csv(ready, folder, number)
             problems += trouble
             if again is None:
-                problems.append(Problem(Source(ready.spec.path), f"无法读取 (cannot read): {scrub(str(exc))}"))
+                problems.append(Problem(Source(ready.spec.path), said("无法读取：{why}", "cannot read: {why}",
+                                                                      why=scrub(str(exc)))))
                 continue
             again.direct = False
             _load_list(con, again, number)

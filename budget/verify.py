@@ -15,12 +15,14 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
 
+from .core.display import party_name
 from .core.funds import Factor, Fund, FundTotal, distribute
 from .core.headcount_check import needed_groups
+from .core.language import Message, said
 from .core.money import format_yuan
 from .core.period import Reference
 from .core.policy import PAYERS, parse_share
-from .core.problems import InputError
+from .core.problems import InputError, Problem
 from .core.regions import Region
 from .outputs import write_plan_outputs
 from .plan import run_plan
@@ -33,7 +35,7 @@ from .settle import run_settlement
 @dataclass(frozen=True)
 class Verdict:
     case: Case
-    differences: list[str]  # empty: the program agrees with the case
+    differences: list[Message]  # empty: the program agrees with the case
 
     @property
     def passed(self) -> bool:
@@ -70,11 +72,29 @@ def _headcount_file(folder: Path, name: str, policy_paths: list[str], year: int,
     return str(path)
 
 
+def _differs(who: str, who_en: str, expected: object, got: object) -> Message:
+    """``市级：应为 21000.01，实为 21000.00`` / ``city: expected 21000.01, got 21000.00``."""
+    return said("{who}：应为 {expected}，实为 {got}", "{who_en}: expected {expected_en}, got {got_en}", who=who,
+                who_en=who_en, expected=_zh(expected), got=_zh(got), expected_en=expected, got_en=got)
+
+
+SETTLED = {"planned": "预算数", "actual": "决算数", "difference": "差额"}
+
+
+def _zh(value: object) -> str:
+    """A case's amount or amounts in Chinese: ``预算数 1.00、决算数 2.00、差额 1.00``; None → （无此行）."""
+    if value is None or value == "(no row)":
+        return "（无此行）"
+    if isinstance(value, dict):
+        return "、".join(f"{SETTLED.get(k, party_name(str(k)))} {v}" for k, v in value.items()) or "（无）"
+    return str(value)
+
+
 def _policy_paths(case: Case) -> list[str]:
     return [policy_path(case.policy)] if case.policy else [str(EXAMPLE_POLICY)]
 
 
-def _plan_case(case: Case, folder: Path) -> list[str]:
+def _plan_case(case: Case, folder: Path) -> list[Message]:
     paths = _policy_paths(case)
     headcounts = _headcount_file(folder, "headcounts.csv", paths, case.year, case.county, case.headcounts)
     result, _ = run_plan(paths, headcounts, [case.year])
@@ -82,11 +102,11 @@ def _plan_case(case: Case, folder: Path) -> list[str]:
     got = {payer: format_yuan(amount) for line in result.lines
            if line.region.code == shown_as and line.subsidy.id == case.subsidy for payer, amount in line.amounts}
     expected = {payer: _amount(v) for payer, v in case.expected.items()}
-    return [f"{payer}: expected {expected.get(payer, '(no row)')}, got {got.get(payer, '(no row)')}"
+    return [_differs(party_name(payer), payer, expected.get(payer, "(no row)"), got.get(payer, "(no row)"))
             for payer in PAYERS if expected.get(payer) != got.get(payer)]
 
 
-def _settlement_case(case: Case, folder: Path) -> list[str]:
+def _settlement_case(case: Case, folder: Path) -> list[Message]:
     paths = _policy_paths(case)
     forecast = _headcount_file(folder, "forecast.csv", paths, case.year, case.county, case.forecast)
     actual = _headcount_file(folder, "actual.csv", paths, case.year, case.county, case.actual,
@@ -99,25 +119,25 @@ def _settlement_case(case: Case, folder: Path) -> list[str]:
     got = {ln.payer: {"planned": format_yuan(ln.planned), "actual": format_yuan(ln.actual),
                       "difference": format_yuan(ln.difference)}
            for ln in lines if ln.region.code == case.county and ln.subsidy.id == case.subsidy}
-    differences = []
+    differences: list[Message] = []
     for payer in PAYERS:
         want = case.expected.get(payer)
         expected = {k: _amount(v) for k, v in want.items()} if isinstance(want, dict) else None
         if expected != got.get(payer):
-            differences.append(f"{payer}: expected {expected}, got {got.get(payer)}")
+            differences.append(_differs(party_name(payer), payer, expected, got.get(payer)))
     moves = {t.payer: format_yuan(t.amount) for t in result.transfers if t.region.code == case.county}
     want_moves = {p: _amount(v) for p, v in case.transfers.items()}
     if moves != want_moves:
-        differences.append(f"transfers: expected {want_moves}, got {moves}")
+        differences.append(_differs("上解下拨（transfers）", "transfers", want_moves, moves))
     return differences
 
 
-def _fund_case(case: Case) -> list[str]:
+def _fund_case(case: Case) -> list[Message]:
     spec = case.fund
     weights = spec.get("factors", {})
     values = spec.get("values", {})
     if not isinstance(weights, dict) or not isinstance(values, dict):
-        return ["fund: factors and values must be maps"]
+        return [said("fund：factors 和 values 应为映射", "fund: factors and values must be maps")]
     factors = tuple(Factor(k, k, parse_share(str(w)), None, k) for k, w in weights.items())
 
     def fen(key: str) -> int | None:
@@ -129,10 +149,10 @@ def _fund_case(case: Case) -> list[str]:
     data = {code: {k: Fraction(str(v)) for k, v in row.items()} for code, row in values.items()}
     lines, problems = distribute(fund, 2018, regions, data)
     if problems:
-        return [str(p) for p in problems]
+        return [_problem(p) for p in problems]
     got = {ln.region.code: format_yuan(ln.amount) for ln in lines}
     expected = {code: _amount(v) for code, v in case.expected.items()}
-    return [f"{code}: expected {expected.get(code)}, got {got.get(code)}"
+    return [_differs(code, code, expected.get(code), got.get(code))
             for code in dict.fromkeys([*expected, *got]) if expected.get(code) != got.get(code)]
 
 
@@ -151,6 +171,22 @@ def verify(cases: list[Case]) -> list[Verdict]:
                 else:
                     differences = _plan_case(case, folder)
             except InputError as exc:
-                differences = [f"the program refused the case's inputs: {p}" for p in exc.problems]
+                differences = [said("程序拒绝了该案例的输入：{problem}", "the program refused the case's inputs: {problem}",
+                                    problem=_problem(p)) for p in exc.problems]
             verdicts.append(Verdict(case, differences))
     return verdicts
+
+
+def _problem(problem: Problem) -> Message:
+    """A problem as its ``str()`` shows it, in the language chosen when shown."""
+    return said("{problem}", "{problem}", problem=_Shown(problem))
+
+
+class _Shown:
+    """A problem put into a message: shown by ``str()`` when the message is."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+    def __format__(self, spec: str) -> str:
+        return str(self.problem)

@@ -23,7 +23,8 @@ def test_plan_with_no_options_runs_the_shipped_example(tmp_path, monkeypatch):
     assert {r["payer"] for r in rows} == {"province", "city", "county"}
     assert not any(r["year"] == "2021" and r["subsidy"] == "supplementary_medical" for r in rows)
     assert len({r["region_code"] for r in rows}) == 13 and "610403" not in {r["region_code"] for r in rows}
-    assert "假设 assumptions" in result.output and "城乡居民基础养老金提高部分" in result.output
+    assert "\n假设（文件未规定的数值，请以本地实际数据替换）：\n" in result.output
+    assert "城乡居民基础养老金提高部分" in result.output
     notes = (tmp_path / "out" / "assumptions.txt").read_text("utf-8")
     assert "sha256=" in notes and "xianyang-headcounts-synthetic.csv" in notes
 
@@ -34,9 +35,27 @@ def test_summary_totals_equal_the_csv(tmp_path):
     totals = defaultdict(Decimal)
     for row in csv.DictReader(open(tmp_path / "allocations.csv", encoding="utf-8-sig")):
         totals[row["payer"]] += Decimal(row["amount"])
-    total_line = next(ln for ln in result.output.splitlines() if ln.startswith("合计 total"))
-    shown = [Decimal(x.replace(",", "")) for x in total_line.split()[2:]]
+    total_line = next(ln for ln in result.output.splitlines() if ln.startswith("合计 "))
+    shown = [Decimal(x.replace(",", "")) for x in total_line.split()[1:]]
     assert shown == [totals["province"], totals["city"], totals["county"], sum(totals.values())]
+
+
+def test_the_terminal_follows_the_language_and_the_files_do_not(tmp_path):
+    """The summary and the assumptions on the terminal are Chinese, or English with --lang en; the
+    files written are the same bytes either way."""
+    zh = runner.invoke(app, ["plan", "-y", "2018", "--out", str(tmp_path / "zh"), "--no-pdf"])
+    en = runner.invoke(app, ["--lang", "en", "plan", "-y", "2018", "--out", str(tmp_path / "en"), "--no-pdf"])
+    assert zh.exit_code == en.exit_code == 0
+    zh_header = next(ln for ln in zh.output.splitlines() if ln.startswith("2018 年（元）"))
+    en_header = next(ln for ln in en.output.splitlines() if ln.startswith("2018 (元)"))
+    assert zh_header.split()[2:] == ["省级", "市级", "县级", "合计"]
+    assert en_header.split()[2:] == ["province", "city", "county", "total"]
+    assert "\n合计 " in zh.output and "\ntotal " in en.output
+    assert "\n口径说明（对文件用语的理解）：\n" in zh.output
+    assert "\ninterpretations (how the documents' words are read):\n" in en.output
+    for name in ("allocations.csv", "assumptions.txt", "budget-2018.xlsx", "indicators-2018.csv"):
+        assert (tmp_path / "zh" / name).read_bytes() == (tmp_path / "en" / name).read_bytes(), name
+    assert "假设 assumptions (values the documents do not state" in (tmp_path / "zh" / "assumptions.txt").read_text("utf-8")
 
 
 def test_same_inputs_same_bytes(tmp_path):

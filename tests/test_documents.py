@@ -300,8 +300,13 @@ def test_bad_document_settings(tmp_path):
     settings.write_text("notice:\n  numbr: x\n  date: 2018/3/5\n", encoding="utf-8")
     result = runner.invoke(app, ["plan", "-y", "2018", "--documents", str(settings), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
-    assert f"{settings}:2: unknown key 'numbr' in notice (allowed: issuers, number, date," in result.output
-    assert f"{settings}:3: notice date '2018/3/5' must be written 2018-01-08" in result.output
+    allowed = "issuers, number, date, title, addressees, cc, printer, unit, upper, public, contact, pass_on"
+    assert f"{settings}:2: 下达通知设置（notice）中有未知的键 'numbr'（允许的键：{allowed}）\n" in result.output
+    assert f"{settings}:3: 下达通知设置（notice）的日期 '2018/3/5' 应写作 2018-01-08\n" in result.output
+    result = runner.invoke(app, ["--lang", "en", "plan", "-y", "2018", "--documents", str(settings), "--out",
+                                 str(tmp_path / "o")])
+    assert f"{settings}:2: unknown key 'numbr' in notice (allowed: {allowed})\n" in result.output
+    assert f"{settings}:3: notice date '2018/3/5' must be written 2018-01-08\n" in result.output
 
 
 def test_date_four_characters_from_the_right_and_issuers_centred_over_it(notice):

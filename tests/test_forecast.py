@@ -122,7 +122,11 @@ def test_errors_are_named_and_nothing_is_written(tmp_path):
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
     ok = synthetic_history(tmp_path / "ok.csv")
     result = CliRunner().invoke(app, ["forecast", "--history", ok, "--years", "2019-2021", "--out", str(tmp_path / "o2")])
-    assert result.exit_code == 1 and "不晚于历史数据最后一年" in result.output
+    assert result.exit_code == 1 and f"{ok}: 预测年度 2019 不晚于历史数据最后一年 2019：只预测历史之后的年度\n" in result.output
+    result = CliRunner().invoke(app, ["--lang", "en", "forecast", "--history", ok, "--years", "2019-2021", "--out",
+                                      str(tmp_path / "o2")])
+    assert f"{ok}: forecast year 2019 is not after the history's last year 2019: forecast years must come after it\n" \
+        in result.output
 
 
 def test_rolling_plan_of_the_forecast_puts_the_years_side_by_side(tmp_path):

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from budget.cli import app
 from budget.core.funds import Factor, Fund, FundTotal, distribute
+from budget.core.language import text_in
 from budget.core.money import yuan_to_fen
 from budget.core.period import Reference
 from budget.core.regions import Region
@@ -67,10 +68,14 @@ def test_problems_with_factor_values():
     fund = make_fund({"A": "50%", "B": "50%"}, "1000", floor="600")
     lines, problems = distribute(fund, 2018, regions(["610402", "610404"]),
                                  {"610402": {"A": Fraction(0), "B": Fraction(1)}, "610404": {"A": Fraction(0)}})
-    text = "\n".join(p.message for p in problems)
-    assert "no value of factor 'B' (B) for 610404" in text
-    assert "every county has 0 for factor 'A' (A), so its weight cannot be shared" in text
-    assert "the floor for 2 counties (1200.00 元) exceeds the total (1000.00 元)" in text
+    assert [text_in(p.message, "zh") for p in problems] == [
+        "资金“测试资金”（f）2018年：各县因素 'A'（A）的值都是 0，该因素的权重无从分配",
+        "资金“测试资金”（f）2018年：610404 县610404 没有因素 'B'（B）的值",
+        "资金“测试资金”（f）2018年：2 个县的保底额合计（1200.00 元）超过总额（1000.00 元）"]
+    assert [text_in(p.message, "en") for p in problems] == [
+        "fund f, 2018: every county has 0 for factor 'A' (A), so its weight cannot be shared",
+        "fund f, 2018: no value of factor 'B' (B) for 610404 县610404",
+        "fund f, 2018: the floor for 2 counties (1200.00 元) exceeds the total (1000.00 元)"]
     assert lines == []
 
 
@@ -98,7 +103,8 @@ def test_local_example_fund_and_top_ups_everywhere(tmp_path):
         text = "".join(p.extract_text() for p in pdf.pages).replace(" ", "").replace("\n", "")
     assert "社会保险工作经费困难补助资金分配表" in text and "按因素法分配" in text
     explained = runner.invoke(app, ["explain", "-y", "2018", "-r", "610426", "-s", "work_funds", "-p", LOCAL, "-f", FACTORS])
-    assert explained.exit_code == 0 and "加权得分 score" in explained.output
+    assert explained.exit_code == 0 and "\n加权得分：50% × 8.8656% + 30% × 10.2545% + 20% × 7.3095% = 8.9711%\n" \
+        in explained.output
 
 
 def test_missing_factor_file_and_bad_values(tmp_path):
@@ -112,8 +118,12 @@ def test_missing_factor_file_and_bad_values(tmp_path):
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["plan", "-y", "2018", "-p", LOCAL, "-f", str(bad), "-o", str(tmp_path / "o"), "--no-pdf"])
     assert result.exit_code == 1
-    assert f"{bad}:3: [value] value '-75.7' must be a number ≥ 0" in result.output
-    assert "unknown factor 'speed' (the funds' data factors: performance_score)" in result.output
+    assert f"{bad}:3: [value] 数值 '-75.7' 应为不小于 0 的数（如 87.5）\n" in result.output
+    assert f"{bad}:54: [factor] 未知的因素 'speed'（各项资金的数据因素：performance_score）\n" in result.output
+    english = runner.invoke(app, ["--lang", "en", "plan", "-y", "2018", "-p", LOCAL, "-f", str(bad), "-o",
+                                  str(tmp_path / "o"), "--no-pdf"])
+    assert f"{bad}:3: [value] value '-75.7' must be a number ≥ 0 (e.g. 87.5)\n" in english.output
+    assert f"{bad}:54: [factor] unknown factor 'speed' (the funds' data factors: performance_score)\n" in english.output
     assert not (tmp_path / "o").exists()
 
 

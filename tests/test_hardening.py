@@ -114,7 +114,8 @@ def test_deeply_nested_yaml(tmp_path):
     policy.write_text("document: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
     result = runner.invoke(app, ["check", "-p", str(policy)])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "nested too deeply" in result.output or "not valid YAML" in result.output
+    assert f"{policy}:1: 不是有效的 YAML：exceeded maximum nesting depth\n" in result.output \
+        or f"{policy}: 文件嵌套层次过深，不是政策文件\n" in result.output
 
 
 def test_output_folder_that_is_a_file(tmp_path):

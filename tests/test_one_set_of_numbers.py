@@ -157,7 +157,7 @@ def test_workbook_recalculated_and_terminal_summary(planned, allocated, tmp_path
                 assert Decimal(str(summary.cell(r, c).value)).quantize(Decimal("0.01")) == want, (year, subsidy)
     # the terminal's table of each year: subsidy × payer, 元
     for year in YEARS:
-        block = output.split(f"{year} 年 (元)")[1].split("\n\n")[0]
+        block = output.split(f"{year} 年（元）")[1].split("\n\n")[0]
         for line in block.splitlines()[2:]:
             cells = line.split()
             if cells[0] == "合计":

@@ -108,7 +108,7 @@ def _extends(plan, m):
     (lambda plan, m: _outside(plan, m, "inputs/../../secret.txt"), "sha256 must map paths under inputs/"),
     (lambda plan, m: _outside(plan, m, "inputs\\..\\..\\secret.txt"), "sha256 must map paths under inputs/"),
     (_link, "缺失，或不是测算文件夹中的普通文件"),
-    (_extends, "names a file outside the plan folder's inputs/"),
+    (_extends, "引用了测算文件夹 inputs/ 以外的文件，不予读取（测算文件夹保存其全部输入的副本）"),
     (lambda plan, m: m.pop("format"), "made by an earlier budget"),
     (lambda plan, m: m.update(documents="/etc/passwd"), "documents must name a file of sha256"),
 ])

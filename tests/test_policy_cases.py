@@ -34,9 +34,11 @@ def test_budget_verify_reports_a_wrong_expectation_with_its_clause(tmp_path):
     result = runner.invoke(app, ["verify", str(wrong)])
     assert result.exit_code == 1
     assert "✗ 补充医疗保障70元，省市县3:3:4" in result.output
-    assert "city: expected 21000.01, got 21000.00" in result.output
-    assert "依据：S60 二（二）" in result.output
+    assert "    市级：应为 21000.01，实为 21000.00\n    依据：S60 二（二）“" in result.output
     assert "共 12 个案例，1 个不符。" in result.output
+    english = runner.invoke(app, ["--lang", "en", "verify", str(wrong)])
+    assert "    city: expected 21000.01, got 21000.00\n    clause: S60 二（二）“" in english.output
+    assert "12 case(s), 1 failed." in english.output
 
 
 def test_budget_verify_names_a_bad_case_file_line(tmp_path):
@@ -44,5 +46,10 @@ def test_budget_verify_names_a_bad_case_file_line(tmp_path):
     bad.write_text("- name: x\n  year: 2018\n  county: '610402'\n  subsidy: s\n  headcount: {}\n  expected: {}\n", "utf-8")
     result = runner.invoke(app, ["verify", str(bad)])
     assert result.exit_code == 1
-    assert f"{bad}:5: unknown key 'headcount' in a plan case" in result.output
-    assert f"{bad}:1: a plan case lacks the required key 'headcounts'" in result.output
+    assert f"{bad}:5: 计划案例中有未知的键 'headcount'（允许的键：name, year, county, subsidy, headcounts, expected, clause, " \
+           "note, policy, reported_as）\n" in result.output
+    assert f"{bad}:1: 计划案例缺少必填的键 'headcounts'\n" in result.output
+    english = runner.invoke(app, ["--lang", "en", "verify", str(bad)])
+    assert f"{bad}:5: unknown key 'headcount' in a plan case (allowed: name, year, county, subsidy, headcounts, " \
+           "expected, clause, note, policy, reported_as)\n" in english.output
+    assert f"{bad}:1: a plan case lacks the required key 'headcounts'\n" in english.output

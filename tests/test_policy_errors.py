@@ -5,6 +5,7 @@ import textwrap
 import pytest
 from conftest import ROOT
 
+from budget.core.language import use_language
 from budget.core.problems import InputError
 from budget.readers.policy_reader import read_policy
 
@@ -57,35 +58,59 @@ def test_good_file_reads(tmp_path):
     assert list(policy.subsidies) == ["s"]
 
 
-@pytest.mark.parametrize("change, line, message", [
+@pytest.fixture(params=["zh", "en"])
+def lang(request):
+    """Each case in Chinese (what clerks read) and again in English (--lang en)."""
+    use_language(request.param)
+    yield request.param
+    use_language("zh")
+
+
+@pytest.mark.parametrize("change, line, zh, en", [
     (("    unit: year\n", "    unit: year\n    rates: 5\n"), 18,
+     "补助项目“补助”（s）中有未知的键 'rates'（允许的键：name, population, unit, period, rate, shares, pools, note）",
      "unknown key 'rates' in subsidy s (allowed: name, population, unit, period, rate, shares, pools, note)"),
-    (("    name: 补助\n", "    name: 补助\n    name: 再次\n"), 17, "duplicate key 'name' (first given on line 16)"),
-    (("province: 50%, city: 20%", "province: 50%, city: 25%"), 27, "shares add up to 105%, not exactly 100%"),
-    (("province: 50%, city: 20%", "province: 50%, city: 10%"), 27, "shares add up to 90%, not exactly 100%"),
-    (("add: [people]", "add: [peple]"), 19, "unknown group 'peple' in the population of s"),
+    (("    name: 补助\n", "    name: 补助\n    name: 再次\n"), 17, "键 'name' 重复（第 16 行已给出）",
+     "duplicate key 'name' (first given on line 16)"),
+    (("province: 50%, city: 20%", "province: 50%, city: 25%"), 27,
+     "补助项目“补助”（s）的分担比例：份额合计为 105%，应恰好为 100%", "shares of s: shares add up to 105%, not exactly 100%"),
+    (("province: 50%, city: 20%", "province: 50%, city: 10%"), 27,
+     "补助项目“补助”（s）的分担比例：份额合计为 90%，应恰好为 100%", "shares of s: shares add up to 90%, not exactly 100%"),
+    (("add: [people]", "add: [peple]"), 19,
+     "补助项目“补助”（s）的补助对象中有未知的人员类别 'peple'（已有：people, some_people）",
+     "unknown group 'peple' in the population of s (known: people, some_people)"),
     (("{from: 2018-01, value: 50, ref: 条款二}", "{from: 2018-13, value: 50, ref: 条款二}"), 24,
+     "补助项目“补助”（s）的补助标准起始月份（from）：'2018-13' 不是形如 2018-01 的年月",
      "rate of s from: '2018-13' is not a month like 2018-01"),
     (("{from: 2018-01, value: 50, ref: 条款二}", "{from: 2018-01, value: 50, ref: 条款二}\n"
       "      - {from: 2019-01, value: 60, ref: 条款四}"), 25,
+     "补助项目“补助”（s）的补助标准：2019-01 起的期间与 2018-01 起的期间（第 24 行）重叠",
      "rate of s: the period from 2019-01 overlaps the one from 2018-01 (line 24)"),
     (("{from: 2018-01, value: 50, ref: 条款二}", "{from: 2018-01, value: 50.005, ref: 条款二}"), 24,
-     "rate of s '50.005' must be an amount in 元 ≥ 0 with at most two decimals"),
+     "补助项目“补助”（s）的补助标准 '50.005' 应为不小于 0 的元金额，最多两位小数（且不超过 1,000,000,000,000 元）",
+     "rate of s '50.005' must be an amount in 元 ≥ 0 with at most two decimals (and at most 1,000,000,000,000 元)"),
     (("split: {province: 50%, city: 20%, county: 30%}", "split: {province: 50%, local: 50%}"), 26,
+     "补助项目“补助”（s）分担比例中的 'local' 既不是出资方（province, city, county），也不是本文件或市级文件在 pools: "
+     "下细分的部分（已细分：无）",
      "'local' in a split of s is neither a payer (province, city, county) nor a pool refined under pools: "
      "by this or a city's file (pools refined: none)"),
     (("    name: 人员\n", "    name: !!python/object:os.system 人员\n"), 10,
-     "tag tag:yaml.org,2002:python/object:os.system is not allowed"),
-    (("  date: 2018-01-02", "  date: 2018/1/2"), 5, "document date '2018/1/2' must be written 2018-01-08"),
-    (("part_of: people", "part_of: nobody"), 11, "group 'some_people' refers to unknown group 'nobody'"),
+     "不允许使用标签 tag:yaml.org,2002:python/object:os.system：只能写普通的映射、列表和值",
+     "tag tag:yaml.org,2002:python/object:os.system is not allowed: only plain maps, lists and values"),
+    (("  date: 2018-01-02", "  date: 2018/1/2"), 5, "发文日期 '2018/1/2' 应写作 2018-01-08",
+     "document date '2018/1/2' must be written 2018-01-08"),
+    (("part_of: people", "part_of: nobody"), 11,
+     "人员类别 'some_people' 引用了未知的人员类别 'nobody'（已有：people, some_people）",
+     "group 'some_people' refers to unknown group 'nobody' (known: people, some_people)"),
     (("    period:\n      - {from: 2018-01, ref: 条款一}", "    period:\n      - {from: 2018-05, to: 2018-02, ref: 条款一}"),
-     22, "period of s: 'to' 2018-02 is before 'from' 2018-05"),
+     22, "补助项目“补助”（s）的执行期间：截止月份 2018-02（to）早于起始月份 2018-05（from）",
+     "period of s: 'to' 2018-02 is before 'from' 2018-05"),
 ])
-def test_each_error_names_file_line_and_what_is_allowed(tmp_path, change, line, message):
+def test_each_error_names_file_line_and_what_is_allowed(tmp_path, lang, change, line, zh, en):
     old, new = change
     assert old in GOOD
     found, path = problems_of(tmp_path, GOOD.replace(old, new, 1))
-    assert any(p.startswith(f"{path}:{line}: ") and message in p for p in found), found
+    assert f"{path}:{line}: {zh if lang == 'zh' else en}" in found, found
 
 
 def test_all_problems_reported_at_once(tmp_path):
@@ -93,18 +118,18 @@ def test_all_problems_reported_at_once(tmp_path):
                .replace("    unit: year\n", "    unit: weekly\n")
     found, _ = problems_of(tmp_path, text)
     assert len(found) == 3, found
-    assert any("unit 'weekly' of s is not allowed (allowed: year, month)" in p for p in found)
+    assert any(p.endswith(": 补助项目“补助”（s）的单位 'weekly' 不允许（允许：year, month）") for p in found), found
 
 
 def test_aliases_are_refused(tmp_path):
     text = GOOD.replace("    name: 人员\n", "    name: &n 人员\n").replace("    name: 其中：部分人员", "    name: *n")
     found, _ = problems_of(tmp_path, text)
-    assert any("anchors and aliases" in p for p in found), found
+    assert any(p.endswith(": 不允许使用锚点和别名（&、*）：请直接写出各值") for p in found), found
 
 
 def test_not_yaml(tmp_path):
     found, path = problems_of(tmp_path, "document: [unclosed\n")
-    assert found[0].startswith(f"{path}:") and "not valid YAML" in found[0]
+    assert found[0].startswith(f"{path}:") and "不是有效的 YAML：" in found[0]
 
 
 def test_city_file_errors_point_at_the_city_file(tmp_path):
@@ -126,17 +151,17 @@ def test_city_file_errors_point_at_the_city_file(tmp_path):
         rate: []
     """
     found, path = problems_of(tmp_path, city, "city.yaml")
-    assert any(p.startswith(f"{path}:8: ") and "shares add up to 66.66" not in p and "not exactly 100%" in p
-               for p in found), found
-    expected = "unknown subsidy 't' (known: s); a new local subsidy needs name, population, unit and period"
-    assert any(p.startswith(f"{path}:9: ") and expected in p for p in found), found
-    assert any(p.startswith(f"{path}:3: ") and "region code 610499 is not in the region list" in p for p in found), found
+    assert f"{path}:8: 补助项目“补助”（s）中 local 部分的分担比例：份额合计为 2/3，应恰好为 100%" in found, found
+    expected = "未知的补助项目 't'（已有：s）；新增本地补助项目须有 name、population、unit 和 period"
+    assert f"{path}:9: {expected}" in found, found
+    assert f"{path}:3: 行政区划代码 610499 不在区划列表中" in found, found
 
 
 def test_missing_file_is_reported(tmp_path):
     with pytest.raises(InputError) as caught:
         read_policy([str(tmp_path / "nope.yaml")])
-    assert "does not exist" in str(caught.value)
+    path = tmp_path / "nope.yaml"
+    assert [str(p) for p in caught.value.problems] == [f"{path}: 政策文件 {path} 不存在", "未读入任何政策文件"]
 
 
 def test_the_text_loader_reads_what_pyyamls_resolver_reads():
@@ -166,5 +191,5 @@ def test_a_file_read_again_is_parsed_once_and_its_problems_reported_again(tmp_pa
     first, _ = problems_of(tmp_path, text)
     parsed = dict(located_yaml._PARSED)
     again, _ = problems_of(tmp_path, text)
-    assert first == again and any("anchors and aliases" in p for p in again)
+    assert first == again and any("不允许使用锚点和别名" in p for p in again)
     assert located_yaml._PARSED == parsed  # nothing parsed anew

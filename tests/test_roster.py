@@ -351,9 +351,13 @@ groups:
 """, encoding="utf-8")
     r = runner.invoke(app, ["roster", "--lists", str(tmp_path / "roster.yaml"), "--year", "2018", "--out", str(tmp_path / "o")])
     assert r.exit_code == 1
-    assert "roster.yaml:6: unknown key 'colour'" in r.output
-    assert "roster.yaml:9: groups.pension_recipients.base: 未定义的人员集合 'nowhere'" in r.output
+    assert "roster.yaml:6: lists.p.columns 中有未知的键 'colour'（允许的键：id, name, region, from, to）\n" in r.output
+    assert "roster.yaml:9: groups.pension_recipients.base：未定义的人员集合 'nowhere'（已定义：rec）\n" in r.output
     assert not (tmp_path / "o").exists()
+    r = runner.invoke(app, ["--lang", "en", "roster", "--lists", str(tmp_path / "roster.yaml"), "--year", "2018",
+                            "--out", str(tmp_path / "o")])
+    assert "roster.yaml:6: unknown key 'colour' in lists.p.columns (allowed: id, name, region, from, to)\n" in r.output
+    assert "roster.yaml:9: groups.pension_recipients.base: unknown set 'nowhere' (defined: rec)\n" in r.output
 
 
 def test_a_missing_column_names_the_header_line(tmp_path):

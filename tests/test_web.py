@@ -312,7 +312,16 @@ def test_a_year_not_in_the_file_and_form_problems(client, tmp_path):
     response = post_plan(client, open(path, "rb").read(), year="19", advance_rate="150%", policy="nope")
     shown = text(response)
     assert response.status_code == 422
-    assert "应为四位数" in shown and "预拨比例" in shown and "请从列表中选择政策文件" in shown
+    assert "年度“19”应为四位数，如 2019；留空则测算文件中的全部年度" in shown
+    assert "预拨比例“150%”有误：须大于 0 且不超过 100%（如 90%）" in shown and "请从列表中选择政策文件" in shown
+    from budget.core.language import use_language
+
+    use_language("en")  # a server started with --lang en: the page is Chinese all the same
+    try:
+        shown = text(post_plan(client, open(path, "rb").read(), advance_rate="9成"))
+    finally:
+        use_language("zh")
+    assert "预拨比例“9成”有误：'9成' 不是比例（写作 90%、0.9 或 9/10）（如 90%）" in shown
 
 
 def test_warnings_are_shown_and_the_plan_goes_on(client, tmp_path):

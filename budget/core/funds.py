@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .headcounts import Headcounts
+from .language import said
 from .money import apportion, format_yuan
 from .period import Reference
 from .policy import Policy
@@ -133,22 +134,31 @@ def distribute(fund: Fund, year: int, regions: list[Region], values: dict[str, d
     if found is None or not regions:
         return [], problems
     total = found.total
+    # 资金“困难群众补助”（k）2018年 / fund k, 2018
+    which = said("资金“{name}”（{id}）{year}年", "fund {id}, {year}", name=fund.name, id=fund.id, year=year)
     for factor in fund.factors:
         missing = [r for r in regions if factor.id not in values.get(r.code, {})]
         for region in missing:
-            problems.append(Problem(fund.source, f"fund {fund.id}, {year}: no value of factor '{factor.id}' "
-                                                 f"({factor.name}) for {region.code} {region.name}"))
+            problems.append(Problem(fund.source, said(
+                "{which}：{code} {county} 没有因素 '{factor}'（{factor_name}）的值",
+                "{which}: no value of factor '{factor}' ({factor_name}) for {code} {county}", which=which,
+                factor=factor.id, factor_name=factor.name, code=region.code, county=region.name)))
         if not missing and sum(values[r.code][factor.id] for r in regions) == 0:
-            problems.append(Problem(fund.source, f"fund {fund.id}, {year}: every county has 0 for factor "
-                                                 f"'{factor.id}' ({factor.name}), so its weight cannot be shared"))
+            problems.append(Problem(fund.source, said(
+                "{which}：各县因素 '{factor}'（{factor_name}）的值都是 0，该因素的权重无从分配",
+                "{which}: every county has 0 for factor '{factor}' ({factor_name}), so its weight cannot be shared",
+                which=which, factor=factor.id, factor_name=factor.name)))
     n = len(regions)
     if fund.floor is not None and fund.floor * n > total:
-        problems.append(Problem(fund.source, f"fund {fund.id}, {year}: the floor for {n} counties "
-                                             f"({format_yuan(fund.floor * n)} 元) exceeds the total ({format_yuan(total)} 元)"))
+        problems.append(Problem(fund.source, said(
+            "{which}：{n} 个县的保底额合计（{floor} 元）超过总额（{total} 元）",
+            "{which}: the floor for {n} counties ({floor} 元) exceeds the total ({total} 元)", which=which, n=n,
+            floor=format_yuan(fund.floor * n), total=format_yuan(total))))
     if fund.cap is not None and fund.cap * n < total:
-        problems.append(Problem(fund.source, f"fund {fund.id}, {year}: the cap for {n} counties "
-                                             f"({format_yuan(fund.cap * n)} 元) is less than the total "
-                                             f"({format_yuan(total)} 元)"))
+        problems.append(Problem(fund.source, said(
+            "{which}：{n} 个县的上限合计（{cap} 元）小于总额（{total} 元）",
+            "{which}: the cap for {n} counties ({cap} 元) is less than the total ({total} 元)", which=which, n=n,
+            cap=format_yuan(fund.cap * n), total=format_yuan(total))))
     if problems:
         return [], problems
     sums = {f.id: sum(values[r.code][f.id] for r in regions) for f in fund.factors}
@@ -156,12 +166,14 @@ def distribute(fund: Fund, year: int, regions: list[Region], values: dict[str, d
     scores = [sum((f.weight * s for f, s in zip(fund.factors, row)), Fraction(0)) for row in shares]
     exact = _solve(scores, total, fund.floor, fund.cap)
     if exact is None:
-        return [], [Problem(fund.source, f"fund {fund.id}, {year}: with the cap, the counties with a score above 0 "
-                                         f"cannot take the whole total")]
+        return [], [Problem(fund.source, said(
+            "{which}：受上限限制，得分大于 0 的县分不完全部总额",
+            "{which}: with the cap, the counties with a score above 0 cannot take the whole total", which=which))]
     if total % quantum:
-        return [], [Problem(fund.source, f"fund {fund.id}, {year}: the total {format_yuan(total)} 元 is not a whole "
-                                         f"number of the allocation unit ({format_yuan(quantum)} 元), so it cannot "
-                                         "be handed out whole")]
+        return [], [Problem(fund.source, said(
+            "{which}：总额 {total} 元不是分配单位（{unit} 元）的整数倍，无法整额分配",
+            "{which}: the total {total} 元 is not a whole number of the allocation unit ({unit} 元), so it cannot "
+            "be handed out whole", which=which, total=format_yuan(total), unit=format_yuan(quantum)))]
     parts = {code: part * quantum for code, part in
              apportion(total // quantum, [(r.code, e / quantum) for r, e in zip(regions, exact)]).items()}
     lines = []

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from .language import said
 from .period import Dated, History, Month, Reference
 from .problems import Source
 from .regions import Region, RegionTree
@@ -31,7 +32,8 @@ def parse_share(text: str) -> Fraction:
             raise ValueError(text)
         return Fraction(text[:-1]) / 100 if text.endswith("%") else Fraction(text)
     except (ValueError, ZeroDivisionError):
-        raise ValueError(f"'{text}' is not a share (write 90%, 0.9 or 9/10)") from None
+        raise ValueError(said("'{text}' 不是比例（写作 90%、0.9 或 9/10）", "'{text}' is not a share (write 90%, 0.9 or 9/10)",
+                              text=text)) from None
 
 
 @dataclass(frozen=True)

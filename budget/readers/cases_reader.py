@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from ..core.language import Message, said
 from ..core.problems import InputError, Problem, Source
 from . import located_yaml
 from .located_yaml import Map, Node, Scalar, Seq
@@ -61,17 +62,19 @@ def _plain(node: Node | None) -> object:
     return None
 
 
-def _counts(c: NodeChecker, node: Node | None, what: str) -> dict[str, int]:
+def _counts(c: NodeChecker, node: Node | None, what: Message) -> dict[str, int]:
     out: dict[str, int] = {}
     if node is None:
         return out
     if not isinstance(node, Map):
-        c.error(node.source, f"{what} must map groups to headcounts")
+        c.error(node.source, said("{what}应为“人员类别: 人数”的映射", "{what} must map groups to headcounts", what=what))
         return out
     for group, value, _ in node.entries():
-        text = c.text(value, f"{what} {group}")
+        text = c.text(value, said("{what}中 {group} 的人数", "{what} {group}", what=what, group=group))
         if text is not None and not text.isdigit():
-            c.error(value.source, f"{what} {group} '{text}' must be a whole number ≥ 0")
+            c.error(value.source, said("{what}中 {group} 的人数 '{text}' 应为不小于 0 的整数",
+                                       "{what} {group} '{text}' must be a whole number ≥ 0", what=what, group=group,
+                                       text=text))
         elif text is not None:
             out[group] = int(text)
     return out
@@ -84,32 +87,38 @@ def read_cases(path: str) -> list[Case]:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(Source(path), f"cannot read the case file: {exc}")]) from None
+        raise InputError([Problem(Source(path), said("无法读取案例文件：{exc}", "cannot read the case file: {exc}",
+                                                     exc=str(exc)))]) from None
     root = located_yaml.load(path, text, c.problems)
     cases = []
-    for node in c.seq(root, "the case file (a list of cases)") if root is not None else []:
+    for node in c.seq(root, said("案例文件（案例的列表）", "the case file (a list of cases)")) if root is not None else []:
         if not isinstance(node, Map):
-            c.error(node.source, "a case must be a map of keys (name, clause, …)")
+            c.error(node.source, said("每个案例应为键的映射（name, clause, …）",
+                                      "a case must be a map of keys (name, clause, …)"))
             continue
         kind = "fund" if "fund" in node.items else "settlement" if "forecast" in node.items else "plan"
         keys = {"plan": PLAN_KEYS, "settlement": SETTLEMENT_KEYS, "fund": FUND_KEYS}[kind]
         required = {"plan": ("name", "year", "county", "subsidy", "headcounts", "expected"),
                     "settlement": ("name", "year", "county", "subsidy", "forecast", "expected", "transfers"),
                     "fund": ("name", "fund", "expected")}[kind]
-        body = c.map(node, f"a {kind} case", required=required, optional=tuple(k for k in keys if k not in required))
+        case = {"plan": said("计划案例", "a plan case"), "settlement": said("清算案例", "a settlement case"),
+                "fund": said("因素法资金案例", "a fund case")}[kind]
+        body = c.map(node, case, required=required, optional=tuple(k for k in keys if k not in required))
         if body is None:
             continue
         items = body.items
         year_text = c.text(items.get("year"), "year") if "year" in items else None
         if year_text is not None and not (year_text.isdigit() and len(year_text) == 4):
-            c.error(items["year"].source, f"year '{year_text}' must be a 4-digit year")
+            c.error(items["year"].source, said("年度 '{year}' 应为 4 位年份", "year '{year}' must be a 4-digit year",
+                                               year=year_text))
             year_text = None
         policy = c.text(items.get("policy"), "policy") if "policy" in items else None
         if policy and (os.sep in policy or "/" in policy):  # a path: relative to the case file
             policy = os.path.normpath(os.path.join(os.path.dirname(path), policy))
         monthly = _plain(items.get("actual_monthly")) or {}
         if kind == "settlement" and "actual" not in items and "actual_monthly" not in items:
-            c.error(body.source, "a settlement case gives actual (people in the year) and/or actual_monthly")
+            c.error(body.source, said("清算案例须给出 actual（全年享受人数）和/或 actual_monthly（逐月人数）",
+                                      "a settlement case gives actual (people in the year) and/or actual_monthly"))
         cases.append(Case(
             kind=kind, name=c.text(items.get("name"), "name") or "", clause=c.text(items.get("clause"), "clause") or "",
             source=body.source, policy=policy, year=int(year_text) if year_text else 0,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from ..core.language import said
 from ..core.problems import Problem, Source
 
 _PLAIN_TAGS = {
@@ -91,12 +92,14 @@ def _convert(path: str, node: yaml.Node, problems: list[Problem], seen: set[int]
     if source is None:
         source = lines[line] = Source(path, line)
     if id(node) in seen:  # an alias: refused, it can multiply a small file into a huge tree
-        problems.append(Problem(source, "anchors and aliases (&, *) are not allowed: write values out"))
+        problems.append(Problem(source, said("不允许使用锚点和别名（&、*）：请直接写出各值",
+                                             "anchors and aliases (&, *) are not allowed: write values out")))
         return Scalar(source, "", is_null=True)
     seen.add(id(node))
     tag = node.tag
     if tag not in _PLAIN_TAGS:
-        problems.append(Problem(source, f"tag {tag} is not allowed: only plain maps, lists and values"))
+        problems.append(Problem(source, said("不允许使用标签 {tag}：只能写普通的映射、列表和值",
+                                             "tag {tag} is not allowed: only plain maps, lists and values", tag=tag)))
         return Scalar(source, "", is_null=True)
     if isinstance(node, yaml.ScalarNode):
         return Scalar(source, node.value, is_null=tag == _NULL)
@@ -110,18 +113,21 @@ def _convert(path: str, node: yaml.Node, problems: list[Problem], seen: set[int]
         if key_source is None:
             key_source = lines[key_line] = Source(path, key_line)
         if not isinstance(key_node, yaml.ScalarNode):
-            problems.append(Problem(key_source, "a key must be a plain value"))
+            problems.append(Problem(key_source, said("键应为普通的值", "a key must be a plain value")))
             continue
         key = key_node.value
         if key in items:
             first = key_sources[key]
-            problems.append(Problem(key_source, f"duplicate key '{key}' (first given on line {first.line})"))
+            problems.append(Problem(key_source, said("键 '{key}' 重复（第 {line} 行已给出）",
+                                                     "duplicate key '{key}' (first given on line {line})",
+                                                     key=key, line=first.line)))
             continue
         items[key] = _convert(path, value_node, problems, seen, lines)
         key_sources[key] = key_source
     return result
 
 
+NESTED = said("文件嵌套层次过深，不是政策文件", "the file is nested too deeply to be a policy")
 _PARSED: dict[tuple[str, str], tuple[Node | None, tuple[Problem, ...]]] = {}  # (path, SHA-256) → tree
 
 
@@ -145,19 +151,20 @@ def _load(path: str, text: str, problems: list[Problem]) -> Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        problems.append(Problem(Source(path, line), f"not valid YAML: {exc.problem or exc}"))
+        problems.append(Problem(Source(path, line), said("不是有效的 YAML：{why}", "not valid YAML: {why}",
+                                                        why=exc.problem or str(exc))))
         return None
     except yaml.YAMLError as exc:
-        problems.append(Problem(Source(path), f"not valid YAML: {exc}"))
+        problems.append(Problem(Source(path), said("不是有效的 YAML：{why}", "not valid YAML: {why}", why=str(exc))))
         return None
     except RecursionError:
-        problems.append(Problem(Source(path), "the file is nested too deeply to be a policy"))
+        problems.append(Problem(Source(path), NESTED))
         return None
     if root is None:
-        problems.append(Problem(Source(path, 1), "the file is empty"))
+        problems.append(Problem(Source(path, 1), said("文件是空的", "the file is empty")))
         return None
     try:
         return _convert(path, root, problems)
     except RecursionError:
-        problems.append(Problem(Source(path), "the file is nested too deeply to be a policy"))
+        problems.append(Problem(Source(path), NESTED))
         return None

@@ -15,13 +15,14 @@ from fractions import Fraction
 
 from ..core.display import RATE_UNITS, format_share, party_name, split_text
 from ..core.funds import Factor, Fund, FundTotal
+from ..core.language import Message, Said, said
 from ..core.money import format_plain
 from ..core.period import Dated, History, Month, Reference
 from ..core.policy import PAYERS, Assumption, Change, CountedOnce, Document, Group, Policy, Scenario, Scoped, Split, Subsidy, Term
 from ..core.problems import InputError, Problem, Source
 from ..core.regions import RegionTree
 from . import located_yaml
-from .located_yaml import Map, Node, entries_of
+from .located_yaml import Map, Node, Scalar, entries_of
 from .regions_reader import read_regions
 from .yaml_checks import NodeChecker
 
@@ -29,6 +30,23 @@ ID = re.compile(r"^[a-z][a-z0-9_]*$")
 REFERENCE_KEYS = ("assumption", "interpretation", "continuation", "note")  # beside a ref
 SUBSIDY_KEYS = ("name", "population", "unit", "period", "rate", "shares", "pools", "note")
 LOCAL_SUBSIDY_KEYS = ("rate", "shares", "pools")
+# a part of a file named by its key, which the clerk typed
+EXTENDS = said("上级政策文件（extends）", "extends")
+GROUPS = said("人员类别（groups）", "groups")
+COUNTED_ONCE = said("计入次序（counted_once）", "counted_once")
+SUBSIDIES = said("补助项目（subsidies）", "subsidies")
+FUNDS = said("因素法资金（funds）", "funds")
+OVERRIDES = said("分地区设定（overrides）", "overrides")
+DOCUMENT = said("文件信息（document）", "document")
+REGIONS = said("区划（regions）", "regions")
+SCENARIO = said("测算方案（scenario）", "scenario")
+YEAR = said("年度", "year")
+REF = said("依据（ref）", "ref")
+ASSUMPTION = said("假设（assumption）", "assumption")
+FACTOR_ID = said("因素代码", "factor id")
+GROUP = said("人员类别（group）", "group")
+DATA = said("因素数据（data）", "data")
+NAME = said("名称", "name")
 
 
 @dataclass
@@ -82,52 +100,55 @@ class _Reader:
             with open(path, encoding="utf-8") as handle:
                 text = handle.read()
         except FileNotFoundError:
-            self.c.error(Source(child_of or path), f"policy file {path} does not exist")
+            self.c.error(Source(child_of or path), said("政策文件 {path} 不存在", "policy file {path} does not exist", path=path))
             return
         except (OSError, UnicodeDecodeError) as exc:
-            self.c.error(Source(path), f"cannot read the policy file: {exc}")
+            self.c.error(Source(path), said("无法读取政策文件：{exc}", "cannot read the policy file: {exc}", exc=str(exc)))
             return
         root = located_yaml.load(path, text, self.c.problems)
         if isinstance(root, Map) and "scenario" in root.items:
             self.read_scenario(root, path)
             return
-        top = self.c.map(root, "a policy file", required=("document",),
+        top = self.c.map(root, said("政策文件", "a policy file"), required=("document",),
                          optional=("extends", "regions", "groups", "counted_once", "subsidies", "funds", "overrides",
                                    "note"))
         if top is None:
             return
-        parent = self.c.text(top.items.get("extends"), "extends")
+        parent = self.c.text(top.items.get("extends"), EXTENDS)
         if parent:
             self.read_file(os.path.normpath(os.path.join(os.path.dirname(path), parent)), path)
         is_root = not parent
         self.files.append(path)
         self.read_document(top.items.get("document"), path)
         scope = self.read_regions(top.items.get("regions"), path, is_root)
-        groups = self.c.entries(top.items.get("groups"), "groups")
+        groups = self.c.entries(top.items.get("groups"), GROUPS)
         for key, node, where in entries_of(groups):
             self.read_group(key, node, where)
-        for item in self.c.seq(top.items.get("counted_once"), "counted_once"):
+        for item in self.c.seq(top.items.get("counted_once"), COUNTED_ONCE):
             self.read_counted_once(item)
-        subsidies = self.c.entries(top.items.get("subsidies"), "subsidies")
+        subsidies = self.c.entries(top.items.get("subsidies"), SUBSIDIES)
         for key, node, where in entries_of(subsidies):
             self.read_subsidy(key, node, where, scope)
-        funds = self.c.entries(top.items.get("funds"), "funds")
+        funds = self.c.entries(top.items.get("funds"), FUNDS)
         for key, node, where in entries_of(funds):
             self.read_fund(key, node, where, scope)
         self.read_overrides(top)
 
     def read_overrides(self, top: Map) -> None:
-        overrides = self.c.entries(top.items.get("overrides"), "overrides")
+        overrides = self.c.entries(top.items.get("overrides"), OVERRIDES)
         if overrides:
             for code, node, where in overrides.entries():
                 if not (len(code) == 6 and code.isdigit()):
-                    self.c.error(where, f"override key '{code}' is not a 6-digit region code")
+                    self.c.error(where, said("overrides 的键 '{code}' 不是 6 位行政区划代码",
+                                            "override key '{code}' is not a 6-digit region code", code=code))
                     continue
                 self.region_sources.append((code, where))
-                body = self.c.map(node, f"override {code}", required=("subsidies",), optional=("note",))
+                where_code = said("overrides 中的地区（{code}）", "override {code}", code=code)
+                body = self.c.map(node, where_code, required=("subsidies",), optional=("note",))
                 if body is None:
                     continue
-                items = self.c.entries(body.items.get("subsidies"), f"override {code} subsidies")
+                items = self.c.entries(body.items.get("subsidies"), said("overrides 中地区（{code}）的 subsidies",
+                                                                         "override {code} subsidies", code=code))
                 for key, sub, key_source in entries_of(items):
                     if key in self.subsidies:
                         self.read_local_subsidy(key, sub, key_source, code)
@@ -139,30 +160,33 @@ class _Reader:
         root = os.path.realpath(self.within) if self.within else None
         if root is None or os.path.realpath(path).startswith(root + os.sep):
             return True
-        self.c.error(Source(named_by or path), "names a file outside the plan folder's inputs/, which is not read "
-                                               "(a plan folder holds copies of all its inputs)")
+        self.c.error(Source(named_by or path), said("引用了测算文件夹 inputs/ 以外的文件，不予读取"
+                                                    "（测算文件夹保存其全部输入的副本）",
+                                                    "names a file outside the plan folder's inputs/, which is not read "
+                                                    "(a plan folder holds copies of all its inputs)"))
         return False
 
     def read_scenario(self, root: Map, path: str) -> None:
         """A scenario (测算方案): dated values over the policy files already read — a changed rate,
         share or period, a new local subsidy — with its name and reason. Its values replace the
         policy's for the months they cover (at the policy's own scopes, or a county's under overrides)."""
-        top = self.c.map(root, "a scenario file", required=("scenario",), optional=("subsidies", "overrides", "note"))
+        top = self.c.map(root, said("测算方案文件", "a scenario file"), required=("scenario",),
+                         optional=("subsidies", "overrides", "note"))
         if top is None:
             return
         if not self.documents or self.scenario is not None:
-            self.c.error(Source(path, 1), "测算方案须在政策文件之后读取，且只能有一个 (a scenario comes after the "
-                                          "policy files, and one only)")
+            self.c.error(Source(path, 1), said("测算方案须在政策文件之后读取，且只能有一个",
+                                               "a scenario comes after the policy files, and one only"))
             return
-        head = self.c.map(top.items.get("scenario"), "scenario", required=("name", "reason"), optional=("note",))
+        head = self.c.map(top.items.get("scenario"), SCENARIO, required=("name", "reason"), optional=("note",))
         if head is None:
             return
-        name = self.c.text(head.items.get("name"), "scenario name") or ""
-        reason = self.c.text(head.items.get("reason"), "scenario reason") or ""
+        name = self.c.text(head.items.get("name"), said("测算方案名称", "scenario name")) or ""
+        reason = self.c.text(head.items.get("reason"), said("测算方案理由", "scenario reason")) or ""
         self.scenario = (name, reason, path)
         self.files.append(path)
         self.layer = path
-        subsidies = self.c.entries(top.items.get("subsidies"), "subsidies")
+        subsidies = self.c.entries(top.items.get("subsidies"), SUBSIDIES)
         for key, node, where in entries_of(subsidies):
             self.read_subsidy(key, node, where, "")
         self.read_overrides(top)
@@ -195,27 +219,28 @@ class _Reader:
                                    entry.source))
 
     def read_document(self, node: Node | None, path: str) -> None:
-        doc = self.c.map(node, "document", required=("number", "title", "issuers", "date"),
+        doc = self.c.map(node, DOCUMENT, required=("number", "title", "issuers", "date"),
                          optional=("note", "public"))
         if doc is None:
             return
-        date = self.c.date(doc.items.get("date"), "document date")
+        date = self.c.date(doc.items.get("date"), said("发文日期", "document date"))
         self.documents.append(Document(
-            number=self.c.text(doc.items.get("number"), "document number") or "",
-            title=self.c.text(doc.items.get("title"), "document title") or "",
-            issuers=tuple(t for t, _ in self.c.texts(doc.items.get("issuers"), "issuers")),
+            number=self.c.text(doc.items.get("number"), said("文号", "document number")) or "",
+            title=self.c.text(doc.items.get("title"), said("文件标题", "document title")) or "",
+            issuers=tuple(t for t, _ in self.c.texts(doc.items.get("issuers"), said("发文机关", "issuers"))),
             date=date or "", file=path))
 
     def read_regions(self, node: Node | None, path: str, is_root: bool) -> str:
         """Read the region list (root file) or the file's scope (city file); return the scope."""
         if node is None:
             if is_root:
-                self.c.error(Source(path, 1), "the province's policy file needs regions: {file: …}")
+                self.c.error(Source(path, 1), said("省级政策文件须有 regions: {{file: …}}（区划文件）",
+                                                   "the province's policy file needs regions: {{file: …}}"))
             return ""
-        regions = self.c.map(node, "regions", optional=("file", "scope", "exclude"))
+        regions = self.c.map(node, REGIONS, optional=("file", "scope", "exclude"))
         if regions is None:
             return ""
-        file = self.c.text(regions.items.get("file"), "regions file")
+        file = self.c.text(regions.items.get("file"), said("区划文件", "regions file"))
         if file and is_root:
             region_path = os.path.normpath(os.path.join(os.path.dirname(path), file))
             if not self.inside(region_path, path):
@@ -224,49 +249,61 @@ class _Reader:
             self.regions, problems = read_regions(region_path)
             self.c.problems.extend(problems)
         elif file:
-            self.c.error(regions.items["file"].source, "only the root policy file names the regions file")
-        scope = self.c.code(regions.items.get("scope"), "regions scope") or ""
+            self.c.error(regions.items["file"].source, said("只有最上级的政策文件才能指定区划文件",
+                                                           "only the root policy file names the regions file"))
+        scope = self.c.code(regions.items.get("scope"), said("适用范围（regions scope）", "regions scope")) or ""
         if scope:
             self.scopes.append(scope)
             self.region_sources.append((scope, regions.items["scope"].source))
-        exclude = self.c.entries(regions.items.get("exclude"), "regions exclude")
+        exclude = self.c.entries(regions.items.get("exclude"), said("不列入分配的地区（regions exclude）",
+                                                                          "regions exclude"))
         for code, reason, where in entries_of(exclude):
             self.region_sources.append((code, where))
             if isinstance(reason, Map):  # {why: …, ref: …, assumption: …}
-                body = self.c.map(reason, f"exclusion of {code}", required=("why",), optional=REFERENCE_KEYS)
-                why = self.c.text(reason.items.get("why"), f"why {code} is excluded") or ""
-                assumption = self.c.text(reason.items.get("assumption"), "assumption") if body else None
+                body = self.c.map(reason, said("{code} 的排除说明", "exclusion of {code}", code=code), required=("why",),
+                                  optional=REFERENCE_KEYS)
+                why = self.c.text(reason.items.get("why"), said("{code} 的排除理由", "why {code} is excluded", code=code)) or ""
+                assumption = self.c.text(reason.items.get("assumption"), ASSUMPTION) if body else None
                 if assumption:
                     self.assumptions.append(Assumption(f"{code}不列入分配表", why, assumption, reason.source))
                 self.excluded[code] = why
             else:
-                self.excluded[code] = self.c.text(reason, f"reason for excluding {code}") or ""
+                why_not = said("排除 {code} 的理由", "reason for excluding {code}", code=code)
+                self.excluded[code] = self.c.text(reason, why_not) or ""
         return scope
 
     # groups --------------------------------------------------------------------------------
     def read_group(self, key: str, node: Node, source: Source) -> None:
         if not ID.match(key):
-            self.c.error(source, f"group id '{key}' must be lower-case letters, digits and _")
+            self.c.error(source, said("人员类别代码 '{key}' 只能由小写字母、数字和 _ 组成",
+                                     "group id '{key}' must be lower-case letters, digits and _", key=key))
         if key in self.groups:
-            self.c.error(source, f"group '{key}' is defined twice")
+            self.c.error(source, said("人员类别 '{key}' 重复定义", "group '{key}' is defined twice", key=key))
             return
-        body = self.c.map(node, f"group {key}", required=("name",), optional=("short", "part_of", "within", "note"))
+        group = said("人员类别（{key}）", "group {key}", key=key)
+        body = self.c.map(node, group, required=("name",), optional=("short", "part_of", "within", "note"))
         if body is None:
             return
+        items = body.items
         self.groups[key] = Group(
-            id=key, name=self.c.text(body.items.get("name"), f"name of group {key}") or key,
-            part_of=self.c.text(body.items.get("part_of"), f"part_of of group {key}"),
-            within=tuple(t for t, _ in self.c.texts(body.items.get("within"), f"within of group {key}")),
-            source=source, short=self.c.text(body.items.get("short"), f"short of group {key}") or "")
+            id=key, name=self.c.text(items.get("name"), said("{group}的名称", "name of {group}", group=group)) or key,
+            part_of=self.c.text(items.get("part_of"), said("{group}的上级类别（part_of）", "part_of of {group}",
+                                                           group=group)),
+            within=tuple(t for t, _ in self.c.texts(items.get("within"), said("{group}的所属类别（within）",
+                                                                              "within of {group}", group=group))),
+            source=source,
+            short=self.c.text(items.get("short"), said("{group}的简称", "short of {group}", group=group)) or "")
 
     def read_counted_once(self, node: Node) -> None:
-        body = self.c.map(node, "a counted_once rule", required=("groups", "ref"), optional=REFERENCE_KEYS)
+        body = self.c.map(node, said("counted_once（计入次序）规则", "a counted_once rule"), required=("groups", "ref"),
+                          optional=REFERENCE_KEYS)
         if body is None:
             return
-        groups = self.c.texts(body.items.get("groups"), "counted_once groups")
-        ref = self.reference(body, "counted_once")
+        groups = self.c.texts(body.items.get("groups"), said("计入次序（counted_once）的人员类别", "counted_once groups"))
+        ref = self.reference(body, said("counted_once 规则", "counted_once"))
         if len(groups) < 2:
-            self.c.error(body.source, "a counted_once rule names at least two groups, in order of priority")
+            self.c.error(body.source, said("counted_once 规则须按优先次序列出至少两个人员类别",
+                                          "a counted_once rule names at least two groups, in order of priority"))
         elif ref is not None:
             rule = CountedOnce(tuple(g for g, _ in groups), ref, body.source)
             self.counted_once.append(rule)
@@ -283,12 +320,16 @@ class _Reader:
             self.read_local_subsidy(key, node, where, scope)
             return
         if not ID.match(key):
-            self.c.error(where, f"subsidy id '{key}' must be lower-case letters, digits and _")
+            self.c.error(where, said("补助项目代码 '{key}' 只能由小写字母、数字和 _ 组成",
+                                     "subsidy id '{key}' must be lower-case letters, digits and _", key=key))
         if scope and isinstance(node, Map) and "name" not in node.items:
-            self.c.error(where, f"unknown subsidy '{key}' (known: {', '.join(self.subsidies) or 'none'}); "
-                                "a new local subsidy needs name, population, unit and period")
+            self.c.error(where, said("未知的补助项目 '{key}'（已有：{known}）；新增本地补助项目须有 name、population、unit 和 "
+                                     "period", "unknown subsidy '{key}' (known: {known_en}); a new local subsidy needs "
+                                     "name, population, unit and period", key=key, known=", ".join(self.subsidies) or "无",
+                                     known_en=", ".join(self.subsidies) or "none"))
             return
-        body = self.c.map(node, f"subsidy {key}", required=("name", "population", "unit", "period"),
+        what = said("{what}", "subsidy {key}", what=self.named(key, node), key=key)
+        body = self.c.map(node, what, required=("name", "population", "unit", "period"),
                           optional=("rate", "shares", "pools", "note"))
         if body is None:
             return
@@ -296,25 +337,33 @@ class _Reader:
         self.subsidies[key] = sub
         if self.layer is not None:
             self.changes.append(Change(f"新增补助项目 {key}", scope, None, None, "", self.c.text(body.items.get("name"),
-                                       f"name of {key}") or key, "", where))
-        sub.name = self.c.text(body.items.get("name"), f"name of {key}")
-        unit = self.c.text(body.items.get("unit"), f"unit of {key}")
+                                       said("{what}的名称", "name of {key}", what=what, key=key)) or key, "", where))
+        sub.name = self.c.text(body.items.get("name"), said("{what}的名称", "name of {key}", what=what, key=key))
+        what = self.named(key)
+        unit = self.c.text(body.items.get("unit"), said("{what}的单位", "unit of {key}", what=what, key=key))
         if unit and unit not in RATE_UNITS:
             self.c.error(body.items["unit"].source,
-                         f"unit '{unit}' of {key} is not allowed (allowed: {', '.join(RATE_UNITS)})")
+                         said("{what}的单位 '{unit}' 不允许（允许：{allowed}）", "unit '{unit}' of {key} is not allowed "
+                              "(allowed: {allowed})", what=what, unit=unit, key=key, allowed=", ".join(RATE_UNITS)))
         sub.unit = unit
-        population = self.c.map(body.items.get("population"), f"population of {key}",
+        population = self.c.map(body.items.get("population"), said("{what}的补助对象（population）",
+                                                                                   "population of {key}", what=what, key=key),
                                 required=("add",), optional=("subtract",))
         if population is not None:
             for name, sign in (("add", 1), ("subtract", -1)):
-                for group, source in self.c.texts(population.items.get(name), f"population {name} of {key}"):
+                for group, source in self.c.texts(population.items.get(name), said(
+                        "{what}补助对象的 {name}（{verb}）", "population {name} of {key}",
+                        verb="增加" if name == "add" else "扣除", what=what, name=name, key=key)):
                     if any(t.group == group for t in sub.terms):
-                        self.c.error(source, f"group '{group}' appears twice in the population of {key}")
+                        self.c.error(source, said("人员类别 '{group}' 在{what}的补助对象中出现两次",
+                                                  "group '{group}' appears twice in the population of {key}",
+                                                  group=group, what=what, key=key))
                         continue
                     sub.terms.append(Term(group, sign))
                     sub.term_sources.append(source)
-        for item in self.c.seq(body.items.get("period"), f"period of {key}"):
-            entry = self.dated(item, f"period of {key}", None, lambda n: True)
+        period_of = said("{what}的执行期间", "period of {key}", what=what, key=key)
+        for item in self.c.seq(body.items.get("period"), period_of):
+            entry = self.dated(item, period_of, None, lambda n: True)
             if entry:
                 sub.period.append(entry)
                 self.note_assumption(entry, f"{sub.name}执行期间", f"{entry.start}起")
@@ -327,16 +376,20 @@ class _Reader:
         """Rates, shares and pools of ``key`` set at ``scope`` ('' = policy-wide)."""
         sub = self.subsidies.get(key)
         if sub is None:
-            self.c.error(where, f"unknown subsidy '{key}' (known: {', '.join(self.subsidies) or 'none'}); "
-                                "a new subsidy needs name, population, unit and period")
+            self.c.error(where, said("未知的补助项目 '{key}'（已有：{known}）；新增补助项目须有 name、population、unit 和 period",
+                                     "unknown subsidy '{key}' (known: {known_en}); a new subsidy needs name, population, "
+                                     "unit and period", key=key, known=", ".join(self.subsidies) or "无",
+                                     known_en=", ".join(self.subsidies) or "none"))
             return
-        body = self.c.map(node, f"subsidy {key}", optional=LOCAL_SUBSIDY_KEYS + ("note",)
+        what = self.named(key)
+        body = self.c.map(node, said("{what}", "subsidy {key}", what=what, key=key), optional=LOCAL_SUBSIDY_KEYS + ("note",)
                           + (("period",) if self.layer is not None and sub.period else ()))
         if body is None:
             return
         if "period" in body.items:  # a scenario's period replaces the subsidy's whole period
-            period = [e for item in self.c.seq(body.items.get("period"), f"period of {key}")
-                      if (e := self.dated(item, f"period of {key}", None, lambda n: True))]
+            period_of = said("{what}的执行期间", "period of {key}", what=what, key=key)
+            period = [e for item in self.c.seq(body.items.get("period"), period_of)
+                      if (e := self.dated(item, period_of, None, lambda n: True))]
             self.changes.append(Change(f"{sub.name}执行期间", scope, None, None, _periods(sub.period), _periods(period),
                                        "；".join(e.ref.text for e in period), body.items["period"].source))
             sub.period = period
@@ -346,20 +399,23 @@ class _Reader:
                 self.rate_history(sub, group, history, scope, where_group)
         elif rate is not None:
             self.rate_history(sub, "*", rate, scope, rate.source)
-        for item in self.c.seq(body.items.get("shares"), f"shares of {key}"):
-            entry = self.split_entry(item, f"shares of {key}")
+        shares_of = said("{what}的分担比例", "shares of {key}", what=what, key=key)
+        for item in self.c.seq(body.items.get("shares"), shares_of):
+            entry = self.split_entry(item, shares_of)
             if entry:
                 self.place(sub.shares, scope, entry, f"{sub.name}分担比例", _split_shown)
                 self.note_split_assumption(entry, key, "分担比例")
-        pools = self.c.entries(body.items.get("pools"), f"pools of {key}")
+        pools = self.c.entries(body.items.get("pools"), said("{what}的细分部分（pools）", "pools of {key}", what=what, key=key))
         for pool, items, where_pool in entries_of(pools):
             if pool in PAYERS or not ID.match(pool):
-                self.c.error(where_pool, f"pool name '{pool}' must be an id other than "
-                                                      f"{', '.join(PAYERS)}")
+                self.c.error(where_pool, said("分担部分名称 '{pool}' 应为代码，且不能是 {payers}",
+                                              "pool name '{pool}' must be an id other than {payers}", pool=pool,
+                                              payers=", ".join(PAYERS)))
                 continue
             sub.declared_pools.add(pool)
-            for item in self.c.seq(items, f"pool {pool} of {key}"):
-                entry = self.split_entry(item, f"pool {pool} of {key}")
+            pool_of = said("{what}中 {pool} 部分的分担比例", "pool {pool} of {key}", what=what, pool=pool, key=key)
+            for item in self.c.seq(items, pool_of):
+                entry = self.split_entry(item, pool_of)
                 if entry:
                     self.place(sub.pools.setdefault(pool, {}), scope, entry, f"{sub.name}{party_name(pool)}部分分担比例",
                                _split_shown)
@@ -367,12 +423,14 @@ class _Reader:
 
     def rate_history(self, sub: _Subsidy, group: str, node: Node, scope: str, where: Source) -> None:
         if group != "*" and not any(t.group == group for t in sub.terms):
-            self.c.error(where, f"rate for group '{group}', which is not in the population of {sub.id} "
-                                f"(groups there: {', '.join(t.group for t in sub.terms)})")
+            self.c.error(where, said("为人员类别 '{group}' 规定了补助标准，但它不在{what}的补助对象中（其中的类别：{there}）",
+                                     "rate for group '{group}', which is not in the population of {id} "
+                                     "(groups there: {there})", group=group, what=self.named(sub.id), id=sub.id,
+                                     there=", ".join(t.group for t in sub.terms)))
             return
-        for item in self.c.seq(node, f"rate of {sub.id}"):
-            entry = self.dated(item, f"rate of {sub.id}", "value",
-                               lambda n: self.c.yuan(n, f"rate of {sub.id}"))
+        rate_of = said("{what}的补助标准", "rate of {id}", what=self.named(sub.id), id=sub.id)
+        for item in self.c.seq(node, rate_of):
+            entry = self.dated(item, rate_of, "value", lambda n: self.c.yuan(n, rate_of))
             if entry:
                 unit = RATE_UNITS.get(sub.unit or "", "")
                 group_name = self.groups[group].label if group in self.groups else group
@@ -381,69 +439,82 @@ class _Reader:
                            lambda v, unit=unit: f"{format_plain(v)} {unit}")
                 self.note_assumption(entry, label, f"{format_plain(entry.value)} {unit}")
 
-    def split_entry(self, node: Node, what: str) -> Dated | None:
+    def split_entry(self, node: Node, what: Message) -> Dated | None:
         body = self.c.map(node, what, required=("from", "ref"),
                           optional=("to", "split", "ratio") + REFERENCE_KEYS)
         if body is None:
             return None
         has_split, has_ratio = "split" in body.items, "ratio" in body.items
         if has_split == has_ratio:
-            self.c.error(body.source, f"{what} needs exactly one of split (shares such as 50%) "
-                                      "or ratio (whole numbers such as 3:3:4)")
+            self.c.error(body.source, said("{what}须给出 split（份额，如 50%）或 ratio（整数比，如 3:3:4），且只能给一个",
+                                           "{what} needs exactly one of split (shares such as 50%) "
+                                           "or ratio (whole numbers such as 3:3:4)", what=what))
             return None
         key = "split" if has_split else "ratio"
         return self.dated(node, what, key, lambda n: self.split(n, what, ratio=has_ratio), checked=body)
 
-    def split(self, node: Node, what: str, ratio: bool) -> Split | None:
-        body = self.c.entries(node, f"{what} {'ratio' if ratio else 'split'}")
+    def split(self, node: Node, what: Message, ratio: bool) -> Split | None:
+        kind = "ratio" if ratio else "split"
+        body = self.c.entries(node, said("{what}", "{what} {kind}", what=what, kind=kind))
         if body is None:
             return None
         values = []
         for name, value_node in body.items.items():
-            value = (self.c.positive_int(value_node, f"{what} ratio of {name}") if ratio
-                     else self.c.share(value_node, f"{what} share of {name}"))
+            value = (self.c.positive_int(value_node, said("{what}中 {name} 的比数", "{what} ratio of {name}",
+                                                          what=what, name=name)) if ratio
+                     else self.c.share(value_node, said("{what}中 {name} 的份额", "{what} share of {name}",
+                                                        what=what, name=name)))
             if value is None:
                 return None
             values.append((name, Fraction(value)))
         if not values:
-            self.c.error(body.source, f"{what} names no payer")
+            self.c.error(body.source, said("{what}没有列出出资方", "{what} names no payer", what=what))
             return None
         if ratio:
             total = sum(v for _, v in values)
             values = [(n, v / total) for n, v in values]
         elif sum(v for _, v in values) != 1:
             total = sum(v for _, v in values)
-            self.c.error(body.source, f"{what}: shares add up to {format_share(total)}, not exactly 100%")
+            self.c.error(body.source, said("{what}：份额合计为 {total}，应恰好为 100%",
+                                           "{what}: shares add up to {total}, not exactly 100%", what=what,
+                                           total=format_share(total)))
             return None
         return Split(tuple(values))
 
-    def dated(self, node: Node, what: str, value_key: str | None, parse, checked: Map | None = None
+    def dated(self, node: Node, what: Message, value_key: str | None, parse, checked: Map | None = None
               ) -> Dated | None:
         body = checked or self.c.map(node, what, required=("from", "ref") + ((value_key,) if value_key else ()),
                                      optional=("to",) + REFERENCE_KEYS)
         if body is None:
             return None
-        start = self.c.month(body.items.get("from"), f"{what} from")
-        end = self.c.month(body.items.get("to"), f"{what} to") if "to" in body.items else None
+        start = self.c.month(body.items.get("from"), said("{what}起始月份（from）", "{what} from", what=what))
+        end = (self.c.month(body.items.get("to"), said("{what}截止月份（to）", "{what} to", what=what))
+               if "to" in body.items else None)
         ref = self.reference(body, what)
         value = parse(body.items.get(value_key)) if value_key else None
         if start and end and end < start:
-            self.c.error(body.items["to"].source, f"{what}: 'to' {end} is before 'from' {start}")
+            self.c.error(body.items["to"].source, said("{what}：截止月份 {end}（to）早于起始月份 {start}（from）",
+                                                       "{what}: 'to' {end} is before 'from' {start}", what=what,
+                                                       end=str(end), start=str(start)))
             return None
         if start is None or ref is None or (value_key and value is None):
             return None
         return Dated(start, end, value, ref, body.source)
 
-    def reference(self, body: Map, what: str) -> Reference | None:
+    def reference(self, body: Map, what: Message) -> Reference | None:
         """``ref`` with its ``assumption``, ``interpretation`` or ``continuation`` (a rule carried
         on past the documents' period: an assumption that planning such a year warns about)."""
-        text = self.c.text(body.items.get("ref"), f"{what} ref")
-        assumption = self.c.text(body.items.get("assumption"), f"{what} assumption")
-        continuation = self.c.text(body.items.get("continuation"), f"{what} continuation")
+        text = self.c.text(body.items.get("ref"), said("{what}的依据（ref）", "{what} ref", what=what))
+        assumption = self.c.text(body.items.get("assumption"), said("{what}的假设（assumption）", "{what} assumption",
+                                                                    what=what))
+        continuation = self.c.text(body.items.get("continuation"), said("{what}的延续说明（continuation）",
+                                                                        "{what} continuation", what=what))
         if assumption and continuation:
-            self.c.error(body.items["continuation"].source, f"{what}: a continuation is an assumption already; "
-                                                             "give one of assumption or continuation")
-        interpretation = self.c.text(body.items.get("interpretation"), f"{what} interpretation")
+            self.c.error(body.items["continuation"].source, said(
+                "{what}：continuation（延续）本身就是假设，assumption 和 continuation 只能给一个",
+                "{what}: a continuation is an assumption already; give one of assumption or continuation", what=what))
+        interpretation = self.c.text(body.items.get("interpretation"), said("{what}的解释（interpretation）",
+                                                                            "{what} interpretation", what=what))
         if text is None:
             return None
         return Reference(text, assumption or continuation, interpretation, continued=continuation is not None)
@@ -452,67 +523,80 @@ class _Reader:
     def read_fund(self, key: str, node: Node, where: Source, scope: str) -> None:
         c = self.c
         if not ID.match(key):
-            c.error(where, f"fund id '{key}' must be lower-case letters, digits and _")
+            c.error(where, said("资金代码 '{key}' 只能由小写字母、数字和 _ 组成",
+                                "fund id '{key}' must be lower-case letters, digits and _", key=key))
         if key in self.funds:
-            c.error(where, f"fund '{key}' is defined twice")
+            c.error(where, said("资金 '{key}' 重复定义", "fund '{key}' is defined twice", key=key))
             return
-        body = c.map(node, f"fund {key}", required=("name", "payer", "totals", "factors", "ref"),
+        fund = said("资金（{key}）", "fund {key}", key=key)
+        body = c.map(node, fund, required=("name", "payer", "totals", "factors", "ref"),
                      optional=("floor", "cap", "exclude", "assumption", "note"))
         if body is None:
             return
-        name = c.text(body.items.get("name"), f"name of fund {key}") or key
-        payer = c.text(body.items.get("payer"), f"payer of fund {key}")
+        name = c.text(body.items.get("name"), said("{fund}的名称", "name of {fund}", fund=fund)) or key
+        payer = c.text(body.items.get("payer"), said("{fund}的出资方", "payer of {fund}", fund=fund))
         if payer and payer not in PAYERS:
-            c.error(body.items["payer"].source, f"payer '{payer}' of fund {key} is not allowed "
-                                                f"(allowed: {', '.join(PAYERS)})")
+            c.error(body.items["payer"].source, said("{fund}的出资方 '{payer}' 不允许（允许：{allowed}）",
+                                                     "payer '{payer}' of {fund} is not allowed (allowed: {allowed})",
+                                                     fund=fund, payer=payer, allowed=", ".join(PAYERS)))
         totals: list[FundTotal] = []
-        for item in c.seq(body.items.get("totals"), f"totals of fund {key}"):
-            entry = c.map(item, f"a total of fund {key}", required=("year", "total", "ref"),
+        for item in c.seq(body.items.get("totals"), said("{fund}的总额（totals）", "totals of {fund}", fund=fund)):
+            entry = c.map(item, said("{fund}的一项总额", "a total of {fund}", fund=fund), required=("year", "total", "ref"),
                           optional=("assumption", "note"))
             if entry is None:
                 continue
-            year = c.text(entry.items.get("year"), "year")
-            total = c.yuan(entry.items.get("total"), f"total of fund {key}")
-            ref = c.text(entry.items.get("ref"), "ref")
+            year = c.text(entry.items.get("year"), YEAR)
+            total = c.yuan(entry.items.get("total"), said("{fund}的总额", "total of {fund}", fund=fund))
+            ref = c.text(entry.items.get("ref"), REF)
             if year is not None and not (year.isdigit() and len(year) == 4):
-                c.error(entry.items["year"].source, f"year '{year}' must be a 4-digit year")
+                c.error(entry.items["year"].source, said("年度 '{year}' 应为 4 位年份", "year '{year}' must be a 4-digit year",
+                                                         year=year))
             elif year and total is not None and ref:
                 if any(t.year == int(year) for t in totals):
-                    c.error(entry.source, f"fund {key} has two totals for {year}")
+                    c.error(entry.source, said("{fund}的 {year} 年总额给了两次", "{fund} has two totals for {year}",
+                                               fund=fund, year=year))
                     continue
-                reference = Reference(ref, c.text(entry.items.get("assumption"), "assumption"))
+                reference = Reference(ref, c.text(entry.items.get("assumption"), ASSUMPTION))
                 totals.append(FundTotal(int(year), total, reference))
                 if reference.is_assumption:
                     self.assumptions.append(Assumption(f"{name}{year}年总额", f"{format_plain(total)} 元",
                                                        reference.assumption or "", entry.source,
                                                        Month(int(year), 1), Month(int(year), 12)))
         factors = []
-        for item in c.seq(body.items.get("factors"), f"factors of fund {key}"):
-            entry = c.map(item, f"a factor of fund {key}", required=("id", "name", "weight"),
+        for item in c.seq(body.items.get("factors"), said("{fund}的分配因素（factors）", "factors of {fund}",
+                                                                   fund=fund)):
+            entry = c.map(item, said("{fund}的一个分配因素", "a factor of {fund}", fund=fund), required=("id", "name", "weight"),
                           optional=("group", "data", "note"))
             if entry is None:
                 continue
-            fid = c.text(entry.items.get("id"), "factor id")
-            weight = c.share(entry.items.get("weight"), f"weight of factor {fid}")
-            group = c.text(entry.items.get("group"), "group")
-            data = c.text(entry.items.get("data"), "data")
+            fid = c.text(entry.items.get("id"), FACTOR_ID)
+            weight = c.share(entry.items.get("weight"), said("因素 {fid} 的权重", "weight of factor {fid}", fid=fid))
+            group = c.text(entry.items.get("group"), GROUP)
+            data = c.text(entry.items.get("data"), DATA)
             if (group is None) == (data is None):
-                c.error(entry.source, f"factor {fid} of fund {key} needs exactly one of group (a headcount "
-                                      "group) or data (a factor in the --factors file)")
+                c.error(entry.source, said("{fund}的因素 {fid} 须给出 group（人数中的人员类别）或 data"
+                                           "（--factors 文件中的因素），且只能给一个",
+                                           "factor {fid} of {fund} needs exactly one of group (a "
+                                           "headcount group) or data (a factor in the --factors file)", fid=fid, fund=fund))
                 continue
             if fid and weight is not None:
-                factors.append(Factor(fid, c.text(entry.items.get("name"), "name") or fid, weight, group, data))
+                factors.append(Factor(fid, c.text(entry.items.get("name"), NAME) or fid, weight, group, data))
         if factors and sum(f.weight for f in factors) != 1:
-            c.error(body.items["factors"].source, f"the weights of fund {key}'s factors add up to "
-                                                  f"{format_share(sum(f.weight for f in factors))}, not exactly 100%")
-        floor = c.yuan(body.items.get("floor"), f"floor of fund {key}") if "floor" in body.items else None
-        cap = c.yuan(body.items.get("cap"), f"cap of fund {key}") if "cap" in body.items else None
+            c.error(body.items["factors"].source, said("{fund}各因素的权重合计为 {total}，应恰好为 100%",
+                                                       "the weights of fund {key}'s factors add up to {total}, not "
+                                                       "exactly 100%", fund=fund, key=key,
+                                                       total=format_share(sum(f.weight for f in factors))))
+        floor = (c.yuan(body.items.get("floor"), said("{fund}的保底额", "floor of {fund}", fund=fund))
+                 if "floor" in body.items else None)
+        cap = c.yuan(body.items.get("cap"), said("{fund}的上限", "cap of {fund}", fund=fund)) if "cap" in body.items else None
         if floor is not None and cap is not None and floor > cap:
-            c.error(body.items["cap"].source, f"the cap of fund {key} is below its floor")
-        excluded = c.texts(body.items.get("exclude"), f"exclude of fund {key}")
+            c.error(body.items["cap"].source, said("{fund}的上限低于保底额", "the cap of {fund} is below its floor",
+                                                   fund=fund))
+        excluded = c.texts(body.items.get("exclude"), said("{fund}不参与分配的地区（exclude）",
+                                                                      "exclude of {fund}", fund=fund))
         self.region_sources += excluded  # checked against the region list at the end
-        fund_ref = Reference(c.text(body.items.get("ref"), "ref") or "",
-                             c.text(body.items.get("assumption"), "assumption"))
+        fund_ref = Reference(c.text(body.items.get("ref"), REF) or "",
+                             c.text(body.items.get("assumption"), ASSUMPTION))
         if fund_ref.is_assumption:
             self.assumptions.append(Assumption(f"{name}的分配办法", "因素法", fund_ref.assumption or "", body.source))
         self.funds[key] = Fund(key, name, payer or "county", tuple(totals), tuple(factors), floor, cap,
@@ -538,46 +622,60 @@ class _Reader:
         for group in self.groups.values():
             for parent in ([group.part_of] if group.part_of else []) + list(group.within):
                 if parent not in self.groups:
-                    c.error(group.source, f"group '{group.id}' refers to unknown group '{parent}' "
-                                          f"(known: {', '.join(self.groups)})")
+                    c.error(group.source, said("人员类别 '{id}' 引用了未知的人员类别 '{parent}'（已有：{known}）",
+                                               "group '{id}' refers to unknown group '{parent}' (known: {known})",
+                                               id=group.id, parent=parent, known=", ".join(self.groups)))
         regions = self.regions or RegionTree()
         for code, source in self.region_sources:
             if self.regions is not None and code not in regions.regions:
-                c.error(source, f"region code {code} is not in the region list")
+                c.error(source, said("行政区划代码 {code} 不在区划列表中", "region code {code} is not in the region list",
+                                     code=code))
         subsidies = {}
         for sub in self.subsidies.values():
             for term, source in zip(sub.terms, sub.term_sources):
                 if term.group not in self.groups:
-                    c.error(source, f"unknown group '{term.group}' in the population of {sub.id} "
-                                    f"(known: {', '.join(self.groups)})")
+                    c.error(source, said("{what}的补助对象中有未知的人员类别 '{group}'（已有：{known}）",
+                                         "unknown group '{group}' in the population of {id} (known: {known})",
+                                         what=self.named(sub.id), group=term.group, id=sub.id,
+                                         known=", ".join(self.groups)))
             defined_pools = sub.declared_pools
             for entries in [*sub.shares.values(), *(e for p in sub.pools.values() for e in p.values())]:
                 for entry in entries:
                     for name, _ in entry.value.shares:
                         if name not in PAYERS and name not in defined_pools:
-                            c.error(entry.source, f"'{name}' in a split of {sub.id} is neither a payer "
-                                                  f"({', '.join(PAYERS)}) nor a pool refined under pools: "
-                                                  f"by this or a city's file (pools refined: "
-                                                  f"{', '.join(sorted(defined_pools)) or 'none'})")
+                            c.error(entry.source, said(
+                                "{what}分担比例中的 '{name}' 既不是出资方（{payers}），也不是本文件或市级文件在 pools: "
+                                "下细分的部分（已细分：{pools}）", "'{name}' in a split of {id} is neither a payer "
+                                "({payers}) nor a pool refined under pools: by this or a city's file (pools refined: "
+                                "{pools_en})", what=self.named(sub.id), name=name, id=sub.id, payers=", ".join(PAYERS),
+                                pools=", ".join(sorted(defined_pools)) or "无",
+                                pools_en=", ".join(sorted(defined_pools)) or "none"))
+            sub_what = self.named(sub.id)
             subsidies[sub.id] = Subsidy(
                 id=sub.id, name=sub.name or sub.id, unit=sub.unit or "year", terms=tuple(sub.terms),
-                period=self.history(sub.period, f"period of {sub.id}"),
-                rates={k: self.scoped(v, f"rate of {sub.id}") for k, v in sub.rates.items()},
-                shares=self.scoped(sub.shares, f"shares of {sub.id}"),
-                pools={k: self.scoped(v, f"pool {k} of {sub.id}") for k, v in sub.pools.items()},
+                period=self.history(sub.period, said("{what}的执行期间", "period of {id}", what=sub_what, id=sub.id)),
+                rates={k: self.scoped(v, said("{what}的补助标准", "rate of {id}", what=sub_what, id=sub.id))
+                       for k, v in sub.rates.items()},
+                shares=self.scoped(sub.shares, said("{what}的分担比例", "shares of {id}", what=sub_what, id=sub.id)),
+                pools={k: self.scoped(v, said("{what}中 {pool} 部分的分担比例", "pool {pool} of {id}", what=sub_what, pool=k,
+                                              id=sub.id)) for k, v in sub.pools.items()},
                 source=sub.source, scope=sub.scope)
         if not self.documents:
-            c.error(None, "no policy document was read")
+            c.error(None, said("未读入任何政策文件", "no policy document was read"))
         for fund in self.funds.values():
             for factor in fund.factors:
                 if factor.group and factor.group not in self.groups:
-                    c.error(fund.source, f"fund {fund.id}: factor '{factor.id}' counts unknown group '{factor.group}' "
-                                         f"(known: {', '.join(self.groups)})")
+                    c.error(fund.source, said("资金（{id}）：因素 '{factor}' 统计的人员类别 '{group}' 未定义（已有：{known}）",
+                                              "fund {id}: factor '{factor}' counts unknown group '{group}' (known: {known})",
+                                              id=fund.id, factor=factor.id, group=factor.group,
+                                              known=", ".join(self.groups)))
             if fund.id in subsidies:
-                c.error(fund.source, f"fund id '{fund.id}' is also a subsidy id")
+                c.error(fund.source, said("资金代码 '{id}' 与补助项目代码重复", "fund id '{id}' is also a subsidy id",
+                                          id=fund.id))
         for named, source in self.group_sources:
             if named not in self.groups:
-                c.error(source, f"unknown group '{named}' (known: {', '.join(self.groups)})")
+                c.error(source, said("未知的人员类别 '{named}'（已有：{known}）", "unknown group '{named}' (known: {known})",
+                                     named=named, known=", ".join(self.groups)))
         return Policy(documents=self.documents, groups=self.groups, subsidies=subsidies,
                       regions=regions, scopes=tuple(self.scopes), excluded=self.excluded,
                       files=self.files, assumptions=self.assumptions, funds=self.funds,
@@ -586,16 +684,31 @@ class _Reader:
                       scenario=Scenario(self.scenario[0], self.scenario[1], self.scenario[2], tuple(self.changes))
                       if self.scenario else None)
 
-    def history(self, entries: list[Dated], what: str) -> History:
+    def history(self, entries: list[Dated], what: Message) -> History:
         history = History(tuple(sorted(entries, key=lambda e: e.start)))
         for a, b in history.overlaps():
-            self.c.error(b.source, f"{what}: the period from {b.start} overlaps the one from {a.start} "
-                                   f"(line {a.source.line if a.source else '?'})")
+            self.c.error(b.source, said("{what}：{b} 起的期间与 {a} 起的期间（第 {line} 行）重叠",
+                                        "{what}: the period from {b} overlaps the one from {a} (line {line})",
+                                        what=what, b=str(b.start), a=str(a.start),
+                                        line=a.source.line if a.source else "?"))
         return history
 
-    def scoped(self, by_scope: dict[str, list[Dated]], what: str) -> Scoped:
-        return Scoped({scope: self.history(entries, what + (f" at {scope}" if scope else ""))
+    def scoped(self, by_scope: dict[str, list[Dated]], what: Message) -> Scoped:
+        return Scoped({scope: self.history(entries, said("{what}（{scope}）", "{what} at {scope}", what=what, scope=scope)
+                                           if scope else what)
                        for scope, entries in by_scope.items()})
+
+    def named(self, key: str, node: Node | None = None) -> Said:
+        """A subsidy as the clerk knows it: 补助项目“城乡居民养老保险缴费补助”（s）; in English its id, as typed.
+        ``node``: the subsidy's definition being read, whose name is not known yet."""
+        sub = self.subsidies.get(key)
+        name = sub.name if sub is not None else None
+        given = node.items.get("name") if isinstance(node, Map) else None
+        if name is None and isinstance(given, Scalar) and not given.is_null:
+            name = given.text.strip()
+        if name:
+            return said("补助项目“{name}”（{key}）", "{key}", name=name, key=key)
+        return said("补助项目（{key}）", "{key}", key=key)
 
 
 def _outside(entry: Dated, new: Dated) -> list[Dated]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core.language import said
 from ..core.problems import Problem, Source
 from ..core.regions import LEVELS, Region, RegionTree, Renamed
 from . import located_yaml
@@ -16,28 +17,31 @@ def read_regions(path: str) -> tuple[RegionTree, list[Problem]]:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
-        return tree, [Problem(Source(path), f"cannot read the region list: {exc}")]
-    root = c.map(located_yaml.load(path, text, c.problems), "a region list",
+        return tree, [Problem(Source(path), said("无法读取区划文件：{exc}", "cannot read the region list: {exc}",
+                                                    exc=str(exc)))]
+    root = c.map(located_yaml.load(path, text, c.problems), said("区划文件", "a region list"),
                  required=("regions",), optional=("renamed", "note", "source"))
     if root is None:
         return tree, c.problems
 
     def walk(node: Node, parent: str | None, depth: int) -> None:
-        body = c.map(node, "a region", required=("code", "name"), optional=("level", "children", "note"))
+        body = c.map(node, said("区划中的一个地区", "a region"), required=("code", "name"),
+                     optional=("level", "children", "note"))
         if body is None:
             return
-        code = c.code(body.items.get("code"), "region code")
-        name = c.text(body.items.get("name"), "region name")
+        code = c.code(body.items.get("code"), said("行政区划代码", "region code"))
+        name = c.text(body.items.get("name"), said("地区名称", "region name"))
         children = c.seq(body.items.get("children"), "children")
         level = c.text(body.items.get("level"), "level") or ("county" if not children else None)
         if level not in LEVELS:
-            c.error(body.source, f"level '{level}' is not allowed (allowed: {', '.join(LEVELS)}); "
-                                 "regions with children must say their level")
+            c.error(body.source, said("级别 '{level}' 不允许（允许：{allowed}）；有下级的地区须写明级别（level）",
+                                      "level '{level}' is not allowed (allowed: {allowed}); regions with children must "
+                                      "say their level", level=level, allowed=", ".join(LEVELS)))
             return
         if code is None or name is None:
             return
         if code in tree.regions:
-            c.error(body.source, f"region code {code} is listed twice")
+            c.error(body.source, said("行政区划代码 {code} 列了两次", "region code {code} is listed twice", code=code))
             return
         tree.regions[code] = Region(code, name, level, parent)
         for child in children:
@@ -46,8 +50,8 @@ def read_regions(path: str) -> tuple[RegionTree, list[Problem]]:
     for node in c.seq(root.items.get("regions"), "regions"):
         walk(node, None, 0)
     for node in c.seq(root.items.get("renamed"), "renamed"):
-        body = c.map(node, "a renamed code", required=("old_code", "old_name", "new_code", "since"),
-                     optional=("ref", "note"))
+        body = c.map(node, said("一项区划变更（renamed）", "a renamed code"),
+                     required=("old_code", "old_name", "new_code", "since"), optional=("ref", "note"))
         if body is None:
             continue
         old = c.code(body.items.get("old_code"), "old_code")
@@ -55,7 +59,7 @@ def read_regions(path: str) -> tuple[RegionTree, list[Problem]]:
         since = c.month(body.items.get("since"), "since")
         old_name = c.text(body.items.get("old_name"), "old_name")
         if new and new not in tree.regions:
-            c.error(body.source, f"new_code {new} is not in the region list")
+            c.error(body.source, said("new_code {new} 不在区划列表中", "new_code {new} is not in the region list", new=new))
         elif old and since and old_name and new:
             ref = c.text(body.items.get("ref"), "ref") if "ref" in body.items else ""
             tree.renamed[old] = Renamed(old, old_name, new, since, ref or "")

@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import re
 
+from ..core.language import said
 from ..core.problems import InputError, Problem, Source
 from ..core.roster_rules import FIELDS, Condition, GroupRule, ListSpec, PriorityRule, RosterConfig, SetSpec
 from ..resources import policy_path
@@ -49,11 +50,14 @@ def read_roster_config(path: str) -> RosterConfig:
         with open(path, encoding="utf-8-sig") as handle:
             text = handle.read()
     except FileNotFoundError:
-        raise InputError([Problem(Source(path), "比对配置文件不存在 (the roster configuration file does not exist)")]) from None
+        raise InputError([Problem(Source(path), said("比对配置文件不存在",
+                                                     "the roster configuration file does not exist"))]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(Source(path), f"无法读取比对配置文件 (cannot read it): {exc}")]) from None
+        raise InputError([Problem(Source(path), said("无法读取比对配置文件：{exc}", "cannot read the roster "
+                                                     "configuration: {exc}", exc=str(exc)))]) from None
     root = located_yaml.load(path, text, c.problems)
-    top = c.map(root, "比对配置 roster configuration", required=("policy", "lists", "groups"), optional=("priority",))
+    top = c.map(root, said("比对配置", "the roster configuration"), required=("policy", "lists", "groups"),
+                optional=("priority",))
     if top is None:
         raise InputError(c.problems)
     folder = os.path.dirname(os.path.abspath(path))
@@ -63,7 +67,8 @@ def read_roster_config(path: str) -> RosterConfig:
         given = value if os.path.isabs(value) else os.path.join(folder, value)
         policies.append(given if os.path.exists(given) else policy_path(value))
         if not os.path.exists(policies[-1]):
-            c.error(source, f"政策文件 '{value}' 不存在，也不是内置政策 (policy file not found, nor a shipped policy)")
+            c.error(source, said("政策文件 '{value}' 不存在，也不是内置政策", "policy file '{value}' not found, nor a shipped "
+                                 "policy", value=value))
 
     lists: dict[str, ListSpec] = {}
     sets: dict[str, SetSpec] = {}
@@ -85,11 +90,14 @@ def read_roster_config(path: str) -> RosterConfig:
             found = c.texts(m.items.get(key), f"{what}.{key}")
             for set_id, source in found:
                 if set_id not in set_sources:
-                    c.error(source, f"{what}.{key}: 未定义的人员集合 '{set_id}' (unknown set; defined: {', '.join(set_sources)})")
+                    c.error(source, said("{what}.{key}：未定义的人员集合 '{set_id}'（已定义：{defined}）",
+                                         "{what}.{key}: unknown set '{set_id}' (defined: {defined})", what=what, key=key,
+                                         set_id=set_id, defined=", ".join(set_sources)))
             refs[key] = tuple(s for s, _ in found)
         if base is not None and base not in set_sources:
-            c.error(m.items["base"].source, f"{what}.base: 未定义的人员集合 '{base}' (unknown set; defined: "
-                                            f"{', '.join(set_sources)})")
+            c.error(m.items["base"].source, said("{what}.base：未定义的人员集合 '{base}'（已定义：{defined}）",
+                                                 "{what}.base: unknown set '{base}' (defined: {defined})", what=what,
+                                                 base=base, defined=", ".join(set_sources)))
         if base is not None:
             groups[group_id] = GroupRule(group_id, base, refs["any_of"], refs["all_of"], refs["none_of"],
                                          _ref(c, m, what), key_source,
@@ -104,9 +112,10 @@ def read_roster_config(path: str) -> RosterConfig:
         members = c.texts(m.items.get("groups"), f"{what}.groups")
         for group_id, source in members:
             if group_id not in groups:
-                c.error(source, f"{what}: 未定义的人员类别 '{group_id}' (group has no rule under groups:)")
+                c.error(source, said("{what}：人员类别 '{group_id}' 在 groups: 下没有规则",
+                                     "{what}: group '{group_id}' has no rule under groups:", what=what, group_id=group_id))
         if len(members) < 2:
-            c.error(m.source, f"{what}: 至少需要两个人员类别 (a priority names two groups or more)")
+            c.error(m.source, said("{what}：至少需要两个人员类别", "{what}: a priority names two groups or more", what=what))
         priorities.append(PriorityRule(tuple(g for g, _ in members), _ref(c, m, what), m.source,
                                        c.text(m.items.get("assumption"), f"{what}.assumption") or ""))
     if c.problems:
@@ -118,7 +127,8 @@ def _list(c: NodeChecker, list_id: str, node: Node, key_source: Source, folder: 
           sets: dict[str, SetSpec], set_sources: dict[str, Source]) -> ListSpec | None:
     what = f"lists.{list_id}"
     if not ID.match(list_id):
-        c.error(key_source, f"{what}: 名称只能用小写字母、数字和下划线 (ids are lower-case letters, digits, _)")
+        c.error(key_source, said("{what}：代码只能由小写字母、数字和 _ 组成", "{what}: ids are lower-case letters, digits, _",
+                                 what=what))
     m = c.map(node, what, required=("name", "file", "columns", "sets"), optional=("sheet", "holder", "note"))
     if m is None:
         return None
@@ -136,15 +146,18 @@ def _list(c: NodeChecker, list_id: str, node: Node, key_source: Source, folder: 
         taken: dict[str, str] = {}
         for field, header in columns.items():
             if header in taken:
-                c.error(cols.source, f"{what}.columns: '{header}' 同时用作 {taken[header]} 和 {field} "
-                                     "(one column named for two fields)")
+                c.error(cols.source, said("{what}.columns：列 '{header}' 同时用作 {first} 和 {field}",
+                                          "{what}.columns: '{header}' is named for two fields, {first} and {field}",
+                                          what=what, header=header, first=taken[header], field=field))
             taken[header] = field
     for set_id, set_node, set_source in (c.entries(m.items.get("sets"), f"{what}.sets") or Map(m.source)).entries():
         set_what = f"{what}.sets.{set_id}"
         if not ID.match(set_id):
-            c.error(set_source, f"{set_what}: 名称只能用小写字母、数字和下划线 (ids are lower-case letters, digits, _)")
+            c.error(set_source, said("{what}：代码只能由小写字母、数字和 _ 组成", "{what}: ids are lower-case letters, digits, _",
+                                     what=set_what))
         if set_id in set_sources:
-            c.error(set_source, f"{set_what}: 人员集合 '{set_id}' 已在 {set_sources[set_id]} 定义 (set defined twice)")
+            c.error(set_source, said("{what}：人员集合 '{set_id}' 已在 {first} 定义", "{what}: set '{set_id}' is defined "
+                                     "twice (first at {first})", what=set_what, set_id=set_id, first=str(set_sources[set_id])))
             continue
         set_sources[set_id] = set_source
         sm = c.map(set_node, set_what, required=("ref",), optional=("where", "note"))
@@ -156,7 +169,9 @@ def _list(c: NodeChecker, list_id: str, node: Node, key_source: Source, folder: 
             for column, value, column_source in where.entries():
                 values = _values(c, value, f"{set_what}.where.{column}")
                 if not values:
-                    c.error(column_source, f"{set_what}.where.{column}: 至少给出一个取值 (give at least one value)")
+                    c.error(column_source, said("{what}.where.{column}：至少给出一个取值",
+                                                "{what}.where.{column}: give at least one value", what=set_what,
+                                                column=column))
                 conditions.append(Condition(column, tuple(values)))
         sets[set_id] = SetSpec(set_id, list_id, tuple(conditions), set_source, _ref(c, sm, set_what))
     if file is None:
@@ -175,8 +190,8 @@ def _values(c: NodeChecker, node: Node | None, what: str) -> list[str]:
             if isinstance(item, Scalar):
                 out.append("" if item.is_null else item.text.strip())
             else:
-                c.error(item.source, f"{what}: 取值必须是单个值 (each value must be a single value)")
+                c.error(item.source, said("{what}：每个取值应为单个值", "{what}: each value must be a single value", what=what))
         return out
     if node is not None:
-        c.error(node.source, f"{what}: 必须是取值列表 (must be a list of values)")
+        c.error(node.source, said("{what}：应为取值的列表", "{what}: must be a list of values", what=what))
     return []

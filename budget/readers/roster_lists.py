@@ -16,6 +16,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 
+from ..core.language import said
 from ..core.problems import Problem, Source
 from ..core.roster_rules import FIELD_NAMES, ListSpec
 
@@ -104,12 +105,16 @@ def _check_header(spec: ListSpec, header: list[str], needed: list[str], where) -
     for name in needed:
         hits = [i for i, h in enumerate(cleaned) if h == name]
         field = next((f for f, h in spec.columns.items() if h == name), None)
-        what = f"{FIELD_NAMES[field]}（配置 lists.{spec.id}.columns.{field}）" if field else f"（lists.{spec.id} 的 where 条件）"
+        what = (said("{field_name}（配置 lists.{id}.columns.{field}）", "for {field} (lists.{id}.columns.{field})",
+                     field_name=FIELD_NAMES[field], id=spec.id, field=field) if field
+                else said("（lists.{id} 的 where 条件）", "(a where condition of lists.{id})", id=spec.id))
         if not hits:
-            problems.append(Problem(where(None), f"缺少列 '{name}' {what} (missing column; columns in the file: "
-                                                 f"{', '.join(h for h in cleaned if h)})"))
+            problems.append(Problem(where(None), said("缺少列 '{name}' {what}（文件中的列：{columns}）",
+                                                      "missing column '{name}' {what} (columns in the file: {columns})",
+                                                      name=name, what=what, columns=", ".join(h for h in cleaned if h))))
         elif len(hits) > 1:
-            problems.append(Problem(where(hits[1]), f"列 '{name}' 出现了 {len(hits)} 次 (column given twice)"))
+            problems.append(Problem(where(hits[1]), said("列 '{name}' 出现了 {count} 次", "column '{name}' is given {count} "
+                                                         "times", name=name, count=len(hits))))
         else:
             index[name] = hits[0]
     return index, problems
@@ -119,15 +124,17 @@ def prepare(spec: ListSpec, extra: list[str], workdir: str, number: int) -> tupl
     """Check the file and its header; return how the engine reads it, or the problems."""
     path = spec.path
     if not os.path.exists(path):
-        return None, [Problem(spec.source, f"名单文件不存在 (list file does not exist): {path}")]
+        return None, [Problem(spec.source, said("名单文件不存在：{path}", "list file does not exist: {path}", path=path))]
     try:
         sha, size, simple, last_comment, first, line_count = _hash_and_shape(path)
     except OSError as exc:
-        return None, [Problem(Source(path), f"无法读取名单文件 (cannot read the list): {exc.strerror}")]
+        return None, [Problem(Source(path), said("无法读取名单文件：{why}", "cannot read the list: {why}",
+                                                 why=exc.strerror))]
     if first[:4] == b"PK\x03\x04" or path.lower().endswith(".xlsx"):
         return _prepare_xlsx(spec, extra, workdir, number, sha, size)
     if path.lower().endswith(".xls"):
-        return None, [Problem(Source(path), "不读取旧版 .xls 工作簿，请另存为 .xlsx 或 CSV (old .xls is not read)")]
+        return None, [Problem(Source(path), said("不读取旧版 .xls 工作簿，请另存为 .xlsx 或 CSV",
+                                                 "an old .xls workbook is not read: save it as .xlsx or CSV"))]
     if first.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
     else:
@@ -143,7 +150,8 @@ def prepare(spec: ListSpec, extra: list[str], workdir: str, number: int) -> tupl
     except UnicodeDecodeError:  # a chunk cut inside a character
         head = first.decode(encoding, errors="ignore")
     if "\x00" in head:
-        return None, [Problem(Source(path), "文件含有 NUL 字节，不是 CSV 文本 (not a CSV text file)")]
+        return None, [Problem(Source(path), said("文件含有 NUL 字节，不是 CSV 文本", "the file has NUL bytes: not a CSV "
+                                                 "text file"))]
     lines = head.lstrip("\ufeff").splitlines()
     notes: list[str] = []
     header_at = 0
@@ -152,7 +160,8 @@ def prepare(spec: ListSpec, extra: list[str], workdir: str, number: int) -> tupl
             notes.append(lines[header_at].lstrip("#").strip())
         header_at += 1
     if header_at >= len(lines):
-        return None, [Problem(Source(path), "文件为空，需要表头行和数据行 (the file is empty: it needs a header row)")]
+        return None, [Problem(Source(path), said("文件为空，需要表头行和数据行", "the file is empty: it needs a header row "
+                                                 "and data rows"))]
     header = next(csv.reader([lines[header_at]]))
     needed = _needed(spec, extra)
     index, problems = _check_header(spec, header, needed, lambda i: Source(path, header_at + 1))
@@ -194,9 +203,11 @@ def transcode_csv(prepared: PreparedList, workdir: str, number: int) -> tuple[Pr
                     continue
                 writer.writerow([line, ""] + [record[p] if p < len(record) else "" for p in positions])
     except csv.Error as exc:
-        return None, [Problem(Source(source, start + 1), f"不是有效的 CSV (not valid CSV): {exc}")]
+        return None, [Problem(Source(source, start + 1), said("不是有效的 CSV：{exc}", "not valid CSV: {exc}",
+                                                              exc=str(exc)))]
     except UnicodeDecodeError:
-        return None, [Problem(Source(source), "文件既不是 UTF-8 也不是 GB18030 文本 (neither UTF-8 nor GB18030)")]
+        return None, [Problem(Source(source), said("文件既不是 UTF-8 也不是 GB18030 文本",
+                                                   "the file is neither UTF-8 nor GB18030 text"))]
     prepared.path = target
     prepared.columns = {h: i + 2 for i, h in enumerate(needed)}
     prepared.row_problems = problems
@@ -224,11 +235,13 @@ def _prepare_xlsx(spec: ListSpec, extra: list[str], workdir: str, number: int, s
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        return None, [Problem(Source(path), f"不是可读取的 .xlsx 工作簿 (not a readable workbook: {type(exc).__name__})")]
+        return None, [Problem(Source(path), said("不是可读取的 .xlsx 工作簿（{kind}）", "not a readable workbook: {kind}",
+                                                 kind=type(exc).__name__))]
     try:
         if spec.sheet is not None and spec.sheet not in book.sheetnames:
-            return None, [Problem(spec.source, f"工作簿中没有工作表 '{spec.sheet}' (no such sheet; sheets: "
-                                               f"{', '.join(book.sheetnames)})")]
+            return None, [Problem(spec.source, said("工作簿中没有工作表 '{sheet}'（各工作表：{sheets}）",
+                                                    "no sheet '{sheet}' in the workbook (sheets: {sheets})",
+                                                    sheet=spec.sheet, sheets=", ".join(book.sheetnames)))]
         sheet = book[spec.sheet] if spec.sheet else book.worksheets[0]
         name = sheet.title
         rows = sheet.iter_rows(values_only=True)
@@ -240,7 +253,8 @@ def _prepare_xlsx(spec: ListSpec, extra: list[str], workdir: str, number: int, s
                 header_row = number_row
                 break
         if not header:
-            return None, [Problem(Source(path, cell=f"{name}!1:1"), "工作表为空，需要表头行 (the sheet is empty)")]
+            return None, [Problem(Source(path, cell=f"{name}!1:1"), said("工作表为空，需要表头行",
+                                                                         "the sheet is empty: it needs a header row"))]
         needed = _needed(spec, extra)
         def where(i: int | None) -> Source:
             return Source(path, cell=f"{name}!{get_column_letter(i + 1)}{header_row}" if i is not None

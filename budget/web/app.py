@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..core.display import UNIT_FEN, UNITS, allocation_quantum
+from ..core.language import said
 from ..core.policy import parse_share
 from ..core.problems import InputError, Problem, Source
 from ..core.results import PlanResult, SettlementResult
@@ -233,7 +234,8 @@ def create_app(limits: Limits | None = None, host: str = "127.0.0.1", port: int 
         problems = _form_problems(form, policies)
         data = await headcounts.read() if headcounts is not None else b""
         if headcounts is None or not (headcounts.filename or data):  # an empty file goes on: the reader names it
-            problems.append(Problem(Source("表单"), "请选择要上传的填报表或人数文件"))
+            problems.append(Problem(Source("表单"), said("请选择要上传的填报表或人数文件",
+                                                         "choose the form or headcount file to upload")))
         if problems:
             return page(request, "index.html", 422, form=form, problems=shown_problems(problems, {}))
         job = store.new("plan")
@@ -288,9 +290,11 @@ def create_app(limits: Limits | None = None, host: str = "127.0.0.1", port: int 
         data = await actual.read() if actual is not None else b""
         problems = []
         if not year.isdigit() or int(year) not in plan_job.view["years"]:
-            problems.append(Problem(Source("表单", field="年度"), "请选择本次预算中的一个年度"))
+            problems.append(Problem(Source("表单", field="年度"), said("请选择本次预算中的一个年度",
+                                                                    "choose one of this budget's years")))
         if actual is None or not (actual.filename or data):
-            problems.append(Problem(Source("表单"), "请选择要上传的实际人数文件"))
+            problems.append(Problem(Source("表单"), said("请选择要上传的实际人数文件",
+                                                         "choose the actual headcount file to upload")))
         job = store.new("settlement", parent=plan_job.id)
         shown_name = _client_name(actual.filename if actual else None, data)
         if not problems:
@@ -379,27 +383,35 @@ def _client_name(filename: str | None, data: bytes) -> str:
 def _form_problems(form: dict[str, str], policies: list[str]) -> list[Problem]:
     problems = []
     if form["policy"] not in policies:
-        problems.append(Problem(Source("表单", field="政策文件"), "请从列表中选择政策文件"))
+        problems.append(Problem(Source("表单", field="政策文件"), said("请从列表中选择政策文件",
+                                                                    "choose a policy from the list")))
     if form["documents"] not in DOCUMENT_CHOICES:
-        problems.append(Problem(Source("表单", field="公文设置"), "请从列表中选择公文设置"))
+        problems.append(Problem(Source("表单", field="公文设置"), said("请从列表中选择公文设置",
+                                                                    "choose document settings from the list")))
     if form["year"] and not re.fullmatch(r"20\d\d", form["year"]):
-        problems.append(Problem(Source("表单", field="年度"),
-                                f"年度“{form['year']}”应为四位数，如 2019；留空则测算文件中的全部年度"))
+        problems.append(Problem(Source("表单", field="年度"), said(
+            "年度“{year}”应为四位数，如 2019；留空则测算文件中的全部年度",
+            "year “{year}” must have four digits, such as 2019; leave it empty for every year of the file", year=form["year"])))
     if form["unit"] not in UNITS:
-        problems.append(Problem(Source("表单", field="表格单位"), "请选择 元 或 万元"))
+        problems.append(Problem(Source("表单", field="表格单位"), said("请选择 元 或 万元", "choose 元 or 万元")))
     if form["csv_encoding"] not in ENCODINGS:
-        problems.append(Problem(Source("表单", field="CSV 编码"), "请从列表中选择 CSV 编码"))
+        problems.append(Problem(Source("表单", field="CSV 编码"), said("请从列表中选择 CSV 编码", "choose a CSV encoding from "
+                                                                     "the list")))
     if form["csv_headers"] not in HEADERS:
-        problems.append(Problem(Source("表单", field="CSV 表头"), "请从列表中选择 CSV 表头"))
+        problems.append(Problem(Source("表单", field="CSV 表头"), said("请从列表中选择 CSV 表头", "choose the CSV headers "
+                                                                     "from the list")))
     if form["allocation_unit"] and form["allocation_unit"] not in UNIT_FEN:
-        problems.append(Problem(Source("表单", field="分配单位"), "请从列表中选择分配单位"))
+        problems.append(Problem(Source("表单", field="分配单位"), said("请从列表中选择分配单位",
+                                                                    "choose an allocation unit from the list")))
     if form["advance_rate"]:
         try:
             rate = parse_share(form["advance_rate"])
             if not 0 < rate <= 1:
-                raise ValueError("须大于 0 且不超过 100%")
+                raise ValueError(said("须大于 0 且不超过 100%", "must be more than 0 and at most 100%"))
         except ValueError as exc:
-            problems.append(Problem(Source("表单", field="预拨比例"), f"预拨比例“{form['advance_rate']}”有误：{exc}（如 90%）"))
+            problems.append(Problem(Source("表单", field="预拨比例"), said(
+                "预拨比例“{rate}”有误：{why}（如 90%）", "advance rate “{rate}” is wrong: {why} (such as 90%)",
+                rate=form["advance_rate"], why=exc.args[0] if exc.args else str(exc))))
     return problems
 
 
