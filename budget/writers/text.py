@@ -165,9 +165,19 @@ def settlement_summary(result) -> str:
         mine = [t for t in result.transfers if t.payer == payer]
         up = sum(t.amount for t in mine if t.amount > 0)
         down = -sum(t.amount for t in mine if t.amount < 0)
-        moves.append(_t("{name}：向县（市、区）补拨 {up} 元，收回 {down} 元",
-                        "{payer}: {up} 元 paid to the counties, {down} 元 taken back", name=PAYER_NAMES[payer],
-                        payer=payer, up=format_grouped(up), down=format_grouped(down)))
+        # only the movements there are: "收回 0.00 元" reads as if something were taken back
+        if up and down:
+            moves.append(_t("{name}：向县（市、区）补拨 {up} 元，收回 {down} 元",
+                            "{payer}: {up} 元 paid to the counties, {down} 元 taken back", name=PAYER_NAMES[payer],
+                            payer=payer, up=format_grouped(up), down=format_grouped(down)))
+        elif up or down:
+            moves.append(_t("{name}：向县（市、区）{verb} {amount} 元", "{payer}: {amount} 元 {verb_en}",
+                            name=PAYER_NAMES[payer], payer=payer, amount=format_grouped(up or down),
+                            verb="补拨" if up else "收回",
+                            verb_en="paid to the counties" if up else "taken back from the counties"))
+        else:
+            moves.append(_t("{name}：无需补拨或收回", "{payer}: nothing to pay or take back", name=PAYER_NAMES[payer],
+                            payer=payer))
     return text + "\n\n" + "\n".join(moves)
 
 
