@@ -170,8 +170,8 @@ CcOption = typer.Option(None, "--cc", metavar="抄送机关", help="抄送机关
 
 
 def _usage_error(message: str) -> NoReturn:
-    """``"中文 / English"``: the part in the chosen language; exit code 2."""
-    typer.echo(str(both(message)), err=True)
+    """``"中文 / English"`` (a line each): the part in the chosen language; exit code 2."""
+    typer.echo("\n".join(str(both(line)) for line in message.split("\n")), err=True)
     raise typer.Exit(2)
 
 

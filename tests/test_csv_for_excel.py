@@ -122,7 +122,7 @@ def test_an_edited_advances_file_is_refused_in_the_plans_encoding(tmp_path):
     result = runner.invoke(app, ["settle", "--year", "2018", "--planned", str(out), "--actual", actual_2018(tmp_path),
                                  "--out", str(tmp_path / "s"), "--no-pdf"])
     assert result.exit_code == 1
-    assert "advances.csv differs from what the plan advanced" in result.output
+    assert "advances.csv 与测算的预拨数不一致（测算后被改动过？）" in result.output
 
 
 def test_a_plan_json_from_before_reads_as_plain_utf8():
