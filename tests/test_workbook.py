@@ -49,8 +49,10 @@ def test_subsidy_sheets_equal_allocations_csv(planned):
                 cell = ws.cell(r, cols[name]).value
                 assert Decimal(str(cell)) == expected.get((sid, code, payer), Decimal(0)), (sid, code, payer)
                 checked += 1
-            total = wf.cell(r, cols["资金合计"]).value
-            assert total.startswith("=SUM(")
+            # live: 人数 × 标准 × 月数 rounded once to the unit (+ the residue, a value), the payers' shares formulas too
+            assert wf.cell(r, cols["资金合计"]).value.startswith("=INT((2*(")
+            assert all(str(wf.cell(r, cols[name]).value).startswith("=") or ws.cell(r, cols[name]).value == 0
+                       for name in PAYER_COLUMNS)
         # the 合计 row (row 4) is a SUM formula over the county rows, its cached value their sum
         for name in PAYER_COLUMNS + ("资金合计",):
             col = cols[name]

@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell, xl_rowcol_to_cell_fast
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
+from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple, CellStringTuple, Worksheet
 
 from .. import __version__
 from ..core.display import (
@@ -38,12 +39,19 @@ from ..core.money import format_plain
 from ..core.policy import PAYERS, SCENARIO_MARK, Policy, Subsidy
 from ..core.results import PlanResult, sample_notes
 from ..core.settlement import advance
+from .live_amounts import base_formula, live_line, payer_formula, remainder_formula, total_formula, units_of
 
 
 def _num(value: Fraction) -> float:
     # The one place an amount becomes a float: the cell's IEEE double, correctly rounded from
     # the exact value, so it reads back as the same decimal.
     return value.numerator / value.denominator
+
+
+def _fen_width(fen: int, unit_fen: int) -> int:
+    """How wide an amount in fen is shown in a unit of ``unit_fen`` fen."""
+    digits = len(str(abs(fen) // unit_fen))
+    return digits + (digits - 1) // 3 + 3
 
 
 def _shown_width(value: Fraction | int) -> int:
@@ -54,17 +62,51 @@ def _shown_width(value: Fraction | int) -> int:
 FAST_CELLS = True  # tests turn it off to compare with xlsxwriter's own cell writer
 
 
+_FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
+# functions of Excel 2007 that xlsxwriter leaves as they are: our formulas use these only
+_OUR_FUNCTIONS = {"SUM", "INT", "ROUND", "IF", "ABS"}
+
+
 class _OwnFormulas(Worksheet):
-    """A worksheet whose formulas are all ours: cell references, + - * / and SUM. xlsxwriter
+    """A worksheet whose formulas are all ours: cell references, + - * / and SUM, INT, ROUND, IF,
+    ABS. xlsxwriter
     rewrites every formula for Excel's future and dynamic-array functions (about thirty regular
     expression substitutions each: most of a country workbook's time) and none of those can
     occur in them; a formula with any other function still gets the full treatment."""
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         body = formula[1:] if formula.startswith("=") else formula
-        if "(" not in body.replace("SUM(", "") and not body.startswith("{"):
+        if not body.startswith("{") and set(_FUNCTION.findall(body)) <= _OUR_FUNCTIONS:
             return body
         return super()._prepare_formula(formula, expand_future_functions)
+
+    # The cells our writers make, put straight into xlsxwriter's table: the same cell tuples its
+    # write_number/write_string/write_formula store, without the A1-notation wrapper, the NaN and
+    # dynamic-array checks and the formula rewriting none of them needs (a few µs a cell, 300,000
+    # cells at country scale). With FAST_CELLS off they take xlsxwriter's public path, and
+    # tests/test_workbook.py checks both give the same bytes.
+
+    def put_number(self, row: int, col: int, number: float | int, cell_format) -> None:
+        if not FAST_CELLS:
+            self.write_number(row, col, number, cell_format)
+            return
+        self._check_dimensions(row, col)
+        self.table[row][col] = CellNumberTuple(number, cell_format)
+
+    def put_string(self, row: int, col: int, string: str, cell_format) -> None:
+        if not FAST_CELLS or len(string) > 1000:
+            self.write_string(row, col, string, cell_format)
+            return
+        self._check_dimensions(row, col)
+        self.table[row][col] = CellStringTuple(self.str_table._get_shared_string_index(string), cell_format)
+
+    def put_formula(self, row: int, col: int, formula: str, cell_format, value: float | int | str) -> None:
+        """``formula`` starts with "=" and calls _OUR_FUNCTIONS only."""
+        if not FAST_CELLS:
+            self.write_formula(row, col, formula, cell_format, value)
+            return
+        self._check_dimensions(row, col)
+        self.table[row][col] = CellFormulaTuple(formula[1:], cell_format, value)
 
     def _write_cell(self, row, col, cell):
         """xlsxwriter's own cell writer, specialised for the cells we write (a format always; a
@@ -112,16 +154,34 @@ class Sheet:
         if not value:
             self.ws.write_blank(row, col, None, self.book.f[fmt])
             return
-        self.ws.write_string(row, col, value, self.book.f[fmt])
+        self.ws.put_string(row, col, value, self.book.f[fmt])
         self.fit(col, value)
 
     def number(self, row: int, col: int, value: Fraction | int, fmt: str = "money") -> None:
-        self.ws.write_number(row, col, value if isinstance(value, int) else _num(value), self.book.f[fmt])
+        self.ws.put_number(row, col, value if isinstance(value, int) else _num(value), self.book.f[fmt])
         self.fit(col, _shown_width(value))
 
+    def money(self, row: int, col: int, fen: int, fmt: str = "money") -> None:
+        """An amount given in fen, shown in the book's unit (the division is the one rounding to
+        a double, correctly rounded like the spreadsheet's own ``/``). The column is fitted by its
+        total (no cell is wider than the sum of the column's amounts)."""
+        self.ws.put_number(row, col, fen / self.book.unit.fen, self.book.f[fmt])
+
+    def money_formula(self, row: int, col: int, formula: str, fen: int | Fraction, fmt: str = "money",
+                      exact: bool = False) -> None:
+        """A formula whose value is ``fen`` (cached in the book's unit); ``exact``: a fraction of a fen
+        shown with more decimals."""
+        value = fen / self.book.unit.fen
+        self.ws.put_formula(row, col, formula, self.book.f[("total_exact" if fmt.startswith("total") else "exact")
+                                                            if exact else fmt], float(value))
+        self.fit(col, _fen_width(int(fen), self.book.unit.fen) + (4 if exact else 0))
+
+    def blank(self, row: int, col: int, fmt: str = "text") -> None:
+        self.ws.write_blank(row, col, None, self.book.f[fmt])
+
     def formula(self, row: int, col: int, formula: str, value: Fraction | int, fmt: str = "money") -> None:
-        self.ws.write_formula(row, col, formula, self.book.f[fmt],
-                              value if isinstance(value, int) else _num(value))
+        """A formula of ours (references, arithmetic, comparisons and _OUR_FUNCTIONS only)."""
+        self.ws.put_formula(row, col, formula, self.book.f[fmt], value if isinstance(value, int) else _num(value))
         self.fit(col, _shown_width(value))
 
     def header(self, row: int, labels: list[str]) -> None:
@@ -152,6 +212,7 @@ class Book:
         base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
         cell = {**base, "border": 1}
         money = {**cell, "num_format": unit.number_format}
+        exact_format = "#,##0." + "0" * max(unit.decimals, 2) + "####"  # an exact amount's fraction of a fen
         self.f = {name: self.wb.add_format(spec) for name, spec in {
             "title": {**base, "bold": True, "font_size": 14},
             "header": {**cell, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#DDEBF7"},
@@ -160,6 +221,8 @@ class Book:
             "total_text": {**cell, "bold": True, "bg_color": "#F2F2F2"},
             "money": money,
             "total_money": {**money, "bold": True, "bg_color": "#F2F2F2"},
+            "exact": {**cell, "num_format": exact_format, "font_color": "#595959"},
+            "total_exact": {**cell, "num_format": exact_format, "bold": True, "bg_color": "#F2F2F2"},
             "int": {**cell, "num_format": "#,##0"},
             "total_int": {**cell, "num_format": "#,##0", "bold": True, "bg_color": "#F2F2F2"},
             "rate": {**cell, "num_format": "0.00"},
@@ -195,35 +258,54 @@ class _SubsidySheet:
     total_row: int
     payer_col: dict[str, int]
     county_row: dict[str, int]
-    shown: dict[tuple[str, str], Fraction]  # (county, payer) → shown amount
-    totals: dict[str, Fraction]
+    shown: dict[tuple[str, str], int]  # (county, payer) → shown amount, fen
+    totals: dict[str, int]  # payer → fen
+    live: int = 0  # county rows whose amounts are formulas of their cells
+    rows: int = 0
 
 
 def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Line], name: str,
-                   year: int) -> _SubsidySheet:
+                   year: int, quantum: int) -> _SubsidySheet:
+    """One row per county: the counts (values a reader may edit), 人数 and the amounts as formulas
+    (writers/live_amounts.py), their values cached; a line that cannot be a formula of its cells is
+    written as values, which its 备注 says."""
     unit = book.unit
+    fen = unit.fen
     s = Sheet(book, name, f"{year}年{subsidy.name}预算表")
     labels = ["序号", "地区代码", "地区"]
     labels += [("" if t.sign > 0 else "减：") + policy.groups[t.group].name.removeprefix("其中：") for t in subsidy.terms]
     labels += ["人数", f"标准（{RATE_UNITS[subsidy.unit]}）", "月数", "资金合计", "省级", "市级", "县级", "备注"]
+    coarse = quantum > 1
+    if coarse:
+        labels += [f"精确数（{unit.name}）", f"尾差调整（{unit.name}）"]
+    labels += [f"{PAYER_NAMES[p]}余数" for p in PAYERS]
     header_row, total_row, first = 2, 3, 4
-    s.unit_note(1, len(labels) - 1)
-    s.header(header_row, labels)
     n_terms = len(subsidy.terms)
     c_count = 3 + n_terms
     c_rate, c_months, c_total = c_count + 1, c_count + 2, c_count + 3
     payer_col = {p: c_total + 1 + i for i, p in enumerate(PAYERS)}
     c_note = c_total + 4
-    shown: dict[tuple[str, str], Fraction] = {}
+    c_exact, c_adjust = c_note + 1, c_note + 2
+    rem_col = {p: c_note + 1 + 2 * coarse + i for i, p in enumerate(PAYERS)}
+    s.unit_note(1, c_note)
+    s.header(header_row, labels)
+    shown: dict[tuple[str, str], int] = {}
     county_row: dict[str, int] = {}
     last = first + len(lines) - 1
+    live_rows = adjusted = 0
+    shapes: dict = {}  # live_amounts' cache, by the lines' shared segments
+    can_live = unit.quantum <= quantum  # the shown amounts are the allocated ones
+    cell = xl_rowcol_to_cell_fast
     for index, line in enumerate(lines):
         row = first + index
-        county_row[line.region.code] = row
+        code = line.region.code
+        county_row[code] = row
         _county_cells(s, row, index, line.region)
+        count_cells = []
         for t_index, (_, _, count) in enumerate(line.counts):
             s.number(row, 3 + t_index, count, "int")
-        signs = [("+" if sign > 0 else "-") + xl_rowcol_to_cell(row, 3 + i) for i, (_, sign, _) in enumerate(line.counts)]
+            count_cells.append(cell(row, 3 + t_index))
+        signs = [("+" if sign > 0 else "-") + count_cells[i] for i, (_, sign, _) in enumerate(line.counts)]
         s.formula(row, c_count, "=" + "".join(signs).lstrip("+"), line.headcount, "int")
         rates = {r.rate_fen for seg in line.segments for r in seg.rates}
         notes = []
@@ -236,12 +318,42 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
                     f"{policy.groups[r.group].name} {format_plain(r.rate_fen)}元" for r in seg.rates))
         s.number(row, c_months, sum(len(seg.months) for seg in line.segments), "int")
         amounts = dict(line.amounts)
-        for payer, col in payer_col.items():
-            value = unit.value(amounts.get(payer, 0))
-            shown[(line.region.code, payer)] = value
-            s.number(row, col, value)
-        row_total = sum(shown[(line.region.code, p)] for p in PAYERS)
-        s.formula(row, c_total, "=" + _sum_row(row, payer_col), row_total)
+        live = live_line(line, quantum, shapes) if can_live else None
+        for payer in PAYERS:
+            shown[(code, payer)] = unit.shown(amounts.get(payer, 0))
+        row_total = sum(shown[(code, p)] for p in PAYERS)
+        total_cell = cell(row, c_total)
+        if live is None:
+            for payer, col in payer_col.items():
+                s.money(row, col, shown[(code, payer)])
+            s.money_formula(row, c_total, "=" + _sum_row(row, payer_col), row_total)
+            notes.append("各级金额为计算值（按分月人数或分期分类别计算，未设公式）")
+        else:
+            live_rows += 1
+            base = base_formula(live, count_cells, cell(row, c_count), cell(row, c_rate), cell(row, c_months))
+            adjust = None
+            if coarse:
+                adjust = cell(row, c_adjust)
+                s.money_formula(row, c_exact, f"=({base})/{live.per * fen}",
+                                Fraction(sum(n for _, n in line.numerators), line.denominator), exact=True)
+                s.money(row, c_adjust, live.adjust * quantum)
+                adjusted += live.adjust * quantum
+            s.money_formula(row, c_total, total_formula(live, base, quantum, fen, adjust), row_total)
+            t = units_of(total_cell, quantum, fen)
+            refs = {p: cell(row, col) for p, col in rem_col.items()}
+            weights = dict(live.weights)
+            for payer, col in payer_col.items():
+                if payer not in weights:
+                    s.money(row, col, 0)
+                    s.blank(row, rem_col[payer])
+                    continue
+                s.money_formula(row, col, payer_formula(live, payer, total_cell, refs, quantum, fen),
+                                shown[(code, payer)])
+                if len(weights) > 1:
+                    s.formula(row, rem_col[payer], remainder_formula(t, weights[payer], live.b),
+                              live.remainders[payer], "int")
+                else:
+                    s.blank(row, rem_col[payer])
         share_text = split_text(line.segments[0].shares)
         s.text(row, c_note, "；".join(notes + [share_text]), "text")
     s.text(total_row, 0, "", "total_text")
@@ -252,15 +364,39 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
         s.formula(total_row, col, "=" + column_sum(col, first, last), count, "total_int")
     s.text(total_row, c_rate, "", "total_text")
     s.text(total_row, c_months, "", "total_text")
-    totals = {p: sum((shown[(ln.region.code, p)] for ln in lines), Fraction(0)) for p in PAYERS}
-    s.formula(total_row, c_total, "=" + column_sum(c_total, first, last), sum(totals.values()), "total_money")
+    totals = {p: sum(shown[(ln.region.code, p)] for ln in lines) for p in PAYERS}
+    s.money_formula(total_row, c_total, "=" + column_sum(c_total, first, last), sum(totals.values()), "total_money")
     for payer, col in payer_col.items():
-        s.formula(total_row, col, "=" + column_sum(col, first, last), totals[payer], "total_money")
+        s.money_formula(total_row, col, "=" + column_sum(col, first, last), totals[payer], "total_money")
     s.text(total_row, c_note, "", "total_text")
+    for col in rem_col.values():
+        s.text(total_row, col, "", "total_text")
     s.ws.write_string(last + 2, 0, "依据：" + _basis(subsidy, lines), book.f["note"])
+    if coarse:
+        exact = sum((Fraction(sum(n for _, n in ln.numerators), ln.denominator) for ln in lines), Fraction(0))
+        s.money_formula(total_row, c_exact, "=" + column_sum(c_exact, first, last), exact, "total_money", exact=True)
+        s.money_formula(total_row, c_adjust, "=" + column_sum(c_adjust, first, last), adjusted, "total_money")
+        _residue_check(s, last + 3, c_total, c_exact, total_row, quantum)
     s.finish()
     s.ws.set_column(c_note, c_note, 40)
-    return _SubsidySheet(subsidy.name, name, first, total_row, payer_col, county_row, shown, totals)
+    last_printed = c_note
+    s.ws.print_area(0, 0, last + 2, last_printed)
+    return _SubsidySheet(subsidy.name, name, first, total_row, payer_col, county_row, shown, totals,
+                         live_rows, len(lines))
+
+
+def _residue_check(s: Sheet, row: int, c_total: int, c_exact: int, total_row: int, quantum: int) -> None:
+    """Under a table allocated in units coarser than the fen: its 合计 must be the exact total
+    rounded to the unit, i.e. within half a unit of it (the 尾差调整 values make it so; after an
+    edit they may not, and this says so)."""
+    unit = s.book.unit
+    name = allocation_name(quantum)
+    total, exact = xl_rowcol_to_cell(total_row, c_total), xl_rowcol_to_cell(total_row, c_exact)
+    s.ws.write_string(row, 0, f"尾差核对：资金合计与精确数合计之差应不超过半个分配单位（{name}）", s.book.f["note"])
+    # half a unit in the shown unit, with room for the doubles' last digit (only an exact tie is misjudged)
+    limit = f"{quantum}/{2 * unit.fen}+1E-9"
+    s.ws.write_formula(row, c_total, f'=IF(ABS({total}-{exact})<={limit},"一致","不一致：请重新运行 budget plan")',
+                       s.book.f["note"], "一致")
 
 
 def _fund_sheet(book: Book, fund, lines: list, name: str, year: int) -> _SubsidySheet:
@@ -279,7 +415,7 @@ def _fund_sheet(book: Book, fund, lines: list, name: str, year: int) -> _Subsidy
     c_score = 3 + 2 * len(fund.factors)
     c_total = c_score + 1
     payer_col = {p: c_total + 1 + i for i, p in enumerate(PAYERS)}
-    shown: dict[tuple[str, str], Fraction] = {}
+    shown: dict[tuple[str, str], int] = {}
     county_row: dict[str, int] = {}
     for index, line in enumerate(lines):
         row = first + index
@@ -295,10 +431,10 @@ def _fund_sheet(book: Book, fund, lines: list, name: str, year: int) -> _Subsidy
             weighted.append(f"{weight.numerator}/{weight.denominator}*{xl_rowcol_to_cell(row, col + 1)}")
         s.formula(row, c_score, "=" + "+".join(weighted), line.score, "percent")
         for payer, col in payer_col.items():
-            value = unit.value(line.amount if payer == fund.payer else 0)
+            value = unit.shown(line.amount if payer == fund.payer else 0)
             shown[(line.region.code, payer)] = value
-            s.number(row, col, value)
-        s.formula(row, c_total, "=" + _sum_row(row, payer_col), shown[(line.region.code, fund.payer)])
+            s.money(row, col, value)
+        s.money_formula(row, c_total, "=" + _sum_row(row, payer_col), shown[(line.region.code, fund.payer)])
         s.text(row, c_total + 4, {"floor": "按保底数", "cap": "按封顶数"}.get(line.bound, ""))
     s.text(total_row, 0, "", "total_text")
     s.text(total_row, 1, "", "total_text")
@@ -308,10 +444,10 @@ def _fund_sheet(book: Book, fund, lines: list, name: str, year: int) -> _Subsidy
         s.formula(total_row, col, "=" + column_sum(col, first, last), sum(ln.values[i] for ln in lines), "total_int")
         s.formula(total_row, col + 1, "=" + column_sum(col + 1, first, last), 1, "total_percent")
     s.formula(total_row, c_score, "=" + column_sum(c_score, first, last), 1, "total_percent")
-    totals = {p: sum((shown[(ln.region.code, p)] for ln in lines), Fraction(0)) for p in PAYERS}
-    s.formula(total_row, c_total, "=" + column_sum(c_total, first, last), sum(totals.values()), "total_money")
+    totals = {p: sum(shown[(ln.region.code, p)] for ln in lines) for p in PAYERS}
+    s.money_formula(total_row, c_total, "=" + column_sum(c_total, first, last), sum(totals.values()), "total_money")
     for payer, col in payer_col.items():
-        s.formula(total_row, col, "=" + column_sum(col, first, last), totals[payer], "total_money")
+        s.money_formula(total_row, col, "=" + column_sum(col, first, last), totals[payer], "total_money")
     s.text(total_row, c_total + 4, "", "total_text")
     bounds = "；".join(x for x in [f"保底{format_plain(fund.floor)}元" if fund.floor is not None else "",
                                    f"封顶{format_plain(fund.cap)}元" if fund.cap is not None else ""] if x)
@@ -358,14 +494,16 @@ def _summary_sheet(s: Sheet, policy: Policy, sheets: dict[str, _SubsidySheet]) -
         s.number(row, 0, index + 1, "int")
         s.text(row, 1, sheet.title)
         for i, payer in enumerate(PAYERS):
-            s.formula(row, 2 + i, "=" + _ref(sheet.name, sheet.total_row, sheet.payer_col[payer]), sheet.totals[payer])
-        s.formula(row, 5, f"=SUM({xl_rowcol_to_cell(row, 2)}:{xl_rowcol_to_cell(row, 4)})", sum(sheet.totals.values()))
+            s.money_formula(row, 2 + i, "=" + _ref(sheet.name, sheet.total_row, sheet.payer_col[payer]),
+                            sheet.totals[payer])
+        s.money_formula(row, 5, f"=SUM({xl_rowcol_to_cell(row, 2)}:{xl_rowcol_to_cell(row, 4)})",
+                        sum(sheet.totals.values()))
     s.text(3, 0, "", "total_text")
     s.text(3, 1, "合计", "total_text")
     for col in range(2, 6):
         value = (sum(sh.totals[PAYERS[col - 2]] for sh in sheets.values()) if col < 5
                  else sum(sum(sh.totals.values()) for sh in sheets.values()))
-        s.formula(3, col, "=" + column_sum(col, first, last), value, "total_money")
+        s.money_formula(3, col, "=" + column_sum(col, first, last), value, "total_money")
     s.finish()
 
 
@@ -379,27 +517,38 @@ def _payer_sheet(book: Book, policy: Policy, payer: str, sheets: dict[str, _Subs
     s.header(2, labels)
     first, last = 4, 4 + len(counties) - 1
     c_total = 3 + len(ids)
+    # the views only point back at the subsidy sheets: each reference is made once per sheet and column
+    refs = [(sheets[sid].shown, sheets[sid].county_row, f"='{sheets[sid].name}'!$"
+             f"{xl_col_to_name(sheets[sid].payer_col[payer])}$") for sid in ids]
+    cell = xl_rowcol_to_cell_fast
+    money = s.book.f["money"]
+    fen = s.book.unit.fen
+    write_formula, write_number = s.ws.put_formula, s.ws.put_number
     for index, region in enumerate(counties):
         row = first + index
+        code = region.code
         _county_cells(s, row, index, region)
-        row_sum = Fraction(0)
-        for i, sid in enumerate(ids):
-            sheet = sheets[sid]
-            if region.code in sheet.county_row:
-                value = sheet.shown[(region.code, payer)]
-                s.formula(row, 3 + i, "=" + _ref(sheet.name, sheet.county_row[region.code], sheet.payer_col[payer]), value)
+        row_sum = 0
+        for i, (shown, county_row, prefix) in enumerate(refs):
+            source = county_row.get(code)
+            if source is not None:
+                value = shown[(code, payer)]
+                write_formula(row, 3 + i, f"{prefix}{source + 1}", money, value / fen)
             else:
-                value = Fraction(0)
-                s.number(row, 3 + i, 0)
+                value = 0
+                write_number(row, 3 + i, 0, money)
             row_sum += value
-        s.formula(row, c_total, f"=SUM({xl_rowcol_to_cell(row, 3)}:{xl_rowcol_to_cell(row, c_total - 1)})", row_sum)
+        write_formula(row, c_total, f"=SUM({cell(row, 3)}:{cell(row, c_total - 1)})", money, row_sum / fen)
+    widest = max([sheets[sid].totals[payer] for sid in ids] + [0])
+    for i in range(len(ids) + 1):
+        s.fit(3 + i, _fen_width(widest if i < len(ids) else sum(sheets[sid].totals[payer] for sid in ids), fen))
     s.text(3, 0, "", "total_text")
     s.text(3, 1, "", "total_text")
     s.text(3, 2, "合计", "total_text")
     for i, sid in enumerate(ids):
-        s.formula(3, 3 + i, "=" + column_sum(3 + i, first, last), sheets[sid].totals[payer], "total_money")
+        s.money_formula(3, 3 + i, "=" + column_sum(3 + i, first, last), sheets[sid].totals[payer], "total_money")
     grand = sum(sheets[sid].totals[payer] for sid in ids)
-    s.formula(3, c_total, "=" + column_sum(c_total, first, last), grand, "total_money")
+    s.money_formula(3, c_total, "=" + column_sum(c_total, first, last), grand, "total_money")
     s.finish()
 
 
@@ -498,7 +647,8 @@ def workbook_bytes(result: PlanResult, year: int, unit: Unit = UNITS["元"]) -> 
     for sid, subsidy in policy.subsidies.items():
         sub_lines = [ln for ln in lines if ln.subsidy.id == sid]
         if sub_lines:
-            sheets[sid] = _subsidy_sheet(book, policy, subsidy, sub_lines, sheet_name(subsidy.name, used), year)
+            sheets[sid] = _subsidy_sheet(book, policy, subsidy, sub_lines, sheet_name(subsidy.name, used), year,
+                                         result.quantum)
     for fid, fund in policy.funds.items():
         fund_lines = [f for f in result.fund_lines if f.year == year and f.fund.id == fid]
         if fund_lines:
