@@ -59,6 +59,15 @@ def _shown_width(value: Fraction | int) -> int:
     digits = len(str(abs(int(value))))
     return digits + (digits - 1) // 3 + 3
 
+ABOUT_WIDTH = 100  # characters of the 说明 sheet's text column
+LINE_POINTS = 13.5  # a line of 10-point 宋体
+# A4 landscape less the margins (297 mm − 2 × 0.4 in = 784 points) holds 112 column-width units at
+# 100 % as LibreOffice prints them (measured: a unit prints 7.0 points wide, a column 3.7 more); a sheet is printed over as
+# many pages wide as keep its text at least 70 % of its size (10-point cells print at 7 points or more,
+# tests/test_print.py reads it from the PDF).
+PAGE_WIDTH = 110
+COLUMN_GAP = 0.6  # and each column prints about half a unit wider than its width
+PRINT_SCALE = 0.7
 FAST_CELLS = True  # tests turn it off to compare with xlsxwriter's own cell writer
 
 
@@ -137,12 +146,13 @@ class Sheet:
         self.ws = book.wb.add_worksheet(name, worksheet_class=_OwnFormulas)
         self.name = name
         self.widths: dict[int, int] = defaultdict(lambda: 6)
+        self.labels: tuple[int, list[str]] | None = None
         self.ws.write_string(0, 0, f"{title}（{book.mark}）" if book.mark else title, book.f["title"])
         self.ws.set_row(0, 24)
         self.ws.set_landscape()
         self.ws.set_paper(9)  # A4
-        self.ws.fit_to_pages(1, 0)
-        self.ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
+        self.ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
+        self.ws.center_horizontally()
         self.ws.set_footer("&C第 &P 页，共 &N 页")
 
     def fit(self, col: int, text: str | int) -> None:
@@ -159,7 +169,7 @@ class Sheet:
 
     def number(self, row: int, col: int, value: Fraction | int, fmt: str = "money") -> None:
         self.ws.put_number(row, col, value if isinstance(value, int) else _num(value), self.book.f[fmt])
-        self.fit(col, _shown_width(value))
+        self.fit(col, _shown_width(value) - (3 if fmt == "int" else 0))  # a count has no decimals
 
     def money(self, row: int, col: int, fen: int, fmt: str = "money") -> None:
         """An amount given in fen, shown in the book's unit (the division is the one rounding to
@@ -184,20 +194,42 @@ class Sheet:
         self.ws.put_formula(row, col, formula, self.book.f[fmt], value if isinstance(value, int) else _num(value))
         self.fit(col, _shown_width(value))
 
-    def header(self, row: int, labels: list[str]) -> None:
+    def header(self, row: int, labels: list[str], widest: int = 24) -> None:
+        """The header row (wrapped labels, at most ``widest`` wide), frozen and repeated on every
+        printed page."""
         for col, label in enumerate(labels):
             self.ws.write_string(row, col, label, self.book.f["header"])
-            self.widths[col] = max(self.widths[col], min(24, width(label) + 2))
-        self.ws.set_row(row, 32)
+            self.widths[col] = max(self.widths[col], min(widest, width(label) + 2))
+        self.labels = (row, labels)
         self.ws.freeze_panes(row + 1, 0)
         self.ws.repeat_rows(row)
 
     def unit_note(self, row: int, last_col: int) -> None:
         self.ws.write_string(row, last_col, f"单位：{self.book.unit.name}", self.book.f["unit"])
 
-    def finish(self) -> None:
+    def finish(self, fixed: dict[int, int] | None = None, printed: int | None = None, label_cols: int = 0) -> None:
+        """Column widths (``fixed`` ones as given), the header row's height for its wrapped labels,
+        and the print set-up: A4 landscape, as many pages wide as keep the print at least
+        PRINT_SCALE of its size (the first ``label_cols`` columns repeated on each), ``printed``
+        columns only when given."""
+        self.widths.update(fixed or {})
         for col, size in self.widths.items():
             self.ws.set_column(col, col, size)
+        if self.labels is not None:
+            row, labels = self.labels
+            self.ws.set_row(row, max(32, max((wrapped_height(label, self.widths[col])
+                                              for col, label in enumerate(labels)), default=0)))
+        last = max(self.widths) if printed is None else printed
+        total = sum(self.widths[col] + COLUMN_GAP for col in range(last + 1))
+        labels_width = sum(self.widths[col] + COLUMN_GAP for col in range(label_cols))
+        # each further page repeats the label columns and may leave up to a column's width unused
+        waste = labels_width + max(self.widths[col] for col in range(last + 1))
+        pages = 1
+        while total + waste * (pages - 1) > PAGE_WIDTH / PRINT_SCALE * pages and pages < 4:
+            pages += 1
+        self.ws.fit_to_pages(pages, 0)
+        if pages > 1 and label_cols:
+            self.ws.repeat_columns(0, label_cols - 1)
 
 
 class Book:
@@ -288,7 +320,7 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
     c_exact, c_adjust = c_note + 1, c_note + 2
     rem_col = {p: c_note + 1 + 2 * coarse + i for i, p in enumerate(PAYERS)}
     s.unit_note(1, c_note)
-    s.header(header_row, labels)
+    s.header(header_row, labels, widest=10)  # long group names wrap: the sheet prints on one page wide
     shown: dict[tuple[str, str], int] = {}
     county_row: dict[str, int] = {}
     last = first + len(lines) - 1
@@ -377,10 +409,8 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
         s.money_formula(total_row, c_exact, "=" + column_sum(c_exact, first, last), exact, "total_money", exact=True)
         s.money_formula(total_row, c_adjust, "=" + column_sum(c_adjust, first, last), adjusted, "total_money")
         _residue_check(s, last + 3, c_total, c_exact, total_row, quantum)
-    s.finish()
-    s.ws.set_column(c_note, c_note, 40)
-    last_printed = c_note
-    s.ws.print_area(0, 0, last + 2, last_printed)
+    s.finish({0: 5, c_note: 28}, printed=c_note, label_cols=3)
+    s.ws.print_area(0, 0, last + 3 if coarse else last + 2, c_note)
     return _SubsidySheet(subsidy.name, name, first, total_row, payer_col, county_row, shown, totals,
                          live_rows, len(lines))
 
@@ -454,7 +484,7 @@ def _fund_sheet(book: Book, fund, lines: list, name: str, year: int) -> _Subsidy
     s.ws.write_string(last + 2, 0, f"方法：资金合计 = 总额 × 加权得分（{bounds or '不设保底和封顶'}，"
                       "超出或不足部分按得分在其余地区间分配），"
                       f"按最大余数法精确到分。依据：{fund.ref.text}", book.f["note"])
-    s.finish()
+    s.finish(label_cols=3)
     return _SubsidySheet(fund.name, name, first, total_row, payer_col, county_row, shown, totals)
 
 
@@ -514,7 +544,7 @@ def _payer_sheet(book: Book, policy: Policy, payer: str, sheets: dict[str, _Subs
     ids = [sid for sid, sh in sheets.items()]
     labels = ["序号", "地区代码", "地区"] + [sheets[sid].title for sid in ids] + ["合计"]
     s.unit_note(1, len(labels) - 1)
-    s.header(2, labels)
+    s.header(2, labels, widest=14)
     first, last = 4, 4 + len(counties) - 1
     c_total = 3 + len(ids)
     # the views only point back at the subsidy sheets: each reference is made once per sheet and column
@@ -549,7 +579,7 @@ def _payer_sheet(book: Book, policy: Policy, payer: str, sheets: dict[str, _Subs
         s.money_formula(3, 3 + i, "=" + column_sum(3 + i, first, last), sheets[sid].totals[payer], "total_money")
     grand = sum(sheets[sid].totals[payer] for sid in ids)
     s.money_formula(3, c_total, "=" + column_sum(c_total, first, last), grand, "total_money")
-    s.finish()
+    s.finish({0: 5}, label_cols=3)
 
 
 def _parameters_sheet(book: Book, policy: Policy, year: int) -> None:
@@ -566,8 +596,7 @@ def _parameters_sheet(book: Book, policy: Policy, year: int) -> None:
         order = " > ".join(policy.groups[g].label.removeprefix("其中：") for g in rule.groups)
         cells = ["人员口径", "同属多类的计入次序（每人计一次）", "全省", "", "", order, rule.ref.text,
                  "是（文件未载明）" if rule.ref.is_assumption else "否", rule.ref.assumption or ""]
-        for col, text in enumerate(cells):
-            s.text(row, col, text, "wrap" if col in (6, 8) else "text")
+        _parameter_row(s, row, cells)
         row += 1
     for subsidy in policy.subsidies.values():
         items = [("执行期间", "", e, "") for e in subsidy.period.entries]
@@ -586,16 +615,34 @@ def _parameters_sheet(book: Book, policy: Policy, year: int) -> None:
             note = "；".join(x for x in (entry.ref.assumption, entry.ref.interpretation) if x)
             cells = [subsidy.name, label, scope_name(scope), str(entry.start), str(entry.end or ""), value,
                      entry.ref.text, "是（文件未载明）" if entry.ref.is_assumption else "否", note]
-            for col, text in enumerate(cells):
-                s.text(row, col, text, "wrap" if col in (6, 8) else "text")
+            _parameter_row(s, row, cells)
             row += 1
-    s.finish()
-    s.ws.set_column(6, 6, 50)
-    s.ws.set_column(8, 8, 50)
+    s.finish(PARAMETER_WIDTHS, label_cols=2)
+
+
+PARAMETER_WIDTHS = {0: 20, 1: 20, 2: 14, 3: 9, 4: 9, 5: 24, 6: 36, 7: 10, 8: 36}
+
+
+def _parameter_row(s: Sheet, row: int, cells: list[str]) -> None:
+    """Every cell wrapped in its column, the row as high as its longest cell."""
+    for col, text in enumerate(cells):
+        s.text(row, col, text, "wrap")
+    s.ws.set_row(row, max(wrapped_height(text, PARAMETER_WIDTHS[col]) for col, text in enumerate(cells)))
 
 
 def _split_text(split) -> str:
     return split_text(split.shares)
+
+
+
+
+def wrapped_height(text: str, column_width: int) -> float:
+    """The row height that shows ``text`` wrapped in a column ``column_width`` wide: spreadsheets do
+    not grow a row for wrapped text written by a program, so printed rows would overlap. A CJK
+    character is two widths; a little slack, since fonts differ."""
+    per_line = max(4, int(column_width * 1.15) - 2)  # a 10-point CJK character is ~1.7 units wide
+    lines = sum(max(1, -(-width(part) // per_line)) for part in text.split("\n"))
+    return LINE_POINTS * lines + 4
 
 
 def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _SubsidySheet]) -> None:
@@ -628,11 +675,32 @@ def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _S
     rows.append(("计算方法", "人数 × 标准 × 执行月数（年标准按月数/12折算）= 资金合计，按分担比例在省、市、县之间分摊；"
                           "按年补助的人数为年度内有过资格的人数（每人计一次），按月补助按人月数；"
                           "分摊采用最大余数法，各级金额之和精确等于资金合计。"))
+    allocated = allocation_name(result.quantum)
+    live = sum(sh.live for sh in sheets.values())
+    rows.append(("公式", f"各项目表中，人数为各类人员人数之加减；资金合计 = 人数 × 标准 × 月数（按年标准时 ÷ 12），"
+                       f"四舍五入到{allocated}，只舍入一次（公式用整数：INT((2 × 精确数 + 1{allocated}) ÷ (2 × 1{allocated}))）；"
+                       f"省级、市级、县级 = 资金合计按分担比例取整到{allocated}，余下的{allocated}按各级余数"
+                       "（“省级余数”等列：资金合计 × 比例的余数）从大到小逐个分给各级，余数相同的先省级、后市级。"
+                       "修改某县（市、区）的人数后，该表、汇总表和各级承担表随之重算，与按修改后人数运行 "
+                       "budget plan 的结果一致（到分）。"))
+    not_live = sum(sh.rows - sh.live for sh in sheets.values() if sh.rows)
+    if not_live:
+        rows.append(("未设公式", f"{not_live} 行（见各行备注）按分月人数的人月数或分期分类别标准计算，各级金额为计算值，"
+                              "不随人数变化：修改人数后请重新运行 budget plan。"))
+    if result.quantum > 1 and live:
+        rows.append(("尾差调整", f"“尾差调整”列是 budget plan 算得的数值，不是公式：各县（市、区）舍入到{allocated}后之和"
+                              f"与全部地区精确合计舍入到{allocated}不一致时，差额按全表各县的尾数排序逐个调整。"
+                              "这一步要在数千个分数之间排序比较，其乘积超出电子表格双精度数能精确表示的范围，"
+                              "不能用公式精确表达，故保留为数值；表下“尾差核对”用公式检查资金合计与精确数合计之差"
+                              f"不超过半个{allocated}。修改人数后尾差调整不变，“尾差核对”显示“不一致”时，请按修改后的"
+                              "人数重新运行 budget plan。"))
+    if result.fund_lines or result.advance_rate is not None:
+        rows.append(("数值", "因素法分配表和预拨数表为计算值，不随人数变化。"))
     for index, (key, value) in enumerate(rows):
         s.text(index + 2, 0, key, "total_text")
         s.text(index + 2, 1, value, "wrap")
-    s.finish()
-    s.ws.set_column(1, 1, 100)
+        s.ws.set_row(index + 2, wrapped_height(value, ABOUT_WIDTH))
+    s.finish({1: ABOUT_WIDTH})
 
 
 def workbook_bytes(result: PlanResult, year: int, unit: Unit = UNITS["元"]) -> bytes:
@@ -697,7 +765,7 @@ def _advance_sheet(book: Book, result: PlanResult, year: int) -> None:
     sums |= {col: sum(dict(p.amounts).get(payer, 0) for p in planned) for payer, col in columns.items()}
     for col, value in sorted(sums.items()):
         s.formula(3, col, "=" + column_sum(col, first, last), book.unit.value(value), "total_money")
-    s.finish()
+    s.finish(label_cols=4)
 
 
 def rows_workbook(title: str, header: list[str], rows: list[list[str]], year: int, amount_column: int | None) -> bytes:
