@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from ..core.engine import Line
 from ..core.money import apportion_int, round_half_up_ratio
@@ -32,8 +33,7 @@ EXACT_BELOW = 10**14  # LibreOffice's INT rounds to 15 significant digits before
 ROOM = 10  # a headcount may grow tenfold and the formulas stay exact
 
 
-@dataclass(frozen=True)
-class LiveLine:
+class LiveLine(NamedTuple):  # a tuple: one per line, made fast
     per: int  # 12: the rate is per year (÷ 12 per month); 1: per month
     terms: tuple[int, ...]  # per counted group: sign × Σ rate (fen) × months — base = Σ count × term
     common_rate: bool  # one rate for every group and month: base = 人数 × 标准 × 月数

@@ -19,7 +19,7 @@ from fractions import Fraction
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
-from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple, CellStringTuple, Worksheet
+from xlsxwriter.worksheet import CellBlankTuple, CellFormulaTuple, CellNumberTuple, CellStringTuple, Worksheet
 
 from .. import __version__
 from ..core.display import (
@@ -71,6 +71,7 @@ PRINT_SCALE = 0.7
 FAST_CELLS = True  # tests turn it off to compare with xlsxwriter's own cell writer
 
 
+_COLUMNS = [xl_col_to_name(col) for col in range(256)]  # our sheets are narrower
 _FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
 # functions of Excel 2007 that xlsxwriter leaves as they are: our formulas use these only
 _OUR_FUNCTIONS = {"SUM", "INT", "ROUND", "IF", "ABS"}
@@ -95,18 +96,25 @@ class _OwnFormulas(Worksheet):
     # cells at country scale). With FAST_CELLS off they take xlsxwriter's public path, and
     # tests/test_workbook.py checks both give the same bytes.
 
+    def _grow(self, row: int, col: int) -> None:
+        # _check_dimensions for a cell inside the sheet's bounds (our sheets start with a title in A1)
+        if row > self.dim_rowmax:  # type: ignore[has-type]
+            self.dim_rowmax = row
+        if col > self.dim_colmax:  # type: ignore[has-type]
+            self.dim_colmax = col
+
     def put_number(self, row: int, col: int, number: float | int, cell_format) -> None:
         if not FAST_CELLS:
             self.write_number(row, col, number, cell_format)
             return
-        self._check_dimensions(row, col)
+        self._grow(row, col)
         self.table[row][col] = CellNumberTuple(number, cell_format)
 
     def put_string(self, row: int, col: int, string: str, cell_format) -> None:
         if not FAST_CELLS or len(string) > 1000:
             self.write_string(row, col, string, cell_format)
             return
-        self._check_dimensions(row, col)
+        self._grow(row, col)
         self.table[row][col] = CellStringTuple(self.str_table._get_shared_string_index(string), cell_format)
 
     def put_formula(self, row: int, col: int, formula: str, cell_format, value: float | int | str) -> None:
@@ -114,25 +122,28 @@ class _OwnFormulas(Worksheet):
         if not FAST_CELLS:
             self.write_formula(row, col, formula, cell_format, value)
             return
-        self._check_dimensions(row, col)
+        self._grow(row, col)
         self.table[row][col] = CellFormulaTuple(formula[1:], cell_format, value)
 
     def _write_cell(self, row, col, cell):
         """xlsxwriter's own cell writer, specialised for the cells we write (a format always; a
         number, shared string, blank, or formula with a numeric value): the same bytes, a third
         of the time (tests/test_workbook.py compares them with the stock writer's)."""
-        kind = type(cell).__name__
-        if cell.format is None or not FAST_CELLS or kind not in ("Number", "String", "Formula", "Blank"):
+        kind = type(cell)
+        if cell.format is None or not FAST_CELLS:
             return super()._write_cell(row, col, cell)
-        head = f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}"'
-        if kind == "Number":
+        head = f'<c r="{_COLUMNS[col]}{row + 1}" s="{cell.format._get_xf_index()}"'
+        if kind is CellNumberTuple:
             self.fh.write(f"{head}><v>{cell.number:.16G}</v></c>")
-        elif kind == "String":
+        elif kind is CellStringTuple:
             self.fh.write(f'{head} t="s"><v>{cell.string}</v></c>')
-        elif kind == "Blank":
+        elif kind is CellBlankTuple:
             self.fh.write(f"{head}/>")
-        elif type(cell.value) in (int, float):
-            self.fh.write(f"{head}><f>{self._escape_data(cell.formula)}</f><v>{cell.value}</v></c>")
+        elif kind is CellFormulaTuple and type(cell.value) in (int, float):
+            formula = cell.formula
+            if "<" in formula or ">" in formula or "&" in formula or '"' in formula:
+                formula = self._escape_data(formula)
+            self.fh.write(f"{head}><f>{formula}</f><v>{cell.value}</v></c>")
         else:
             return super()._write_cell(row, col, cell)
         return None
@@ -327,67 +338,91 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
     live_rows = adjusted = 0
     shapes: dict = {}  # live_amounts' cache, by the lines' shared segments
     can_live = unit.quantum <= quantum  # the shown amounts are the allocated ones
-    cell = xl_rowcol_to_cell_fast
-    for index, line in enumerate(lines):
-        row = first + index
-        code = line.region.code
-        county_row[code] = row
-        _county_cells(s, row, index, line.region)
-        count_cells = []
-        for t_index, (_, _, count) in enumerate(line.counts):
-            s.number(row, 3 + t_index, count, "int")
-            count_cells.append(cell(row, 3 + t_index))
-        signs = [("+" if sign > 0 else "-") + count_cells[i] for i, (_, sign, _) in enumerate(line.counts)]
-        s.formula(row, c_count, "=" + "".join(signs).lstrip("+"), line.headcount, "int")
+    ws, f = s.ws, book.f
+    # what lines sharing their segments have in common, made once (a country has 2,850 lines a sheet):
+    # the rate cell, the notes, and the row's formulas with "#" for the row number
+    kinds: dict[tuple[int, bool], tuple] = {}
+
+    def kind_of(line: Line, live) -> tuple:
         rates = {r.rate_fen for seg in line.segments for r in seg.rates}
         notes = []
-        if len(rates) == 1:
-            s.number(row, c_rate, Fraction(rates.pop(), 100), "rate")
-        else:
-            s.text(row, c_rate, "分类别/分期")
+        if len(rates) != 1:
             for seg in line.segments:
                 notes.append(f"{seg.months[0]}起 " + "，".join(
                     f"{policy.groups[r.group].name} {format_plain(r.rate_fen)}元" for r in seg.rates))
-        s.number(row, c_months, sum(len(seg.months) for seg in line.segments), "int")
-        amounts = dict(line.amounts)
-        live = live_line(line, quantum, shapes) if can_live else None
-        for payer in PAYERS:
-            shown[(code, payer)] = unit.shown(amounts.get(payer, 0))
-        row_total = sum(shown[(code, p)] for p in PAYERS)
-        total_cell = cell(row, c_total)
         if live is None:
+            notes.append("各级金额为计算值（按分月人数或分期分类别计算，未设公式）")
+        note = "；".join(notes + [split_text(line.segments[0].shares)])
+        rate = Fraction(rates.pop(), 100) if len(rates) == 1 else None
+        months = sum(len(seg.months) for seg in line.segments)
+        if live is None:
+            return rate, months, note, None
+        r = "#"
+        count_cells = [f"{_COLUMNS[3 + i]}{r}" for i in range(n_terms)]
+        total_cell = f"{_COLUMNS[c_total]}{r}"
+        base = base_formula(live, count_cells, f"{_COLUMNS[c_count]}{r}", f"{_COLUMNS[c_rate]}{r}",
+                            f"{_COLUMNS[c_months]}{r}")
+        t = units_of(total_cell, quantum, fen)
+        refs = {p: f"{_COLUMNS[col]}{r}" for p, col in rem_col.items()}
+        weights = dict(live.weights)
+        formulas = {
+            "exact": f"=({base})/{live.per * fen}",
+            "total": total_formula(live, base, quantum, fen, f"{_COLUMNS[c_adjust]}{r}" if coarse else None),
+            "payers": {p: payer_formula(live, p, total_cell, refs, quantum, fen) for p in weights},
+            "remainders": {p: remainder_formula(t, a, live.b) for p, a in weights.items()} if len(weights) > 1 else {},
+        }
+        return rate, months, note, formulas
+
+    headcount = "=" + "".join(("+" if t.sign > 0 else "-") + f"{_COLUMNS[3 + i]}#"
+                              for i, t in enumerate(subsidy.terms)).lstrip("+")
+    for index, line in enumerate(lines):
+        row = first + index
+        r = str(row + 1)
+        code = line.region.code
+        county_row[code] = row
+        _county_cells(s, row, index, line.region)
+        for t_index, (_, _, count) in enumerate(line.counts):
+            ws.put_number(row, 3 + t_index, count, f["int"])
+        ws.put_formula(row, c_count, headcount.replace("#", r), f["int"], line.headcount)
+        live = live_line(line, quantum, shapes) if can_live else None
+        key = (id(line.segments), live is None)
+        if key not in kinds:
+            kinds[key] = kind_of(line, live)
+        rate, months, note, formulas = kinds[key]
+        if rate is None:
+            s.text(row, c_rate, "分类别/分期")
+        else:
+            ws.put_number(row, c_rate, _num(rate), f["rate"])
+        ws.put_number(row, c_months, months, f["int"])
+        amounts = dict(line.amounts)
+        row_total = 0
+        for payer in PAYERS:
+            shown[(code, payer)] = value = unit.shown(amounts.get(payer, 0))
+            row_total += value
+        if formulas is None or live is None:
             for payer, col in payer_col.items():
                 s.money(row, col, shown[(code, payer)])
             s.money_formula(row, c_total, "=" + _sum_row(row, payer_col), row_total)
-            notes.append("各级金额为计算值（按分月人数或分期分类别计算，未设公式）")
         else:
             live_rows += 1
-            base = base_formula(live, count_cells, cell(row, c_count), cell(row, c_rate), cell(row, c_months))
-            adjust = None
             if coarse:
-                adjust = cell(row, c_adjust)
-                s.money_formula(row, c_exact, f"=({base})/{live.per * fen}",
+                s.money_formula(row, c_exact, formulas["exact"].replace("#", r),
                                 Fraction(sum(n for _, n in line.numerators), line.denominator), exact=True)
                 s.money(row, c_adjust, live.adjust * quantum)
                 adjusted += live.adjust * quantum
-            s.money_formula(row, c_total, total_formula(live, base, quantum, fen, adjust), row_total)
-            t = units_of(total_cell, quantum, fen)
-            refs = {p: cell(row, col) for p, col in rem_col.items()}
-            weights = dict(live.weights)
+            ws.put_formula(row, c_total, formulas["total"].replace("#", r), f["money"], row_total / fen)
             for payer, col in payer_col.items():
-                if payer not in weights:
-                    s.money(row, col, 0)
-                    s.blank(row, rem_col[payer])
-                    continue
-                s.money_formula(row, col, payer_formula(live, payer, total_cell, refs, quantum, fen),
-                                shown[(code, payer)])
-                if len(weights) > 1:
-                    s.formula(row, rem_col[payer], remainder_formula(t, weights[payer], live.b),
-                              live.remainders[payer], "int")
+                if payer in formulas["payers"]:
+                    ws.put_formula(row, col, formulas["payers"][payer].replace("#", r), f["money"],
+                                   shown[(code, payer)] / fen)
                 else:
-                    s.blank(row, rem_col[payer])
-        share_text = split_text(line.segments[0].shares)
-        s.text(row, c_note, "；".join(notes + [share_text]), "text")
+                    ws.put_number(row, col, 0, f["money"])
+                if payer in formulas["remainders"]:
+                    ws.put_formula(row, rem_col[payer], formulas["remainders"][payer].replace("#", r), f["int"],
+                                   live.remainders[payer])
+                else:
+                    ws.write_blank(row, rem_col[payer], None, f["text"])
+        s.text(row, c_note, note, "text")
     s.text(total_row, 0, "", "total_text")
     s.text(total_row, 1, "", "total_text")
     s.text(total_row, 2, "合计", "total_text")
