@@ -1,9 +1,10 @@
 """The budget workbook (xlsxwriter): 汇总, one sheet per subsidy, payer views, 参数与依据, 说明.
 
-Every 合计 cell is a formula over the cells it sums, written with its computed value cached,
-so the file shows correct values in any spreadsheet program and a reader can audit it.
-Amounts are the engine's exact fen values (in 元 they equal allocations.csv to the fen);
-in 万元 each shown amount is rounded half-up once and totals add the shown amounts.
+Every 合计 cell is a formula over the cells it sums, and each county's amounts are formulas of
+its counts (writers/live_amounts.py: the engine's rounding and largest remainder), all written
+with their computed values cached, so the file shows correct values in any spreadsheet program,
+a reader can audit it, and an edited headcount moves the budget as the engine would.
+Amounts are the engine's allocated fen values (in 元 they equal allocations.csv to the fen).
 Text is always written as text, so a name such as ``=1+1`` never becomes a formula.
 """
 
