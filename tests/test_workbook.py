@@ -49,8 +49,10 @@ def test_subsidy_sheets_equal_allocations_csv(planned):
                 cell = ws.cell(r, cols[name]).value
                 assert Decimal(str(cell)) == expected.get((sid, code, payer), Decimal(0)), (sid, code, payer)
                 checked += 1
-            total = wf.cell(r, cols["资金合计"]).value
-            assert total.startswith("=SUM(")
+            # live: 人数 × 标准 × 月数 rounded once to the unit (+ the residue, a value), the payers' shares formulas too
+            assert wf.cell(r, cols["资金合计"]).value.startswith("=INT((2*(")
+            assert all(str(wf.cell(r, cols[name]).value).startswith("=") or ws.cell(r, cols[name]).value == 0
+                       for name in PAYER_COLUMNS)
         # the 合计 row (row 4) is a SUM formula over the county rows, its cached value their sum
         for name in PAYER_COLUMNS + ("资金合计",):
             col = cols[name]
@@ -106,10 +108,16 @@ def test_formats_and_print_setup(planned):
     assert ws["K5"].number_format == "#,##0.00"
     assert ws.freeze_panes == "A4"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+    # three groups' columns: two pages wide at full size, 序号 to 地区 repeated (tests/test_print.py)
+    assert ws.page_setup.fitToWidth == 2 and ws.print_title_cols == "$A:$C"
     assert ws.print_title_rows == "$3:$3"
     assert "&P" in ws.oddFooter.center.text
-    assert ws.column_dimensions["D"].width >= 20  # fits the long Chinese header
+    # the long Chinese header wraps in a narrow column, and its row is as high as the lines it takes
+    from budget.core.display import width
+    column = ws.column_dimensions["D"].width
+    assert 10 <= column <= 16
+    assert ws.row_dimensions[3].height >= 13 * -(-width(ws["D3"].value) // int(column * 1.3))
 
 
 def test_same_inputs_same_workbook_bytes(tmp_path):

@@ -13,7 +13,7 @@ from ..core.display import PAYER_NAMES, UNITS, format_share
 from ..core.policy import PAYERS
 from ..core.results import SettlementResult
 from ..core.settlement import SettlementLine
-from .workbook import Book, Sheet, column_sum
+from .workbook import ABOUT_WIDTH, Book, Sheet, column_sum, wrapped_height
 
 
 def _yuan(fen: int) -> Fraction:
@@ -84,7 +84,7 @@ def _settlement_sheet(book: Book, result: SettlementResult) -> None:
     for j, value in enumerate((grand[0], grand[1], grand[1] - grand[0])):
         s.formula(3, 13 + j, "=" + column_sum(13 + j, first, last), _yuan(value), "total_money")
     s.text(3, 16, "", "total_text")
-    s.finish()
+    s.finish(label_cols=4)
 
 
 def _transfer_sheet(book: Book, result: SettlementResult) -> None:
@@ -112,7 +112,7 @@ def _transfer_sheet(book: Book, result: SettlementResult) -> None:
     for i, payer in enumerate(("province", "city")):
         s.formula(3, 3 + i, "=" + column_sum(3 + i, first, last), _yuan(sums[payer]), "total_money")
     s.formula(3, 5, "=" + column_sum(5, first, last), _yuan(sums["province"] + sums["city"]), "total_money")
-    s.finish()
+    s.finish(label_cols=3)
 
 
 def _final_accounts_sheet(book: Book, result: SettlementResult) -> None:
@@ -167,7 +167,7 @@ def _final_accounts_sheet(book: Book, result: SettlementResult) -> None:
         payers = PAYERS if payer == "total" else (payer,)
         values = [sum(figures[(sid, p)][k] for sid in names for p in payers) for k in range(3)]
         write_group(3, col, values, True, ["=" + column_sum(col + k, first, last) for k in range(width - 1)])
-    s.finish()
+    s.finish(label_cols=2)
 
 
 def _about_sheet(book: Book, result: SettlementResult) -> None:
@@ -183,5 +183,5 @@ def _about_sheet(book: Book, result: SettlementResult) -> None:
     for index, (key, value) in enumerate(rows):
         s.text(index + 2, 0, key, "total_text")
         s.text(index + 2, 1, value, "wrap")
-    s.finish()
-    s.ws.set_column(1, 1, 100)
+        s.ws.set_row(index + 2, wrapped_height(value, ABOUT_WIDTH))
+    s.finish({1: ABOUT_WIDTH})

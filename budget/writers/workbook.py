@@ -1,9 +1,10 @@
 """The budget workbook (xlsxwriter): 汇总, one sheet per subsidy, payer views, 参数与依据, 说明.
 
-Every 合计 cell is a formula over the cells it sums, written with its computed value cached,
-so the file shows correct values in any spreadsheet program and a reader can audit it.
-Amounts are the engine's exact fen values (in 元 they equal allocations.csv to the fen);
-in 万元 each shown amount is rounded half-up once and totals add the shown amounts.
+Every 合计 cell is a formula over the cells it sums, and each county's amounts are formulas of
+its counts (writers/live_amounts.py: the engine's rounding and largest remainder), all written
+with their computed values cached, so the file shows correct values in any spreadsheet program,
+a reader can audit it, and an edited headcount moves the budget as the engine would.
+Amounts are the engine's allocated fen values (in 元 they equal allocations.csv to the fen).
 Text is always written as text, so a name such as ``=1+1`` never becomes a formula.
 """
 
@@ -12,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell, xl_rowcol_to_cell_fast
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
+from xlsxwriter.worksheet import CellBlankTuple, CellFormulaTuple, CellNumberTuple, CellStringTuple, Worksheet
 
 from .. import __version__
 from ..core.display import (
@@ -38,6 +40,7 @@ from ..core.money import format_plain
 from ..core.policy import PAYERS, SCENARIO_MARK, Policy, Subsidy
 from ..core.results import PlanResult, sample_notes
 from ..core.settlement import advance
+from .live_amounts import base_formula, live_line, payer_formula, remainder_formula, total_formula, units_of
 
 
 def _num(value: Fraction) -> float:
@@ -46,42 +49,102 @@ def _num(value: Fraction) -> float:
     return value.numerator / value.denominator
 
 
+def _fen_width(fen: int, unit_fen: int) -> int:
+    """How wide an amount in fen is shown in a unit of ``unit_fen`` fen."""
+    digits = len(str(abs(fen) // unit_fen))
+    return digits + (digits - 1) // 3 + 3
+
+
 def _shown_width(value: Fraction | int) -> int:
     """How wide the shown number is (digits, separators, decimals), for column widths."""
     digits = len(str(abs(int(value))))
     return digits + (digits - 1) // 3 + 3
 
+ABOUT_WIDTH = 100  # characters of the 说明 sheet's text column
+LINE_POINTS = 13.5  # a line of 10-point 宋体
+# A4 landscape less the margins (297 mm − 2 × 0.4 in = 784 points) holds 112 column-width units at
+# 100 % as LibreOffice prints them (measured: a unit prints 7.0 points wide, a column 3.7 more); a sheet is printed over as
+# many pages wide as keep its text at least 70 % of its size (10-point cells print at 7 points or more,
+# tests/test_print.py reads it from the PDF).
+PAGE_WIDTH = 110
+COLUMN_GAP = 0.6  # and each column prints about half a unit wider than its width
+PRINT_SCALE = 0.7
 FAST_CELLS = True  # tests turn it off to compare with xlsxwriter's own cell writer
 
 
+_COLUMNS = [xl_col_to_name(col) for col in range(256)]  # our sheets are narrower
+_FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
+# functions of Excel 2007 that xlsxwriter leaves as they are: our formulas use these only
+_OUR_FUNCTIONS = {"SUM", "INT", "ROUND", "IF", "ABS"}
+
+
 class _OwnFormulas(Worksheet):
-    """A worksheet whose formulas are all ours: cell references, + - * / and SUM. xlsxwriter
+    """A worksheet whose formulas are all ours: cell references, + - * / and SUM, INT, ROUND, IF,
+    ABS. xlsxwriter
     rewrites every formula for Excel's future and dynamic-array functions (about thirty regular
     expression substitutions each: most of a country workbook's time) and none of those can
     occur in them; a formula with any other function still gets the full treatment."""
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         body = formula[1:] if formula.startswith("=") else formula
-        if "(" not in body.replace("SUM(", "") and not body.startswith("{"):
+        if not body.startswith("{") and set(_FUNCTION.findall(body)) <= _OUR_FUNCTIONS:
             return body
         return super()._prepare_formula(formula, expand_future_functions)
+
+    # The cells our writers make, put straight into xlsxwriter's table: the same cell tuples its
+    # write_number/write_string/write_formula store, without the A1-notation wrapper, the NaN and
+    # dynamic-array checks and the formula rewriting none of them needs (a few µs a cell, 300,000
+    # cells at country scale). With FAST_CELLS off they take xlsxwriter's public path, and
+    # tests/test_workbook.py checks both give the same bytes.
+
+    def _grow(self, row: int, col: int) -> None:
+        # _check_dimensions for a cell inside the sheet's bounds (our sheets start with a title in A1)
+        if row > self.dim_rowmax:  # type: ignore[has-type]
+            self.dim_rowmax = row
+        if col > self.dim_colmax:  # type: ignore[has-type]
+            self.dim_colmax = col
+
+    def put_number(self, row: int, col: int, number: float | int, cell_format) -> None:
+        if not FAST_CELLS:
+            self.write_number(row, col, number, cell_format)
+            return
+        self._grow(row, col)
+        self.table[row][col] = CellNumberTuple(number, cell_format)
+
+    def put_string(self, row: int, col: int, string: str, cell_format) -> None:
+        if not FAST_CELLS or len(string) > 1000:
+            self.write_string(row, col, string, cell_format)
+            return
+        self._grow(row, col)
+        self.table[row][col] = CellStringTuple(self.str_table._get_shared_string_index(string), cell_format)
+
+    def put_formula(self, row: int, col: int, formula: str, cell_format, value: float | int | str) -> None:
+        """``formula`` starts with "=" and calls _OUR_FUNCTIONS only."""
+        if not FAST_CELLS:
+            self.write_formula(row, col, formula, cell_format, value)
+            return
+        self._grow(row, col)
+        self.table[row][col] = CellFormulaTuple(formula[1:], cell_format, value)
 
     def _write_cell(self, row, col, cell):
         """xlsxwriter's own cell writer, specialised for the cells we write (a format always; a
         number, shared string, blank, or formula with a numeric value): the same bytes, a third
         of the time (tests/test_workbook.py compares them with the stock writer's)."""
-        kind = type(cell).__name__
-        if cell.format is None or not FAST_CELLS or kind not in ("Number", "String", "Formula", "Blank"):
+        kind = type(cell)
+        if cell.format is None or not FAST_CELLS:
             return super()._write_cell(row, col, cell)
-        head = f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}"'
-        if kind == "Number":
+        head = f'<c r="{_COLUMNS[col]}{row + 1}" s="{cell.format._get_xf_index()}"'
+        if kind is CellNumberTuple:
             self.fh.write(f"{head}><v>{cell.number:.16G}</v></c>")
-        elif kind == "String":
+        elif kind is CellStringTuple:
             self.fh.write(f'{head} t="s"><v>{cell.string}</v></c>')
-        elif kind == "Blank":
+        elif kind is CellBlankTuple:
             self.fh.write(f"{head}/>")
-        elif type(cell.value) in (int, float):
-            self.fh.write(f"{head}><f>{self._escape_data(cell.formula)}</f><v>{cell.value}</v></c>")
+        elif kind is CellFormulaTuple and type(cell.value) in (int, float):
+            formula = cell.formula
+            if "<" in formula or ">" in formula or "&" in formula or '"' in formula:
+                formula = self._escape_data(formula)
+            self.fh.write(f"{head}><f>{formula}</f><v>{cell.value}</v></c>")
         else:
             return super()._write_cell(row, col, cell)
         return None
@@ -95,12 +158,13 @@ class Sheet:
         self.ws = book.wb.add_worksheet(name, worksheet_class=_OwnFormulas)
         self.name = name
         self.widths: dict[int, int] = defaultdict(lambda: 6)
+        self.labels: tuple[int, list[str]] | None = None
         self.ws.write_string(0, 0, f"{title}（{book.mark}）" if book.mark else title, book.f["title"])
         self.ws.set_row(0, 24)
         self.ws.set_landscape()
         self.ws.set_paper(9)  # A4
-        self.ws.fit_to_pages(1, 0)
-        self.ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
+        self.ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
+        self.ws.center_horizontally()
         self.ws.set_footer("&C第 &P 页，共 &N 页")
 
     def fit(self, col: int, text: str | int) -> None:
@@ -112,32 +176,72 @@ class Sheet:
         if not value:
             self.ws.write_blank(row, col, None, self.book.f[fmt])
             return
-        self.ws.write_string(row, col, value, self.book.f[fmt])
+        self.ws.put_string(row, col, value, self.book.f[fmt])
         self.fit(col, value)
 
     def number(self, row: int, col: int, value: Fraction | int, fmt: str = "money") -> None:
-        self.ws.write_number(row, col, value if isinstance(value, int) else _num(value), self.book.f[fmt])
-        self.fit(col, _shown_width(value))
+        self.ws.put_number(row, col, value if isinstance(value, int) else _num(value), self.book.f[fmt])
+        self.fit(col, _shown_width(value) - (3 if fmt == "int" else 0))  # a count has no decimals
+
+    def money(self, row: int, col: int, fen: int, fmt: str = "money") -> None:
+        """An amount given in fen, shown in the book's unit (the division is the one rounding to
+        a double, correctly rounded like the spreadsheet's own ``/``). The column is fitted by its
+        total (no cell is wider than the sum of the column's amounts)."""
+        self.ws.put_number(row, col, fen / self.book.unit.fen, self.book.f[fmt])
+
+    def money_formula(self, row: int, col: int, formula: str, fen: int | Fraction, fmt: str = "money",
+                      exact: bool = False) -> None:
+        """A formula whose value is ``fen`` (cached in the book's unit); ``exact``: a fraction of a fen
+        shown with more decimals."""
+        value = fen / self.book.unit.fen
+        self.ws.put_formula(row, col, formula, self.book.f[("total_exact" if fmt.startswith("total") else "exact")
+                                                            if exact else fmt], float(value))
+        self.fit(col, _fen_width(int(fen), self.book.unit.fen) + (4 if exact else 0))
+
+    def blank(self, row: int, col: int, fmt: str = "text") -> None:
+        self.ws.write_blank(row, col, None, self.book.f[fmt])
 
     def formula(self, row: int, col: int, formula: str, value: Fraction | int, fmt: str = "money") -> None:
-        self.ws.write_formula(row, col, formula, self.book.f[fmt],
-                              value if isinstance(value, int) else _num(value))
+        """A formula of ours (references, arithmetic, comparisons and _OUR_FUNCTIONS only)."""
+        self.ws.put_formula(row, col, formula, self.book.f[fmt], value if isinstance(value, int) else _num(value))
         self.fit(col, _shown_width(value))
 
-    def header(self, row: int, labels: list[str]) -> None:
+    def header(self, row: int, labels: list[str], widest: int = 24) -> None:
+        """The header row (wrapped labels, at most ``widest`` wide), frozen and repeated on every
+        printed page."""
         for col, label in enumerate(labels):
             self.ws.write_string(row, col, label, self.book.f["header"])
-            self.widths[col] = max(self.widths[col], min(24, width(label) + 2))
-        self.ws.set_row(row, 32)
+            self.widths[col] = max(self.widths[col], min(widest, width(label) + 2))
+        self.labels = (row, labels)
         self.ws.freeze_panes(row + 1, 0)
         self.ws.repeat_rows(row)
 
     def unit_note(self, row: int, last_col: int) -> None:
         self.ws.write_string(row, last_col, f"单位：{self.book.unit.name}", self.book.f["unit"])
 
-    def finish(self) -> None:
+    def finish(self, fixed: dict[int, int] | None = None, printed: int | None = None, label_cols: int = 0) -> None:
+        """Column widths (``fixed`` ones as given), the header row's height for its wrapped labels,
+        and the print set-up: A4 landscape, as many pages wide as keep the print at least
+        PRINT_SCALE of its size (the first ``label_cols`` columns repeated on each), ``printed``
+        columns only when given."""
+        self.widths.update(fixed or {})
         for col, size in self.widths.items():
             self.ws.set_column(col, col, size)
+        if self.labels is not None:
+            row, labels = self.labels
+            self.ws.set_row(row, max(32, max((wrapped_height(label, self.widths[col])
+                                              for col, label in enumerate(labels)), default=0)))
+        last = max(self.widths) if printed is None else printed
+        total = sum(self.widths[col] + COLUMN_GAP for col in range(last + 1))
+        labels_width = sum(self.widths[col] + COLUMN_GAP for col in range(label_cols))
+        # each further page repeats the label columns and may leave up to a column's width unused
+        waste = labels_width + max(self.widths[col] for col in range(last + 1))
+        pages = 1
+        while total + waste * (pages - 1) > PAGE_WIDTH / PRINT_SCALE * pages and pages < 4:
+            pages += 1
+        self.ws.fit_to_pages(pages, 0)
+        if pages > 1 and label_cols:
+            self.ws.repeat_columns(0, label_cols - 1)
 
 
 class Book:
@@ -152,6 +256,7 @@ class Book:
         base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
         cell = {**base, "border": 1}
         money = {**cell, "num_format": unit.number_format}
+        exact_format = "#,##0." + "0" * max(unit.decimals, 2) + "####"  # an exact amount's fraction of a fen
         self.f = {name: self.wb.add_format(spec) for name, spec in {
             "title": {**base, "bold": True, "font_size": 14},
             "header": {**cell, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#DDEBF7"},
@@ -160,6 +265,8 @@ class Book:
             "total_text": {**cell, "bold": True, "bg_color": "#F2F2F2"},
             "money": money,
             "total_money": {**money, "bold": True, "bg_color": "#F2F2F2"},
+            "exact": {**cell, "num_format": exact_format, "font_color": "#595959"},
+            "total_exact": {**cell, "num_format": exact_format, "bold": True, "bg_color": "#F2F2F2"},
             "int": {**cell, "num_format": "#,##0"},
             "total_int": {**cell, "num_format": "#,##0", "bold": True, "bg_color": "#F2F2F2"},
             "rate": {**cell, "num_format": "0.00"},
@@ -195,55 +302,128 @@ class _SubsidySheet:
     total_row: int
     payer_col: dict[str, int]
     county_row: dict[str, int]
-    shown: dict[tuple[str, str], Fraction]  # (county, payer) → shown amount
-    totals: dict[str, Fraction]
+    shown: dict[tuple[str, str], int]  # (county, payer) → shown amount, fen
+    totals: dict[str, int]  # payer → fen
+    live: int = 0  # county rows whose amounts are formulas of their cells
+    rows: int = 0
 
 
 def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Line], name: str,
-                   year: int) -> _SubsidySheet:
+                   year: int, quantum: int) -> _SubsidySheet:
+    """One row per county: the counts (values a reader may edit), 人数 and the amounts as formulas
+    (writers/live_amounts.py), their values cached; a line that cannot be a formula of its cells is
+    written as values, which its 备注 says."""
     unit = book.unit
+    fen = unit.fen
     s = Sheet(book, name, f"{year}年{subsidy.name}预算表")
     labels = ["序号", "地区代码", "地区"]
     labels += [("" if t.sign > 0 else "减：") + policy.groups[t.group].name.removeprefix("其中：") for t in subsidy.terms]
     labels += ["人数", f"标准（{RATE_UNITS[subsidy.unit]}）", "月数", "资金合计", "省级", "市级", "县级", "备注"]
+    coarse = quantum > 1
+    if coarse:
+        labels += [f"精确数（{unit.name}）", f"尾差调整（{unit.name}）"]
+    labels += [f"{PAYER_NAMES[p]}余数" for p in PAYERS]
     header_row, total_row, first = 2, 3, 4
-    s.unit_note(1, len(labels) - 1)
-    s.header(header_row, labels)
     n_terms = len(subsidy.terms)
     c_count = 3 + n_terms
     c_rate, c_months, c_total = c_count + 1, c_count + 2, c_count + 3
     payer_col = {p: c_total + 1 + i for i, p in enumerate(PAYERS)}
     c_note = c_total + 4
-    shown: dict[tuple[str, str], Fraction] = {}
+    c_exact, c_adjust = c_note + 1, c_note + 2
+    rem_col = {p: c_note + 1 + 2 * coarse + i for i, p in enumerate(PAYERS)}
+    s.unit_note(1, c_note)
+    s.header(header_row, labels, widest=10)  # long group names wrap: the sheet prints on one page wide
+    shown: dict[tuple[str, str], int] = {}
     county_row: dict[str, int] = {}
     last = first + len(lines) - 1
-    for index, line in enumerate(lines):
-        row = first + index
-        county_row[line.region.code] = row
-        _county_cells(s, row, index, line.region)
-        for t_index, (_, _, count) in enumerate(line.counts):
-            s.number(row, 3 + t_index, count, "int")
-        signs = [("+" if sign > 0 else "-") + xl_rowcol_to_cell(row, 3 + i) for i, (_, sign, _) in enumerate(line.counts)]
-        s.formula(row, c_count, "=" + "".join(signs).lstrip("+"), line.headcount, "int")
+    live_rows = adjusted = 0
+    shapes: dict = {}  # live_amounts' cache, by the lines' shared segments
+    can_live = unit.quantum <= quantum  # the shown amounts are the allocated ones
+    ws, f = s.ws, book.f
+    # what lines sharing their segments have in common, made once (a country has 2,850 lines a sheet):
+    # the rate cell, the notes, and the row's formulas with "#" for the row number
+    kinds: dict[tuple[int, bool], tuple] = {}
+
+    def kind_of(line: Line, live) -> tuple:
         rates = {r.rate_fen for seg in line.segments for r in seg.rates}
         notes = []
-        if len(rates) == 1:
-            s.number(row, c_rate, Fraction(rates.pop(), 100), "rate")
-        else:
-            s.text(row, c_rate, "分类别/分期")
+        if len(rates) != 1:
             for seg in line.segments:
                 notes.append(f"{seg.months[0]}起 " + "，".join(
                     f"{policy.groups[r.group].name} {format_plain(r.rate_fen)}元" for r in seg.rates))
-        s.number(row, c_months, sum(len(seg.months) for seg in line.segments), "int")
+        if live is None:
+            notes.append("各级金额为计算值（按分月人数或分期分类别计算，未设公式）")
+        note = "；".join(notes + [split_text(line.segments[0].shares)])
+        rate = Fraction(rates.pop(), 100) if len(rates) == 1 else None
+        months = sum(len(seg.months) for seg in line.segments)
+        if live is None:
+            return rate, months, note, None
+        r = "#"
+        count_cells = [f"{_COLUMNS[3 + i]}{r}" for i in range(n_terms)]
+        total_cell = f"{_COLUMNS[c_total]}{r}"
+        base = base_formula(live, count_cells, f"{_COLUMNS[c_count]}{r}", f"{_COLUMNS[c_rate]}{r}",
+                            f"{_COLUMNS[c_months]}{r}")
+        t = units_of(total_cell, quantum, fen)
+        refs = {p: f"{_COLUMNS[col]}{r}" for p, col in rem_col.items()}
+        weights = dict(live.weights)
+        formulas = {
+            "exact": f"=({base})/{live.per * fen}",
+            "total": total_formula(live, base, quantum, fen, f"{_COLUMNS[c_adjust]}{r}" if coarse else None),
+            "payers": {p: payer_formula(live, p, total_cell, refs, quantum, fen) for p in weights},
+            "remainders": {p: remainder_formula(t, a, live.b) for p, a in weights.items()} if len(weights) > 1 else {},
+        }
+        return rate, months, note, formulas
+
+    headcount = "=" + "".join(("+" if t.sign > 0 else "-") + f"{_COLUMNS[3 + i]}#"
+                              for i, t in enumerate(subsidy.terms)).lstrip("+")
+    for index, line in enumerate(lines):
+        row = first + index
+        r = str(row + 1)
+        code = line.region.code
+        county_row[code] = row
+        _county_cells(s, row, index, line.region)
+        for t_index, (_, _, count) in enumerate(line.counts):
+            ws.put_number(row, 3 + t_index, count, f["int"])
+        ws.put_formula(row, c_count, headcount.replace("#", r), f["int"], line.headcount)
+        live = live_line(line, quantum, shapes) if can_live else None
+        key = (id(line.segments), live is None)
+        if key not in kinds:
+            kinds[key] = kind_of(line, live)
+        rate, months, note, formulas = kinds[key]
+        if rate is None:
+            s.text(row, c_rate, "分类别/分期")
+        else:
+            ws.put_number(row, c_rate, _num(rate), f["rate"])
+        ws.put_number(row, c_months, months, f["int"])
         amounts = dict(line.amounts)
-        for payer, col in payer_col.items():
-            value = unit.value(amounts.get(payer, 0))
-            shown[(line.region.code, payer)] = value
-            s.number(row, col, value)
-        row_total = sum(shown[(line.region.code, p)] for p in PAYERS)
-        s.formula(row, c_total, "=" + _sum_row(row, payer_col), row_total)
-        share_text = split_text(line.segments[0].shares)
-        s.text(row, c_note, "；".join(notes + [share_text]), "text")
+        row_total = 0
+        for payer in PAYERS:
+            shown[(code, payer)] = value = unit.shown(amounts.get(payer, 0))
+            row_total += value
+        if formulas is None or live is None:
+            for payer, col in payer_col.items():
+                s.money(row, col, shown[(code, payer)])
+            s.money_formula(row, c_total, "=" + _sum_row(row, payer_col), row_total)
+        else:
+            live_rows += 1
+            if coarse:
+                s.money_formula(row, c_exact, formulas["exact"].replace("#", r),
+                                Fraction(sum(n for _, n in line.numerators), line.denominator), exact=True)
+                s.money(row, c_adjust, live.adjust * quantum)
+                adjusted += live.adjust * quantum
+            ws.put_formula(row, c_total, formulas["total"].replace("#", r), f["money"], row_total / fen)
+            for payer, col in payer_col.items():
+                if payer in formulas["payers"]:
+                    ws.put_formula(row, col, formulas["payers"][payer].replace("#", r), f["money"],
+                                   shown[(code, payer)] / fen)
+                else:
+                    ws.put_number(row, col, 0, f["money"])
+                if payer in formulas["remainders"]:
+                    ws.put_formula(row, rem_col[payer], formulas["remainders"][payer].replace("#", r), f["int"],
+                                   live.remainders[payer])
+                else:
+                    ws.write_blank(row, rem_col[payer], None, f["text"])
+        s.text(row, c_note, note, "text")
     s.text(total_row, 0, "", "total_text")
     s.text(total_row, 1, "", "total_text")
     s.text(total_row, 2, "合计", "total_text")
@@ -252,15 +432,37 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
         s.formula(total_row, col, "=" + column_sum(col, first, last), count, "total_int")
     s.text(total_row, c_rate, "", "total_text")
     s.text(total_row, c_months, "", "total_text")
-    totals = {p: sum((shown[(ln.region.code, p)] for ln in lines), Fraction(0)) for p in PAYERS}
-    s.formula(total_row, c_total, "=" + column_sum(c_total, first, last), sum(totals.values()), "total_money")
+    totals = {p: sum(shown[(ln.region.code, p)] for ln in lines) for p in PAYERS}
+    s.money_formula(total_row, c_total, "=" + column_sum(c_total, first, last), sum(totals.values()), "total_money")
     for payer, col in payer_col.items():
-        s.formula(total_row, col, "=" + column_sum(col, first, last), totals[payer], "total_money")
+        s.money_formula(total_row, col, "=" + column_sum(col, first, last), totals[payer], "total_money")
     s.text(total_row, c_note, "", "total_text")
+    for col in rem_col.values():
+        s.text(total_row, col, "", "total_text")
     s.ws.write_string(last + 2, 0, "依据：" + _basis(subsidy, lines), book.f["note"])
-    s.finish()
-    s.ws.set_column(c_note, c_note, 40)
-    return _SubsidySheet(subsidy.name, name, first, total_row, payer_col, county_row, shown, totals)
+    if coarse:
+        exact = sum((Fraction(sum(n for _, n in ln.numerators), ln.denominator) for ln in lines), Fraction(0))
+        s.money_formula(total_row, c_exact, "=" + column_sum(c_exact, first, last), exact, "total_money", exact=True)
+        s.money_formula(total_row, c_adjust, "=" + column_sum(c_adjust, first, last), adjusted, "total_money")
+        _residue_check(s, last + 3, c_total, c_exact, total_row, quantum)
+    s.finish({0: 5, c_note: 28}, printed=c_note, label_cols=3)
+    s.ws.print_area(0, 0, last + 3 if coarse else last + 2, c_note)
+    return _SubsidySheet(subsidy.name, name, first, total_row, payer_col, county_row, shown, totals,
+                         live_rows, len(lines))
+
+
+def _residue_check(s: Sheet, row: int, c_total: int, c_exact: int, total_row: int, quantum: int) -> None:
+    """Under a table allocated in units coarser than the fen: its 合计 must be the exact total
+    rounded to the unit, i.e. within half a unit of it (the 尾差调整 values make it so; after an
+    edit they may not, and this says so)."""
+    unit = s.book.unit
+    name = allocation_name(quantum)
+    total, exact = xl_rowcol_to_cell(total_row, c_total), xl_rowcol_to_cell(total_row, c_exact)
+    s.ws.write_string(row, 0, f"尾差核对：资金合计与精确数合计之差应不超过半个分配单位（{name}）", s.book.f["note"])
+    # half a unit in the shown unit, with room for the doubles' last digit (only an exact tie is misjudged)
+    limit = f"{quantum}/{2 * unit.fen}+1E-9"
+    s.ws.write_formula(row, c_total, f'=IF(ABS({total}-{exact})<={limit},"一致","不一致：请重新运行 budget plan")',
+                       s.book.f["note"], "一致")
 
 
 def _fund_sheet(book: Book, fund, lines: list, name: str, year: int) -> _SubsidySheet:
@@ -279,7 +481,7 @@ def _fund_sheet(book: Book, fund, lines: list, name: str, year: int) -> _Subsidy
     c_score = 3 + 2 * len(fund.factors)
     c_total = c_score + 1
     payer_col = {p: c_total + 1 + i for i, p in enumerate(PAYERS)}
-    shown: dict[tuple[str, str], Fraction] = {}
+    shown: dict[tuple[str, str], int] = {}
     county_row: dict[str, int] = {}
     for index, line in enumerate(lines):
         row = first + index
@@ -295,10 +497,10 @@ def _fund_sheet(book: Book, fund, lines: list, name: str, year: int) -> _Subsidy
             weighted.append(f"{weight.numerator}/{weight.denominator}*{xl_rowcol_to_cell(row, col + 1)}")
         s.formula(row, c_score, "=" + "+".join(weighted), line.score, "percent")
         for payer, col in payer_col.items():
-            value = unit.value(line.amount if payer == fund.payer else 0)
+            value = unit.shown(line.amount if payer == fund.payer else 0)
             shown[(line.region.code, payer)] = value
-            s.number(row, col, value)
-        s.formula(row, c_total, "=" + _sum_row(row, payer_col), shown[(line.region.code, fund.payer)])
+            s.money(row, col, value)
+        s.money_formula(row, c_total, "=" + _sum_row(row, payer_col), shown[(line.region.code, fund.payer)])
         s.text(row, c_total + 4, {"floor": "按保底数", "cap": "按封顶数"}.get(line.bound, ""))
     s.text(total_row, 0, "", "total_text")
     s.text(total_row, 1, "", "total_text")
@@ -308,17 +510,17 @@ def _fund_sheet(book: Book, fund, lines: list, name: str, year: int) -> _Subsidy
         s.formula(total_row, col, "=" + column_sum(col, first, last), sum(ln.values[i] for ln in lines), "total_int")
         s.formula(total_row, col + 1, "=" + column_sum(col + 1, first, last), 1, "total_percent")
     s.formula(total_row, c_score, "=" + column_sum(c_score, first, last), 1, "total_percent")
-    totals = {p: sum((shown[(ln.region.code, p)] for ln in lines), Fraction(0)) for p in PAYERS}
-    s.formula(total_row, c_total, "=" + column_sum(c_total, first, last), sum(totals.values()), "total_money")
+    totals = {p: sum(shown[(ln.region.code, p)] for ln in lines) for p in PAYERS}
+    s.money_formula(total_row, c_total, "=" + column_sum(c_total, first, last), sum(totals.values()), "total_money")
     for payer, col in payer_col.items():
-        s.formula(total_row, col, "=" + column_sum(col, first, last), totals[payer], "total_money")
+        s.money_formula(total_row, col, "=" + column_sum(col, first, last), totals[payer], "total_money")
     s.text(total_row, c_total + 4, "", "total_text")
     bounds = "；".join(x for x in [f"保底{format_plain(fund.floor)}元" if fund.floor is not None else "",
                                    f"封顶{format_plain(fund.cap)}元" if fund.cap is not None else ""] if x)
     s.ws.write_string(last + 2, 0, f"方法：资金合计 = 总额 × 加权得分（{bounds or '不设保底和封顶'}，"
                       "超出或不足部分按得分在其余地区间分配），"
                       f"按最大余数法精确到分。依据：{fund.ref.text}", book.f["note"])
-    s.finish()
+    s.finish(label_cols=3)
     return _SubsidySheet(fund.name, name, first, total_row, payer_col, county_row, shown, totals)
 
 
@@ -358,14 +560,16 @@ def _summary_sheet(s: Sheet, policy: Policy, sheets: dict[str, _SubsidySheet]) -
         s.number(row, 0, index + 1, "int")
         s.text(row, 1, sheet.title)
         for i, payer in enumerate(PAYERS):
-            s.formula(row, 2 + i, "=" + _ref(sheet.name, sheet.total_row, sheet.payer_col[payer]), sheet.totals[payer])
-        s.formula(row, 5, f"=SUM({xl_rowcol_to_cell(row, 2)}:{xl_rowcol_to_cell(row, 4)})", sum(sheet.totals.values()))
+            s.money_formula(row, 2 + i, "=" + _ref(sheet.name, sheet.total_row, sheet.payer_col[payer]),
+                            sheet.totals[payer])
+        s.money_formula(row, 5, f"=SUM({xl_rowcol_to_cell(row, 2)}:{xl_rowcol_to_cell(row, 4)})",
+                        sum(sheet.totals.values()))
     s.text(3, 0, "", "total_text")
     s.text(3, 1, "合计", "total_text")
     for col in range(2, 6):
         value = (sum(sh.totals[PAYERS[col - 2]] for sh in sheets.values()) if col < 5
                  else sum(sum(sh.totals.values()) for sh in sheets.values()))
-        s.formula(3, col, "=" + column_sum(col, first, last), value, "total_money")
+        s.money_formula(3, col, "=" + column_sum(col, first, last), value, "total_money")
     s.finish()
 
 
@@ -376,31 +580,42 @@ def _payer_sheet(book: Book, policy: Policy, payer: str, sheets: dict[str, _Subs
     ids = [sid for sid, sh in sheets.items()]
     labels = ["序号", "地区代码", "地区"] + [sheets[sid].title for sid in ids] + ["合计"]
     s.unit_note(1, len(labels) - 1)
-    s.header(2, labels)
+    s.header(2, labels, widest=14)
     first, last = 4, 4 + len(counties) - 1
     c_total = 3 + len(ids)
+    # the views only point back at the subsidy sheets: each reference is made once per sheet and column
+    refs = [(sheets[sid].shown, sheets[sid].county_row, f"='{sheets[sid].name}'!$"
+             f"{xl_col_to_name(sheets[sid].payer_col[payer])}$") for sid in ids]
+    cell = xl_rowcol_to_cell_fast
+    money = s.book.f["money"]
+    fen = s.book.unit.fen
+    write_formula, write_number = s.ws.put_formula, s.ws.put_number
     for index, region in enumerate(counties):
         row = first + index
+        code = region.code
         _county_cells(s, row, index, region)
-        row_sum = Fraction(0)
-        for i, sid in enumerate(ids):
-            sheet = sheets[sid]
-            if region.code in sheet.county_row:
-                value = sheet.shown[(region.code, payer)]
-                s.formula(row, 3 + i, "=" + _ref(sheet.name, sheet.county_row[region.code], sheet.payer_col[payer]), value)
+        row_sum = 0
+        for i, (shown, county_row, prefix) in enumerate(refs):
+            source = county_row.get(code)
+            if source is not None:
+                value = shown[(code, payer)]
+                write_formula(row, 3 + i, f"{prefix}{source + 1}", money, value / fen)
             else:
-                value = Fraction(0)
-                s.number(row, 3 + i, 0)
+                value = 0
+                write_number(row, 3 + i, 0, money)
             row_sum += value
-        s.formula(row, c_total, f"=SUM({xl_rowcol_to_cell(row, 3)}:{xl_rowcol_to_cell(row, c_total - 1)})", row_sum)
+        write_formula(row, c_total, f"=SUM({cell(row, 3)}:{cell(row, c_total - 1)})", money, row_sum / fen)
+    widest = max([sheets[sid].totals[payer] for sid in ids] + [0])
+    for i in range(len(ids) + 1):
+        s.fit(3 + i, _fen_width(widest if i < len(ids) else sum(sheets[sid].totals[payer] for sid in ids), fen))
     s.text(3, 0, "", "total_text")
     s.text(3, 1, "", "total_text")
     s.text(3, 2, "合计", "total_text")
     for i, sid in enumerate(ids):
-        s.formula(3, 3 + i, "=" + column_sum(3 + i, first, last), sheets[sid].totals[payer], "total_money")
+        s.money_formula(3, 3 + i, "=" + column_sum(3 + i, first, last), sheets[sid].totals[payer], "total_money")
     grand = sum(sheets[sid].totals[payer] for sid in ids)
-    s.formula(3, c_total, "=" + column_sum(c_total, first, last), grand, "total_money")
-    s.finish()
+    s.money_formula(3, c_total, "=" + column_sum(c_total, first, last), grand, "total_money")
+    s.finish({0: 5}, label_cols=3)
 
 
 def _parameters_sheet(book: Book, policy: Policy, year: int) -> None:
@@ -417,8 +632,7 @@ def _parameters_sheet(book: Book, policy: Policy, year: int) -> None:
         order = " > ".join(policy.groups[g].label.removeprefix("其中：") for g in rule.groups)
         cells = ["人员口径", "同属多类的计入次序（每人计一次）", "全省", "", "", order, rule.ref.text,
                  "是（文件未载明）" if rule.ref.is_assumption else "否", rule.ref.assumption or ""]
-        for col, text in enumerate(cells):
-            s.text(row, col, text, "wrap" if col in (6, 8) else "text")
+        _parameter_row(s, row, cells)
         row += 1
     for subsidy in policy.subsidies.values():
         items = [("执行期间", "", e, "") for e in subsidy.period.entries]
@@ -437,16 +651,34 @@ def _parameters_sheet(book: Book, policy: Policy, year: int) -> None:
             note = "；".join(x for x in (entry.ref.assumption, entry.ref.interpretation) if x)
             cells = [subsidy.name, label, scope_name(scope), str(entry.start), str(entry.end or ""), value,
                      entry.ref.text, "是（文件未载明）" if entry.ref.is_assumption else "否", note]
-            for col, text in enumerate(cells):
-                s.text(row, col, text, "wrap" if col in (6, 8) else "text")
+            _parameter_row(s, row, cells)
             row += 1
-    s.finish()
-    s.ws.set_column(6, 6, 50)
-    s.ws.set_column(8, 8, 50)
+    s.finish(PARAMETER_WIDTHS, label_cols=2)
+
+
+PARAMETER_WIDTHS = {0: 20, 1: 20, 2: 14, 3: 9, 4: 9, 5: 24, 6: 36, 7: 10, 8: 36}
+
+
+def _parameter_row(s: Sheet, row: int, cells: list[str]) -> None:
+    """Every cell wrapped in its column, the row as high as its longest cell."""
+    for col, text in enumerate(cells):
+        s.text(row, col, text, "wrap")
+    s.ws.set_row(row, max(wrapped_height(text, PARAMETER_WIDTHS[col]) for col, text in enumerate(cells)))
 
 
 def _split_text(split) -> str:
     return split_text(split.shares)
+
+
+
+
+def wrapped_height(text: str, column_width: int) -> float:
+    """The row height that shows ``text`` wrapped in a column ``column_width`` wide: spreadsheets do
+    not grow a row for wrapped text written by a program, so printed rows would overlap. A CJK
+    character is two widths; a little slack, since fonts differ."""
+    per_line = max(4, int(column_width * 1.15) - 2)  # a 10-point CJK character is ~1.7 units wide
+    lines = sum(max(1, -(-width(part) // per_line)) for part in text.split("\n"))
+    return LINE_POINTS * lines + 4
 
 
 def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _SubsidySheet]) -> None:
@@ -479,11 +711,32 @@ def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _S
     rows.append(("计算方法", "人数 × 标准 × 执行月数（年标准按月数/12折算）= 资金合计，按分担比例在省、市、县之间分摊；"
                           "按年补助的人数为年度内有过资格的人数（每人计一次），按月补助按人月数；"
                           "分摊采用最大余数法，各级金额之和精确等于资金合计。"))
+    allocated = allocation_name(result.quantum)
+    live = sum(sh.live for sh in sheets.values())
+    rows.append(("公式", f"各项目表中，人数为各类人员人数之加减；资金合计 = 人数 × 标准 × 月数（按年标准时 ÷ 12），"
+                       f"四舍五入到{allocated}，只舍入一次（公式用整数：INT((2 × 精确数 + 1{allocated}) ÷ (2 × 1{allocated}))）；"
+                       f"省级、市级、县级 = 资金合计按分担比例取整到{allocated}，余下的{allocated}按各级余数"
+                       "（“省级余数”等列：资金合计 × 比例的余数）从大到小逐个分给各级，余数相同的先省级、后市级。"
+                       "修改某县（市、区）的人数后，该表、汇总表和各级承担表随之重算，与按修改后人数运行 "
+                       "budget plan 的结果一致（到分）。"))
+    not_live = sum(sh.rows - sh.live for sh in sheets.values() if sh.rows)
+    if not_live:
+        rows.append(("未设公式", f"{not_live} 行（见各行备注）按分月人数的人月数或分期分类别标准计算，各级金额为计算值，"
+                              "不随人数变化：修改人数后请重新运行 budget plan。"))
+    if result.quantum > 1 and live:
+        rows.append(("尾差调整", f"“尾差调整”列是 budget plan 算得的数值，不是公式：各县（市、区）舍入到{allocated}后之和"
+                              f"与全部地区精确合计舍入到{allocated}不一致时，差额按全表各县的尾数排序逐个调整。"
+                              "这一步要在数千个分数之间排序比较，其乘积超出电子表格双精度数能精确表示的范围，"
+                              "不能用公式精确表达，故保留为数值；表下“尾差核对”用公式检查资金合计与精确数合计之差"
+                              f"不超过半个{allocated}。修改人数后尾差调整不变，“尾差核对”显示“不一致”时，请按修改后的"
+                              "人数重新运行 budget plan。"))
+    if result.fund_lines or result.advance_rate is not None:
+        rows.append(("数值", "因素法分配表和预拨数表为计算值，不随人数变化。"))
     for index, (key, value) in enumerate(rows):
         s.text(index + 2, 0, key, "total_text")
         s.text(index + 2, 1, value, "wrap")
-    s.finish()
-    s.ws.set_column(1, 1, 100)
+        s.ws.set_row(index + 2, wrapped_height(value, ABOUT_WIDTH))
+    s.finish({1: ABOUT_WIDTH})
 
 
 def workbook_bytes(result: PlanResult, year: int, unit: Unit = UNITS["元"]) -> bytes:
@@ -498,7 +751,8 @@ def workbook_bytes(result: PlanResult, year: int, unit: Unit = UNITS["元"]) -> 
     for sid, subsidy in policy.subsidies.items():
         sub_lines = [ln for ln in lines if ln.subsidy.id == sid]
         if sub_lines:
-            sheets[sid] = _subsidy_sheet(book, policy, subsidy, sub_lines, sheet_name(subsidy.name, used), year)
+            sheets[sid] = _subsidy_sheet(book, policy, subsidy, sub_lines, sheet_name(subsidy.name, used), year,
+                                         result.quantum)
     for fid, fund in policy.funds.items():
         fund_lines = [f for f in result.fund_lines if f.year == year and f.fund.id == fid]
         if fund_lines:
@@ -547,7 +801,7 @@ def _advance_sheet(book: Book, result: PlanResult, year: int) -> None:
     sums |= {col: sum(dict(p.amounts).get(payer, 0) for p in planned) for payer, col in columns.items()}
     for col, value in sorted(sums.items()):
         s.formula(3, col, "=" + column_sum(col, first, last), book.unit.value(value), "total_money")
-    s.finish()
+    s.finish(label_cols=4)
 
 
 def rows_workbook(title: str, header: list[str], rows: list[list[str]], year: int, amount_column: int | None) -> bytes:
