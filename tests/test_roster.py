@@ -322,7 +322,7 @@ groups:
             f"{pid(3)},610404,2018-10,", f"{pid(4)},610402,201801,201812"]
     (tmp_path / "p.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     r = runner.invoke(app, ["roster", "--lists", str(tmp_path / "roster.yaml"), "--year", "2018", "--out", str(tmp_path / "o")])
-    assert r.exit_code == 1 and "的各部分（" in r.output and "）多于它本身（1）" in r.output  # every group = the same people: 其中 > total
+    assert r.exit_code == 1 and "）多于它本身（1）" in r.output  # every group = the same people: 其中 > total
     for g in (CONT, DIS):
         text = (tmp_path / "roster.yaml").read_text("utf-8").replace(f"  {g}: {{base: rec, ref: x}}",
                                                                     f"  {g}: {{base: rec, none_of: [rec], ref: x}}")
