@@ -265,7 +265,7 @@ def test_rare_characters_fall_back_per_character(tmp_path):
 def test_a_character_no_font_has_stops_the_render(tmp_path):
     result = small_plan(tmp_path, ["\U000F0001县", "普通县", "其他县"])
     assert result.exit_code == 1
-    assert "no installed font has these characters: \U000F0001（U+F0001）" in result.output
+    assert "已安装的字体中没有这些字：\U000F0001（U+F0001）" in result.output
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
     result = small_plan(tmp_path, ["\U000F0001县", "普通县", "其他县"], "--allow-missing-glyphs")
     assert result.exit_code == 0, result.output

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..core.language import said
+
 ROLES: dict[str, tuple[str, ...]] = {
     # the official fonts where a Chinese Windows has them, then free stand-ins
     "fang": ("FangSong_GB2312", "FangSong", "FandolFang", "Noto Serif CJK SC"),
@@ -134,8 +136,10 @@ def choose_fonts() -> FontChoice:
     for role, wanted in ROLES.items():
         installed = [f for f in dict.fromkeys(wanted + FALLBACKS) if font_file(f)]
         if not installed:
-            raise FontError(f"no font for {ROLE_NAMES[role]} is installed (tried {', '.join(wanted + FALLBACKS)}); "
-                            "run scripts/setup.sh, or apt-get install fonts-noto-cjk")
+            raise FontError(said("没有安装可用于{role}的字体（已尝试 {tried}）：请运行 scripts/setup.sh，或 apt-get install "
+                                 "fonts-noto-cjk；Windows 上请安装仿宋、宋体、黑体、楷体", "no font for {role} is installed "
+                                 "(tried {tried}); run scripts/setup.sh, or apt-get install fonts-noto-cjk",
+                                 role=ROLE_NAMES[role], tried=", ".join(wanted + FALLBACKS)))
         stacks[role] = installed
         used[role] = installed[0]
     return FontChoice(stacks, used)

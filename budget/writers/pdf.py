@@ -20,6 +20,7 @@ import markupsafe
 
 from .. import __version__
 from ..core.display import parse_date, title_lines, unit
+from ..core.language import said
 from ..resources import TEMPLATES
 from .fonts import FontChoice, FontError, choose_fonts, uncovered
 
@@ -68,8 +69,10 @@ def check_glyphs(html: str, fonts: FontChoice) -> None:
     missing = uncovered(visible_text(html), fonts)
     if missing:
         shown = "、".join(f"{ch}（{code}）" for ch, code in missing.items())
-        raise FontError(f"no installed font has these characters: {shown}; install a font that has them "
-                        "(e.g. fonts-noto-cjk) or allow missing glyphs (--allow-missing-glyphs)")
+        raise FontError(said("已安装的字体中没有这些字：{shown}；请安装含有这些字的字体（如 fonts-noto-cjk），或加 "
+                             "--allow-missing-glyphs（缺字显示为方框）", "no installed font has these characters: {shown}; "
+                             "install a font that has them (e.g. fonts-noto-cjk) or allow missing glyphs "
+                             "(--allow-missing-glyphs)", shown=shown))
 
 
 Files = tuple[tuple[str, bytes], ...]  # (name, data) of files embedded in a PDF
