@@ -25,6 +25,7 @@ from .core.results import PlanResult
 from .readers.input_files import file_digest, input_files, make_input_file
 from .readers.policy_reader import read_policy
 from .readers.table_reader import FACTORS, read_headcounts, read_table
+from .readers.template_reader import ROW_CHECK
 from .writers.csv_writer import CsvFormat
 
 
@@ -65,8 +66,9 @@ def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] 
     if years is not None and only_years:
         rows = _of_years(rows, set(years), in_file)
     headcounts, problems = check_headcounts(rows, policy, headcounts_path, years)
-    if errors(read_problems):  # the file itself is broken: its problems alone, as they say why
-        raise InputError(read_problems)
+    if any(p.source is None or p.source.field != ROW_CHECK for p in errors(read_problems)):
+        raise InputError(read_problems)  # the file itself is broken: its problems alone, as they say why
+    problems = read_problems + problems  # a typed 合计 that disagrees: said with every other problem
     in_file |= set(headcounts.years())
     chosen = years if years is not None else headcounts.years()
     if not errors(problems) and not chosen:

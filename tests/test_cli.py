@@ -122,7 +122,7 @@ def test_check_reports_and_exits_1(tmp_path):
     bad.write_text("year,region_code,group,headcount\n2018,610402,pension_recipients,x\n", encoding="utf-8")
     result = runner.invoke(app, ["check", "--headcounts", str(bad)])
     assert result.exit_code == 1
-    assert f"{bad}:2: [headcount] 人数 'x' 应为不小于 0 的整数" in result.output
+    assert f"{bad}:2: [人数] 人数 'x' 应为不小于 0 的整数" in result.output
 
 
 def test_explain_shows_groups_rate_months_shares_and_clauses():

@@ -38,12 +38,12 @@ def test_each_bad_field_is_reported_with_line_and_field_all_at_once(tmp_path):
     result, out = plan(tmp_path, path)
     assert result.exit_code == 1
     err = result.output
-    assert f"{path}:2: [region_code] 地区代码 '610499' 不在区划表中（本测算的县：610402, 610404, 610422" in err
+    assert f"{path}:2: [地区代码] 地区代码 '610499' 不在区划表中（本测算的县：610402, 610404, 610422" in err
     # the clerk reads each group's Chinese name beside the id the file holds
-    assert f"{path}:12: [group] 未知的人员类别 'poor_people'（可用：poor_pension_contributors（参保缴费农村困难群体（" in err
-    assert f"{path}:13: [headcount] 人数 '12.5' 应为不小于 0 的整数\n" in err
-    assert f"{path}:14: [headcount] 人数 '-3' 应为不小于 0 的整数\n" in err
-    assert f"{path}:15: [year] 年度 '18' 应为 4 位年份，如 2018" in err
+    assert f"{path}:12: [人员类别] 未知的人员类别 'poor_people'（可用：poor_pension_contributors（参保缴费农村困难群体（" in err
+    assert f"{path}:13: [人数] 人数 '12.5' 应为不小于 0 的整数\n" in err
+    assert f"{path}:14: [人数] 人数 '-3' 应为不小于 0 的整数\n" in err
+    assert f"{path}:15: [年度] 年度 '18' 应为 4 位年份，如 2018" in err
     assert "发现 7 个问题，未写出任何文件。" in err
     assert not out.exists()
     english, out = plan(tmp_path, path, lang="en")
@@ -75,15 +75,15 @@ def test_of_which_larger_than_parent(tmp_path):
                                                  ("610404", "disabled_pension_contributors"): 11})
     result, _ = plan(tmp_path, path)
     assert result.exit_code == 1
-    assert (f"{path}:13: [headcount] 2018年 610404：其中：重度残疾人（poor_pension_contributors_disabled） = 11，大于 "
+    assert (f"{path}:13: [人数] 2018年 610404 渭城区：其中：重度残疾人（poor_pension_contributors_disabled） = 11，大于 "
             "参保缴费农村困难群体（建档立卡未标注脱贫人口、低保对象、特困人员）（poor_pension_contributors） = 10，"
             "但它是其中的一部分（其中数不能大于总数）") in result.output
-    assert f"{path}:11: [headcount] 2018年 610404：参保缴费农村困难群体" in result.output
+    assert f"{path}:11: [人数] 2018年 610404 渭城区：参保缴费农村困难群体" in result.output
     assert "的各部分（其中：" in result.output and "= 19）多于它本身（10）" in result.output
     english, _ = plan(tmp_path, path, lang="en")
     assert (f"{path}:13: [headcount] 其中：重度残疾人（poor_pension_contributors_disabled） = 11 is larger than "
             "参保缴费农村困难群体（建档立卡未标注脱贫人口、低保对象、特困人员）（poor_pension_contributors） = 10 (2018, "
-            "610404), but it counts some of the same people") in english.output
+            "610404 渭城区), but it counts some of the same people") in english.output
 
 
 def test_missing_group_is_an_error(tmp_path):
@@ -116,7 +116,7 @@ def test_region_name_is_cross_checked(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result, _ = plan(tmp_path, path)
     assert result.exit_code == 1
-    assert f"{path}:6: [region_name] 地区名称 '渭城区' 与代码 610402（秦都区）不符" in result.output
+    assert f"{path}:6: [地区名称] 地区名称 '渭城区' 与代码 610402（秦都区）不符" in result.output
 
 
 def test_year_not_in_file(tmp_path):
@@ -157,7 +157,7 @@ def test_old_code_warns_and_counts_as_new(tmp_path):
     path = write_headcounts(tmp_path / "h.csv", {"rural_registered_poor": 10}, counties=counties)
     result, out = plan(tmp_path, path)
     assert result.exit_code == 0, result.output
-    assert "提示：[region_code] 旧代码 610427 彬县 按 610482 彬州市（" in result.output
+    assert "提示：[地区代码] 旧代码 610427 彬县 按 610482 彬州市（" in result.output
     assert "610482,彬州市,supplementary_medical,county,10,280.00" in (out / "allocations.csv").read_text("utf-8-sig")
 
 
@@ -198,7 +198,7 @@ def test_xlsx_headcounts_and_cell_addresses(tmp_path):
     book.save(path)
     result, _ = plan(tmp_path, path)
     assert result.exit_code == 1
-    assert f"{path}:人数!D3: [headcount] 人数 '2.5' 应为不小于 0 的整数" in result.output
+    assert f"{path}:人数!D3: [人数] 人数 '2.5' 应为不小于 0 的整数" in result.output
     sheet["D3"] = 0
     book.save(path)
     result, out = plan(tmp_path, path)

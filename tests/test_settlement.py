@@ -260,5 +260,5 @@ def test_the_years_figure_and_the_months_must_agree(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["check", "-y", "2019", "-H", str(path)])
     assert result.exit_code == 1
-    assert (f"{path}:2: [headcount] 2019年 610402，城乡居民养老保险领取待遇人员（pension_recipients）：年度人数 50 少于 "
+    assert (f"{path}:2: [人数] 2019年 610402 秦都区，城乡居民养老保险领取待遇人员（pension_recipients）：年度人数 50 少于 "
             "1 月的 60 人") in result.output

@@ -210,11 +210,11 @@ def _bad_fields(path):
     edit(path, 13, headcount="12.5")
     edit(path, 14, headcount="-3")
     edit(path, 15, year="18")
-    return ["h.csv:2 [region_code] 地区代码 '610499' 不在区划表中",
-            "h.csv:12 [group] 未知的人员类别 'poor_people'（可用：poor_pension_contributors（",
-            "h.csv:13 [headcount] 人数 '12.5' 应为不小于 0 的整数",
-            "h.csv:14 [headcount] 人数 '-3' 应为不小于 0 的整数",
-            "h.csv:15 [year] 年度 '18' 应为 4 位年份，如 2018"]
+    return ["h.csv:2 [地区代码] 地区代码 '610499' 不在区划表中",
+            "h.csv:12 [人员类别] 未知的人员类别 'poor_people'（可用：poor_pension_contributors（",
+            "h.csv:13 [人数] 人数 '12.5' 应为不小于 0 的整数",
+            "h.csv:14 [人数] 人数 '-3' 应为不小于 0 的整数",
+            "h.csv:15 [年度] 年度 '18' 应为 4 位年份，如 2018"]
 
 
 def _duplicate(path):
@@ -229,8 +229,8 @@ def _of_which(path):
                             ("610404", "poor_pension_contributors_contiguous"): 8,
                             ("610404", "poor_pension_contributors_disabled"): 11,
                             ("610404", "disabled_pension_contributors"): 11})
-    return ["h.csv:13 [headcount] 2018年 610404：其中：重度残疾人（poor_pension_contributors_disabled） = 11，大于",
-            "h.csv:11 [headcount] 2018年 610404：参保缴费农村困难群体"]
+    return ["h.csv:13 [人数] 2018年 610404 渭城区：其中：重度残疾人（poor_pension_contributors_disabled） = 11，大于",
+            "h.csv:11 [人数] 2018年 610404 渭城区：参保缴费农村困难群体"]
 
 
 def _missing_group(path):
@@ -247,7 +247,7 @@ def _region_name(path):
             name = "渭城区" if code == "610402" and group == "pension_recipients" else ""
             lines.append(f"2018,{code},{name},{group},1")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return ["h.csv:6 [region_name] 地区名称 '渭城区' 与代码 610402（秦都区）不符"]
+    return ["h.csv:6 [地区名称] 地区名称 '渭城区' 与代码 610402（秦都区）不符"]
 
 
 def _misgrouped(path):
@@ -302,7 +302,7 @@ def test_a_workbook_problem_names_sheet_and_cell(client, tmp_path):
     book.save(stream)
     response = post_plan(client, stream.getvalue(), name="县区人数.xlsx")
     assert response.status_code == 422
-    assert "县区人数.xlsx:人数!D3 [headcount] 人数 '2.5' 应为不小于 0 的整数" in text(response)
+    assert "县区人数.xlsx:人数!D3 [人数] 人数 '2.5' 应为不小于 0 的整数" in text(response)
 
 
 def test_a_year_not_in_the_file_and_form_problems(client, tmp_path):

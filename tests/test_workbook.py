@@ -241,8 +241,8 @@ def test_bad_template_cell_is_reported_by_address(tmp_path):
     book.save(tmp_path / "filled.xlsx")
     result = runner.invoke(app, ["plan", "-H", str(tmp_path / "filled.xlsx"), "--out", str(tmp_path / "o"), "--no-pdf"])
     assert result.exit_code == 1
-    assert f"{tmp_path / 'filled.xlsx'}:县区填报!G7: [headcount] 人数 '约三千' 应为不小于 0 的整数" in result.output
-    assert f"{tmp_path / 'filled.xlsx'}:县区填报!H9: [headcount] 未填写：请填写人数，没有的填0" in result.output
+    assert f"{tmp_path / 'filled.xlsx'}:县区填报!G7: [人数] 人数 '约三千' 应为不小于 0 的整数" in result.output
+    assert f"{tmp_path / 'filled.xlsx'}:县区填报!H9: [人数] 未填写：请填写人数，没有的填0" in result.output
 
 
 def test_a_forgiving_template_never_guesses_a_number(tmp_path):
@@ -264,7 +264,8 @@ def test_a_forgiving_template_never_guesses_a_number(tmp_path):
     book.save(tmp_path / "filled.xlsx")
     result = runner.invoke(app, ["check", "-y", "2018", "-H", str(tmp_path / "filled.xlsx")])
     assert result.exit_code == 1
-    assert f"{tmp_path / 'filled.xlsx'}:县区填报!D{total_row + 1 - 1}: 合计 1 不等于各县之和" in result.output
+    assert (f"{tmp_path / 'filled.xlsx'}:县区填报!D{total_row}: [合计] “其中：已享受集中连片特困地区缴费补助（陕办发〔2012〕4号）"
+            "（不含重度残疾人）”列填写的合计 1 不等于各县之和") in result.output
     ws.cell(total_row, 4).value = None
     book.save(tmp_path / "filled.xlsx")
     result = runner.invoke(app, ["plan", "-y", "2018", "-H", str(tmp_path / "filled.xlsx"), "-o", str(tmp_path / "o"),
@@ -280,6 +281,38 @@ def test_a_forgiving_template_never_guesses_a_number(tmp_path):
     book.save(tmp_path / "renamed.xlsx")
     result = runner.invoke(app, ["check", "-y", "2018", "-H", str(tmp_path / "renamed.xlsx")])
     assert result.exit_code == 1 and "找不到工作表‘县区填报’" in result.output
+
+
+@pytest.mark.parametrize("label", ["合计", "合 计", "合\u3000计", "合计：", "总计"])
+def test_a_typed_total_is_checked_and_every_other_problem_still_said(tmp_path, label):
+    """A 合计 row, however the clerk spells it, is checked against the counties and never read as a
+    county; a total that disagrees does not hide the other problems of the sheet (all at once); when
+    it disagrees because a spreadsheet's SUM skipped numbers stored as text, those cells are named."""
+    runner.invoke(app, ["template", "--year", "2018", "--out", str(tmp_path / "t.xlsx")])
+    counts = example_counts(2018)
+    fill_template(tmp_path / "t.xlsx", counts, tmp_path / "filled.xlsx")
+    book = load_workbook(tmp_path / "filled.xlsx")
+    ws = book["县区填报"]
+    ids = [c.value for c in ws[4]]
+    ws["C5"] = "８５３５"  # a number stored as text: LibreOffice's SUM skips it
+    total_row = ws.max_row + 1
+    ws.cell(total_row, 1 if label != "合\u3000计" else 2).value = label
+    column_c = sum(counts[(ws.cell(r, 1).value, ids[2])] for r in range(5, total_row))
+    ws.cell(total_row, 3).value = column_c - 8535  # what the spreadsheet's own SUM shows
+    ws.cell(total_row, 4).value = sum(counts[(ws.cell(r, 1).value, ids[3])] for r in range(5, total_row))  # right
+    ws["E7"] = None  # an empty cell
+    ws["G9"] = "abc"  # text in a number cell
+    book.save(tmp_path / "filled.xlsx")
+    result = runner.invoke(app, ["check", "-y", "2018", "-H", str(tmp_path / "filled.xlsx")])
+    assert result.exit_code == 1
+    out = result.output
+    assert (f"县区填报!C{total_row}: [合计] “参保缴费农村困难群体（建档立卡未标注脱贫人口、低保对象、特困人员）”列填写的合计 "
+            f"{column_c - 8535:,} 不等于各县之和 {column_c:,}；差额来自以文本保存的数字 县区填报!C5 '８５３５'") in out
+    assert "县区填报!E7: [人数] 未填写：请填写人数，没有的填0" in out
+    assert "县区填报!G9: [人数] 人数 'abc' 应为不小于 0 的整数" in out
+    assert f"县区填报!D{total_row}" not in out  # the right total passes
+    assert "地区代码 '" not in out and "没有地区代码" not in out  # the total row is not read as a county
+    assert "发现 3 个问题" in out
 
 
 # --- a real office suite --------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .language import Message, said
+from .language import Message, language, said
 
 WARNING = said("提示：", "warning: ")
 
@@ -35,6 +35,15 @@ class Source:
         return where
 
 
+# the columns of a headcount or factor file as a clerk names them (the file may use either)
+FIELD_NAMES = {"year": "年度", "region_code": "地区代码", "region_name": "地区名称", "group": "人员类别",
+               "headcount": "人数", "month": "月份", "factor": "因素", "value": "数值"}
+
+
+def field_name(field: str) -> str:
+    return FIELD_NAMES.get(field, field) if language() == "zh" else field
+
+
 @dataclass(frozen=True)
 class Problem:
     source: Source | None
@@ -43,7 +52,7 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = f"{self.source}: " if self.source else ""
-        field = f"[{self.source.field}] " if self.source and self.source.field else ""
+        field = f"[{field_name(self.source.field)}] " if self.source and self.source.field else ""
         label = "" if self.severity == "error" else str(WARNING)
         return f"{prefix}{label}{field}{self.message}"
 

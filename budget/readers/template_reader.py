@@ -29,6 +29,16 @@ def _whole(text: str) -> int | None:
     return int(plain) if plain.isascii() and plain.isdigit() else None
 
 
+TOTAL_LABELS = {"合计", "总计", "合计数", "总合计", "全市合计"}
+ROW_CHECK = "合计"  # field of the problems a typed 合计 row raises: they do not stop the rows being checked
+
+
+def _is_total(label: str) -> bool:
+    """合计, 合 计, 合　计, 合计：, 总计 … — how a clerk labels the total row."""
+    plain = "".join(unicodedata.normalize("NFKC", label).split()).rstrip(":：")
+    return plain in TOTAL_LABELS
+
+
 def read_template(path: str, sheet: Any) -> tuple[list[RawRow], list[Problem]]:
     """Rows of a filled template (openpyxl read-only worksheet ``sheet``)."""
     from openpyxl.utils import get_column_letter
@@ -57,27 +67,33 @@ def read_template(path: str, sheet: Any) -> tuple[list[RawRow], list[Problem]]:
     rows: list[RawRow] = []
     columns = [c for c, gid in enumerate(ids) if c >= 2 and gid not in ("", "check")]
     sums = dict.fromkeys(columns, 0)
+    as_text: dict[int, list[tuple[str, str, int]]] = {c: [] for c in columns}  # numbers stored as text
+    labels = [_text(v).strip() for v in grid[id_row - 1]] if id_row > 0 else []
     for r in range(id_row + 1, len(grid)):
         record = grid[r]
         code = _text(record[0] if record else None).strip()
         name = _text(record[1] if len(record) > 1 else None).strip()
         figures = {c: _text(record[c] if c < len(record) else None).strip() for c in columns}
-        if "合计" in (code, name):  # a total a clerk typed under the table: checked, not read as a county
+        if _is_total(code) or _is_total(name):  # a total a clerk typed under the table: checked, not read as a county
             for c in columns:
                 typed = _whole(figures[c])
                 if figures[c] and typed != sums[c]:
-                    problems.append(Problem(cell(r, c), said("合计 {typed} 不等于各县之和 {sum:,}", "the total {typed} "
-                                                             "typed here is not the sum of the counties above ({sum:,})",
-                                                             typed=figures[c], sum=sums[c])))
+                    label = labels[c].split("\n")[0] if c < len(labels) and labels[c] else ids[c]
+                    problems.append(_total_problem(path, address(r, c), label, figures[c], typed, sums[c], as_text[c]))
             continue
         if not code:
             if any(figures.values()):
-                problems.append(Problem(cell(r, 0), said("这一行有人数但没有地区代码", "numbers in a row with no region code")))
+                problems.append(Problem(Source(path, cell=address(r, 0), field=ROW_CHECK),
+                                        said("这一行有人数但没有地区代码（合计行请在地区代码或名称处写“合计”）",
+                                             "numbers in a row with no region code (label a total row 合计)")))
             continue
         if not any(figures.values()):
             continue  # a county row left entirely blank: that county is not planned (said in a warning)
         for c in columns:
             sums[c] += _whole(figures[c]) or 0
+            raw = record[c] if c < len(record) else None
+            if isinstance(raw, str) and _whole(raw) is not None:
+                as_text[c].append((address(r, c), raw.strip(), _whole(raw) or 0))
         for col, gid in enumerate(ids):
             if col < 2 or gid in ("", "check"):
                 continue
@@ -89,6 +105,24 @@ def read_template(path: str, sheet: Any) -> tuple[list[RawRow], list[Problem]]:
                 cells={"year": address(1, 1), "region_code": address(r, 0), "region_name": address(r, 1),
                        "group": address(id_row, col), "headcount": address(r, col)}))
     return rows, problems
+
+
+def _total_problem(path: str, where: str, label: str, shown: str, typed: int | None, total: int,
+                   as_text: list[tuple[str, str, int]]) -> Problem:
+    """A typed 合计 that is not the counties' sum; when it is the sum without the numbers stored as
+    text (a spreadsheet's SUM skips text, this program reads them as numbers), the cells are named."""
+    hint_zh = hint_en = ""
+    skipped = sum(n for _, _, n in as_text)
+    if as_text and typed == total - skipped:
+        cells = "、".join(f"{a} '{t}'" for a, t, _ in as_text[:5]) + ("等" if len(as_text) > 5 else "")
+        hint_zh = f"；差额来自以文本保存的数字 {cells}：电子表格求和不计入文本，本程序按数字读取，请把这些单元格改为数字"
+        hint_en = (f"; the difference is the numbers stored as text ({cells}): a spreadsheet's SUM skips text, this "
+                   "program reads them as numbers — make those cells numbers")
+    typed_shown = f"{typed:,}" if typed is not None else shown
+    return Problem(Source(path, cell=where, field=ROW_CHECK),
+                   said("“{label}”列填写的合计 {typed} 不等于各县之和 {total:,}{hint}",
+                        "the total {typed} typed in column “{label}” is not the sum of the counties above ({total:,})"
+                        "{hint_en}", label=label, typed=typed_shown, total=total, hint=hint_zh, hint_en=hint_en))
 
 
 UNREADABLE = said("不是本程序能读取的工作簿", "it is not a workbook budget can read")

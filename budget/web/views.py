@@ -10,7 +10,7 @@ from ..core.display import PAYER_NAMES
 from ..core.language import text_in
 from ..core.money import format_grouped
 from ..core.policy import PAYERS
-from ..core.problems import Problem
+from ..core.problems import FIELD_NAMES, Problem
 from ..core.results import PlanResult, SettlementResult
 
 
@@ -27,7 +27,7 @@ def shown_problems(problems: list[Problem], names: dict[str, str]) -> list[dict[
             source = problem.source
             where = str(replace(source, file=names.get(source.file, source.short.split(":")[0])))
             if source.field:
-                where += f" [{source.field}]"
+                where += f" [{FIELD_NAMES.get(source.field, source.field)}]"
         out.append({"where": where, "message": message,
                     "severity": "错误" if problem.severity == "error" else "提示"})
     return out
