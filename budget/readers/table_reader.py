@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from ..core.headcount_check import FIELDS, RawRow
+from ..core.headcount_check import FIELDS, RawRow, Records
 from ..core.problems import Problem, Source
 from .xlsx_limits import MAX_COLUMNS, MAX_ROWS, xlsx_problems
 
@@ -119,15 +119,18 @@ def read_csv(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[Iterable[RawR
         handle.close()
         return [], header_problems
 
-    def rows() -> Iterator[RawRow]:
+    def rest() -> Iterator[tuple[int, list[str]]]:
         with handle:
-            for line, record in stream:
-                if len(record) > len(header):
-                    problems.append(Problem(Source(path, line), f"{len(record)} fields, but the header has {len(header)}"))
-                    continue
-                yield RawRow({field: (record[i] if i < len(record) else "") for i, field in columns.items()},
-                             Source(path, line))
-    return rows(), problems
+            yield from stream
+
+    def row(line: int, record: list[str]) -> RawRow | None:
+        if len(record) > len(header):
+            problems.append(Problem(Source(path, line), f"{len(record)} fields, but the header has {len(header)}"))
+            return None
+        return RawRow({field: (record[i] if i < len(record) else "") for i, field in columns.items()},
+                      Source(path, line))
+    # by column: the headcount check takes a plain row without making a RawRow of it
+    return Records(path, {field: i for i, field in columns.items()}, len(header), rest(), row), problems
 
 
 def _cell_text(value) -> str:
