@@ -10,7 +10,7 @@ from . import __version__
 from .core.display import allocation_name, format_share, parse_date, shown_unit
 from .core.document_settings import DocumentSettings, default_settings
 from .core.indicators import INDICATOR_COLUMNS, indicator_rows, mapped
-from .core.lines import Allocation, all_lines, allocations
+from .core.lines import Allocation, all_lines, each_allocation
 from .core.manifest import INPUTS, MANIFEST, Manifest
 from .core.policy import SCENARIO_MARK, Scenario
 from .core.problems import InputError, Problem, Source
@@ -124,7 +124,8 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
 
 
 def allocations_file(result: PlanResult) -> bytes:
-    return allocations_csv(allocations(all_lines(result.lines, result.fund_lines))).encode("utf-8")
+    # the rows made as they are written, never all at once (a country has ~35,000 a year)
+    return allocations_csv(each_allocation(all_lines(result.lines, result.fund_lines))).encode("utf-8")
 
 
 def indicator_files(result: PlanResult, year: int, settings: DocumentSettings) -> dict[str, bytes]:

@@ -53,7 +53,7 @@ class Segment:
     period_ref: Reference
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """What one county pays and receives for one subsidy in one year, with its derivation."""
 
@@ -317,7 +317,8 @@ def compute(policy: Policy, headcounts: Headcounts, years: Iterable[int],
         segments, problems = all_segments(policy, years)
         if problems:
             raise InputError(problems)
-    pending: list[Pending] = []  # in output order
+    lines: list[Line] = []
+    pending: list[Pending] = []  # in output order, when lines are rounded table by table
     prepared: dict[int, PreparedSegments] = {}  # by id of the (shared) segment list
     subsidies = list(policy.subsidies.values())
     for year in years:
@@ -333,7 +334,13 @@ def compute(policy: Policy, headcounts: Headcounts, years: Iterable[int],
                     if ready is None:
                         ready = prepared[id(found)] = _prepare(subsidy, found)
                     counts, numerators = _numerators(subsidy, code, year, headcounts, ready)
-                    pending.append((subsidy, region, year, ready, counts, numerators))
+                    if quantum == 1:  # each line rounded on its own: finished at once, nothing kept pending
+                        total = round_half_up_ratio(sum(numerators), ready.denominator)
+                        lines.append(_finish(subsidy, region, year, ready, counts, numerators, total, 1))
+                    else:
+                        pending.append((subsidy, region, year, ready, counts, numerators))
+    if quantum == 1:
+        return lines
     totals = _rounded_totals(pending, quantum)
     return [_finish(subsidy, region, year, ready, counts, numerators, total, quantum)
             for (subsidy, region, year, ready, counts, numerators), total in zip(pending, totals)]
@@ -344,8 +351,6 @@ Pending = tuple[Subsidy, Region, int, PreparedSegments, tuple[tuple[str, int, in
 
 def _rounded_totals(pending: list[Pending], quantum: int) -> list[int]:
     """Each line's total rounded to ``quantum``, table by table (one subsidy in one year)."""
-    if quantum == 1:  # the fast path: integers only
-        return [round_half_up_ratio(sum(n), ready.denominator) for _, _, _, ready, _, n in pending]
     tables: dict[tuple[int, str], list[int]] = {}
     for index, (subsidy, _, year, _, _, _) in enumerate(pending):
         tables.setdefault((year, subsidy.id), []).append(index)

@@ -5,7 +5,7 @@ interface and never branch on the kind of line."""
 
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple, Protocol, Sequence
+from typing import Iterable, Iterator, NamedTuple, Protocol, Sequence
 
 from .regions import Region
 
@@ -63,5 +63,10 @@ def all_lines(lines: Sequence[BudgetLine], fund_lines: Sequence[BudgetLine] = ()
 
 def allocations(lines: Iterable[BudgetLine]) -> list[Allocation]:
     """Rows of allocations.csv, one per line and payer."""
-    return [Allocation(line.year, line.region.code, line.region.name, line.item.id, payer, line.headcount, amount)
-            for line in lines for payer, amount in line.amounts]
+    return list(each_allocation(lines))
+
+
+def each_allocation(lines: Iterable[BudgetLine]) -> Iterator[Allocation]:
+    """:func:`allocations` one at a time, as a writer takes them."""
+    return (Allocation(line.year, line.region.code, line.region.name, line.item.id, payer, line.headcount, amount)
+            for line in lines for payer, amount in line.amounts)
