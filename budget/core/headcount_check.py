@@ -422,11 +422,15 @@ def _subset_problems(headcounts: Headcounts, first_seen: _FirstSeen,
                     return a, b, f" in month {i + 1}"
         return None
 
+    annual = headcounts.annual
     for key in sorted(k for k in present if k[2] in checked):
         year, code, group_id = key
         for parent in parents[group_id]:
             if (year, code, parent) not in present:
                 continue
+            mine, theirs = annual(*key), annual(year, code, parent)
+            if mine is not None and theirs is not None and mine <= theirs:
+                continue  # the usual case, both figures annual and in order: what excess() would find
             found = excess([key], (year, code, parent))
             if found:
                 mine, theirs, month = found

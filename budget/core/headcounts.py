@@ -24,6 +24,8 @@ class Headcounts:
     def __init__(self, values: Mapping[Key, int], monthly: Mapping[Key, tuple[int, ...]] | None = None):
         self._values = dict(values)  # key → people eligible at any time in the year
         self._monthly = dict(monthly or {})  # key → people eligible in months 1–12
+        self._keys: frozenset[Key] | None = None  # made once: the figures never change
+        self._regions: dict[int, frozenset[str]] = {}
 
     def annual(self, year: int, code: str, group: str) -> int | None:
         """The people eligible at any time in the year, each once (None when not given)."""
@@ -56,14 +58,18 @@ class Headcounts:
         """The keys given month by month."""
         return list(self._monthly)
 
-    def keys(self) -> set[Key]:
-        return set(self._values) | set(self._monthly)
+    def keys(self) -> frozenset[Key]:
+        if self._keys is None:
+            self._keys = frozenset(self._values).union(self._monthly)
+        return self._keys
 
     def years(self) -> list[int]:
         return sorted({y for y, _, _ in self.keys()})
 
-    def regions(self, year: int) -> set[str]:
-        return {c for y, c, _ in self.keys() if y == year}
+    def regions(self, year: int) -> frozenset[str]:
+        if year not in self._regions:
+            self._regions[year] = frozenset(c for y, c, _ in self.keys() if y == year)
+        return self._regions[year]
 
     def items(self) -> list[tuple[Key, int | None]]:
         """(key, persons in the year) for every key."""

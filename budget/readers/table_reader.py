@@ -100,12 +100,14 @@ def read_csv(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[Iterable[RawR
 
     def records() -> Iterator[tuple[int, list[str]]]:
         # blank lines and "#" comment lines (the example files say they are synthetic) are skipped
-        try:
-            for row in reader:
-                if any(c.strip() for c in row) and not row[0].startswith("#"):
-                    yield reader.line_num, row
-        except csv.Error as exc:
-            problems.append(Problem(Source(path, reader.line_num), f"not valid CSV: {exc}"))
+        with handle:
+            try:
+                for row in reader:
+                    # (a row whose first cell has text is not blank: the usual row is seen at once)
+                    if (row and row[0].strip() or any(c.strip() for c in row)) and not row[0].startswith("#"):
+                        yield reader.line_num, row
+            except csv.Error as exc:
+                problems.append(Problem(Source(path, reader.line_num), f"not valid CSV: {exc}"))
 
     stream = records()
     first = next(stream, None)
@@ -119,10 +121,6 @@ def read_csv(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[Iterable[RawR
         handle.close()
         return [], header_problems
 
-    def rest() -> Iterator[tuple[int, list[str]]]:
-        with handle:
-            yield from stream
-
     def row(line: int, record: list[str]) -> RawRow | None:
         if len(record) > len(header):
             problems.append(Problem(Source(path, line), f"{len(record)} fields, but the header has {len(header)}"))
@@ -130,7 +128,7 @@ def read_csv(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[Iterable[RawR
         return RawRow({field: (record[i] if i < len(record) else "") for i, field in columns.items()},
                       Source(path, line))
     # by column: the headcount check takes a plain row without making a RawRow of it
-    return Records(path, {field: i for i, field in columns.items()}, len(header), rest(), row), problems
+    return Records(path, {field: i for i, field in columns.items()}, len(header), stream, row), problems
 
 
 def _cell_text(value) -> str:
