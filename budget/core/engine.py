@@ -295,14 +295,14 @@ def _finish(subsidy: Subsidy, region: Region, year: int, prepared: PreparedSegme
             counts: tuple[tuple[str, int, int], ...], numerators: list[int], total: int, quantum: int) -> Line:
     """:func:`finish_line` with the numerators in ``prepared.payers`` order (the hot path)."""
     payers = prepared.payers
-    parts = apportion_int(total // quantum, list(zip(range(len(payers)), numerators)), sum(numerators))
-    return Line(
-        year=year, region=region, subsidy=subsidy, counts=counts,
-        headcount=sum([sign * count for _, sign, count in counts]),
-        segments=prepared.segments,
-        numerators=tuple(zip(payers, numerators)), denominator=prepared.denominator,
-        amounts=tuple([(p, parts[i] * quantum) for i, p in enumerate(payers)]), total=total,
-    )
+    parts = apportion_int(total // quantum, list(enumerate(numerators)), sum(numerators)).values()  # payers' order
+    headcount = 0
+    for _, sign, count in counts:
+        headcount += sign * count
+    amounts = tuple(zip(payers, parts if quantum == 1 else [part * quantum for part in parts]))
+    # (positional: a country makes ~15,000 lines a year)
+    return Line(year, region, subsidy, counts, headcount, prepared.segments, tuple(zip(payers, numerators)),
+                prepared.denominator, amounts, total)
 
 
 def compute(policy: Policy, headcounts: Headcounts, years: Iterable[int],
