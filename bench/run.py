@@ -257,17 +257,21 @@ def city_table(runs: int) -> list[str]:
 
 
 def scaling_table(folder: Path, runs: int) -> list[str]:
-    rows = ["", f"scaling: budget plan --no-pdf --no-workbook, medians of {runs} runs (start-up included)", "",
-            "| counties | cities | wall s | ms per county above the 100-county run | peak RSS MiB |", "|---|---|---|---|---|"]
-    base = None
+    rows = ["", f"scaling: budget plan --no-pdf --no-workbook, medians of {runs} runs (start-up included); linear "
+            "when the ms per county of each step stay about the same", "",
+            "| counties | cities | wall s | ms per county above the 100-county run | ms per county, this step | "
+            "peak RSS MiB |", "|---|---|---|---|---|---|"]
+    base = previous = None
     for counties in (100, 1000, 2850, 10000):
         cities = max(1, round(counties * 333 / 2850))
         scale = synth.write(folder / f"scale-{counties}", min(31, cities), cities, counties, [2018])
         wall, rss = paired({"plan": plan_args(scale, folder / f"out-{counties}", "--no-pdf", "--no-workbook")},
                            runs)["plan"]
         marginal = "" if base is None else f"{(wall - base[1]) / (counties - base[0]) * 1000:.3f}"
+        step = "" if previous is None else f"{(wall - previous[1]) / (counties - previous[0]) * 1000:.3f}"
         base = base or (counties, wall)
-        rows.append(f"| {counties:,} | {cities:,} | {wall:.2f} | {marginal} | {rss:.0f} |")
+        previous = (counties, wall)
+        rows.append(f"| {counties:,} | {cities:,} | {wall:.2f} | {marginal} | {step} | {rss:.0f} |")
     return rows
 
 
@@ -287,6 +291,7 @@ def main() -> None:
             print("\n".join(scaling_table(Path(tmp), runs)))
     if "--stages" in sys.argv:
         stages(quick)
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
 
 
 def stages(quick: bool) -> None:
