@@ -196,15 +196,16 @@ def all_segments(policy: Policy, years: Iterable[int]
               for region in policy.counties()]  # each county's chain of scopes, once
     for year in years:
         for subsidy in policy.subsidies.values():
-            used = _used_scopes(subsidy)
+            used = _used_scopes(subsidy) | {subsidy.scope}
             changes = _change_months(subsidy, year)
             for region, chain, has_city in places:
-                key = (year, subsidy.id, tuple(s for s in chain if s in used or s == subsidy.scope), has_city)
-                if key not in cache or cache[key][1]:  # recompute problems to name the county
-                    cache[key] = year_segments(policy, subsidy, region, year, changes)
-                segments, messages = cache[key]
+                key = (year, subsidy.id, tuple([s for s in chain if s in used]), has_city)
+                found = cache.get(key)
+                if found is None or found[1]:  # recompute problems to name the county
+                    found = cache[key] = year_segments(policy, subsidy, region, year, changes)
+                segments, messages = found
                 result[(year, subsidy.id, region.code)] = segments
-                for message in dict.fromkeys(messages):
+                for message in dict.fromkeys(messages) if messages else ():
                     problems.append(Problem(subsidy.source, f"{subsidy.id}, {year}, "
                                             f"{region.code} {region.name}: {message}"))
     return result, problems
