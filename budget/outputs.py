@@ -16,7 +16,6 @@ from .core.policy import SCENARIO_MARK, Scenario
 from .core.problems import InputError, Problem, Source
 from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
-from .documents.explanation import rolling as rolling_table
 from .readers.input_files import file_digest
 from .writers.atomic import staged
 from .writers.csv_writer import allocations_csv, rows_csv, settlement_csv, transfers_csv
@@ -97,6 +96,7 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
     """The notice and the explanation of every year, as PDF bytes (allocations.csv inside each);
     and the fonts used."""
     from .documents import explanation, notice  # Jinja2 and WeasyPrint only when documents are made
+    from .documents.explanation import rolling as rolling_table
     from .writers.pdf import render_html, render_many
 
     names, htmls, dates = [], [], []
