@@ -175,16 +175,24 @@ BIN = Path(sys.executable).parent
 PEER = Path(__file__).resolve().parent / "peer_openfisca.py"
 
 
+# Started from this small process, not from the bench: Linux keeps a process's peak RSS across
+# exec, so a command forked from the bench (which holds a synthetic country) would report the
+# bench's memory as its own. The launcher (~10 MiB) times the command and reports its peak.
+LAUNCHER = """import os, subprocess, sys, time
+start = time.perf_counter()
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(process.pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss, status)
+"""
+
+
 def run_process(args: list[str]) -> tuple[float, float]:
     """(wall seconds, peak RSS in MiB) of one whole process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    error = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
-    if status != 0:
-        raise SystemExit(f"{' '.join(args[:3])} failed:\n{error[-2000:]}")
-    return wall, usage.ru_maxrss / 1024
+    done = subprocess.run([sys.executable, "-c", LAUNCHER, *args], capture_output=True)
+    wall, rss, status = done.stdout.decode().split()
+    if done.returncode != 0 or int(status) != 0:
+        raise SystemExit(f"{' '.join(args[:3])} failed:\n{done.stderr.decode('utf-8', 'replace')[-2000:]}")
+    return float(wall), int(rss) / 1024
 
 
 def plan_args(country: dict, out: Path, *options: str) -> list[str]:
