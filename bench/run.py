@@ -175,16 +175,24 @@ BIN = Path(sys.executable).parent
 PEER = Path(__file__).resolve().parent / "peer_openfisca.py"
 
 
+# Started from this small process, not from the bench: Linux keeps a process's peak RSS across
+# exec, so a command forked from the bench (which holds a synthetic country) would report the
+# bench's memory as its own. The launcher (~10 MiB) times the command and reports its peak.
+LAUNCHER = """import os, subprocess, sys, time
+start = time.perf_counter()
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(process.pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss, status)
+"""
+
+
 def run_process(args: list[str]) -> tuple[float, float]:
     """(wall seconds, peak RSS in MiB) of one whole process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    error = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
-    if status != 0:
-        raise SystemExit(f"{' '.join(args[:3])} failed:\n{error[-2000:]}")
-    return wall, usage.ru_maxrss / 1024
+    done = subprocess.run([sys.executable, "-c", LAUNCHER, *args], capture_output=True)
+    wall, rss, status = done.stdout.decode().split()
+    if done.returncode != 0 or int(status) != 0:
+        raise SystemExit(f"{' '.join(args[:3])} failed:\n{done.stderr.decode('utf-8', 'replace')[-2000:]}")
+    return float(wall), int(rss) / 1024
 
 
 def plan_args(country: dict, out: Path, *options: str) -> list[str]:
@@ -257,23 +265,31 @@ def city_table(runs: int) -> list[str]:
 
 
 def scaling_table(folder: Path, runs: int) -> list[str]:
-    rows = ["", f"scaling: budget plan --no-pdf --no-workbook, medians of {runs} runs (start-up included)", "",
-            "| counties | cities | wall s | ms per county above the 100-county run | peak RSS MiB |", "|---|---|---|---|---|"]
-    base = None
+    rows = ["", f"scaling: budget plan --no-pdf --no-workbook, medians of {runs} runs (start-up included); linear "
+            "when the ms per county of each step stay about the same", "",
+            "| counties | cities | wall s | ms per county above the 100-county run | ms per county, this step | "
+            "peak RSS MiB |", "|---|---|---|---|---|---|"]
+    base = previous = None
     for counties in (100, 1000, 2850, 10000):
         cities = max(1, round(counties * 333 / 2850))
         scale = synth.write(folder / f"scale-{counties}", min(31, cities), cities, counties, [2018])
         wall, rss = paired({"plan": plan_args(scale, folder / f"out-{counties}", "--no-pdf", "--no-workbook")},
                            runs)["plan"]
         marginal = "" if base is None else f"{(wall - base[1]) / (counties - base[0]) * 1000:.3f}"
+        step = "" if previous is None else f"{(wall - previous[1]) / (counties - previous[0]) * 1000:.3f}"
         base = base or (counties, wall)
-        rows.append(f"| {counties:,} | {cities:,} | {wall:.2f} | {marginal} | {rss:.0f} |")
+        previous = (counties, wall)
+        rows.append(f"| {counties:,} | {cities:,} | {wall:.2f} | {marginal} | {step} | {rss:.0f} |")
     return rows
 
 
 def main() -> None:
     quick = "--quick" in sys.argv
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else (3 if quick else 5)
+    # an installed wheel has its bytecode compiled by pip; an editable install under
+    # PYTHONDONTWRITEBYTECODE compiles every module on every start (~0.15 s here): compile once
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parent.parent / "budget")],
+                   check=True)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start "
           "(a shared machine: other work moves these figures)\n")
     with tempfile.TemporaryDirectory() as tmp:
@@ -283,6 +299,7 @@ def main() -> None:
             print("\n".join(scaling_table(Path(tmp), runs)))
     if "--stages" in sys.argv:
         stages(quick)
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
 
 
 def stages(quick: bool) -> None:

@@ -11,13 +11,12 @@ from .core.display import allocation_name, format_share, parse_date, shown_unit
 from .core.document_settings import DocumentSettings, default_settings
 from .core.indicators import INDICATOR_COLUMNS, indicator_rows, mapped
 from .core.language import said
-from .core.lines import Allocation, all_lines, allocations
+from .core.lines import Allocation, all_lines, each_allocation
 from .core.manifest import INPUTS, MANIFEST, Manifest
 from .core.policy import SCENARIO_MARK, Scenario
 from .core.problems import InputError, Problem, Source
 from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
-from .documents.explanation import rolling as rolling_table
 from .readers.input_files import file_digest
 from .writers.atomic import staged
 from .writers.csv_writer import DEFAULT_FORMAT, CsvFormat, allocations_csv, rows_csv, settlement_csv, transfers_csv
@@ -108,6 +107,7 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
     """The notice and the explanation of every year, as PDF bytes (allocations.csv inside each);
     and the fonts used."""
     from .documents import explanation, notice  # Jinja2 and WeasyPrint only when documents are made
+    from .documents.explanation import rolling as rolling_table
     from .writers.pdf import render_html, render_many
 
     names, htmls, dates = [], [], []
@@ -135,7 +135,8 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
 
 
 def allocations_file(result: PlanResult, fmt: CsvFormat = DEFAULT_FORMAT) -> bytes:
-    return fmt.encode(allocations_csv(allocations(all_lines(result.lines, result.fund_lines)), fmt,
+    # the rows made as they are written, never all at once (a country has ~35,000 a year)
+    return fmt.encode(allocations_csv(each_allocation(all_lines(result.lines, result.fund_lines)), fmt,
                                       item_names(result.policy)))
 
 

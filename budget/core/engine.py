@@ -53,7 +53,7 @@ class Segment:
     period_ref: Reference
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """What one county pays and receives for one subsidy in one year, with its derivation."""
 
@@ -196,15 +196,16 @@ def all_segments(policy: Policy, years: Iterable[int]
               for region in policy.counties()]  # each county's chain of scopes, once
     for year in years:
         for subsidy in policy.subsidies.values():
-            used = _used_scopes(subsidy)
+            used = _used_scopes(subsidy) | {subsidy.scope}
             changes = _change_months(subsidy, year)
             for region, chain, has_city in places:
-                key = (year, subsidy.id, tuple(s for s in chain if s in used or s == subsidy.scope), has_city)
-                if key not in cache or cache[key][1]:  # recompute problems to name the county
-                    cache[key] = year_segments(policy, subsidy, region, year, changes)
-                segments, messages = cache[key]
+                key = (year, subsidy.id, tuple([s for s in chain if s in used]), has_city)
+                found = cache.get(key)
+                if found is None or found[1]:  # recompute problems to name the county
+                    found = cache[key] = year_segments(policy, subsidy, region, year, changes)
+                segments, messages = found
                 result[(year, subsidy.id, region.code)] = segments
-                for message in dict.fromkeys(messages):
+                for message in dict.fromkeys(messages) if messages else ():
                     problems.append(Problem(subsidy.source, f"{subsidy.id}, {year}, "
                                             f"{region.code} {region.name}: {message}"))
     return result, problems
@@ -253,10 +254,16 @@ def line_numerators(subsidy: Subsidy, region: Region, year: int, headcounts: Hea
     A subsidy paid per person and year (``unit: year``) is paid on the people eligible at any
     time in the year, each once (its months prorate only a policy that starts, ends or changes
     within the year); one paid per person and month is paid on person-months."""
-    code = region.code
+    counts, sums = _numerators(subsidy, region.code, year, headcounts, prepared)
+    return counts, dict(zip(prepared.payers, sums))
+
+
+def _numerators(subsidy: Subsidy, code: str, year: int, headcounts: Headcounts,
+                prepared: PreparedSegments) -> tuple[tuple[tuple[str, int, int], ...], list[int]]:
+    """:func:`line_numerators` with the numerators in ``prepared.payers`` order (the hot path)."""
     annual = subsidy.unit == "year"
-    counts = tuple((t.group, t.sign, (headcounts.annual(year, code, t.group) if annual
-                                      else headcounts.persons(year, code, t.group)) or 0) for t in subsidy.terms)
+    figure = headcounts.annual if annual else headcounts.persons
+    counts = tuple((t.group, t.sign, figure(year, code, t.group) or 0) for t in subsidy.terms)
     if annual or not any(headcounts.is_monthly(year, code, t.group) for t in subsidy.terms):
         # the year's figure for every month: Σ persons × the prepared factors (integers, the same sum)
         sums = [0] * len(prepared.payers)
@@ -264,7 +271,7 @@ def line_numerators(subsidy: Subsidy, region: Region, year: int, headcounts: Hea
             if count:
                 for index, factor in enumerate(factors):
                     sums[index] += count * factor
-        return counts, dict(zip(prepared.payers, sums))
+        return counts, sums
     count_of = {group: count for group, _, count in counts}
     numerators = dict.fromkeys(prepared.payers, 0)
     for segment, coefficients in zip(prepared.segments, prepared.coefficients):
@@ -275,22 +282,28 @@ def line_numerators(subsidy: Subsidy, region: Region, year: int, headcounts: Hea
                        for rate in segment.rates)
         for payer, coefficient in coefficients:
             numerators[payer] += base * coefficient
-    return counts, numerators
+    return counts, [numerators[p] for p in prepared.payers]
 
 
 def finish_line(subsidy: Subsidy, region: Region, year: int, prepared: PreparedSegments,
                 counts: tuple[tuple[str, int, int], ...], numerators: dict[str, int], total: int, quantum: int) -> Line:
     """The line with its rounded ``total`` (a multiple of ``quantum`` fen) split among the payers
     by largest remainder of their exact amounts, in whole quanta."""
-    total_numerator = sum(numerators.values())
-    parts = apportion_int(total // quantum, [(p, numerators[p]) for p in prepared.payers], total_numerator)
-    return Line(
-        year=year, region=region, subsidy=subsidy, counts=counts,
-        headcount=sum(sign * count for _, sign, count in counts),
-        segments=prepared.segments,
-        numerators=tuple((p, numerators[p]) for p in prepared.payers), denominator=prepared.denominator,
-        amounts=tuple((p, parts[p] * quantum) for p in prepared.payers), total=total,
-    )
+    return _finish(subsidy, region, year, prepared, counts, [numerators[p] for p in prepared.payers], total, quantum)
+
+
+def _finish(subsidy: Subsidy, region: Region, year: int, prepared: PreparedSegments,
+            counts: tuple[tuple[str, int, int], ...], numerators: list[int], total: int, quantum: int) -> Line:
+    """:func:`finish_line` with the numerators in ``prepared.payers`` order (the hot path)."""
+    payers = prepared.payers
+    parts = apportion_int(total // quantum, list(enumerate(numerators)), sum(numerators)).values()  # payers' order
+    headcount = 0
+    for _, sign, count in counts:
+        headcount += sign * count
+    amounts = tuple(zip(payers, parts if quantum == 1 else [part * quantum for part in parts]))
+    # (positional: a country makes ~15,000 lines a year)
+    return Line(year, region, subsidy, counts, headcount, prepared.segments, tuple(zip(payers, numerators)),
+                prepared.denominator, amounts, total)
 
 
 def compute(policy: Policy, headcounts: Headcounts, years: Iterable[int],
@@ -305,37 +318,46 @@ def compute(policy: Policy, headcounts: Headcounts, years: Iterable[int],
         segments, problems = all_segments(policy, years)
         if problems:
             raise InputError(problems)
-    pending = []  # (subsidy, region, year, prepared, counts, numerators), in output order
+    lines: list[Line] = []
+    pending: list[Pending] = []  # in output order, when lines are rounded table by table
     prepared: dict[int, PreparedSegments] = {}  # by id of the (shared) segment list
+    subsidies = list(policy.subsidies.values())
     for year in years:
         present = headcounts.regions(year)
         for region in policy.counties():
-            if region.code not in present:
+            code = region.code
+            if code not in present:
                 continue  # a county the headcounts leave out (warned when they were read)
-            for subsidy in policy.subsidies.values():
-                found = segments[(year, subsidy.id, region.code)]
+            for subsidy in subsidies:
+                found = segments[(year, subsidy.id, code)]
                 if found:
-                    if id(found) not in prepared:
-                        prepared[id(found)] = _prepare(subsidy, found)
-                    ready = prepared[id(found)]
-                    counts, numerators = line_numerators(subsidy, region, year, headcounts, ready)
-                    pending.append((subsidy, region, year, ready, counts, numerators))
+                    ready = prepared.get(id(found))
+                    if ready is None:
+                        ready = prepared[id(found)] = _prepare(subsidy, found)
+                    counts, numerators = _numerators(subsidy, code, year, headcounts, ready)
+                    if quantum == 1:  # each line rounded on its own: finished at once, nothing kept pending
+                        total = round_half_up_ratio(sum(numerators), ready.denominator)
+                        lines.append(_finish(subsidy, region, year, ready, counts, numerators, total, 1))
+                    else:
+                        pending.append((subsidy, region, year, ready, counts, numerators))
+    if quantum == 1:
+        return lines
     totals = _rounded_totals(pending, quantum)
-    return [finish_line(subsidy, region, year, ready, counts, numerators, total, quantum)
+    return [_finish(subsidy, region, year, ready, counts, numerators, total, quantum)
             for (subsidy, region, year, ready, counts, numerators), total in zip(pending, totals)]
 
 
-def _rounded_totals(pending: list[tuple[Subsidy, Region, int, PreparedSegments, tuple[tuple[str, int, int], ...],
-                                        dict[str, int]]], quantum: int) -> list[int]:
+Pending = tuple[Subsidy, Region, int, PreparedSegments, tuple[tuple[str, int, int], ...], list[int]]
+
+
+def _rounded_totals(pending: list[Pending], quantum: int) -> list[int]:
     """Each line's total rounded to ``quantum``, table by table (one subsidy in one year)."""
-    if quantum == 1:  # the fast path: integers only
-        return [round_half_up_ratio(sum(n.values()), ready.denominator) for _, _, _, ready, _, n in pending]
     tables: dict[tuple[int, str], list[int]] = {}
     for index, (subsidy, _, year, _, _, _) in enumerate(pending):
         tables.setdefault((year, subsidy.id), []).append(index)
     totals = [0] * len(pending)
     for indices in tables.values():
-        exact = [Fraction(sum(pending[i][5].values()), pending[i][3].denominator) for i in indices]
+        exact = [Fraction(sum(pending[i][5]), pending[i][3].denominator) for i in indices]
         for i, total in zip(indices, round_lines(exact, quantum)):
             totals[i] = total
     return totals

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 from .headcounts import Headcounts
 from .language import said
@@ -30,6 +30,38 @@ class RawRow:
         if self.cells is not None:
             return Source(self.row.file, cell=self.cells.get(field), field=field)
         return Source(self.row.file, self.row.line, field=field)
+
+
+@dataclass(frozen=True)
+class Records:
+    """A CSV table's rows as read, field by column: checked without a :class:`RawRow` per row
+    (a country's file has ~25,000; a row is made only for one that needs a closer look or a
+    message). Iterating gives every row as a RawRow, as any other table."""
+
+    file: str
+    columns: dict[str, int]  # field → its column
+    width: int  # columns in the header
+    records: Iterable[tuple[int, list[str]]]  # (line, cells), read once
+    make: Callable[[int, list[str]], RawRow | None]  # the reader's RawRow for a record; None when it reported one
+
+    def __iter__(self) -> Iterator[RawRow]:
+        for line, record in self.records:
+            raw = self.make(line, record)
+            if raw is not None:
+                yield raw
+
+
+class _FirstSeen(dict[tuple[object, ...], "Source | int"]):
+    """(year, county, group[, month]) → the row that first gave it: a Source, or a CSV line
+    whose Source is made only when a message names it."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__()
+        self.file = file
+
+    def where(self, key: tuple[object, ...]) -> Source | None:
+        found = self.get(key)
+        return Source(self.file, found) if isinstance(found, int) else found
 
 
 def _group_labels(policy: Policy) -> dict[str, str]:
@@ -218,7 +250,7 @@ def check_headcounts(rows: Iterable[RawRow], policy: Policy, file: str,
     in_scope = {r.code for r in policy.counties()}
     values: dict[tuple[int, str, str], int] = {}  # annual rows
     monthly: dict[tuple[int, str, str], dict[int, int]] = defaultdict(dict)  # month rows
-    first_seen: dict[tuple[object, ...], Source] = {}  # (year, county, group[, month]) → its row
+    first_seen = _FirstSeen(rows.file if isinstance(rows, Records) else file)  # (year, county, group[, month]) → its row
     warned: set[str] = set()
     attempted: set[tuple[int | None, str, str]] = set()
     labels = _group_labels(policy)
@@ -229,7 +261,11 @@ def check_headcounts(rows: Iterable[RawRow], policy: Policy, file: str,
     known_years: dict[str, int] = {}
     known_codes: dict[str, tuple[str, Region, set[str]]] = {}  # raw code → (code, county, names allowed)
     known_groups: dict[str, str] = {}
-    for raw in rows:
+    if isinstance(rows, Records):
+        fast = _fast_records(rows, known_years, known_codes, known_groups, values, first_seen)
+    else:
+        fast = iter(rows)
+    for raw in fast:
         v = raw.values
         year_text = v.get("year", "")
         code_text = v.get("region_code", "")
@@ -263,7 +299,7 @@ def check_headcounts(rows: Iterable[RawRow], policy: Policy, file: str,
         if full_key in first_seen:
             label = f"{year}{f'-{month:02d}' if month else ''}, {code} {checked.region.name}, {_named(policy, group)}"
             problems.append(Problem(raw.row, said("重复的行：{label}（首次出现于 {first}）", "duplicate row for {label} "
-                                                  "(first at {first})", label=label, first=first_seen[full_key])))
+                                                  "(first at {first})", label=label, first=first_seen.where(full_key))))
             continue
         first_seen[full_key] = raw.row
         if month:
@@ -275,7 +311,7 @@ def check_headcounts(rows: Iterable[RawRow], policy: Policy, file: str,
     for key, months in monthly.items():
         missing_months = [m for m in range(1, 13) if m not in months]
         if missing_months:
-            first = first_seen[key + (min(months),)]
+            first = first_seen.where(key + (min(months),))
             problems.append(Problem(first, said("{where}：按月人数缺少 {months} 月（12 个月都要填，没有的填 0）",
                                                 "{where}: monthly headcounts lack month(s) {months} (give all 12, 0 "
                                                 "where none)", where=f"{key[0]}, {key[1]}, {_named(policy, key[2])}",
@@ -320,7 +356,7 @@ def check_headcounts(rows: Iterable[RawRow], policy: Policy, file: str,
             for group, subsidy in annual_only.items():
                 key = (year, region.code, group)
                 if headcounts.monthly(*key) is not None and headcounts.annual(*key) is None:
-                    problems.append(Problem(first_seen.get(key + (1,)), said(
+                    problems.append(Problem(first_seen.where(key + (1,)), said(
                         "{year}年 {code} {name}，{group}：只有按月人数，但“{subsidy}”按人按年补助：请加一行月份留空的"
                         "年度人数（{year}年内任一时间符合条件的人数，每人计一次）",
                         "{year}, {code} {name}, {group}: monthly figures only, but {subsidy} is paid once per person "
@@ -346,7 +382,36 @@ def _named(policy: Policy, group: str) -> str:
     return f"{found.name}（{group}）" if found and found.name != group else group
 
 
-def _year_and_month_problems(headcounts: Headcounts, first_seen: dict[tuple[object, ...], Source],
+def _fast_records(rows: Records, known_years: dict[str, int], known_codes: dict[str, tuple[str, Region, set[str]]],
+                  known_groups: dict[str, str], values: dict[tuple[int, str, str], int],
+                  first_seen: _FirstSeen) -> Iterator[RawRow]:
+    """The fast path of :func:`check_headcounts` on a CSV's records: a plain annual figure whose
+    year, county and group texts are each as an earlier row that gave no problem is taken here,
+    by column, without a RawRow; every other record is yielded as a RawRow for the full check."""
+    year_at, code_at, group_at, count_at = (rows.columns[f] for f in FIELDS)
+    month_at, name_at = rows.columns.get("month"), rows.columns.get("region_name")
+    for line, record in rows.records:
+        if len(record) == rows.width:
+            year_or_none = known_years.get(record[year_at])
+            known = known_codes.get(record[code_at])
+            group_id = known_groups.get(record[group_at])
+            count_text = record[count_at]
+            if (year_or_none is not None and known is not None and group_id is not None and count_text.isdigit()
+                    and count_text.isascii() and not (month_at is not None and record[month_at])
+                    and not (name_at is not None and record[name_at])):
+                count = int(count_text)
+                if count <= MAX_HEADCOUNT:
+                    key = (year_or_none, known[0], group_id)
+                    if key not in first_seen:
+                        first_seen[key] = line
+                        values[key] = count
+                        continue
+        raw = rows.make(line, record)
+        if raw is not None:
+            yield raw
+
+
+def _year_and_month_problems(headcounts: Headcounts, first_seen: _FirstSeen,
                              policy: Policy) -> list[Problem]:
     """Where a group has both: the year's figure counts everyone eligible in some month, each once,
     so it is at least any month's figure and at most all months' together."""
@@ -358,14 +423,14 @@ def _year_and_month_problems(headcounts: Headcounts, first_seen: dict[tuple[obje
         year, code, group = key
         if annual < max(months):
             month = months.index(max(months)) + 1
-            problems.append(Problem(_headcount_field(first_seen.get(key)), said(
+            problems.append(Problem(_headcount_field(first_seen.where(key)), said(
                 "{year}年 {code}，{group}：年度人数 {annual} 少于 {month} 月的 {most} 人（年度人数是年内"
                 "任一时间符合条件的人数，不能少于任一月份人数）", "{year}, {code}, {group}: {annual} people "
                 "in the year, fewer than the {most} of month {month} (the year's figure counts everyone eligible at "
                 "any time in the year)", year=year, code=_place(policy, code), group=_named(policy, group), annual=annual,
                 most=max(months), month=month)))
         elif annual > sum(months):
-            problems.append(Problem(_headcount_field(first_seen.get(key)), said(
+            problems.append(Problem(_headcount_field(first_seen.where(key)), said(
                 "{year}年 {code}，{group}：年度人数 {annual} 多于各月人数之和 {total}（年内符合条件的人总在"
                 "某个月符合条件）", "{year}, {code}, {group}: {annual} people in the year, more than all "
                 "months together ({total}): someone eligible in the year is eligible in some month", year=year,
@@ -373,7 +438,7 @@ def _year_and_month_problems(headcounts: Headcounts, first_seen: dict[tuple[obje
     return problems
 
 
-def _subset_problems(headcounts: Headcounts, first_seen: dict[tuple[object, ...], Source],
+def _subset_problems(headcounts: Headcounts, first_seen: _FirstSeen,
                      policy: Policy) -> list[Problem]:
     """An "of which" group may not exceed its parent, and parts together may not either: the
     year's figures compared with each other, and month by month where both are monthly
@@ -388,7 +453,7 @@ def _subset_problems(headcounts: Headcounts, first_seen: dict[tuple[object, ...]
     checked = {g for g in policy.groups if parents[g] or len(parts.get(g, [])) > 1}  # groups with a rule
 
     def where(key: tuple[int, str, str]) -> Source | None:
-        return first_seen.get(key) or first_seen.get(key + (1,))
+        return first_seen.where(key) or first_seen.where(key + (1,))
 
     def excess(child: list[tuple[int, str, str]], parent: tuple[int, str, str]) -> tuple[int, int, int] | None:
         """(child's figure, parent's figure, the month or 0 for the year) where the child is larger, else None."""
@@ -406,11 +471,15 @@ def _subset_problems(headcounts: Headcounts, first_seen: dict[tuple[object, ...]
                     return a, b, i + 1
         return None
 
+    annual = headcounts.annual
     for key in sorted(k for k in present if k[2] in checked):
         year, code, group_id = key
         for parent in parents[group_id]:
             if (year, code, parent) not in present:
                 continue
+            mine, theirs = annual(*key), annual(year, code, parent)
+            if mine is not None and theirs is not None and mine <= theirs:
+                continue  # the usual case, both figures annual and in order: what excess() would find
             found = excess([key], (year, code, parent))
             if found:
                 mine, theirs, month = found

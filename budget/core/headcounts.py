@@ -24,6 +24,7 @@ class Headcounts:
     def __init__(self, values: Mapping[Key, int], monthly: Mapping[Key, tuple[int, ...]] | None = None):
         self._values = dict(values)  # key → people eligible at any time in the year
         self._monthly = dict(monthly or {})  # key → people eligible in months 1–12
+        self._regions: dict[int, frozenset[str]] = {}
 
     def annual(self, year: int, code: str, group: str) -> int | None:
         """The people eligible at any time in the year, each once (None when not given)."""
@@ -60,10 +61,13 @@ class Headcounts:
         return set(self._values) | set(self._monthly)
 
     def years(self) -> list[int]:
-        return sorted({y for y, _, _ in self.keys()})
+        return sorted({y for y, _, _ in self._values} | {y for y, _, _ in self._monthly})
 
-    def regions(self, year: int) -> set[str]:
-        return {c for y, c, _ in self.keys() if y == year}
+    def regions(self, year: int) -> frozenset[str]:
+        if year not in self._regions:  # made once: the figures never change
+            self._regions[year] = frozenset({c for y, c, _ in self._values if y == year}
+                                            | {c for y, c, _ in self._monthly if y == year})
+        return self._regions[year]
 
     def items(self) -> list[tuple[Key, int | None]]:
         """(key, persons in the year) for every key."""

@@ -5,8 +5,7 @@ interface and never branch on the kind of line."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable, Protocol, Sequence
+from typing import Iterable, Iterator, NamedTuple, Protocol, Sequence
 
 from .regions import Region
 
@@ -43,9 +42,9 @@ class BudgetLine(Protocol):
         """The persons paid for (0 for a fund: it is not paid per person)."""
 
 
-@dataclass(frozen=True)
-class Allocation:
-    """A row of allocations.csv."""
+class Allocation(NamedTuple):
+    """A row of allocations.csv (a named tuple: a country has ~35,000 rows a year, and a
+    tuple is made three times faster than a frozen dataclass)."""
 
     year: int
     region_code: str
@@ -64,5 +63,10 @@ def all_lines(lines: Sequence[BudgetLine], fund_lines: Sequence[BudgetLine] = ()
 
 def allocations(lines: Iterable[BudgetLine]) -> list[Allocation]:
     """Rows of allocations.csv, one per line and payer."""
-    return [Allocation(line.year, line.region.code, line.region.name, line.item.id, payer, line.headcount, amount)
-            for line in lines for payer, amount in line.amounts]
+    return list(each_allocation(lines))
+
+
+def each_allocation(lines: Iterable[BudgetLine]) -> Iterator[Allocation]:
+    """:func:`allocations` one at a time, as a writer takes them."""
+    return (Allocation(line.year, line.region.code, line.region.name, line.item.id, payer, line.headcount, amount)
+            for line in lines for payer, amount in line.amounts)

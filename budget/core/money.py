@@ -90,10 +90,16 @@ def apportion_int(total: int, weights: Sequence[tuple[K, int]], weight_sum: int)
         floor, rest = divmod(total * weight, weight_sum)
         parts[key] = floor
         remainders.append((-rest, index, key))
-    remainders.sort(key=lambda r: (r[0], r[1]))
-    for _, _, key in remainders[:total - sum(parts.values())]:
-        parts[key] += 1
+    left = total - sum(parts.values())
+    if left:  # (none left: nothing to place, no order needed)
+        remainders.sort(key=_by_remainder)
+        for _, _, key in remainders[:left]:
+            parts[key] += 1
     return parts
+
+
+def _by_remainder(r: tuple[int, int, object]) -> tuple[int, int]:
+    return r[0], r[1]
 
 
 def yuan_to_fen(text: str) -> int:

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from ..core.headcount_check import FIELDS, RawRow
+from ..core.headcount_check import FIELDS, RawRow, Records
 from ..core.language import Said, said
 from ..core.problems import Problem, Source
 from .xlsx_limits import MAX_COLUMNS, MAX_ROWS, xlsx_problems
@@ -108,13 +108,15 @@ def read_csv(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[Iterable[RawR
 
     def records() -> Iterator[tuple[int, list[str]]]:
         # blank lines and "#" comment lines (the example files say they are synthetic) are skipped
-        try:
-            for row in reader:
-                if any(c.strip() for c in row) and not row[0].startswith("#"):
-                    yield reader.line_num, row
-        except csv.Error as exc:
-            problems.append(Problem(Source(path, reader.line_num), said("不是有效的 CSV：{why}", "not valid CSV: {why}",
-                                                                        why=exc)))
+        with handle:
+            try:
+                for row in reader:
+                    # (a row whose first cell has text is not blank: the usual row is seen at once)
+                    if (row and row[0].strip() or any(c.strip() for c in row)) and not row[0].startswith("#"):
+                        yield reader.line_num, row
+            except csv.Error as exc:
+                problems.append(Problem(Source(path, reader.line_num), said("不是有效的 CSV：{why}", "not valid CSV: {why}",
+                                                                            why=exc)))
 
     stream = records()
     first = next(stream, None)
@@ -129,17 +131,16 @@ def read_csv(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[Iterable[RawR
         handle.close()
         return [], header_problems
 
-    def rows() -> Iterator[RawRow]:
-        with handle:
-            for line, record in stream:
-                if len(record) > len(header):
-                    problems.append(Problem(Source(path, line), said("有 {n} 个字段，但表头只有 {m} 列",
-                                                                     "{n} fields, but the header has {m}",
-                                                                     n=len(record), m=len(header))))
-                    continue
-                yield RawRow({field: (record[i] if i < len(record) else "") for i, field in columns.items()},
-                             Source(path, line))
-    return rows(), problems
+    def row(line: int, record: list[str]) -> RawRow | None:
+        if len(record) > len(header):
+            problems.append(Problem(Source(path, line), said("有 {n} 个字段，但表头只有 {m} 列",
+                                                             "{n} fields, but the header has {m}",
+                                                             n=len(record), m=len(header))))
+            return None
+        return RawRow({field: (record[i] if i < len(record) else "") for i, field in columns.items()},
+                      Source(path, line))
+    # by column: the headcount check takes a plain row without making a RawRow of it
+    return Records(path, {field: i for i, field in columns.items()}, len(header), stream, row), problems
 
 
 def _cell_text(value) -> str:

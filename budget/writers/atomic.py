@@ -277,6 +277,7 @@ class Staged:
         self.folder = folder
         self.temp = temp
         self.written: list[str] = []
+        self.digests: dict[str, str] = {}  # name → SHA-256 of what was written, known without reading it back
 
     def path(self, name: str) -> Path:
         """Where to write ``name`` (``inputs/x.csv`` makes its folder); it is ``folder/name``
@@ -287,6 +288,7 @@ class Staged:
         target = self.temp.joinpath(*parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         self.written.append(name)
+        self.digests.pop(name, None)  # whatever the caller writes there is read for the record
         return target
 
     def write_text(self, name: str, text: str) -> None:
@@ -295,14 +297,21 @@ class Staged:
 
     def write_bytes(self, name: str, data: bytes) -> None:
         self.path(name).write_bytes(data)
+        self.digests[name] = hashlib.sha256(data).hexdigest()
 
     def copy(self, name: str, source: str | Path, sha256: str) -> None:
-        """A copy of ``source``, which must still have the digest it was read with."""
+        """A copy of ``source``, which must still have the digest it was read with: the bytes
+        written are the bytes digested (one read of each input, none of the copy)."""
         target = self.path(name)
-        shutil.copyfile(source, target)
-        if _digest(target) != sha256:
+        sha = hashlib.sha256()
+        with open(source, "rb") as src, open(target, "wb") as out:
+            for block in iter(lambda: src.read(1 << 20), b""):
+                sha.update(block)
+                out.write(block)
+        if sha.hexdigest() != sha256:
             raise InputError([Problem(Source(str(source)), both("在运行中被修改，请重试 / changed while budget was running: "
                                       "run again"))])
+        self.digests[name] = sha256
 
 
 def _notes(folder: Path) -> list[str]:
@@ -320,8 +329,10 @@ def _finish(stage: Staged, keep: dict[str, Path], notes: Sequence[str] = ()) -> 
         if name != RECORD and name not in stage.written:
             shutil.copyfile(path, stage.path(name))
     files = sorted((name, path) for name, path in _entries(stage.temp) if path.is_file())
+    known = stage.digests
     (stage.temp / RECORD).write_text("".join(f"# {note}\n" for note in notes)
-                                     + "".join(f"{_digest(path)}  {name}\n" for name, path in files), "utf-8")
+                                     + "".join(f"{known.get(name) or _digest(path)}  {name}\n" for name, path in files),
+                                     "utf-8")
 
 
 @contextmanager
