@@ -5,8 +5,10 @@ Exit codes: 0 done, 1 problems in the input (all listed, nothing written), 2 usa
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import unicodedata
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import List, NoReturn, Optional
@@ -69,10 +71,39 @@ def _choose_language(
                                        "也可用环境变量 BUDGET_LANG=en 或 LANG=en_US.UTF-8。(language: zh or en)"),
 ) -> None:
     """社会保险扶贫补助资金测算、下达与清算，精确到分。"""
+    given = os.environ.get("BUDGET_LANG", "").strip()
+    if lang is None and given and given.lower()[:2] not in LANGUAGES:
+        _usage_error(f"BUDGET_LANG={given}：只能是 zh 或 en / BUDGET_LANG must be zh or en")
     chosen = lang or language_from_environment(os.environ)
     if chosen not in LANGUAGES:
         _usage_error(f"--lang {chosen}：只能是 zh 或 en / --lang must be zh or en")
     use_language(chosen)
+
+
+def _lang_first(args: list[str]) -> list[str]:
+    """``budget check --lang en`` as ``budget --lang en check``: the language is an option of the
+    program, but a clerk adds it where the rest of the command is."""
+    for i, arg in enumerate(args[1:], start=1):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            return [args[i], args[i + 1], *args[:i], *args[i + 2:]]
+        if arg.startswith("--lang="):
+            return [arg, *args[:i], *args[i + 1:]]
+    return args
+
+
+OS_REASONS = {errno.ENOENT: ("文件或文件夹不存在", "no such file or folder"),
+              errno.EACCES: ("没有权限", "permission denied"), errno.EPERM: ("没有权限", "operation not permitted"),
+              errno.ENOSPC: ("磁盘空间不足", "no space left on the disk"),
+              errno.EROFS: ("只读的磁盘或文件夹", "read-only file system"),
+              errno.EISDIR: ("是文件夹", "is a folder"), errno.ENOTDIR: ("不是文件夹", "not a folder")}
+
+
+def os_reason(exc: OSError):
+    """What the system said, in the chosen language where it is a common reason."""
+    known = OS_REASONS.get(exc.errno or 0)
+    return said(known[0], known[1]) if known else (exc.strerror or str(exc))
 
 
 @contextmanager
@@ -89,7 +120,7 @@ def _problems_exit(out: Path | None = None, writes: bool = True):
         raise typer.Exit(1) from None
     except OSError as exc:
         where = exc.filename or out
-        why = exc.strerror or exc
+        why = os_reason(exc)
         if not writes:  # nothing is written: it is a file that could not be read
             _say("无法读取 {where}：{why}", "cannot read {where}: {why}", err=True, where=where, why=why)
             raise typer.Exit(1) from None
@@ -155,6 +186,12 @@ def _paths(inputs: tuple = (), out: Optional[Path] = None, out_file: Optional[Pa
     if out_file is not None and out_file.is_dir():
         messages.append(f"--out 应是一个 .xlsx 文件，{out_file} 是一个文件夹 / --out must be an .xlsx file; "
                         f"{out_file} is a folder")
+    elif out_file is not None and out_file.suffix.lower() != ".xlsx":
+        messages.append(f"--out 应是一个 .xlsx 文件（文件名以 .xlsx 结尾），{out_file.name} 不是 / --out must be an .xlsx "
+                        f"file (a name ending in .xlsx); {out_file.name} is not")
+    elif out_file is not None and not out_file.parent.is_dir():
+        messages.append(f"--out 所在的文件夹 {out_file.parent} 不存在 / the folder of --out, {out_file.parent}, does not "
+                        "exist")
     if messages:
         _usage_error("\n".join(messages))
 
@@ -267,9 +304,10 @@ def _rate(text: Optional[str]):
     if text is None:
         return None
     try:
-        rate = parse_share(text)
-    except ValueError as exc:
-        _usage_error(f"--advance-rate {text}：不是比例，应写作 90%、9/10 或 0.9 / not a share: {exc}")
+        rate = parse_share(unicodedata.normalize("NFKC", text).strip())  # ９０％ typed with a Chinese input method
+    except ValueError:
+        _usage_error(f"--advance-rate {text}：不是比例，应写作 90%、9/10 或 0.9 / --advance-rate {text} is not a share: "
+                     "write 90%, 9/10 or 0.9")
     if not 0 < rate <= 1:
         _usage_error(f"--advance-rate {text}：应大于 0、不超过 100% / must be more than 0 and at most 100%")
     return rate
@@ -462,18 +500,21 @@ def check(
         inputs = load_inputs(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), years)
     _report(inputs.warnings)
     counties = len(inputs.policy.counties())
-    _say("校验通过：{files} 个政策文件，{subsidies} 项补助，{counties} 个县（市、区），年度 {years}。",
-         "OK: {files} policy file(s), {subsidies} subsidies, {counties} counties, years {years}.",
-         files=len(inputs.policy.files), subsidies=len(inputs.policy.subsidies), counties=counties,
-         years=", ".join(map(str, inputs.years)))
+    given = len({code for year, code, _ in inputs.headcounts.keys() if year in inputs.years})
+    left_out = (said("（另 {n} 个未填报，不纳入测算）", " ({n} more without headcounts, left out)", n=counties - given)
+                if given < counties else "")
+    _say("校验通过：{files} 个政策文件，{subsidies} 项补助，{counties} 个县（市、区）{left_out}，年度 {years}。",
+         "OK: {files} policy file(s), {subsidies} subsidies, {counties} counties{left_out}, years {years}.",
+         files=len(inputs.policy.files), subsidies=len(inputs.policy.subsidies), counties=given,
+         left_out=left_out, years=", ".join(map(str, inputs.years)))
 
 
 @app.command()
 def explain(
     year: int = typer.Option(..., "--year", "-y", metavar="年度", help="预算年度。"),
     region: str = typer.Option(..., "--region", "-r", metavar="地区", help="县（市、区）代码或名称，如 610402 或 秦都区。"),
-    subsidy: str = typer.Option(..., "--subsidy", "-s", metavar="项目", help="补助项目或资金的名称或代码，如 代缴保费 或 "
-                                "pension_contribution。"),
+    subsidy: str = typer.Option(..., "--subsidy", "-s", metavar="项目", help="补助项目或资金的名称（或其中几个字）或代码，"
+                                "如 补充医疗保障 或 supplementary_medical。"),
     headcounts: Optional[Path] = HeadcountOption,
     policy: Optional[List[Path]] = PolicyOption,
     factors: Optional[Path] = typer.Option(None, "--factors", "-f", metavar="因素文件", help="因素法资金的因素数据。"),
@@ -492,7 +533,7 @@ def explain(
              **{f.id: f.name for f in result.policy.funds.values()}}
     matches = [i for i, name in items.items() if subsidy in (i, name)] or [i for i, name in items.items() if subsidy in name]
     if len(matches) != 1:
-        listed = "；".join(f"{name}（{i}）" for i, name in items.items())
+        listed = "；".join(f"{name}（{i}）" for i, name in items.items() if i in matches or not matches)
         what = "不止一个项目" if matches else "没有这个项目"
         _say("--subsidy '{subsidy}'：{what}，可用的项目：{listed}", "--subsidy '{subsidy}': {what_en}; the subsidies: "
              "{listed}", err=True, subsidy=subsidy, what=what, listed=listed,
@@ -500,7 +541,9 @@ def explain(
         raise typer.Exit(1)
     subsidy = matches[0]
     tree = result.policy.regions
-    by_name = {r.name: r.code for r in result.policy.counties()} | {r.old_name: r.new_code for r in tree.renamed.values()}
+    left_out = {tree.regions[c].name: c for c in result.policy.excluded if c in tree.regions}
+    by_name = left_out | {r.name: r.code for r in result.policy.counties()} | \
+        {r.old_name: r.new_code for r in tree.renamed.values()}
     code = tree.renamed[region].new_code if region in tree.renamed else by_name.get(region, region)
     if subsidy in result.policy.funds:
         shares = [f for f in result.fund_lines if f.region.code == code and f.fund.id == subsidy]
@@ -509,12 +552,32 @@ def explain(
             return
     found = [ln for ln in result.lines if ln.region.code == code and ln.subsidy.id == subsidy]
     if not found:
-        counties = "、".join(f"{r.name}（{r.code}）" for r in result.policy.counties())
-        _say("{year}年{region}没有“{name}”：该年度未执行，或不是本测算的县（市、区）（{counties}）",
-             "{region} has no “{name}” in {year}: not in force that year, or not a county of this plan ({counties})",
-             err=True, year=year, region=region, name=items[subsidy], counties=counties)
+        zh, en = _why_no_line(result, year, region, code, subsidy, items[subsidy],
+                              headcounts.name if headcounts else EXAMPLE_HEADCOUNTS.name)
+        _say("{a}", "{b}", err=True, a=zh, b=en)
         raise typer.Exit(1)
     typer.echo(explain_line(result.policy, found[0]))
+
+
+def _why_no_line(result, year: int, region: str, code: str, subsidy: str, name: str, file: str) -> tuple[str, str]:
+    """Why ``explain`` has no line to show, in Chinese and English: the region is unknown, left out
+    by the policy, or not in the headcount file for the year, or the subsidy is not in force."""
+    policy = result.policy
+    known = policy.regions.get(code)
+    if known is None or known.level != "county":
+        counties = "、".join(f"{r.name}（{r.code}）" for r in policy.counties())
+        return (f"找不到县（市、区）“{region}”：本测算的县（市、区）为 {counties}",
+                f"no county “{region}” in this plan; its counties: {counties}")
+    place = f"{known.name}（{code}）"
+    if code in policy.excluded:
+        return (f"{place}按政策设置不纳入测算：{policy.excluded[code]}",
+                f"{place} is left out by the policy setting: {policy.excluded[code]}")
+    if not any(ln.region.code == code for ln in result.lines):
+        return (f"{place}在人数文件 {file} 中没有 {year} 年的人数，不纳入本次测算",
+                f"{place} has no headcounts for {year} in {file}, so it is not in this plan")
+    if not any(ln.subsidy.id == subsidy for ln in result.lines):
+        return f"“{name}”{year}年未执行", f"“{name}” is not in force in {year}"
+    return f"{place}{year}年没有“{name}”", f"{place} has no “{name}” in {year}"
 
 
 @app.command()
@@ -544,10 +607,12 @@ def template(
         _usage_error(f"--year {year}：该年度没有在执行的补助{since_zh}，模板将没有任何人员类别 / no subsidy of the policy "
                      f"is in force in {year}, so the template would collect nothing{since_en}")
     if (out.exists() or out.is_symlink()) and not force:
-        why = filled_cell(str(out)) if out.is_file() and not out.is_symlink() else "it is not a plain file"
+        why = (filled_cell(str(out)) if out.is_file() and not out.is_symlink()
+               else str(said("不是普通文件", "it is not a plain file")))
         if why is not None:
-            typer.echo(f"{out}：已存在且不是未填写的空模板，为免丢失已填数据未覆盖；确需覆盖请加 --force / {out} exists and "
-                       f"is not an untouched template ({why}); it was not overwritten: add --force to replace it", err=True)
+            _say("{out}：已存在且不是未填写的空模板（{why}），为免丢失已填数据未覆盖；确需覆盖请加 --force",
+                 "{out} exists and is not an untouched template ({why}); it was not overwritten: add --force to "
+                 "replace it", err=True, out=out, why=why)
             raise typer.Exit(1)
     with _problems_exit(out):
         write_bytes(out, template_bytes(loaded, year))
@@ -648,7 +713,7 @@ def serve(
 
 @app.command()
 def compare(
-    scenario: List[Path] = typer.Option(..., "--scenario", "-s", metavar="测算方案", help="测算方案（YAML），可重复。"),
+    scenario: List[Path] = typer.Option(..., "--scenario", metavar="测算方案", help="测算方案（YAML），可重复。"),
     out: Path = typer.Option(..., "--out", "-o", metavar="文件夹", help="输出文件夹：compare.xlsx 等。"),
     headcounts: Optional[Path] = typer.Option(None, "--base", "--headcounts", "-H", metavar="人数文件", help="各方案共用的"
                                               "基准人数，如预测的 forecast-base.csv。默认：内置的虚构示例。"),
@@ -745,6 +810,14 @@ def version() -> None:
     typer.echo(__version__)
 
 
+def _language_of(args: list[str]) -> str:
+    if args[:1] == ["--lang"] and len(args) > 1 and args[1] in LANGUAGES:
+        return args[1]
+    if args and args[0].startswith("--lang=") and args[0][7:] in LANGUAGES:
+        return args[0][7:]
+    return language_from_environment(os.environ)
+
+
 def main() -> None:
     """The console script: a bug shows as one clear line (BUDGET_DEBUG=1 for the traceback)."""
     import signal
@@ -752,8 +825,11 @@ def main() -> None:
 
     # a terminated run (SIGTERM) unwinds like Ctrl-C, so its temporary files are removed
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    args = _lang_first(sys.argv[1:])
+    # help is printed while the options are parsed, before the language option is acted on
+    use_language(_language_of(args))
     try:
-        app()
+        app(args)
     except Exception as exc:  # noqa: BLE001 — the last resort: input problems are handled above
         if os.environ.get("BUDGET_DEBUG"):
             raise

@@ -93,7 +93,7 @@ USAGE_ZH = [
     (re.compile(r"^Error: "), "错误："),
     (re.compile(r"Missing option (.+?)\.$", re.M), r"缺少选项 \1。"),
     (re.compile(r"Missing argument (.+?)\.$", re.M), r"缺少参数 \1。"),
-    (re.compile(r"\(Possible options: (.+?)\)"), r"（可用的选项：\1）"),
+    (re.compile(r"\(Possible options: (.+?)\)"), r"（是不是要找：\1？）"),
     (re.compile(r"Input should be a valid integer, unable to parse string as an integer"), "应为整数"),
     (re.compile(r"No such option: (\S+)"), r"没有选项 \1"),
     (re.compile(r"No such command '(.+?)'\."), r"没有命令 \1。"),
@@ -167,7 +167,7 @@ def _translating(echo):
 def _chinese_formatter(formatter: Any) -> None:
     if getattr(formatter, "wide", False):
         return
-    write_usage, write_dl = formatter.write_usage, formatter.write_dl
+    write_usage, write_dl, write_heading = formatter.write_usage, formatter.write_dl, formatter.write_heading
 
     def usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         write_usage(self, prog, args, prefix if prefix is not None or language() != "zh" else "用法：")
@@ -177,7 +177,14 @@ def _chinese_formatter(formatter: Any) -> None:
             rows = [(first, HELP_ZH.get(second, second)) for first, second in rows]
         write_dl(self, rows, *args, **kw)
 
-    formatter.write_usage, formatter.write_dl, formatter.wide = usage, definitions, True
+    def heading(self, text: str) -> None:
+        if language() == "zh":  # 选项：with the full-width colon Chinese takes
+            self.write(f"{'':>{self.current_indent}}{text}：\n")
+        else:
+            write_heading(self, text)
+
+    formatter.write_usage, formatter.write_dl, formatter.write_heading = usage, definitions, heading
+    formatter.wide = True
 
 
 def _wide(base: type) -> type:

@@ -92,7 +92,12 @@ def settings_for(result: PlanResult | SettlementResult, year: int, documents: Do
         try:
             shown_unit(section.unit, result.quantum)
         except ValueError as exc:
-            raise InputError([Problem(Source(documents.settings_path or "--unit"), str(exc))]) from None
+            where = Path(documents.settings_path).name if documents.settings_path else "--unit"
+            raise InputError([Problem(Source(documents.settings_path or "--unit"), said(
+                "公文设置 {where} 中的金额单位 unit: {unit} 与分配单位不相容：{why}。请把该设置改为 unit: 元，或用 -d 给出其他"
+                "公文设置", "the amount unit of the document settings {where} (unit: {unit}) does not suit the "
+                "allocation unit: {why}. Set unit: 元 there, or give other settings with -d", where=where,
+                unit=section.unit, why=exc.args[0]))]) from None
     return settings
 
 

@@ -201,6 +201,10 @@ def plan_csv_format(folder: Path) -> CsvFormat:
 
 def read_manifest(folder: Path) -> Manifest:
     path = folder / MANIFEST
+    if not path.exists():
+        raise InputError([Problem(Source(str(folder)), said("不是测算（budget plan）的输出文件夹：其中没有 {manifest}",
+                                                            "not a plan's output folder: it has no {manifest}",
+                                                            manifest=MANIFEST))])
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_MANIFEST_BYTES + 1)

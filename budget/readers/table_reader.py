@@ -209,7 +209,8 @@ def read_xlsx(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow]
 
 
 def _unreadable(path: str, exc: Exception) -> Problem:
-    return Problem(Source(path), said("不是可读取的 .xlsx 工作簿（{kind}: {why}）", "not a readable .xlsx workbook ({kind}: "
+    return Problem(Source(path), said("不是可读取的 .xlsx 工作簿：文件已损坏，或不是 Excel 工作簿（{kind}）",
+                                      "not a readable .xlsx workbook ({kind}: "
                                       "{why})", kind=type(exc).__name__, why=str(exc)[:200]))
 
 

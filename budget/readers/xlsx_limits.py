@@ -61,7 +61,8 @@ def xlsx_problems(path: str) -> list[Problem]:
                     problems += _dimension_problems(path, part.filename, head)
             return problems
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        return [Problem(Source(path), said("不是可读取的 .xlsx 工作簿（{kind}: {why}）", "not a readable .xlsx workbook "
+        return [Problem(Source(path), said("不是可读取的 .xlsx 工作簿：文件已损坏，或不是 Excel 工作簿（{kind}）",
+                                      "not a readable .xlsx workbook "
                                            "({kind}: {why})", kind=type(exc).__name__, why=exc))]
 
 

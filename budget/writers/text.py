@@ -107,7 +107,8 @@ def explain(policy: Policy, line: Line) -> str:
                       n=len(months), ref=segment.period_ref.text))
         shared = len({(r.rate_fen, r.ref) for r in segment.rates}) == 1
         for rate in segment.rates[:1] if shared else segment.rates:
-            label = "" if shared else _t("（{group}）", " [{group}]", group=rate.group)
+            named = policy.groups[rate.group].name if rate.group in policy.groups else rate.group
+            label = "" if shared else _t("（{name}）", " [{name}]", name=named)
             flag = assumed if rate.ref.is_assumption else ""
             out.append(_t("标准{label}：{rate} {unit}——{ref}{flag}", "rate{label}: {rate} {unit} — {ref}{flag}",
                           label=label, rate=format_plain(rate.rate_fen), unit=RATE_UNITS[s.unit], ref=rate.ref.text,
