@@ -193,3 +193,55 @@ def test_explain_takes_chinese_names(tmp_path):
     assert "610402 秦都区" in result.output
     ambiguous = runner.invoke(app, ["explain", "-y", "2018", "-r", "秦都区", "-s", "代缴保费"])
     assert ambiguous.exit_code == 1 and "不止一个项目" in ambiguous.output
+
+
+def test_explain_says_why_a_line_is_missing(tmp_path):
+    """Each reason named, not one vague sentence (a clerk's review of issue 14)."""
+    unknown = runner.invoke(app, ["explain", "-y", "2018", "-r", "999999", "-s", "补充医疗保障"])
+    assert unknown.exit_code == 1
+    assert unknown.output.startswith("找不到县（市、区）“999999”：本测算的县（市、区）为 秦都区（610402）")
+    excluded = runner.invoke(app, ["explain", "-y", "2018", "-r", "杨陵区", "-s", "补充医疗保障"])
+    assert excluded.output.startswith("杨陵区（610403）按政策设置不纳入测算：")
+    path = tmp_path / "h.csv"
+    path.write_text("".join(line for line in open(EXAMPLE, encoding="utf-8") if "610428" not in line), "utf-8")
+    absent = runner.invoke(app, ["explain", "-y", "2018", "-r", "长武县", "-s", "补充医疗保障", "-H", str(path)])
+    assert absent.output.strip() == "长武县（610428）在人数文件 h.csv 中没有 2018 年的人数，不纳入本次测算"
+    checked = runner.invoke(app, ["check", "-H", str(path)])
+    assert "12 个县（市、区）（另 1 个未填报，不纳入测算）" in checked.output
+    ambiguous = runner.invoke(app, ["explain", "-y", "2018", "-r", "秦都区", "-s", "代缴保费"])
+    assert "不止一个项目，可用的项目：城乡居民养老保险农村困难群体代缴保费（pension_contribution）；重度残疾人城乡居民养老保险" \
+           "代缴保费（pension_contribution_disabled）\n" in ambiguous.output
+    rates = runner.invoke(app, ["explain", "-y", "2018", "-r", "秦都区", "-s", "城乡居民医保个人缴费资助"])
+    assert "标准（城乡居民医保参保特困人员）：220 元/人·年" in rates.output and "标准（medical" not in rates.output
+
+
+def test_lang_anywhere_and_help_in_english(tmp_path):
+    """The console script takes --lang where the clerk puts it, and prints help in that language."""
+    import subprocess
+    import sys
+
+    def budget(*args):
+        return subprocess.run([sys.executable, "-m", "budget.cli", *args], capture_output=True, text=True)
+
+    after = budget("check", "--lang", "en")
+    assert after.returncode == 0 and after.stdout.startswith("OK: 2 policy file(s)")
+    top = budget("--lang", "en", "-h")
+    assert top.stdout.startswith("Usage: ") and "Options:" in top.stdout and "用法" not in top.stdout
+    assert budget("-h").stdout.startswith("用法：") and "选项：" in budget("-h").stdout
+    wrong = subprocess.run([sys.executable, "-m", "budget.cli", "check"], capture_output=True, text=True,
+                           env={**__import__("os").environ, "BUDGET_LANG": "fr"})
+    assert wrong.returncode == 2 and "BUDGET_LANG=fr：只能是 zh 或 en" in wrong.stderr
+
+
+def test_template_out_must_be_an_xlsx_in_a_folder_that_exists(tmp_path):
+    csv_name = runner.invoke(app, ["template", "-y", "2018", "-o", str(tmp_path / "t.csv")])
+    assert csv_name.exit_code == 2 and "--out 应是一个 .xlsx 文件（文件名以 .xlsx 结尾），t.csv 不是" in csv_name.output
+    nowhere = runner.invoke(app, ["template", "-y", "2018", "-o", str(tmp_path / "no" / "t.xlsx")])
+    assert nowhere.exit_code == 2 and f"--out 所在的文件夹 {tmp_path / 'no'} 不存在" in nowhere.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_full_width_advance_rate_is_read(tmp_path):
+    result = runner.invoke(app, ["plan", "-y", "2018", "--no-pdf", "--no-workbook", "-a", "９０％", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert '"advance_rate": "90%"' in (tmp_path / "o" / "plan.json").read_text("utf-8").replace(": ", ": ")
