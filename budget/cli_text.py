@@ -92,6 +92,7 @@ USAGE_ZH = [
     (re.compile(r"^Try '(.+?)' for help\.$", re.M), r"用 '\1' 查看帮助。"),
     (re.compile(r"^Error: "), "错误："),
     (re.compile(r"Missing option (.+?)\.$", re.M), r"缺少选项 \1。"),
+    (re.compile(r"(缺少(?:选项|参数) .+?)\.$", re.M), r"\1。"),  # click's own gettext path leaves the period
     (re.compile(r"Missing argument (.+?)\.$", re.M), r"缺少参数 \1。"),
     (re.compile(r"\(Possible options: (.+?)\)"), r"（是不是要找：\1？）"),
     (re.compile(r"Input should be a valid integer, unable to parse string as an integer"), "应为整数"),

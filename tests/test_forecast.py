@@ -118,7 +118,7 @@ def test_errors_are_named_and_nothing_is_written(tmp_path):
     result = CliRunner().invoke(app, ["forecast", "--history", history, "--years", "2019-2021",
                                       "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
-    assert "history.csv:" in result.output and "headcount" in result.output
+    assert "history.csv:70: [人数] 人数 '-3325' 应为不小于 0 的整数" in result.output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
     ok = synthetic_history(tmp_path / "ok.csv")
     result = CliRunner().invoke(app, ["forecast", "--history", ok, "--years", "2019-2021", "--out", str(tmp_path / "o2")])

@@ -118,8 +118,8 @@ def test_missing_factor_file_and_bad_values(tmp_path):
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["plan", "-y", "2018", "-p", LOCAL, "-f", str(bad), "-o", str(tmp_path / "o"), "--no-pdf"])
     assert result.exit_code == 1
-    assert f"{bad}:3: [value] 数值 '-75.7' 应为不小于 0 的数（如 87.5）\n" in result.output
-    assert f"{bad}:54: [factor] 未知的因素 'speed'（各项资金的数据因素：performance_score）\n" in result.output
+    assert f"{bad}:3: [数值] 数值 '-75.7' 应为不小于 0 的数（如 87.5）\n" in result.output
+    assert f"{bad}:54: [因素] 未知的因素 'speed'（各项资金的数据因素：performance_score）\n" in result.output
     english = runner.invoke(app, ["--lang", "en", "plan", "-y", "2018", "-p", LOCAL, "-f", str(bad), "-o",
                                   str(tmp_path / "o"), "--no-pdf"])
     assert f"{bad}:3: [value] value '-75.7' must be a number ≥ 0 (e.g. 87.5)\n" in english.output

@@ -77,5 +77,5 @@ def test_verify_help_shows_no_python_type():
     result = runner.invoke(app, ["verify", "--help"])
     assert result.exit_code == 0
     assert "list[" not in result.output and "Path" not in result.output and "<" not in result.output
-    assert "verify [OPTIONS] {案例文件}...\n" in result.output
+    assert "verify [OPTIONS] {案例文件}" in result.output
     assert "  案例文件  政策案例文件（YAML，可给多个）：测算、清算和因素法案例。  [必填]" in result.output
