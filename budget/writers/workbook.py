@@ -282,8 +282,11 @@ class Sheet:
             self.ws.set_header(f'&C&"宋体,Bold"&14 {title}{unit}', {"margin": 0.3})
             self.ws.set_margins(left=0.4, right=0.4, top=0.8, bottom=0.7)
             self.ws.print_area(self.labels[0], 0, self.ws.dim_rowmax, last)
-        elif printed is not None:
-            self.ws.print_area(0, 0, self.ws.dim_rowmax, last)
+        else:
+            if self.labels is not None:  # the title and 单位 above the header on every page down
+                self.ws.repeat_rows(0, self.labels[0])
+            if printed is not None:
+                self.ws.print_area(0, 0, self.ws.dim_rowmax, last)
 
 
 class Book:
