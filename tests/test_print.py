@@ -1,7 +1,10 @@
 """The workbooks print legibly: A4 landscape, header rows repeated, each sheet fitted to as few pages
 wide as keep its text at least 70 % of its size (read back from the files), wrapped rows as high as
-their text; and LibreOffice's PDF of every sheet prints its cells at 7 points or more."""
+their text; and LibreOffice's PDF of every sheet prints its cells at 7 points or more, nothing past
+the page's edge, the title and 单位 on every page of a table, the notes under it whole, and no header
+line starting with a closing bracket."""
 
+import re
 import shutil
 import subprocess
 from collections import Counter
@@ -30,7 +33,11 @@ def books(tmp_path_factory):
     result = runner.invoke(app, ["settle", "-y", "2018", "--planned", str(tmp / "plan"), "--actual", str(actual),
                                  "--out", str(tmp / "settle"), "--no-pdf"])
     assert result.exit_code == 0, result.output
-    return tmp, [tmp / "plan" / "budget-2018.xlsx", tmp / "settle" / "settlement-2018.xlsx"]
+    wan = ["plan", "-y", "2018", "--unit", "万元", "--out", str(tmp / "wan"), "--no-pdf"]
+    assert runner.invoke(app, wan).exit_code == 0
+    (tmp / "wan" / "budget-2018-wan.xlsx").write_bytes((tmp / "wan" / "budget-2018.xlsx").read_bytes())
+    return tmp, [tmp / "plan" / "budget-2018.xlsx", tmp / "settle" / "settlement-2018.xlsx",
+                 tmp / "wan" / "budget-2018-wan.xlsx"]
 
 
 def test_every_sheet_is_set_up_for_a4_landscape(books):
@@ -47,9 +54,13 @@ def test_every_sheet_is_set_up_for_a4_landscape(books):
             assert ws.page_margins.left >= 0.3 and ws.page_margins.top >= 0.5
             assert "&P" in ws.oddFooter.center.text
             if ws.title in TABLES or ws.title.endswith(("保费", "部分", "资助", "保障")):
-                assert ws.print_title_rows == "$3:$3", ws.title  # the header row on every page
                 if (setup.fitToWidth or 1) > 1:
+                    assert ws.print_title_rows == "$3:$3", ws.title  # the header row on every page
                     assert ws.print_title_cols, ws.title  # and the labels on every page across
+                    assert ws.title in ws.oddHeader.center.text or "年" in ws.oddHeader.center.text, ws.title
+                    assert ws.title == "参数与依据" or "单位：" in ws.oddHeader.right.text, ws.title
+                else:
+                    assert ws.print_title_rows == "$1:$3", ws.title  # title, 单位 and header
     assert TABLES <= seen
 
 
@@ -82,14 +93,76 @@ needs_office = pytest.mark.skipif(shutil.which("soffice") is None,
                                   reason="LibreOffice is installed by `scripts/setup.sh --test` (make test)")
 
 
-@needs_office
-def test_libreoffice_prints_every_page_at_seven_points_or_more(books):
+def test_county_numbers_stand_apart_from_their_codes(books):
+    """序号 centred beside the left-aligned 地区代码: "1 610402", not "1610402"."""
+    _, paths = books
+    for path in paths:
+        for ws in load_workbook(path).worksheets:
+            if ws.cell(3, 1).value == "序号":
+                assert ws.cell(5, 1).alignment.horizontal == "center", (path.name, ws.title)
+
+
+@pytest.fixture(scope="module")
+def printed(books):
     tmp, paths = books
     profile = tmp / "profile"
     subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
                     "--outdir", str(tmp / "pdf"), *map(str, paths)], check=True, capture_output=True, timeout=240)
-    for path in paths:
-        with pdfplumber.open(tmp / "pdf" / (path.stem + ".pdf")) as pdf:
+    return {path: tmp / "pdf" / (path.stem + ".pdf") for path in paths}
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
+@needs_office
+def test_nothing_prints_past_the_page_edge_and_every_table_page_has_its_title_and_unit(books, printed):
+    """A long cell running off the page, a title cut where the repeated columns end, 单位 only on
+    the last page across: each is a reader's missing text."""
+    for path, pdf_path in printed.items():
+        titles = [_flat(ws.cell(1, 1).value or "") for ws in load_workbook(path).worksheets]
+        with pdfplumber.open(pdf_path) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                where = (path.name, number)
+                assert max(c["x1"] for c in page.chars) <= page.width - 20, where
+                text = _flat(page.extract_text())
+                if "序号" in text:  # a page of a table (the 说明 and 参数与依据 have none)
+                    assert "单位：" in text, where
+                    assert any(title in text for title in titles), where
+
+
+@needs_office
+def test_notes_under_the_tables_print_whole(books, printed):
+    """The 依据 and 尾差核对 lines under each subsidy table, read back from LibreOffice's PDF in full."""
+    for path, pdf_path in printed.items():
+        notes = [_flat(row[0].value) for ws in load_workbook(path).worksheets for row in ws.iter_rows(min_row=5)
+                 if isinstance(row[0].value, str) and row[0].value.startswith(("依据：", "尾差核对："))]
+        if "budget" in path.name:
+            assert len(notes) == 10  # five subsidies, each with its 依据 and (allocated to the 元) its check
+        with pdfplumber.open(pdf_path) as pdf:
+            text = "".join(_flat(page.extract_text()) for page in pdf.pages)
+        for note in notes:
+            assert note in text, (path.name, note)
+
+
+@needs_office
+def test_no_header_line_starts_with_a_closing_bracket(books, printed):
+    """A wrapped header label leaves no "）" alone at the start of a line ("标准（元/人·年⏎）")."""
+    for path, pdf_path in printed.items():
+        with pdfplumber.open(pdf_path) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                bold = [c for c in page.chars if "Bold" in c["fontname"]]
+                for c in bold:
+                    if c["text"] in "）〕】，、；：":
+                        before = [d for d in bold if abs(d["top"] - c["top"]) < 1 and d["x1"] <= c["x0"] + 1
+                                  and c["x0"] - d["x1"] < c["size"]]
+                        assert before, (path.name, number, c["text"], round(c["x0"]), round(c["top"]))
+
+
+@needs_office
+def test_libreoffice_prints_every_page_at_seven_points_or_more(books, printed):
+    for path, pdf_path in printed.items():
+        with pdfplumber.open(pdf_path) as pdf:
             assert len(pdf.pages) >= 4
             for number, page in enumerate(pdf.pages, start=1):
                 assert (page.width, page.height) == pytest.approx((842, 595), abs=1)  # A4 landscape

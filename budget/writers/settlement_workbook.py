@@ -51,7 +51,7 @@ def _settlement_sheet(book: Book, result: SettlementResult) -> None:
     for index, entry in enumerate(by_line.values()):
         row = first + index
         some = next(iter(entry.values()))
-        s.number(row, 0, index + 1, "int")
+        s.number(row, 0, index + 1, "index")
         s.text(row, 1, some.region.code)
         s.text(row, 2, some.region.name)
         s.text(row, 3, some.subsidy.name)
@@ -99,7 +99,7 @@ def _transfer_sheet(book: Book, result: SettlementResult) -> None:
     sums: dict[str, int] = defaultdict(int)
     for index, (code, entry) in enumerate(by_region.items()):
         row = first + index
-        s.number(row, 0, index + 1, "int")
+        s.number(row, 0, index + 1, "index")
         s.text(row, 1, code)
         s.text(row, 2, entry["region"].name)
         for i, payer in enumerate(("province", "city")):
@@ -153,7 +153,7 @@ def _final_accounts_sheet(book: Book, result: SettlementResult) -> None:
 
     for index, sid in enumerate(names):
         row = first + index
-        s.number(row, 0, index + 1, "int")
+        s.number(row, 0, index + 1, "index")
         s.text(row, 1, names[sid])
         for i, payer in enumerate(PAYERS):
             write_group(row, 2 + width * i, figures[(sid, payer)], False, None)

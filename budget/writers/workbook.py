@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import os
 import re
 from collections import defaultdict
@@ -41,6 +42,7 @@ from ..core.policy import PAYERS, SCENARIO_MARK, Policy, Subsidy
 from ..core.results import PlanResult, sample_notes
 from ..core.settlement import advance
 from .live_amounts import base_formula, live_line, payer_formula, remainder_formula, total_formula, units_of
+from .print_layout import header_width, label_height, text_units
 
 
 def _num(value: Fraction) -> float:
@@ -60,14 +62,15 @@ def _shown_width(value: Fraction | int) -> int:
     digits = len(str(abs(int(value))))
     return digits + (digits - 1) // 3 + 3
 
+NOTE_WIDTH = 24  # a subsidy sheet's 备注: longer notes wrap
 ABOUT_WIDTH = 100  # characters of the 说明 sheet's text column
 LINE_POINTS = 13.5  # a line of 10-point 宋体
 # A4 landscape less the margins (297 mm − 2 × 0.4 in = 784 points) holds 112 column-width units at
 # 100 % as LibreOffice prints them (measured: a unit prints 7.0 points wide, a column 3.7 more); a sheet is printed over as
 # many pages wide as keep its text at least 70 % of its size (10-point cells print at 7 points or more,
 # tests/test_print.py reads it from the PDF).
-PAGE_WIDTH = 110
-COLUMN_GAP = 0.6  # and each column prints about half a unit wider than its width
+PAGE_WIDTH = 111  # a point short of the measured 112, for the glyphs' rounding
+COLUMN_GAP = 0.53  # and each column prints 3.7 points (half a unit) wider than its width
 PRINT_SCALE = 0.7
 FAST_CELLS = True  # tests turn it off to compare with xlsxwriter's own cell writer
 
@@ -158,8 +161,11 @@ class Sheet:
         self.ws = book.wb.add_worksheet(name, worksheet_class=_OwnFormulas)
         self.name = name
         self.widths: dict[int, int] = defaultdict(lambda: 6)
-        self.labels: tuple[int, list[str]] | None = None
-        self.ws.write_string(0, 0, f"{title}（{book.mark}）" if book.mark else title, book.f["title"])
+        self.labels: tuple[int, list[str], int] | None = None
+        self.notes: list[tuple[int, str, int | None]] = []  # under the table: row, text, last column
+        self.unit_shown = False
+        self.title = f"{title}（{book.mark}）" if book.mark else title
+        self.ws.write_string(0, 0, self.title, book.f["title"])
         self.ws.set_row(0, 24)
         self.ws.set_landscape()
         self.ws.set_paper(9)  # A4
@@ -168,7 +174,8 @@ class Sheet:
         self.ws.set_footer("&C第 &P 页，共 &N 页")
 
     def fit(self, col: int, text: str | int) -> None:
-        size = text if isinstance(text, int) else width(text)
+        """Widen the column for ``text`` (or a number ``text`` characters wide)."""
+        size = text if isinstance(text, int) else math.ceil(text_units(text))
         if size + 2 > self.widths[col]:
             self.widths[col] = min(60, size + 2)
 
@@ -196,7 +203,7 @@ class Sheet:
         value = fen / self.book.unit.fen
         self.ws.put_formula(row, col, formula, self.book.f[("total_exact" if fmt.startswith("total") else "exact")
                                                             if exact else fmt], float(value))
-        self.fit(col, _fen_width(int(fen), self.book.unit.fen) + (4 if exact else 0))
+        self.fit(col, _fen_width(int(fen), self.book.unit.fen) + (4 if exact else -1))
 
     def blank(self, row: int, col: int, fmt: str = "text") -> None:
         self.ws.write_blank(row, col, None, self.book.f[fmt])
@@ -204,44 +211,82 @@ class Sheet:
     def formula(self, row: int, col: int, formula: str, value: Fraction | int, fmt: str = "money") -> None:
         """A formula of ours (references, arithmetic, comparisons and _OUR_FUNCTIONS only)."""
         self.ws.put_formula(row, col, formula, self.book.f[fmt], value if isinstance(value, int) else _num(value))
-        self.fit(col, _shown_width(value))
+        self.fit(col, _shown_width(value) - (3 if fmt.endswith("int") else 0))  # a count has no decimals
 
     def header(self, row: int, labels: list[str], widest: int = 24) -> None:
-        """The header row (wrapped labels, at most ``widest`` wide), frozen and repeated on every
-        printed page."""
+        """The header row (wrapped labels, at most ``widest`` wide unless a bracket would be left
+        alone on a line), frozen and repeated on every printed page."""
         for col, label in enumerate(labels):
             self.ws.write_string(row, col, label, self.book.f["header"])
-            self.widths[col] = max(self.widths[col], min(widest, width(label) + 2))
-        self.labels = (row, labels)
+        self.labels = (row, labels, widest)
         self.ws.freeze_panes(row + 1, 0)
         self.ws.repeat_rows(row)
 
     def unit_note(self, row: int, last_col: int) -> None:
+        self.unit_shown = True
         self.ws.write_string(row, last_col, f"单位：{self.book.unit.name}", self.book.f["unit"])
+
+    def note(self, row: int, text: str, last_col: int | None = None) -> None:
+        """A note under the table (依据, 方法, …): written in ``finish`` as one wrapped cell across
+        the printed width (to ``last_col`` when given), its row as high as its lines."""
+        self.notes.append((row, text, last_col))
 
     def finish(self, fixed: dict[int, int] | None = None, printed: int | None = None, label_cols: int = 0) -> None:
         """Column widths (``fixed`` ones as given), the header row's height for its wrapped labels,
         and the print set-up: A4 landscape, as many pages wide as keep the print at least
         PRINT_SCALE of its size (the first ``label_cols`` columns repeated on each), ``printed``
         columns only when given."""
-        self.widths.update(fixed or {})
-        for col, size in self.widths.items():
+        widths: dict[int, float] = dict(self.widths)
+        if self.labels is not None:
+            row, labels, widest = self.labels
+            for col, label in enumerate(labels):
+                if col not in (fixed or {}):
+                    data = widths.get(col, 6)
+                    wanted = max(data, min(widest, math.ceil(text_units(label, bold=True)) + 1))
+                    widths[col] = header_width(label, wanted, data, wanted + 8)
+        widths.update(fixed or {})
+        for col, size in widths.items():
             self.ws.set_column(col, col, size)
         if self.labels is not None:
-            row, labels = self.labels
-            self.ws.set_row(row, max(32, max((wrapped_height(label, self.widths[col])
-                                              for col, label in enumerate(labels)), default=0)))
-        last = max(self.widths) if printed is None else printed
-        total = sum(self.widths[col] + COLUMN_GAP for col in range(last + 1))
-        labels_width = sum(self.widths[col] + COLUMN_GAP for col in range(label_cols))
+            self.ws.set_row(row, max(32, max(label_height(label, widths.get(col, 6))
+                                             for col, label in enumerate(labels))))
+        last = max(widths) if printed is None else printed
+        total = sum(widths.get(col, 6) + COLUMN_GAP for col in range(last + 1))
+        labels_width = sum(widths.get(col, 6) + COLUMN_GAP for col in range(label_cols))
         # each further page repeats the label columns and may leave up to a column's width unused
-        waste = labels_width + max(self.widths[col] for col in range(last + 1))
+        waste = labels_width + max(widths.get(col, 6) for col in range(last + 1))
         pages = 1
         while total + waste * (pages - 1) > PAGE_WIDTH / PRINT_SCALE * pages and pages < 4:
             pages += 1
         self.ws.fit_to_pages(pages, 0)
         if pages > 1 and label_cols:
             self.ws.repeat_columns(0, label_cols - 1)
+        # a note spans what surely prints on the first page: a cell merged across a page break prints
+        # garbled, and one long unwrapped cell is cut at the page's edge
+        first_page, span = -1, 0.0
+        while first_page < last and span + widths.get(first_page + 1, 6) + COLUMN_GAP <= total / pages:
+            first_page += 1
+            span += widths.get(first_page, 6) + COLUMN_GAP
+        if pages == 1:
+            first_page = last
+        for note_row, text, note_last in self.notes:
+            end = max(1, min(first_page if note_last is None else note_last, first_page))
+            self.ws.merge_range(note_row, 0, note_row, end, text, self.book.f["note"])
+            self.ws.set_row(note_row, wrapped_height(text, int(sum(widths.get(c, 6) for c in range(end + 1)))))
+        if pages > 1 and self.labels is not None:
+            # the title (and the unit) in the page header on every page: the cell A1 would print cut
+            # off on the pages after the first, where only the label columns are repeated
+            title = self.title.replace("&", "&&")
+            unit = f'&R&"宋体,Regular"&10 单位：{self.book.unit.name}' if self.unit_shown else ""
+            # a space after the font size: "&14" followed by "2018" would read as size 142018
+            self.ws.set_header(f'&C&"宋体,Bold"&14 {title}{unit}', {"margin": 0.3})
+            self.ws.set_margins(left=0.4, right=0.4, top=0.8, bottom=0.7)
+            self.ws.print_area(self.labels[0], 0, self.ws.dim_rowmax, last)
+        else:
+            if self.labels is not None:  # the title and 单位 above the header on every page down
+                self.ws.repeat_rows(0, self.labels[0])
+            if printed is not None:
+                self.ws.print_area(0, 0, self.ws.dim_rowmax, last)
 
 
 class Book:
@@ -273,7 +318,8 @@ class Book:
             "percent": {**cell, "num_format": "0.00%"},
             "total_percent": {**cell, "num_format": "0.00%", "bold": True, "bg_color": "#F2F2F2"},
             "unit": {**base, "align": "right"},
-            "note": {**base, "italic": True, "font_color": "#595959"},
+            "note": {**base, "italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"},
+            "index": {**cell, "num_format": "0", "align": "center"},  # 序号, apart from the 地区代码 beside it
         }.items()}
 
 
@@ -318,7 +364,8 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
     s = Sheet(book, name, f"{year}年{subsidy.name}预算表")
     labels = ["序号", "地区代码", "地区"]
     labels += [("" if t.sign > 0 else "减：") + policy.groups[t.group].name.removeprefix("其中：") for t in subsidy.terms]
-    labels += ["人数", f"标准（{RATE_UNITS[subsidy.unit]}）", "月数", "资金合计", "省级", "市级", "县级", "备注"]
+    # the rate's unit on a line of its own: wrapped where the column ends, it left "）" alone on one
+    labels += ["人数", f"标准\n（{RATE_UNITS[subsidy.unit]}）", "月数", "资金合计", "省级", "市级", "县级", "备注"]
     coarse = quantum > 1
     if coarse:
         labels += [f"精确数（{unit.name}）", f"尾差调整（{unit.name}）"]
@@ -423,7 +470,9 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
                                    live.remainders[payer])
                 else:
                     ws.write_blank(row, rem_col[payer], None, f["text"])
-        s.text(row, c_note, note, "text")
+        s.text(row, c_note, note, "wrap")
+        if (height := label_height(note, NOTE_WIDTH, bold=False)) > LINE_POINTS + 5:
+            ws.set_row(row, height)  # a long 备注 wraps in its column rather than running off the page
     s.text(total_row, 0, "", "total_text")
     s.text(total_row, 1, "", "total_text")
     s.text(total_row, 2, "合计", "total_text")
@@ -439,14 +488,13 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
     s.text(total_row, c_note, "", "total_text")
     for col in rem_col.values():
         s.text(total_row, col, "", "total_text")
-    s.ws.write_string(last + 2, 0, "依据：" + _basis(subsidy, lines), book.f["note"])
+    s.note(last + 2, "依据：" + _basis(subsidy, lines))
     if coarse:
         exact = sum((Fraction(sum(n for _, n in ln.numerators), ln.denominator) for ln in lines), Fraction(0))
         s.money_formula(total_row, c_exact, "=" + column_sum(c_exact, first, last), exact, "total_money", exact=True)
         s.money_formula(total_row, c_adjust, "=" + column_sum(c_adjust, first, last), adjusted, "total_money")
         _residue_check(s, last + 3, c_total, c_exact, total_row, quantum)
-    s.finish({0: 5, c_note: 28}, printed=c_note, label_cols=3)
-    s.ws.print_area(0, 0, last + 3 if coarse else last + 2, c_note)
+    s.finish({0: 5, c_note: NOTE_WIDTH}, printed=c_note, label_cols=3)
     return _SubsidySheet(subsidy.name, name, first, total_row, payer_col, county_row, shown, totals,
                          live_rows, len(lines))
 
@@ -458,7 +506,7 @@ def _residue_check(s: Sheet, row: int, c_total: int, c_exact: int, total_row: in
     unit = s.book.unit
     name = allocation_name(quantum)
     total, exact = xl_rowcol_to_cell(total_row, c_total), xl_rowcol_to_cell(total_row, c_exact)
-    s.ws.write_string(row, 0, f"尾差核对：资金合计与精确数合计之差应不超过半个分配单位（{name}）", s.book.f["note"])
+    s.note(row, f"尾差核对：资金合计与精确数合计之差应不超过半个分配单位（{name}）", c_total - 1)
     # half a unit in the shown unit, with room for the doubles' last digit (only an exact tie is misjudged)
     limit = f"{quantum}/{2 * unit.fen}+1E-9"
     s.ws.write_formula(row, c_total, f'=IF(ABS({total}-{exact})<={limit},"一致","不一致：请重新运行 budget plan")',
@@ -517,16 +565,16 @@ def _fund_sheet(book: Book, fund, lines: list, name: str, year: int) -> _Subsidy
     s.text(total_row, c_total + 4, "", "total_text")
     bounds = "；".join(x for x in [f"保底{format_plain(fund.floor)}元" if fund.floor is not None else "",
                                    f"封顶{format_plain(fund.cap)}元" if fund.cap is not None else ""] if x)
-    s.ws.write_string(last + 2, 0, f"方法：资金合计 = 总额 × 加权得分（{bounds or '不设保底和封顶'}，"
-                      "超出或不足部分按得分在其余地区间分配），"
-                      f"按最大余数法精确到分。依据：{fund.ref.text}", book.f["note"])
+    s.note(last + 2, f"方法：资金合计 = 总额 × 加权得分（{bounds or '不设保底和封顶'}，"
+                     "超出或不足部分按得分在其余地区间分配），"
+                     f"按最大余数法精确到分。依据：{fund.ref.text}")
     s.finish(label_cols=3)
     return _SubsidySheet(fund.name, name, first, total_row, payer_col, county_row, shown, totals)
 
 
 def _county_cells(s: Sheet, row: int, index: int, region) -> None:
     """序号, 地区代码, 地区 of a county's row."""
-    s.number(row, 0, index + 1, "int")
+    s.number(row, 0, index + 1, "index")
     s.text(row, 1, region.code)
     s.text(row, 2, region.name)
 
@@ -557,7 +605,7 @@ def _summary_sheet(s: Sheet, policy: Policy, sheets: dict[str, _SubsidySheet]) -
     last = first + len(rows) - 1
     for index, (_, sheet) in enumerate(rows):
         row = first + index
-        s.number(row, 0, index + 1, "int")
+        s.number(row, 0, index + 1, "index")
         s.text(row, 1, sheet.title)
         for i, payer in enumerate(PAYERS):
             s.money_formula(row, 2 + i, "=" + _ref(sheet.name, sheet.total_row, sheet.payer_col[payer]),
@@ -876,8 +924,8 @@ def rolling_workbook_bytes(result: PlanResult, unit: Unit = UNITS["元"]) -> byt
                          for y in in_years), Fraction(0))
             s.formula(row, c, "=" + column_sum(c, first, row - 1), total, "total_money")
         row += 2
-    s.text(row, 0, "各年金额与当年预算表（budget-YEAR.xlsx）各承担级次合计相同；人数为预测数时，"
-                   "本表为滚动规划的测算，须逐年按实际人数编制预算。", "wrap")
+    s.note(row, "各年金额与当年预算表（budget-YEAR.xlsx）各承担级次合计相同；人数为预测数时，"
+                "本表为滚动规划的测算，须逐年按实际人数编制预算。")
     s.finish()
     book.wb.close()
     return stream.getvalue()

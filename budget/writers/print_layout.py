@@ -1,0 +1,81 @@
+"""Where a printed header label wraps: column widths chosen so that no line of a wrapped label
+starts with a closing bracket or punctuation mark, nor ends with an opening one (“标准（元/人·年⏎）”).
+
+Spreadsheet programs wrap a cell greedily, character by character, at the column's width. We
+cannot tell them where to break without putting line breaks into the labels (which readers of the
+workbook look columns up by), so we simulate the greedy wrap and pick a width near the wanted one
+whose breaks fall at acceptable places even if the program's glyphs are a little wider or narrower
+than ours (LibreOffice with Noto Sans CJK and DejaVu Sans measured; Excel's SimSun is narrower
+for Latin letters and digits, the same for CJK).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+OPENING = set("（〔［【「『《(“‘")
+CLOSING = set("）〕］】」』》)”’，、。；：！？%％·/")
+UNIT_POINTS = 7.0  # a column-width unit prints 7 points wide at 100 % (measured in LibreOffice)
+SLACK = 3.0  # points either way the program's glyphs may take more or less than ours
+LINE_POINTS = 13.5  # a line of 10-point text
+
+
+def _points(ch: str, bold: bool = True) -> float:
+    """A 10-point glyph: CJK and full-width characters a full em, others about 0.7 em (bold) or
+    0.65 em."""
+    if unicodedata.east_asian_width(ch) in "WF":
+        return 10.0
+    return 3.5 if ch in NARROW else 7.0 if bold else 6.5
+
+
+NARROW = set(".,:;/·'|!-() ")  # Latin punctuation: about a third of an em
+
+
+def wrap(text: str, usable: float, bold: bool = True) -> list[str]:
+    """The lines a program wrapping greedily at ``usable`` points makes of ``text``."""
+    lines: list[str] = []
+    for part in text.split("\n"):
+        line, size = "", 0.0
+        for ch in part:
+            if line and size + _points(ch, bold) > usable:
+                lines.append(line)
+                line, size = "", 0.0
+            line += ch
+            size += _points(ch, bold)
+        lines.append(line)
+    return lines
+
+
+def text_units(text: str, bold: bool = False) -> float:
+    """How many column-width units ``text`` takes on one line."""
+    return sum(_points(ch, bold) for ch in text) / UNIT_POINTS
+
+
+def _usable(column_width: float) -> float:
+    return column_width * UNIT_POINTS + 2.0
+
+
+def _breaks_well(lines: list[str]) -> bool:
+    return all(not (b and b[0] in CLOSING) and not (a and a[-1] in OPENING) for a, b in zip(lines, lines[1:]))
+
+
+def breaks_well(text: str, column_width: float) -> bool:
+    """Whether every line break of ``text`` wrapped in the column is acceptable, with our glyph
+    widths off by SLACK either way."""
+    usable = _usable(column_width)
+    return all(_breaks_well(wrap(text, usable + d)) for d in (-SLACK, 0.0, SLACK))
+
+
+def header_width(label: str, wanted: float, least: float, most: float) -> float:
+    """The width nearest ``wanted`` (half units, from ``least`` to ``most``) at which ``label``
+    wraps well; ``wanted`` when none does."""
+    steps = [wanted + k / 2 * sign for k in range(0, 17) for sign in ((1,) if k == 0 else (-1, 1))]
+    for candidate in steps:
+        if least <= candidate <= most and breaks_well(label, candidate):
+            return candidate
+    return wanted
+
+
+def label_height(label: str, column_width: float, bold: bool = True) -> float:
+    """The row height that shows ``label`` wrapped in the column (its narrowest likely wrap)."""
+    return LINE_POINTS * len(wrap(label, _usable(column_width) - SLACK, bold)) + 5
