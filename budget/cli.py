@@ -577,7 +577,9 @@ def _why_no_line(result, year: int, region: str, code: str, subsidy: str, name: 
                 f"{place} has no headcounts for {year} in {file}, so it is not in this plan")
     if not any(ln.subsidy.id == subsidy for ln in result.lines):
         return f"“{name}”{year}年未执行", f"“{name}” is not in force in {year}"
-    return f"{place}{year}年没有“{name}”", f"{place} has no “{name}” in {year}"
+    where = "、".join(dict.fromkeys(ln.region.name for ln in result.lines if ln.subsidy.id == subsidy))
+    return (f"“{name}”{year}年只在{where}执行，{place}没有这项补助",
+            f"“{name}” applies in {year} only in {where}; {place} has none")
 
 
 @app.command()
