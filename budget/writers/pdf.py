@@ -38,18 +38,25 @@ CELL_WORDS = re.compile(
     r"加权得分|同属多类|计入次序|每人|一次|假设|人口|养老|医疗|参保|咸阳市|陕人社发|〔\d+〕\d+号")
 
 
+OPENING, CLOSING = set("（《“‘〔"), set("，。、；：）》”’〕！？%")
+
+
 def keep_words(text: object) -> markupsafe.Markup:
     """``text`` (escaped) with each of its CELL_WORDS in a span that does not wrap."""
     out, at = [], 0
     raw = str(text)
     for match in CELL_WORDS.finditer(raw):
         out.append(markupsafe.escape(raw[at:match.start()]))
-        # <wbr>: WeasyPrint offers no break between two nowrap spans unless told
-        out.append(markupsafe.Markup('<wbr><span class="w">') + markupsafe.escape(match.group())
-                   + markupsafe.Markup("</span><wbr>"))
+        # <wbr>: WeasyPrint offers no break between two nowrap spans unless told; none where a line
+        # may not break anyway (before a closing mark such as ， or after an opening one such as （)
+        before = "" if raw[match.start() - 1:match.start()] in OPENING else "<wbr>"
+        after = "" if raw[match.end():match.end() + 1] in CLOSING else "<wbr>"
+        out.append(markupsafe.Markup(f'{before}<span class="w">') + markupsafe.escape(match.group())
+                   + markupsafe.Markup(f"</span>{after}"))
         at = match.end()
     out.append(markupsafe.escape(raw[at:]))
-    return markupsafe.Markup("").join(out)
+    # no break offered at either end: a word wider than its cell would leave an empty line above it
+    return markupsafe.Markup(markupsafe.Markup("").join(out).removeprefix("<wbr>").removesuffix("<wbr>"))
 
 
 def cell_lines(text: object, per_line: int) -> markupsafe.Markup:
