@@ -110,16 +110,17 @@ def short_ref(text: str) -> str:
 def renamed_note(policy: Policy, date: str, codes: list[str]) -> str:
     """A note for a document naming a county by the name it had on the document's date when the
     data (allocations.csv, the workbook) use its present name: 彬县 in a notice of January 2018 is
-    610482 彬州市 from May 2018 on."""
+    610482 彬州市 from May 2018 on. The note names the county by the data's code, not by a name the
+    county did not yet bear on the document's date."""
     day = parse_date(date)
     when = Month(day.year, day.month)
     notes = []
     for renamed in policy.regions.renamed.values():
         region = policy.regions.get(renamed.new_code)
         if renamed.new_code in codes and region is not None and when < renamed.since:
-            approval = f"，{renamed.ref}" if renamed.ref else ""
-            notes.append(f"{renamed.old_name}即{renamed.since.year}年{renamed.since.month}月起的{region.name}"
-                         f"（{renamed.new_code}{approval}），按成文日期列原名")
+            approval = f"（{renamed.ref}）" if renamed.ref else ""
+            notes.append(f"{renamed.old_name}于{renamed.since.year}年{renamed.since.month}月撤县设市{approval}，"
+                         f"allocations.csv和预算表按区划代码{renamed.new_code}列示，本表按成文日期列原名")
     return "；".join(notes)
 
 
