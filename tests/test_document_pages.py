@@ -152,6 +152,13 @@ def test_a_county_named_as_of_the_notice_date_is_explained(docs):
     for name in ("notice", "explanation"):
         text = pdf_text(docs[name])
         assert "彬县" in text
-        note = "彬县于2018年5月撤县设市（陕政函〔2018〕93号），allocations.csv和预算表按区划代码610482列示，本表按成文日期列原名"
+        note = "彬县于2018年5月撤县设市（陕政函〔2018〕93号），数据文件中代码为610482；本表列成文日期的名称"
         assert text.count(note) >= (5 if name == "notice" else 1)
     assert "彬县" not in pdf_text(docs["settlement"])  # dated 2019: the present name, no note
+
+
+@pytest.mark.parametrize("name", ["notice", "settlement", "settlement_advance"])
+def test_a_tables_note_stays_on_its_page(docs, name):
+    """The note under an attachment table (shares, the renamed county) never makes a page of its own."""
+    with pdfplumber.open(docs[name]) as pdf:
+        assert not [n for n, p in enumerate(pdf.pages, 1) if (p.extract_text() or "").startswith("注：")]

@@ -120,7 +120,7 @@ def renamed_note(policy: Policy, date: str, codes: list[str]) -> str:
         if renamed.new_code in codes and region is not None and when < renamed.since:
             approval = f"（{renamed.ref}）" if renamed.ref else ""
             notes.append(f"{renamed.old_name}于{renamed.since.year}年{renamed.since.month}月撤县设市{approval}，"
-                         f"allocations.csv和预算表按区划代码{renamed.new_code}列示，本表按成文日期列原名")
+                         f"数据文件中代码为{renamed.new_code}；本表列成文日期的名称")  # short: two lines with the share note
     return "；".join(notes)
 
 
