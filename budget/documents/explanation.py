@@ -5,6 +5,7 @@ notice's unit, so its totals and 大写 are the notice's."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from ..core.money import chinese_uppercase, format_plain
 from ..core.period import Dated
 from ..core.policy import PAYERS, Policy, quoted_title
 from ..core.results import PlanResult, sample_notes
-from .tables import cited_documents, dated_names
+from .tables import cited_documents, dated_names, renamed_note
 
 
 @dataclass
@@ -94,6 +95,7 @@ class Explanation:
     grand_total_upper: str  # the 大写 of grand_total, printed beside it
     allocation_rule: str
     sample: str = ""
+    renamed: str = ""  # a county shown by its name on the document's date, not the data's (彬县/彬州市)
     rolling_years: list[str] = field(default_factory=list)  # 中期财政规划: the plan's years, side by side
     rolling_rows: list[list[str]] = field(default_factory=list)  # payer, each year, the years' total
 
@@ -146,10 +148,17 @@ def explanation(result: PlanResult, year: int, settings: ExplanationSettings, da
         settings=settings, year=year, date_text=chinese_date(date), unit=unit.name,
         documents=[quoted_title(d) for d in cited_documents(policy)],
         parameters=parameters(policy, year),
-        assumptions=[f"{a.what}：{a.value}。{a.note}" for a in policy.assumptions_for([year])],
+        assumptions=[f"{_named(policy, a.what)}：{a.value}。{a.note}" for a in policy.assumptions_for([year])],
         interpretations=[f"{a.what}：{a.value}。{a.note}" for a in policy.interpretations_for([year])],
         summary_rows=[row(items[i], by_item[i]) for i in order], summary_total=row("合计", totals),
         county_rows=[row(names[c], by_county[c]) for c in codes], county_total=row("合计", totals),
         chart=chart, grand_total=unit.text(grand), grand_total_upper=chinese_uppercase(grand),
         allocation_rule=rounding_rule(result.quantum),
-        sample="；".join(sample_notes(result.files)))
+        sample="；".join(sample_notes(result.files)), renamed=renamed_note(policy, date, codes))
+
+
+def _named(policy: Policy, what: str) -> str:
+    """``610403不列入分配表`` → ``杨陵区（610403）不列入分配表``: a reader knows counties by name."""
+    code = re.match(r"\d{6}(?!\d)", what)
+    region = policy.regions.get(code.group()) if code else None
+    return f"{region.name}（{region.code}）{what[6:]}" if region else what

@@ -17,7 +17,7 @@ from ..core.money import chinese_uppercase, format_plain
 from ..core.policy import PAYERS, Policy, quoted_title
 from ..core.results import PlanResult, sample_notes
 from ..core.settlement import advance
-from .tables import Table, allocation_table, cited_documents, dated_names, fund_table, short_ref
+from .tables import Table, allocation_table, cited_documents, dated_names, fund_table, renamed_note, short_ref, short_refs
 
 
 @dataclass
@@ -77,8 +77,9 @@ def subsidy_texts(policy: Policy, lines: list[Line], unit: Unit) -> list[Subsidy
         for line in mine:
             for p, a in line.amounts:
                 by_payer[p] += a
-        refs = dict.fromkeys(short_ref(t) for t in [seg.period_ref.text] + [r.ref.text for r in seg.rates]
-                             + [s.ref.text for s in seg.steps])
+        # each document and clause once, whichever parameters cite it
+        refs = dict.fromkeys(r for t in [seg.period_ref.text] + [r.ref.text for r in seg.rates]
+                             + [s.ref.text for s in seg.steps] for r in short_refs(t))
         assumed = any(r.ref.is_assumption for r in seg.rates) or any(s.ref.is_assumption for s in seg.steps)
         texts.append(SubsidyText(
             name=subsidy.name, standard=_standard(policy, mine[0]), shares=split_text(seg.shares, "承担"),
@@ -182,11 +183,13 @@ def notice(result: PlanResult, year: int, settings: DocumentSettings) -> Notice:
             now = ({(code, payer): v for (y, code, s, payer), v in advanced.items() if y == year and s == sid}
                    if advanced is not None else None)
             tables.append(allocation_table(policy, mine, f"附件{len(tables) + 1}",
-                                           f"{year}年{subsidy.name}资金分配表", unit, name_of, handed, now))
+                                           f"{year}年{subsidy.name}资金分配表", unit, name_of, handed, now,
+                                           renamed_note(policy, notice_settings.date, [ln.region.code for ln in mine])))
     for fid, fund in policy.funds.items():
         shares = [f for f in result.fund_lines if f.year == year and f.fund.id == fid]
         if shares:
-            tables.append(fund_table(shares, f"附件{len(tables) + 1}", f"{year}年{fund.name}分配表", unit, name_of))
+            tables.append(fund_table(shares, f"附件{len(tables) + 1}", f"{year}年{fund.name}分配表", unit, name_of,
+                                     renamed_note(policy, notice_settings.date, [f.region.code for f in shares])))
     handed_totals: dict[str, int] = defaultdict(int)
     for table in tables:
         for p, v in table.totals.items():

@@ -10,7 +10,7 @@ from ..core.document_settings import NoticeSettings
 from ..core.money import chinese_uppercase
 from ..core.policy import PAYERS, quoted_title
 from ..core.results import SettlementResult, sample_notes
-from .tables import Table, cited_documents, dated_names
+from .tables import Table, cited_documents, dated_names, renamed_note
 
 
 @dataclass
@@ -23,12 +23,25 @@ class SettlementNotice:
     planned_label: str
     advance_text: str
     by_payer: list[tuple[str, str, str, str, str, str]]  # payer, compared with, planned, actual, difference, direction
+    # ……（省级、市级）应拨 or （县级本级）应安排 — by whether the level's money is handed down, whatever it is compared with
+    actual_verbs: list[str]
     totals: tuple[str, str, str, str]
     difference_upper: str
     transfer_texts: list[str]
     tables: list[Table]
+    recovered: bool  # whether any money is recovered from a county (then: 在下年度结算中扣回)
     draft: bool = False  # rests on assumed values: 征求意见稿, as the plan's notice
     sample: str = ""
+
+
+def _direction(handed: bool, diff: int) -> str:
+    """What a difference means: money handed down is paid or recovered (补拨/收回); a level's own
+    share is not moved, it adjusts its own budget (增加安排/减少安排) — in the body and the 备注 alike."""
+    if diff == 0:
+        return "持平"
+    if handed:
+        return "补拨" if diff > 0 else "收回"
+    return "增加安排" if diff > 0 else "减少安排"
 
 
 def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> SettlementNotice:
@@ -55,16 +68,16 @@ def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> Set
         sums: dict[tuple[str, int], int] = defaultdict(int)
         for index, code in enumerate(regions, start=1):
             row = [str(index), name_of(next(ln.region for ln in mine if ln.region.code == code))]
-            notes = []
+            notes: dict[str, list[str]] = defaultdict(list)  # what is done → the payers doing it
             for p in payers:
                 line = cell.get((code, p))
                 planned, actual = (line.planned, line.actual) if line else (0, 0)
                 sums[(p, 0)] += planned
                 sums[(p, 1)] += actual
                 row += [show(planned), show(actual), show(actual - planned)]
-                if actual != planned:
-                    notes.append(f"{PAYER_NAMES[p]}{'补拨' if actual > planned else '收回'}")
-            rows.append(row + ["，".join(notes)])
+                if actual != planned and p in handed:  # a county's own share is not moved: the table's note says so
+                    notes[_direction(True, actual - planned)].append(PAYER_NAMES[p])
+            rows.append(row + ["；".join("、".join(who) + what for what, who in notes.items())])
         total = ["", "合计"]
         for p in payers:
             total += [show(sums[(p, 0)]), show(sums[(p, 1)]), show(sums[(p, 1)] - sums[(p, 0)])]
@@ -72,9 +85,12 @@ def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> Set
         columns = (["序号", "地区"] + [f"{PAYER_NAMES[p]}{x}" for p in payers for x in (label_of(p), "应拨数", "差额")]
                    + ["备注"])
         name = mine[0].subsidy.name
+        renamed = renamed_note(result.policy, settings.date, regions)
         tables.append(Table(f"附件{len(tables) + 1}", f"{result.year}年{name}清算表", unit.name, columns,
                             [False, False] + [True] * (len(columns) - 3) + [False], total, rows,
-                            "注：差额 = 应拨数 − " + label + "，正数为补拨，负数为收回。", wide=False))
+                            "注：差额 = 应拨数 − " + label + "，正数为补拨，负数为收回；"
+                            "县级差额不补拨、不收回，由县级财政相应增加或减少本级安排。"
+                            + (f"{renamed}。" if renamed else ""), wide=False))
     # transfers: what the province and the city pay (+) or recover (−) per county
     regions = list(dict.fromkeys(t.region.code for t in result.transfers))
     amount = {(t.region.code, t.payer): t.amount for t in result.transfers}
@@ -100,10 +116,7 @@ def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> Set
             grand[0] += planned
             grand[1] += actual
         diff = actual - planned
-        if p in handed:
-            direction = "补拨" if diff > 0 else "收回" if diff < 0 else "持平"
-        else:  # a level's own share is not moved: it adjusts its own budget
-            direction = "增加安排" if diff > 0 else "减少安排" if diff < 0 else "持平"
+        direction = _direction(p in handed, diff)
         by_payer.append((PAYER_NAMES[p], label_of(p), show(planned), show(actual), show(abs(diff)), direction))
     diff = grand[1] - grand[0]
     transfer_texts = []
@@ -118,7 +131,8 @@ def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> Set
         print_date_text=chinese_date(settings.date), documents=[quoted_title(d) for d in cited_documents(policy)],
         planned_label=label,
         advance_text=(f"（按预算的{format_share(result.advance_rate)}预拨）" if result.advance_rate else ""),
-        by_payer=by_payer, totals=(show(grand[0]), show(grand[1]), show(abs(diff)),
+        by_payer=by_payer, actual_verbs=["应拨" if p in handed else "应安排" for p in PAYERS],
+        recovered=any(t.amount < 0 for t in result.transfers), totals=(show(grand[0]), show(grand[1]), show(abs(diff)),
                                    "补拨" if diff > 0 else "收回" if diff < 0 else "持平"),
         difference_upper=chinese_uppercase(abs(diff)),  # of the figure printed beside it
         transfer_texts=transfer_texts, tables=tables, draft=bool(policy.assumptions_for([result.year])),

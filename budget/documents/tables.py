@@ -7,6 +7,7 @@ foots and never needs a "相差" note.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -38,17 +39,35 @@ class Table:
     wide: bool  # on a landscape page
     totals: dict[str, int] = field(default_factory=dict)  # payer → the table's total in fen (as shown)
     dense: bool = False  # in 10 pt rather than 12 pt
+    note_pt: float = 0.0  # the 备注 column's width when its notes need more than the usual (0: the usual)
 
     def __post_init__(self) -> None:
-        self.wide, self.dense = layout(self.columns, [self.total] + self.rows, self.numeric)
+        self.note_pt = note_width(self.rows, self.numeric)
+        self.wide, self.dense = layout(self.columns, [self.total] + self.rows, self.numeric, self.note_pt)
+
+
+NOTE_PT, NOTE_MAX = 9, 16  # 备注 cells are set in 9 pt; a note longer than 16 characters wraps
+
+
+def note_width(rows: list[list[str]], numeric: list[bool]) -> float:
+    """Points the 备注 column takes to hold its longest note on one line (up to NOTE_MAX characters),
+    or 0 when the usual width does: a narrow 备注 whose every note wraps doubles each row's height
+    and pushes the last rows onto a page of their own."""
+    if not numeric or numeric[-1]:
+        return 0.0
+    longest = max((width(r[-1]) for r in rows if r), default=0) / 2
+    if longest <= 4:
+        return 0.0
+    return min(longest, NOTE_MAX) * NOTE_PT + 9  # 4 pt padding each side, a little air
 
 
 PORTRAIT_EM, LANDSCAPE_EM = 156 / 25.4 * 72 / 12, 225 / 25.4 * 72 / 12  # the text area in 12 pt characters
 
 
-def layout(columns: list[str], rows: list[list[str]], numeric: list[bool]) -> tuple[bool, bool]:
+def layout(columns: list[str], rows: list[list[str]], numeric: list[bool], note_pt: float = 0.0) -> tuple[bool, bool]:
     """(landscape, dense): the narrowest page and size the table fits on, from the width of its
-    widest cells (numbers do not wrap; 序号, 地区 and 备注 have fixed widths; other headers wrap)."""
+    widest cells (numbers do not wrap; 序号 and 地区 have fixed widths, 备注 its notes' width; other headers wrap
+    between words)."""
     need = 0.0
     for i, name in enumerate(columns):
         cells = [r[i] for r in rows if i < len(r)]
@@ -58,7 +77,7 @@ def layout(columns: list[str], rows: list[list[str]], numeric: list[bool]) -> tu
         elif i == 1:
             need += 5.5
         elif i == len(columns) - 1 and not numeric[i]:
-            need += 7
+            need += max(7, note_pt / 12)
         else:
             need += max(widest, min(width(name) / 2, 4.0)) + 0.7  # padding
     if need <= PORTRAIT_EM:
@@ -66,9 +85,43 @@ def layout(columns: list[str], rows: list[list[str]], numeric: list[bool]) -> tu
     return True, need > LANDSCAPE_EM
 
 
+# 文号 and the clause cited in it: 陕人社发〔2017〕60号 二（一）
+CITATION = re.compile(r"(\S+?〔\d{4}〕\d+号)\s*((?:[一二三四五六七八九十]+(?:（[一二三四五六七八九十]+）)*)?)")
+
+
+def short_refs(text: str) -> list[str]:
+    """The citations of a reference, document and clause only: ``医保发〔2018〕2号 个人缴费每人每年220元；
+    陕人社发〔2017〕60号 二（二）`` → ``["医保发〔2018〕2号", "陕人社发〔2017〕60号二（二）"]`` — what a
+    document says (a rate, a quotation) is not part of its citation."""
+    out = []
+    for part in re.split(r"[；;]", text):
+        part = part.strip()
+        found = CITATION.match(part)
+        # no 文号 (a reference such as 政府收支分类科目): as written, before any quotation
+        out.append(found.group(1) + found.group(2) if found else part.split("“")[0].strip().replace(" ", ""))
+    return [r for r in out if r]
+
+
 def short_ref(text: str) -> str:
-    """``陕人社发〔2017〕60号 二（一） “……”`` → ``陕人社发〔2017〕60号 二（一）``."""
-    return text.split("“")[0].strip().replace(" ", "")  # a space would be stretched by justify
+    """``陕人社发〔2017〕60号 二（一） “……”`` → ``陕人社发〔2017〕60号二（一）`` (several: joined by ；)."""
+    return "；".join(dict.fromkeys(short_refs(text)))
+
+
+def renamed_note(policy: Policy, date: str, codes: list[str]) -> str:
+    """A note for a document naming a county by the name it had on the document's date when the
+    data (allocations.csv, the workbook) use its present name: 彬县 in a notice of January 2018 is
+    610482 彬州市 from May 2018 on. The note names the county by the data's code, not by a name the
+    county did not yet bear on the document's date."""
+    day = parse_date(date)
+    when = Month(day.year, day.month)
+    notes = []
+    for renamed in policy.regions.renamed.values():
+        region = policy.regions.get(renamed.new_code)
+        if renamed.new_code in codes and region is not None and when < renamed.since:
+            approval = f"（{renamed.ref}）" if renamed.ref else ""
+            notes.append(f"{renamed.old_name}于{renamed.since.year}年{renamed.since.month}月撤县设市{approval}，"
+                         f"数据文件中代码为{renamed.new_code}；本表列成文日期的名称")  # short: two lines with the share note
+    return "；".join(notes)
 
 
 def cited_documents(policy: Policy) -> list[Document]:
@@ -86,7 +139,7 @@ def dated_names(policy: Policy, date: str) -> RegionName:
 
 def allocation_table(policy: Policy, lines: list[Line], label: str, title: str, unit: Unit,
                      name_of: RegionName, handed: tuple[str, ...],
-                     advanced: dict[tuple[str, str], int] | None = None) -> Table:
+                     advanced: dict[tuple[str, str], int] | None = None, renamed: str = "") -> Table:
     """A subsidy's 资金分配表: per county the people, the budget, the money handed down by each
     level in ``handed`` (with ``advanced``: what is handed down now, 提前下达) and their
     subtotal, and what the lower levels budget themselves (应安排) — never "下达"."""
@@ -126,11 +179,18 @@ def allocation_table(policy: Policy, lines: list[Line], label: str, title: str, 
                + ([f"{verb}小计"] if len(down) > 1 else []) + [f"{PAYER_NAMES[p]}应安排" for p in own] + ["备注"])
     note = f"注：分担比例{usual}（备注栏列出与此不同的地区）" + (
         "；“应安排”为县（市、区）本级应安排的配套资金，不在本通知下达之列。" if own else "。")
+    note += _also(renamed)
     return Table(label, title, unit.name, columns, [False, False] + [True] * (len(columns) - 3) + [False],
                  total, rows, note, wide=False, totals=dict(sums))
 
 
-def fund_table(lines: list[FundLine], label: str, title: str, unit: Unit, name_of: RegionName) -> Table:
+def _also(renamed: str) -> str:
+    """The renamed-county note as a further sentence of a table's note."""
+    return f"{renamed}。" if renamed else ""
+
+
+def fund_table(lines: list[FundLine], label: str, title: str, unit: Unit, name_of: RegionName,
+               renamed: str = "") -> Table:
     """因素法 attachment: each county's factor values, weighted score and amount."""
     fund = lines[0].fund
     rows, total = [], 0
@@ -144,7 +204,8 @@ def fund_table(lines: list[FundLine], label: str, title: str, unit: Unit, name_o
     bounds = "，".join(x for x in [f"保底{format_plain(fund.floor)}元" if fund.floor is not None else "",
                                    f"封顶{format_plain(fund.cap)}元" if fund.cap is not None else ""] if x)
     note = (f"注：按因素法分配，加权得分 = Σ 权重 × 该地区因素值占全部地区之比；分配额 = 总额 × 加权得分"
-            f"{'（' + bounds + '，超出或不足部分按得分在其余地区间分配）' if bounds else ''}，按最大余数法取整。")
+            f"{'（' + bounds + '，超出或不足部分按得分在其余地区间分配）' if bounds else ''}，按最大余数法取整。"
+            + _also(renamed))
     return Table(label, title, unit.name, columns, [False, False] + [True] * (len(columns) - 3) + [False],
                  ["", "合计"] + sums + ["100.00%", unit.text(total), ""], rows, note,
                  wide=False, totals={fund.payer: total})

@@ -24,6 +24,47 @@ from ..core.language import said
 from ..resources import TEMPLATES
 from .fonts import FontChoice, FontError, choose_fonts, uncovered
 
+# Words a table cell must not be broken inside: a narrow column wraps "省级/预算数", never "省级预算/数".
+# Longer words first (the regex takes the first alternative that matches). Characters outside
+# these words may still break anywhere, as Chinese text does.
+CELL_WORDS = re.compile(
+    r"(?:省级|市级|县级|市县|县)(?:承担)?\d+(?:\.\d+)?%|\d+(?:\.\d+)?%|[\d,.\-]+(?:起|至)?|"
+    r"序号|地区|备注|合计|人数|资金合计|下达小计|小计|提前下达|下达资金|下达|应安排|安排|预算数|预拨数|应拨数|差额|"
+    r"补拨|（收回）|收回|省级|市级|县级|市县|减：|参保缴费|困难群体|集中连片|已补助|重度残疾人|特困人员|低保对象|"
+    r"建档立卡|贫困人口|农村|执行期间|补助标准|补助项目|分担比例|再分担|部分|城乡居民|基本养老保险|养老保险|"
+    r"基本医疗保险|医疗保险|医保|基础养老金|养老金|提高部分|代缴保费|代缴|保险费|保费|个人缴费|缴费资助|缴费负担|"
+    r"补充医疗保障|指标值|[一二三]级指标|年度目标|数量指标|质量指标|时效指标|成本指标|社会效益指标|满意度指标|"
+    r"服务对象|满意度|按预算法|预算法|规定|时限|有效|减轻|应保尽保|应代尽代率|合规率|及时性|参保率|资金使用|资金|"
+    r"加权得分|同属多类|计入次序|每人|一次|假设|人口|养老|医疗|参保|咸阳市|陕人社发|〔\d+〕\d+号")
+
+
+OPENING, CLOSING = set("（《“‘〔"), set("，。、；：）》”’〕！？%")
+
+
+def keep_words(text: object) -> markupsafe.Markup:
+    """``text`` (escaped) with each of its CELL_WORDS in a span that does not wrap."""
+    out, at = [], 0
+    raw = str(text)
+    for match in CELL_WORDS.finditer(raw):
+        out.append(markupsafe.escape(raw[at:match.start()]))
+        # <wbr>: WeasyPrint offers no break between two nowrap spans unless told; none where a line
+        # may not break anyway (before a closing mark such as ， or after an opening one such as （)
+        before = "" if raw[match.start() - 1:match.start()] in OPENING else "<wbr>"
+        after = "" if raw[match.end():match.end() + 1] in CLOSING else "<wbr>"
+        out.append(markupsafe.Markup(f'{before}<span class="w">') + markupsafe.escape(match.group())
+                   + markupsafe.Markup(f"</span>{after}"))
+        at = match.end()
+    out.append(markupsafe.escape(raw[at:]))
+    # no break offered at either end: a word wider than its cell would leave an empty line above it
+    return markupsafe.Markup(markupsafe.Markup("").join(out).removeprefix("<wbr>").removesuffix("<wbr>"))
+
+
+def cell_lines(text: object, per_line: int) -> markupsafe.Markup:
+    """``text`` in balanced lines of at most ``per_line`` characters broken between words (a
+    long subsidy name in a column of known width), each line's words kept whole."""
+    return markupsafe.Markup("<br>").join(keep_words(line) for line in title_lines(str(text), per_line))
+
+
 CHINESE_NUMBERS = [f"（{n}）" for n in "一二三四五六七八九十"] + [f"（十{n}）" for n in "一二三四五六七八九"]
 
 
@@ -43,6 +84,8 @@ def environment() -> jinja2.Environment:
     env.filters["em_width"] = lambda text: sum(0.5 if ord(ch) < 128 else 1 for ch in text)
     # a title in balanced lines broken between words (22 pt: 20 characters a portrait line, 29 landscape)
     env.filters["title_lines"] = lambda text, per_line=19: markupsafe.Markup("<br>").join(title_lines(text, per_line))
+    env.filters["words"] = keep_words
+    env.filters["cell_lines"] = cell_lines
     return env
 
 
