@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import List, NoReturn, Optional
 
 import typer
-from typer.core import TyperArgument
 
 from . import __version__, cli_text
 from .core.display import UNITS, allocation_quantum, parse_date
@@ -37,10 +36,6 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                   context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
                   help="社会保险扶贫补助资金测算、下达与清算，精确到分。"
                        "(Plan and settle social-insurance poverty-alleviation subsidies, exact to the fen.)")
-
-# typer prints an argument's Python type after its name (案例文件 <list[Path]>), which means nothing
-# to a clerk; the metavar already says what to give. (typer.Argument takes no help class to override.)
-TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
 
 PolicyOption = typer.Option(None, "--policy", "-p", metavar="政策文件", help="政策文件（YAML，可重复，每个城市一个；"
                             "也可写内置名称如 xianyang-2017-303）。默认：内置咸阳配置。(policy YAML, repeatable)")
