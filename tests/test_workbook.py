@@ -245,15 +245,20 @@ def test_bad_template_cell_is_reported_by_address(tmp_path):
     assert f"{tmp_path / 'filled.xlsx'}:县区填报!H9: [人数] 未填写：请填写人数，没有的填0" in result.output
 
 
-def test_a_forgiving_template_never_guesses_a_number(tmp_path):
-    """Full-width digits read as digits; a county row left blank is not planned; a 合计 row under the
-    table is checked, not read as a county; a renamed sheet is named."""
+def _filled_template(tmp_path):
+    """The 2018 template filled with the example's figures: (counts, workbook, its sheet, field ids)."""
     runner.invoke(app, ["template", "--year", "2018", "--out", str(tmp_path / "t.xlsx")])
     counts = example_counts(2018)
     fill_template(tmp_path / "t.xlsx", counts, tmp_path / "filled.xlsx")
     book = load_workbook(tmp_path / "filled.xlsx")
     ws = book["县区填报"]
-    ids = [c.value for c in ws[4]]
+    return counts, book, ws, [c.value for c in ws[4]]
+
+
+def test_a_forgiving_template_never_guesses_a_number(tmp_path):
+    """Full-width digits read as digits; a county row left blank is not planned; a 合计 row under the
+    table is checked, not read as a county; a renamed sheet is named."""
+    counts, book, ws, ids = _filled_template(tmp_path)
     ws["C5"] = "８，５３５"  # 秦都区's 8535, typed with a Chinese input method
     for col in range(3, len(ids)):  # 渭城区 (row 6) left entirely blank
         ws.cell(6, col).value = None
@@ -288,12 +293,7 @@ def test_a_typed_total_is_checked_and_every_other_problem_still_said(tmp_path, l
     """A 合计 row, however the clerk spells it, is checked against the counties and never read as a
     county; a total that disagrees does not hide the other problems of the sheet (all at once); when
     it disagrees because a spreadsheet's SUM skipped numbers stored as text, those cells are named."""
-    runner.invoke(app, ["template", "--year", "2018", "--out", str(tmp_path / "t.xlsx")])
-    counts = example_counts(2018)
-    fill_template(tmp_path / "t.xlsx", counts, tmp_path / "filled.xlsx")
-    book = load_workbook(tmp_path / "filled.xlsx")
-    ws = book["县区填报"]
-    ids = [c.value for c in ws[4]]
+    counts, book, ws, ids = _filled_template(tmp_path)
     ws["C5"] = "８５３５"  # a number stored as text: LibreOffice's SUM skips it
     total_row = ws.max_row + 1
     ws.cell(total_row, 1 if label != "合\u3000计" else 2).value = label
