@@ -92,7 +92,8 @@ OS_REASONS = {errno.ENOENT: ("文件或文件夹不存在", "no such file or fol
               errno.EACCES: ("没有权限", "permission denied"), errno.EPERM: ("没有权限", "operation not permitted"),
               errno.ENOSPC: ("磁盘空间不足", "no space left on the disk"),
               errno.EROFS: ("只读的磁盘或文件夹", "read-only file system"),
-              errno.EISDIR: ("是文件夹", "is a folder"), errno.ENOTDIR: ("不是文件夹", "not a folder")}
+              errno.EISDIR: ("是文件夹", "is a folder"), errno.ENOTDIR: ("不是文件夹", "not a folder"),
+              errno.ENAMETOOLONG: ("文件名太长", "file name too long")}
 
 
 def os_reason(exc: OSError):
@@ -119,8 +120,8 @@ def _problems_exit(out: Path | None = None, writes: bool = True):
         if not writes:  # nothing is written: it is a file that could not be read
             _say("无法读取 {where}：{why}", "cannot read {where}: {why}", err=True, where=where, why=why)
             raise typer.Exit(1) from None
-        _say("无法写出到 {out}：{why}（{where}）", "cannot write to {out}: {why} ({where})", err=True,
-             out=out if out else where, why=why, where=where)
+        # the folder the clerk named, not the temporary file or lock beside it that failed
+        _say("无法写出到 {out}：{why}", "cannot write to {out}: {why}", err=True, out=out if out else where, why=why)
         raise typer.Exit(1) from None
 
 
@@ -184,6 +185,9 @@ def _paths(inputs: tuple = (), out: Optional[Path] = None, out_file: Optional[Pa
     elif out_file is not None and out_file.suffix.lower() != ".xlsx":
         messages.append(f"--out 应是一个 .xlsx 文件（文件名以 .xlsx 结尾），{out_file.name} 不是 / --out must be an .xlsx "
                         f"file (a name ending in .xlsx); {out_file.name} is not")
+    elif out_file is not None and out_file.parent.exists() and not out_file.parent.is_dir():
+        messages.append(f"--out 所在的 {out_file.parent} 是文件，不是文件夹 / the folder of --out, {out_file.parent}, is a "
+                        "file")
     elif out_file is not None and not out_file.parent.is_dir():
         messages.append(f"--out 所在的文件夹 {out_file.parent} 不存在 / the folder of --out, {out_file.parent}, does not "
                         "exist")
@@ -257,7 +261,8 @@ AllowGlyphsOption = typer.Option(False, "--allow-missing-glyphs", help="即使�
 FinalOption = typer.Option(False, "--final", help="正式稿：仍有假设参数（逐项列出文件:行）或缺少上级指标文号、科目、"
                            "联系人时拒绝；不加此项时，依赖假设的通知为征求意见稿。")
 AllocationUnitOption = typer.Option(None, "--allocation-unit", metavar="单位", help="分配单位：每县每项目金额只舍入一次到"
-                                    "该单位——分、元、0.01万元 或 万元（优先于公文设置；默认 分）。")
+                                    "该单位——分、元、0.01万元 或 万元"
+                                    "（优先于公文设置；没有公文设置时为 分，内置示例的公文设置为 元）。")
 
 
 def _quantum(given: Optional[str], settings_path: Optional[str]) -> int:
@@ -526,7 +531,9 @@ def explain(
                              factors_path=str(factors) if factors else None)
     items = {**{s.id: s.name for s in result.policy.subsidies.values()},
              **{f.id: f.name for f in result.policy.funds.values()}}
-    matches = [i for i, name in items.items() if subsidy in (i, name)] or [i for i, name in items.items() if subsidy in name]
+    matches = ([i for i, name in items.items() if subsidy in (i, name)]
+               or [i for i, name in items.items() if subsidy in name]
+               or [i for i, name in items.items() if _in_order(subsidy, name)])  # 医保缴费资助 → 城乡居民医保个人缴费资助
     if len(matches) != 1:
         listed = "；".join(f"{name}（{i}）" for i, name in items.items() if i in matches or not matches)
         what = "不止一个项目" if matches else "没有这个项目"
@@ -552,6 +559,12 @@ def explain(
         _say("{a}", "{b}", err=True, a=zh, b=en)
         raise typer.Exit(1)
     typer.echo(explain_line(result.policy, found[0]))
+
+
+def _in_order(short: str, name: str) -> bool:
+    """Every character of ``short`` in ``name``, in order: how a clerk shortens a subsidy's name."""
+    rest = iter(name)
+    return len(short) >= 2 and all(ch in rest for ch in short)
 
 
 def _why_no_line(result, year: int, region: str, code: str, subsidy: str, name: str, file: str) -> tuple[str, str]:
@@ -827,6 +840,10 @@ def main() -> None:
     use_language(_language_of(args))
     try:
         app(args)
+    except OSError as exc:  # a path the system refuses (a name too long, a device): said, not a crash
+        print(str(said("无法访问 {path}：{why}", "cannot use {path}: {why}", path=exc.filename or "", why=os_reason(exc))),
+              file=sys.stderr)
+        sys.exit(1)
     except Exception as exc:  # noqa: BLE001 — the last resort: input problems are handled above
         if os.environ.get("BUDGET_DEBUG"):
             raise

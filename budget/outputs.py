@@ -18,6 +18,7 @@ from .core.problems import InputError, Problem, Source
 from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
 from .readers.input_files import file_digest
+from .resources import EXAMPLE_DOCUMENTS
 from .writers.atomic import staged
 from .writers.csv_writer import DEFAULT_FORMAT, CsvFormat, allocations_csv, rows_csv, settlement_csv, transfers_csv
 from .writers.text import assumptions_text
@@ -92,6 +93,9 @@ def settings_for(result: PlanResult | SettlementResult, year: int, documents: Do
         try:
             shown_unit(section.unit, result.quantum)
         except ValueError as exc:
+            if documents.settings_path and Path(documents.settings_path).resolve() == EXAMPLE_DOCUMENTS.resolve():
+                section.unit = "元"  # the shipped example's 万元 does not suit a finer unit the clerk chose: 元 does
+                continue
             where = Path(documents.settings_path).name if documents.settings_path else "--unit"
             raise InputError([Problem(Source(documents.settings_path or "--unit"), said(
                 "公文设置 {where} 中的金额单位 unit: {unit} 与分配单位不相容：{why}。请把该设置改为 unit: 元，或用 -d 给出其他"

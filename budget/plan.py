@@ -201,6 +201,8 @@ def plan_csv_format(folder: Path) -> CsvFormat:
 
 def read_manifest(folder: Path) -> Manifest:
     path = folder / MANIFEST
+    if not folder.is_dir():
+        raise InputError([Problem(Source(str(folder)), said("测算文件夹不存在", "the plan folder does not exist"))])
     if not path.exists():
         raise InputError([Problem(Source(str(folder)), said("不是测算（budget plan）的输出文件夹：其中没有 {manifest}",
                                                             "not a plan's output folder: it has no {manifest}",

@@ -245,3 +245,40 @@ def test_a_full_width_advance_rate_is_read(tmp_path):
     result = runner.invoke(app, ["plan", "-y", "2018", "--no-pdf", "--no-workbook", "-a", "９０％", "-o", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
     assert '"advance_rate": "90%"' in (tmp_path / "o" / "plan.json").read_text("utf-8").replace(": ", ": ")
+
+
+def test_paths_the_system_refuses_are_said_not_crashed(tmp_path):
+    """A name too long, a file where a folder should be, a plan folder that does not exist, a folder
+    the system will not write: each said in Chinese, naming what the clerk gave (no temporary names)."""
+    import subprocess
+    import sys
+
+    def budget(*args):
+        return subprocess.run([sys.executable, "-m", "budget.cli", *args], capture_output=True, text=True)
+
+    long_name = tmp_path / ("a" * 260 + ".xlsx")
+    result = budget("template", "-y", "2018", "-o", str(long_name))
+    assert result.returncode == 1 and result.stderr.strip() == f"无法访问 {long_name}：文件名太长"
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x", "utf-8")
+    result = budget("template", "-y", "2018", "-o", str(a_file / "t.xlsx"))
+    assert result.returncode == 2 and result.stderr.strip() == f"--out 所在的 {a_file} 是文件，不是文件夹"
+    result = budget("report", "--from", str(tmp_path / "nowhere"))
+    assert f"{tmp_path / 'nowhere'}: 测算文件夹不存在" in result.stderr
+    result = budget("plan", "-y", "2018", "--no-pdf", "-o", "/proc/budget-out")
+    assert result.returncode == 1 and "无法写出到 /proc/budget-out：" in result.stderr
+    assert ".tmp" not in result.stderr and "budget-lock" not in result.stderr
+
+
+def test_a_subsidy_named_short_and_a_finer_unit_with_the_example_settings(tmp_path):
+    """explain takes a subsidy shortened as the template says it (医保缴费资助); --allocation-unit 分 with
+    the shipped example settings shows the documents in 元 rather than refusing their 万元."""
+    short = runner.invoke(app, ["explain", "-y", "2018", "-r", "秦都区", "-s", "医保缴费资助"])
+    assert short.exit_code == 0 and short.output.startswith("城乡居民医保个人缴费资助（medical_contribution_subsidy）")
+    result = runner.invoke(app, ["plan", "-y", "2018", "--allocation-unit", "分", "-o", str(tmp_path / "p")])
+    assert result.exit_code == 0, result.output
+    import pdfplumber
+
+    with pdfplumber.open(tmp_path / "p" / "notice-2018-征求意见稿.pdf") as pdf:
+        text = "".join(page.extract_text() or "" for page in pdf.pages)
+    assert "单位：人、元" in text and "万元" not in text.split("附件")[-1]

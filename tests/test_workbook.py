@@ -288,7 +288,7 @@ def test_a_forgiving_template_never_guesses_a_number(tmp_path):
     assert result.exit_code == 1 and "找不到工作表‘县区填报’" in result.output
 
 
-@pytest.mark.parametrize("label", ["合计", "合 计", "合\u3000计", "合计：", "总计"])
+@pytest.mark.parametrize("label", ["合计", "合 计", "合\u3000计", "合计：", "总计", "合计（人）"])
 def test_a_typed_total_is_checked_and_every_other_problem_still_said(tmp_path, label):
     """A 合计 row, however the clerk spells it, is checked against the counties and never read as a
     county; a total that disagrees does not hide the other problems of the sheet (all at once); when
@@ -313,6 +313,18 @@ def test_a_typed_total_is_checked_and_every_other_problem_still_said(tmp_path, l
     assert f"县区填报!D{total_row}" not in out  # the right total passes
     assert "地区代码 '" not in out and "没有地区代码" not in out  # the total row is not read as a county
     assert "发现 3 个问题" in out
+
+
+def test_a_subtotal_row_is_one_message_not_one_per_column(tmp_path):
+    counts, book, ws, ids = _filled_template(tmp_path)
+    row = ws.max_row + 1
+    ws.cell(row, 1).value = "小计"
+    ws.cell(row, 3).value = 100
+    book.save(tmp_path / "filled.xlsx")
+    result = runner.invoke(app, ["check", "-y", "2018", "-H", str(tmp_path / "filled.xlsx")])
+    assert result.exit_code == 1
+    assert result.output.endswith(f"filled.xlsx:县区填报!A{row}: [合计] '小计' 不是地区代码，这一行未读取（合计行请写“合计”，"
+                                  "小计行请删去）\n发现 1 个问题。\n")
 
 
 # --- a real office suite --------------------------------------------------------------------------

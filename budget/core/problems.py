@@ -40,8 +40,11 @@ FIELD_NAMES = {"year": "年度", "region_code": "地区代码", "region_name": "
                "headcount": "人数", "month": "月份", "factor": "因素", "value": "数值"}
 
 
+FIELD_NAMES_EN = {"合计": "total"}
+
+
 def field_name(field: str) -> str:
-    return FIELD_NAMES.get(field, field) if language() == "zh" else field
+    return FIELD_NAMES.get(field, field) if language() == "zh" else FIELD_NAMES_EN.get(field, field)
 
 
 @dataclass(frozen=True)

@@ -265,7 +265,9 @@ class _Reader:
                 why = self.c.text(reason.items.get("why"), said("{code} 的排除理由", "why {code} is excluded", code=code)) or ""
                 assumption = self.c.text(reason.items.get("assumption"), ASSUMPTION) if body else None
                 if assumption:
-                    self.assumptions.append(Assumption(f"{code}不列入分配表", why, assumption, reason.source))
+                    known = self.regions.get(code) if self.regions else None
+                    place = f"{known.name}（{code}）" if known else code  # a reader knows counties by name
+                    self.assumptions.append(Assumption(f"{place}不列入分配表", why, assumption, reason.source))
                 self.excluded[code] = why
             else:
                 why_not = said("排除 {code} 的理由", "reason for excluding {code}", code=code)

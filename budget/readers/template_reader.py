@@ -3,6 +3,7 @@ sources are cells such as ``县区填报!G7``."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -36,6 +37,7 @@ ROW_CHECK = "合计"  # field of the problems a typed 合计 row raises: they do
 def _is_total(label: str) -> bool:
     """合计, 合 计, 合　计, 合计：, 总计 … — how a clerk labels the total row."""
     plain = "".join(unicodedata.normalize("NFKC", label).split()).rstrip(":：")
+    plain = re.sub(r"[(（][^)）]*[)）]$", "", plain)  # 合计（人）
     return plain in TOTAL_LABELS
 
 
@@ -89,6 +91,13 @@ def read_template(path: str, sheet: Any) -> tuple[list[RawRow], list[Problem]]:
             continue
         if not any(figures.values()):
             continue  # a county row left entirely blank: that county is not planned (said in a warning)
+        plain = unicodedata.normalize("NFKC", code)
+        if not (plain.isascii() and plain.isdigit()):  # 小计, 合计（人）, a note: one message, not one per column
+            problems.append(Problem(Source(path, cell=address(r, 0), field=ROW_CHECK),
+                                    said("'{code}' 不是地区代码，这一行未读取（合计行请写“合计”，小计行请删去）",
+                                         "'{code}' is not a region code; this row was not read (label a total row "
+                                         "合计, delete subtotal rows)", code=code)))
+            continue
         for c in columns:
             sums[c] += _whole(figures[c]) or 0
             raw = record[c] if c < len(record) else None
