@@ -82,13 +82,14 @@ def settlement_notice(result: SettlementResult, settings: NoticeSettings) -> Set
         for p in payers:
             total += [show(sums[(p, 0)]), show(sums[(p, 1)]), show(sums[(p, 1)] - sums[(p, 0)])]
         total.append("")
-        columns = (["序号", "地区"] + [f"{PAYER_NAMES[p]}{x}" for p in payers for x in (label_of(p), "应拨数", "差额")]
-                   + ["备注"])
+        # a county's own share is not handed down: it is 应安排 against its 预算数, as the body says
+        columns = (["序号", "地区"] + [f"{PAYER_NAMES[p]}{x}" for p in payers
+                                     for x in (label_of(p), "应拨数" if p in handed else "应安排数", "差额")] + ["备注"])
         name = mine[0].subsidy.name
         renamed = renamed_note(result.policy, settings.date, regions)
         tables.append(Table(f"附件{len(tables) + 1}", f"{result.year}年{name}清算表", unit.name, columns,
                             [False, False] + [True] * (len(columns) - 3) + [False], total, rows,
-                            "注：差额 = 应拨数 − " + label + "，正数为补拨，负数为收回；"
+                            "注：差额 = 应拨数 − " + label + "（县级为应安排数 − 预算数），正数为补拨，负数为收回；"
                             "县级差额不补拨、不收回，由县级财政相应增加或减少本级安排。"
                             + (f"{renamed}。" if renamed else ""), wide=False))
     # transfers: what the province and the city pay (+) or recover (−) per county

@@ -37,8 +37,9 @@ def _settlement_sheet(book: Book, result: SettlementResult) -> None:
     s = Sheet(book, "清算表", f"{result.year}年社会保险扶贫补助资金清算表")
     columns = ["序号", "地区代码", "地区", "补助项目"]
     for p in PAYERS:
-        own = label if p in result.policy.handed_down() else "预算数"  # a level's own share: its budget
-        columns += [f"{PAYER_NAMES[p]}{own}", f"{PAYER_NAMES[p]}应拨数", f"{PAYER_NAMES[p]}差额"]
+        handed = p in result.policy.handed_down()  # a level's own share: its budget, and what it 应安排
+        columns += [f"{PAYER_NAMES[p]}{label if handed else '预算数'}", f"{PAYER_NAMES[p]}{'应拨数' if handed else '应安排数'}",
+                    f"{PAYER_NAMES[p]}差额"]
     columns += [f"合计{label if label == '预算数' else '预拨（预算）数'}", "合计应拨数", "合计差额", "备注"]
     s.unit_note(1, len(columns) - 1)
     s.header(2, columns)
