@@ -14,7 +14,6 @@ import math
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from ..core.display import width
 from ..core.policy import Policy, quoted_title
 from ..core.template_layout import FIRST_DATA_ROW, ID_ROW, SHEET, group_heading, template_groups
 from .print_layout import LINE_POINTS, header_width, label_height, text_units, wrap
@@ -96,9 +95,9 @@ def template_bytes(policy: Policy, year: int) -> bytes:
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
     ws.set_footer("&C第 &P 页，共 &N 页")
     # one page wide while that prints at least PRINT_SCALE of the size, else two with the counties repeated
-    total = sum(w + COLUMN_GAP for w in widths)
-    ws.fit_to_pages(1 if total <= PAGE_WIDTH / PRINT_SCALE else 2, 0)
-    if total > PAGE_WIDTH / PRINT_SCALE:
+    span = sum(w + COLUMN_GAP for w in widths)
+    ws.fit_to_pages(1 if span <= PAGE_WIDTH / PRINT_SCALE else 2, 0)
+    if span > PAGE_WIDTH / PRINT_SCALE:
         ws.repeat_columns(0, 1)
     ws.repeat_rows(2, ID_ROW)
     ws.protect("", {"format_columns": True, "format_rows": True})

@@ -231,7 +231,7 @@ class Sheet:
         the printed width (to ``last_col`` when given), its row as high as its lines."""
         self.notes.append((row, text, last_col))
 
-    def finish(self, fixed: dict[int, int] | None = None, printed: int | None = None, label_cols: int = 0) -> None:
+    def finish(self, fixed: dict[int, float] | None = None, printed: int | None = None, label_cols: int = 0) -> None:
         """Column widths (``fixed`` ones as given), the header row's height for its wrapped labels,
         and the print set-up: A4 landscape, as many pages wide as keep the print at least
         PRINT_SCALE of its size (the first ``label_cols`` columns repeated on each), ``printed``
@@ -878,18 +878,33 @@ def rows_workbook(title: str, header: list[str], rows: list[list[str]], year: in
     book = Book(stream, UNITS["元"], year, title)
     s = Sheet(book, "指标", title)
     s.header(2, header)
+    # one page wide at PRINT_SCALE or more (a second page across would carry no 补助项目 or 地区 to
+    # tell its rows apart): the longest text columns wrap at the width that leaves for them
+    natural = [max([math.ceil(text_units(r[c])) + 2 for r in rows if c != amount_column] + [6])
+               for c in range(len(header))]
+    natural = [max(n, math.ceil(text_units(label, bold=True)) // 2 + 2) for n, label in zip(natural, header)]
+    if amount_column is not None:
+        natural[amount_column] = max([_shown_width(Fraction(r[amount_column])) + 2 for r in rows] + [10])
+    room = PAGE_WIDTH / PRINT_SCALE - COLUMN_GAP * len(header) - 1
+    cap: float = max(natural)
+    while cap > 6 and sum(min(n, cap) for n in natural) > room:
+        cap -= 0.5
+    widths = {c: float(min(n, cap)) if c == amount_column or n <= cap else
+              header_width(header[c], cap, cap - 3, cap, [r[c] for r in rows]) for c, n in enumerate(natural)}
     for r, row in enumerate(rows, start=3):
         for c, cell in enumerate(row):
             if c == amount_column:
                 s.number(r, c, Fraction(cell))
             else:
-                s.text(r, c, cell)
+                s.text(r, c, cell, "wrap")
+        s.ws.set_row(r, max(LINE_POINTS, *(cell_height(cell, widths[c]) - 4 for c, cell in enumerate(row)
+                                          if c != amount_column and cell)))
     if amount_column is not None and rows:
         last = 3 + len(rows)
         s.text(last, 0, "合计", "total_text")
         s.formula(last, amount_column, "=" + column_sum(amount_column, 3, last - 1),
                   sum((Fraction(r[amount_column]) for r in rows), Fraction(0)), "total_money")
-    s.finish()
+    s.finish(widths)
     book.wb.close()
     return stream.getvalue()
 
