@@ -168,3 +168,83 @@ def test_libreoffice_prints_every_page_at_seven_points_or_more(books, printed):
                 assert (page.width, page.height) == pytest.approx((842, 595), abs=1)  # A4 landscape
                 body, _ = Counter(round(c["size"], 1) for c in page.chars).most_common(1)[0]
                 assert body >= 7.0, (path.name, number, body)  # 10-point cells, scaled at least 70 %
+
+
+def _starts_a_line(chars: list[dict], c: dict) -> bool:
+    """No character printed just before ``c`` on its line: ``c`` begins a wrapped line."""
+    return not [d for d in chars if abs(d["top"] - c["top"]) < 1 and d["x1"] <= c["x0"] + 1
+                and c["x0"] - d["x1"] < c["size"]]
+
+
+@pytest.fixture(scope="module")
+def forms(books, tmp_path_factory):
+    """The headcount template and the indicator export, printed by LibreOffice."""
+    tmp, _ = books
+    template = tmp / "t.xlsx"
+    assert runner.invoke(app, ["template", "-y", "2018", "-o", str(template)]).exit_code == 0
+    indicators = tmp / "plan" / "indicators-2018.xlsx"
+    profile = tmp / "profile"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp / "forms"), str(template), str(indicators)],
+                   check=True, capture_output=True, timeout=240)
+    return {template: tmp / "forms" / "t.pdf", indicators: tmp / "forms" / "indicators-2018.pdf"}
+
+
+@needs_office
+def test_template_and_indicators_print_legibly_within_the_page(forms):
+    """Each page within its right edge, its body at 7 points or more, and no wrapped line starting
+    with closing punctuation (“（每人计一次⏎）”)."""
+    for path, pdf_path in forms.items():
+        with pdfplumber.open(pdf_path) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                where = (path.name, number)
+                assert max(c["x1"] for c in page.chars) <= page.width - 20, where
+                body, _ = Counter(round(c["size"], 1) for c in page.chars).most_common(1)[0]
+                assert body >= 7.0, where
+                starts = [c["text"] for c in page.chars if c["text"] in "）”，。" and _starts_a_line(page.chars, c)]
+                assert not starts, (where, starts)
+
+
+@needs_office
+def test_template_header_prints_whole(forms):
+    """Every heading of the template, its lines not cut off at the top or bottom of the cell."""
+    path, pdf_path = next(iter(forms.items()))
+    labels = [_flat(c.value or "") for c in load_workbook(path)["县区填报"][3]]
+    with pdfplumber.open(pdf_path) as pdf:
+        page = pdf.pages[0]
+        text = _flat(page.extract_text())
+        header = [c for c in page.chars if "Bold" in c["fontname"]]
+    bottom = min(float(c["top"]) for c in page.chars if c["text"] == "6")  # the first 地区代码 61…
+    for label in labels:
+        assert label in text or all(ch in text for ch in label), label
+    assert sum(len(label) for label in labels) <= len([c for c in header if c["top"] < bottom])
+
+
+@needs_office
+def test_indicators_print_one_page_wide_with_the_total_beside_its_label(forms):
+    """Not in vertical strips: every page names its rows' 补助项目, and 合计 prints on the page of
+    its amount."""
+    path, pdf_path = list(forms.items())[1]
+    ws = load_workbook(path, data_only=True).active
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and (ws.page_setup.fitToWidth or 1) == 1
+    assert ws.page_setup.orientation == "landscape"
+    total = next(c.value for c in ws[ws.max_row] if isinstance(c.value, (int, float)))
+    with pdfplumber.open(pdf_path) as pdf:
+        pages = [_flat(page.extract_text()) for page in pdf.pages]
+    assert all("补助项目" in text for text in pages)
+    assert [n for n, text in enumerate(pages) if "合计" in text] == [n for n, text in enumerate(pages)
+                                                                    if f"{total:,.2f}" in text] == [len(pages) - 1]
+
+
+@needs_office
+def test_parameters_and_notes_lines_start_with_no_closing_mark(books, printed):
+    """参数与依据's “是（文件未载明⏎）” and 说明's “…，⏎，按月补助…”: widths chosen so that no wrapped
+    line starts with a closing bracket, quote or comma."""
+    path, pdf_path = next(iter(printed.items()))
+    with pdfplumber.open(pdf_path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            text = _flat(page.extract_text())
+            if not text.startswith(("参数与依据", "说明")):
+                continue
+            starts = [c["text"] for c in page.chars if c["text"] in "）”，" and _starts_a_line(page.chars, c)]
+            assert not starts, (number, starts)

@@ -11,6 +11,7 @@ for Latin letters and digits, the same for CJK).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 OPENING = set("（〔［【「『《(“‘")
@@ -32,18 +33,27 @@ NARROW = set(".,:;/·'|!-() ")  # Latin punctuation: about a third of an em
 
 
 def wrap(text: str, usable: float, bold: bool = True) -> list[str]:
-    """The lines a program wrapping greedily at ``usable`` points makes of ``text``."""
+    """The lines a program wrapping greedily at ``usable`` points makes of ``text``: between any two
+    CJK characters, but a run of Latin letters and digits ("2012", an id) kept whole unless it is
+    longer than a line (LibreOffice measured)."""
     lines: list[str] = []
     for part in text.split("\n"):
         line, size = "", 0.0
-        for ch in part:
-            if line and size + _points(ch, bold) > usable:
-                lines.append(line)
-                line, size = "", 0.0
-            line += ch
-            size += _points(ch, bold)
+        for token in _WORD.findall(part):
+            points = sum(_points(ch, bold) for ch in token)
+            pieces = [token] if len(token) == 1 or points <= usable else list(token)
+            for piece in pieces:
+                points = sum(_points(ch, bold) for ch in piece)
+                if line and size + points > usable:
+                    lines.append(line)
+                    line, size = "", 0.0
+                line += piece
+                size += points
         lines.append(line)
     return lines
+
+
+_WORD = re.compile(r"[A-Za-z0-9_]+|.", re.S)
 
 
 def text_units(text: str, bold: bool = False) -> float:
@@ -59,21 +69,35 @@ def _breaks_well(lines: list[str]) -> bool:
     return all(not (b and b[0] in CLOSING) and not (a and a[-1] in OPENING) for a, b in zip(lines, lines[1:]))
 
 
-def breaks_well(text: str, column_width: float) -> bool:
+def breaks_well(text: str, column_width: float, bold: bool = True) -> bool:
     """Whether every line break of ``text`` wrapped in the column is acceptable, with our glyph
     widths off by SLACK either way."""
+    return not _misses(text, column_width, bold)
+
+
+def _misses(text: str, column_width: float, bold: bool) -> int:
+    """Of our glyph widths as measured and off by SLACK either way, how many wrap ``text`` badly
+    (the one as measured counted twice: it is the likeliest)."""
     usable = _usable(column_width)
-    return all(_breaks_well(wrap(text, usable + d)) for d in (-SLACK, 0.0, SLACK))
+    return sum((2 if d == 0 else 1) * (not _breaks_well(wrap(text, usable + d, bold))) for d in (-SLACK, 0.0, SLACK))
 
 
-def header_width(label: str, wanted: float, least: float, most: float) -> float:
+def header_width(label: str, wanted: float, least: float, most: float, cells: list[str] | None = None) -> float:
     """The width nearest ``wanted`` (half units, from ``least`` to ``most``) at which ``label``
-    wraps well; ``wanted`` when none does."""
-    steps = [wanted + k / 2 * sign for k in range(0, 17) for sign in ((1,) if k == 0 else (-1, 1))]
+    (bold) and the column's wrapped ``cells`` (not bold) wrap well; when none does for all of
+    them, the one at which fewest do not (``wanted`` if no width helps)."""
+    reach = int(2 * max(wanted - least, most - wanted, 0))
+    steps = [wanted + k / 2 * sign for k in range(0, reach + 1) for sign in ((1,) if k == 0 else (-1, 1))]
+    best, fewest = wanted, None
     for candidate in steps:
-        if least <= candidate <= most and breaks_well(label, candidate):
-            return candidate
-    return wanted
+        if not least <= candidate <= most:
+            continue
+        failing = _misses(label, candidate, True) + sum(_misses(c, candidate, False) for c in cells or ())
+        if fewest is None or failing < fewest:
+            best, fewest = candidate, failing
+        if not failing:
+            break
+    return best
 
 
 def label_height(label: str, column_width: float, bold: bool = True) -> float:

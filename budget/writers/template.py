@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from ..core.display import width
 from ..core.policy import Policy, quoted_title
 from ..core.template_layout import FIRST_DATA_ROW, ID_ROW, SHEET, group_heading, template_groups
+from .print_layout import LINE_POINTS, header_width, label_height, text_units, wrap
+from .workbook import COLUMN_GAP, PAGE_WIDTH, PRINT_SCALE
+
+NOTES_WIDTH = 72  # 填报说明 on A4 portrait: 595 points less 0.4-inch margins hold 76 column units
 
 
 def template_bytes(policy: Policy, year: int) -> bytes:
@@ -28,11 +32,11 @@ def template_bytes(policy: Policy, year: int) -> bytes:
     f_title = wb.add_format({"font_name": "宋体", "bold": True, "font_size": 14})
     f_label = wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "align": "center"})
     f_part = wb.add_format({**base, "bold": True, "bg_color": "#EAF1DD", "text_wrap": True, "align": "center"})
-    f_id = wb.add_format({**base, "font_color": "#808080", "font_size": 8})
+    f_id = wb.add_format({**base, "font_color": "#808080", "font_size": 8, "text_wrap": True})
     f_text = wb.add_format(base)
     f_input = wb.add_format({**base, "locked": False, "num_format": "#,##0", "bg_color": "#FFFFE0"})
     f_check = wb.add_format({**base, "font_color": "#C00000"})
-    f_plain = wb.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"})
+    f_plain = wb.add_format({"font_name": "宋体", "font_size": 10, "text_wrap": True, "valign": "top"})
 
     groups = template_groups(policy, year)
     counties = policy.counties()
@@ -42,12 +46,19 @@ def template_bytes(policy: Policy, year: int) -> bytes:
     ws.write_number(1, 1, year, f_text)
     labels = ["地区代码", "地区名称"] + [group_heading(policy, g, year) for g in groups] + ["校验"]
     ids = ["region_code", "region_name"] + groups + ["check"]
+    names = max((math.ceil(text_units(r.name)) + 2 for r in counties), default=8)
+    # widths at which no label line starts with "）" ("（每人计一次⏎）"); the check column holds
+    # "其中数之和大于总数"
+    widths = [8.0, float(max(8, names))] + [header_width(label, 12, 9, 14) for label in labels[2:-1]] + [13.5]
     for col, (label, gid) in enumerate(zip(labels, ids)):
         is_part = gid in policy.groups and policy.groups[gid].part_of
         ws.write_string(2, col, label, f_part if is_part else f_label)
         ws.write_string(ID_ROW, col, gid, f_id)
-        ws.set_column(col, col, 12 if col < 2 else max(12, min(22, width(label) // 3 + 6)))
-    ws.set_row(2, 60)
+        ws.set_column(col, col, widths[col])
+    ws.set_row(0, 24)
+    ws.set_row(2, max(label_height(label, w) for label, w in zip(labels, widths)))
+    # the 8-point field codes wrap too (a 10-point Latin letter is 6.5 points, at 8 points 5.2)
+    ws.set_row(ID_ROW, 11 * max(len(wrap(gid, (w * 7 + 2 - 3) * 10 / 8, bold=False)) for gid, w in zip(ids, widths)) + 3)
     col_of = {g: 2 + i for i, g in enumerate(groups)}
     last = FIRST_DATA_ROW + len(counties) - 1
     check_col = 2 + len(groups)
@@ -81,12 +92,21 @@ def template_bytes(policy: Policy, year: int) -> bytes:
     ws.freeze_panes(FIRST_DATA_ROW, 2)
     ws.set_landscape()
     ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    # one page wide while that prints at least PRINT_SCALE of the size, else two with the counties repeated
+    span = sum(w + COLUMN_GAP for w in widths)
+    ws.fit_to_pages(1 if span <= PAGE_WIDTH / PRINT_SCALE else 2, 0)
+    if span > PAGE_WIDTH / PRINT_SCALE:
+        ws.repeat_columns(0, 1)
     ws.repeat_rows(2, ID_ROW)
     ws.protect("", {"format_columns": True, "format_rows": True})
 
     notes = wb.add_worksheet("填报说明")
-    notes.set_column(0, 0, 100)
+    notes.set_column(0, 0, NOTES_WIDTH)
+    notes.set_paper(9)
+    notes.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.7)
+    notes.fit_to_pages(1, 0)
     lines = [
         f"{year}年社会保险扶贫补助人数预测填报说明",
         "1. 请在“县区填报”表黄色单元格内填写各县（市、区）预计人数，只填整数，没有的填0。"
@@ -102,6 +122,8 @@ def template_bytes(policy: Policy, year: int) -> bytes:
     ]
     for row, text in enumerate(lines):
         notes.write_string(row, 0, text, f_title if row == 0 else f_plain)
+        if row:  # a wrapped line's row as high as its lines (a program's wrapped cell does not grow it)
+            notes.set_row(row, max(LINE_POINTS, label_height(text, NOTES_WIDTH, bold=False) - 5 + 2))
     notes.protect()
     wb.close()
     return stream.getvalue()

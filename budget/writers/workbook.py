@@ -231,7 +231,7 @@ class Sheet:
         the printed width (to ``last_col`` when given), its row as high as its lines."""
         self.notes.append((row, text, last_col))
 
-    def finish(self, fixed: dict[int, int] | None = None, printed: int | None = None, label_cols: int = 0) -> None:
+    def finish(self, fixed: dict[int, float] | None = None, printed: int | None = None, label_cols: int = 0) -> None:
         """Column widths (``fixed`` ones as given), the header row's height for its wrapped labels,
         and the print set-up: A4 landscape, as many pages wide as keep the print at least
         PRINT_SCALE of its size (the first ``label_cols`` columns repeated on each), ``printed``
@@ -239,11 +239,21 @@ class Sheet:
         widths: dict[int, float] = dict(self.widths)
         if self.labels is not None:
             row, labels, widest = self.labels
+            wanted_of: dict[int, float] = {}
             for col, label in enumerate(labels):
                 if col not in (fixed or {}):
                     data = widths.get(col, 6)
-                    wanted = max(data, min(widest, math.ceil(text_units(label, bold=True)) + 1))
+                    wanted_of[col] = wanted = max(data, min(widest, math.ceil(text_units(label, bold=True)) + 1))
                     widths[col] = header_width(label, wanted, data, wanted + 8)
+            # a page wide rather than a label's well-placed break on two pages: labels widened past
+            # their wanted width stay within it when that keeps the sheet on one page
+            sized = {**widths, **(fixed or {})}
+            last_col = max(sized) if printed is None else printed
+            if sum(sized.get(c, 6) + COLUMN_GAP for c in range(last_col + 1)) > PAGE_WIDTH / PRINT_SCALE >= sum(
+                    min(sized.get(c, 6), wanted_of.get(c, 99)) + COLUMN_GAP for c in range(last_col + 1)):
+                for col, wanted in wanted_of.items():
+                    if widths[col] > wanted:
+                        widths[col] = header_width(labels[col], wanted, self.widths.get(col, 6), wanted)
         widths.update(fixed or {})
         for col, size in widths.items():
             self.ws.set_column(col, col, size)
@@ -670,7 +680,7 @@ def _parameters_sheet(book: Book, policy: Policy, year: int) -> None:
     s = Sheet(book, "参数与依据", "参数与依据（每一标准、比例及其文件依据）")
     labels = ["补助项目", "参数", "适用范围", "起始", "截止", "数值", "依据", "是否假设", "说明"]
     s.header(2, labels)
-    row = 3
+    rows: list[list[str]] = []
 
     def scope_name(scope: str) -> str:
         region = policy.regions.get(scope)
@@ -678,10 +688,8 @@ def _parameters_sheet(book: Book, policy: Policy, year: int) -> None:
 
     for rule in policy.counted_once:
         order = " > ".join(policy.groups[g].label.removeprefix("其中：") for g in rule.groups)
-        cells = ["人员口径", "同属多类的计入次序（每人计一次）", "全省", "", "", order, rule.ref.text,
-                 "是（文件未载明）" if rule.ref.is_assumption else "否", rule.ref.assumption or ""]
-        _parameter_row(s, row, cells)
-        row += 1
+        rows.append(["人员口径", "同属多类的计入次序（每人计一次）", "全省", "", "", order, rule.ref.text,
+                     "是（文件未载明）" if rule.ref.is_assumption else "否", rule.ref.assumption or ""])
     for subsidy in policy.subsidies.values():
         items = [("执行期间", "", e, "") for e in subsidy.period.entries]
         for key, scoped in subsidy.rates.items():
@@ -697,27 +705,36 @@ def _parameters_sheet(book: Book, policy: Policy, year: int) -> None:
             if not (entry.start.year <= year and (entry.end is None or entry.end.year >= year)):
                 continue  # the workbook's year only
             note = "；".join(x for x in (entry.ref.assumption, entry.ref.interpretation) if x)
-            cells = [subsidy.name, label, scope_name(scope), str(entry.start), str(entry.end or ""), value,
-                     entry.ref.text, "是（文件未载明）" if entry.ref.is_assumption else "否", note]
-            _parameter_row(s, row, cells)
-            row += 1
-    s.finish(PARAMETER_WIDTHS, label_cols=2)
+            rows.append([subsidy.name, label, scope_name(scope), str(entry.start), str(entry.end or ""), value,
+                         entry.ref.text, "是（文件未载明）" if entry.ref.is_assumption else "否", note])
+    # widths near the wanted ones at which no wrapped line starts with "）" or "”" ("是（文件未载明⏎）")
+    widths = {col: header_width(label, wanted, wanted - 4, wanted + 4, [r[col] for r in rows])
+              for col, (label, wanted) in enumerate(zip(labels, PARAMETER_WIDTHS.values()))}
+    for row, cells in enumerate(rows, start=3):
+        _parameter_row(s, row, cells, widths)
+    s.finish(widths, label_cols=2)
 
 
 PARAMETER_WIDTHS = {0: 20, 1: 20, 2: 14, 3: 9, 4: 9, 5: 24, 6: 36, 7: 10, 8: 36}
 
 
-def _parameter_row(s: Sheet, row: int, cells: list[str]) -> None:
+def _parameter_row(s: Sheet, row: int, cells: list[str], widths: dict[int, float]) -> None:
     """Every cell wrapped in its column, the row as high as its longest cell."""
     for col, text in enumerate(cells):
         s.text(row, col, text, "wrap")
-    s.ws.set_row(row, max(wrapped_height(text, PARAMETER_WIDTHS[col]) for col, text in enumerate(cells)))
+    s.ws.set_row(row, max(cell_height(text, widths[col]) for col, text in enumerate(cells)))
 
 
 def _split_text(split) -> str:
     return split_text(split.shares)
 
 
+
+
+def cell_height(text: str, column_width: float) -> float:
+    """A wrapped cell's row height: the taller of our estimates (print_layout's greedy wrap, and
+    characters per line), since Latin words wrap whole."""
+    return max(wrapped_height(text, int(column_width)), label_height(text, column_width, bold=False))
 
 
 def wrapped_height(text: str, column_width: int) -> float:
@@ -780,11 +797,13 @@ def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _S
                               "人数重新运行 budget plan。"))
     if result.fund_lines or result.advance_rate is not None:
         rows.append(("数值", "因素法分配表和预拨数表为计算值，不随人数变化。"))
+    # a width near ABOUT_WIDTH at which no line starts with "，" or "）"
+    about = header_width("", ABOUT_WIDTH, ABOUT_WIDTH - 20, ABOUT_WIDTH + 6, [value for _, value in rows])
     for index, (key, value) in enumerate(rows):
         s.text(index + 2, 0, key, "total_text")
         s.text(index + 2, 1, value, "wrap")
-        s.ws.set_row(index + 2, wrapped_height(value, ABOUT_WIDTH))
-    s.finish({1: ABOUT_WIDTH})
+        s.ws.set_row(index + 2, cell_height(value, about))
+    s.finish({1: about})
 
 
 def workbook_bytes(result: PlanResult, year: int, unit: Unit = UNITS["元"]) -> bytes:
@@ -859,18 +878,33 @@ def rows_workbook(title: str, header: list[str], rows: list[list[str]], year: in
     book = Book(stream, UNITS["元"], year, title)
     s = Sheet(book, "指标", title)
     s.header(2, header)
+    # one page wide at PRINT_SCALE or more (a second page across would carry no 补助项目 or 地区 to
+    # tell its rows apart): the longest text columns wrap at the width that leaves for them
+    natural = [max([math.ceil(text_units(r[c])) + 2 for r in rows if c != amount_column] + [6])
+               for c in range(len(header))]
+    natural = [max(n, math.ceil(text_units(label, bold=True)) // 2 + 2) for n, label in zip(natural, header)]
+    if amount_column is not None:
+        natural[amount_column] = max([_shown_width(Fraction(r[amount_column])) + 2 for r in rows] + [10])
+    room = PAGE_WIDTH / PRINT_SCALE - COLUMN_GAP * len(header) - 1
+    cap: float = max(natural)
+    while cap > 6 and sum(min(n, cap) for n in natural) > room:
+        cap -= 0.5
+    widths = {c: float(min(n, cap)) if c == amount_column or n <= cap else
+              header_width(header[c], cap, cap - 3, cap, [r[c] for r in rows]) for c, n in enumerate(natural)}
     for r, row in enumerate(rows, start=3):
         for c, cell in enumerate(row):
             if c == amount_column:
                 s.number(r, c, Fraction(cell))
             else:
-                s.text(r, c, cell)
+                s.text(r, c, cell, "wrap")
+        s.ws.set_row(r, max(LINE_POINTS, *(cell_height(cell, widths[c]) - 4 for c, cell in enumerate(row)
+                                          if c != amount_column and cell)))
     if amount_column is not None and rows:
         last = 3 + len(rows)
         s.text(last, 0, "合计", "total_text")
         s.formula(last, amount_column, "=" + column_sum(amount_column, 3, last - 1),
                   sum((Fraction(r[amount_column]) for r in rows), Fraction(0)), "total_money")
-    s.finish()
+    s.finish(widths)
     book.wb.close()
     return stream.getvalue()
 
