@@ -379,3 +379,15 @@ def test_the_fast_cell_writer_writes_xlsxwriters_bytes(monkeypatch):
     monkeypatch.setattr(workbook, "FAST_CELLS", False)
     monkeypatch.setattr(workbook._OwnFormulas, "_prepare_formula", workbook.Worksheet._prepare_formula)
     assert fast == [workbook.workbook_bytes(result, 2018, UNITS[u]) for u in ("元", "万元")]
+
+
+def test_the_workbook_says_which_county_was_renamed(tmp_path):
+    """The workbook uses a county's present name (彬州市) while a notice dated before the rename says
+    彬县: the 说明 sheet says so for the year of the rename (陕政函〔2018〕93号, May 2018), not later."""
+    result = runner.invoke(app, ["plan", "-y", "2018", "-y", "2019", "--no-pdf", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    for year, expected in ((2018, True), (2019, False)):
+        about = load_workbook(tmp_path / f"budget-{year}.xlsx")["说明"]
+        notes = [r[1] for r in about.iter_rows(values_only=True) if r[0] == "地区更名"]
+        assert notes == (["610482 彬州市：原彬县（610427），2018年5月更名（陕政函〔2018〕93号）；本表用现名，成文日期在更名之前的"
+                          "公文用当时的名称"] if expected else [])

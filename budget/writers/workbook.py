@@ -757,6 +757,11 @@ def _about_sheet(book: Book, result: PlanResult, year: int, sheets: dict[str, _S
         rows.insert(0, ("示例", "本表所用数据为虚构的示例数据，不是统计数：" + "；".join(sample_notes(result.files))))
     excluded = [f"{c} {region.name if (region := policy.regions.get(c)) else ''}：{why}" for c, why in policy.excluded.items()]
     rows += [("未列入地区", e) for e in excluded]
+    planned = {ln.region.code for ln in result.lines if ln.year == year}
+    rows += [("地区更名", f"{r.new_code} {new.name}：原{r.old_name}（{r.old_code}），{r.since.year}年{r.since.month}月更名"
+              f"{'（' + r.ref + '）' if r.ref else ''}；本表用现名，成文日期在更名之前的公文用当时的名称")
+             for r in policy.regions.renamed.values()
+             if r.new_code in planned and r.since.year >= year and (new := policy.regions.get(r.new_code))]
     rows += [("假设", f"{a.what}：{a.value}。{a.note}") for a in policy.assumptions_for([year])]
     rows += [("口径说明", f"{a.what}：{a.value}。{a.note}") for a in policy.interpretations_for([year])]
     allocated_in = allocation_name(result.quantum)
