@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .core.display import width
+from .cli_help_en import COMMANDS_EN, HELP_EN
+from .core.display import UNBREAKABLE, width
 from .core.language import language
 
 # click's message ids (click 8.x, stable across releases) → Chinese
@@ -72,12 +73,7 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 
 OPEN = "（“‘《「【〔"
 CLOSE = "，。、；：？！）”’》」】〕…"
-# a piece a line may not be broken inside: opening marks, one CJK character or a run of other
-# characters (a word, a path, an option), closing marks — so "）" never starts a line
-PIECE = re.compile(rf"\[[^\]\s]{{1,12}}\][{CLOSE}]*"  # click's [必填], [默认：out]
-                   rf"|[{OPEN}]*(?:[^\s{OPEN}{CLOSE}\u2e80-\u9fff\uff00-\uffef]+|[^\s{OPEN}{CLOSE}])?[{CLOSE}]*")
 WIDE = re.compile(r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]")
-
 
 def _term_len(text: str) -> int:
     return width(ANSI.sub("", text))
@@ -165,18 +161,61 @@ def _translating(echo):
     return translated
 
 
+GLOSS = re.compile(r"\s*\(([\x00-\x7f]+)\)\s*$")  # "预算年度。(budget year)": the English gloss after it
+EXTRAS = re.compile(r"(\s+\[[^\]]*\])+$")  # click's "  [default: out]", "  [required]" after the help
+
+
+def english_help(help_text: str) -> str:
+    """An option's help in English: from the table, else its gloss, else as written."""
+    extras = EXTRAS.search(help_text)
+    body, tail = (help_text[:extras.start()], extras.group()) if extras else (help_text, "")
+    key = GLOSS.sub("", body).strip()
+    gloss = GLOSS.search(body)
+    return (HELP_EN.get(key) or (gloss.group(1) if gloss else body)) + tail
+
+
+def chinese_help(help_text: str) -> str:
+    """An option's help in Chinese: without the English gloss (``--lang en`` gives English)."""
+    extras = EXTRAS.search(help_text)
+    body, tail = (help_text[:extras.start()], extras.group()) if extras else (help_text, "")
+    return GLOSS.sub("", body) + tail
+
+
+def chinese_text(body: str) -> str:
+    """A command's help in Chinese: its Chinese paragraphs, without English glosses."""
+    paragraphs = [GLOSS.sub("", p) for p in body.split("\n\n")]
+    chinese = [p for p in paragraphs if len(WIDE.findall(p)) >= 0.2 * len(p)]
+    return "\n\n".join(chinese or paragraphs)
+
+
+def english_text(body: str) -> str:
+    """A command's help in English: its English paragraphs, else its gloss, else as written."""
+    paragraphs = body.split("\n\n")
+    latin = [p for p in paragraphs if len(WIDE.findall(p)) < 0.2 * len(p)]  # English, perhaps naming 提前下达
+    if latin and len(latin) < len(paragraphs):
+        return "\n\n".join(latin)
+    gloss = GLOSS.search(body)
+    return gloss.group(1) if gloss else body
+
+
 def _chinese_formatter(formatter: Any) -> None:
     if getattr(formatter, "wide", False):
         return
     write_usage, write_dl, write_heading = formatter.write_usage, formatter.write_dl, formatter.write_heading
+    write_text = formatter.write_text
 
     def usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         write_usage(self, prog, args, prefix if prefix is not None or language() != "zh" else "用法：")
 
     def definitions(self, rows, *args, **kw) -> None:
         if language() == "zh":
-            rows = [(first, HELP_ZH.get(second, second)) for first, second in rows]
+            rows = [(first, chinese_help(HELP_ZH.get(second, second))) for first, second in rows]
+        else:
+            rows = [(first, COMMANDS_EN.get(first) or english_help(second)) for first, second in rows]
         write_dl(self, rows, *args, **kw)
+
+    def text(self, body: str) -> None:
+        write_text(self, chinese_text(body) if language() == "zh" else english_text(body))
 
     def heading(self, text: str) -> None:
         if language() == "zh":  # 选项：with the full-width colon Chinese takes
@@ -185,7 +224,32 @@ def _chinese_formatter(formatter: Any) -> None:
             write_heading(self, text)
 
     formatter.write_usage, formatter.write_dl, formatter.write_heading = usage, definitions, heading
+    formatter.write_text = text
     formatter.wide = True
+
+
+# a token a help line is never broken inside: an ASCII run (a path, an option), a word of the
+# documents' list (测算说明, 补充医疗保障), or one character
+TOKEN = re.compile(r"\[[^\]\s]{1,12}\]|[!-~]+|" + UNBREAKABLE.pattern + r"|.", re.S)  # [必填] whole
+
+
+def _pieces(chunk: str) -> list[str]:
+    """Chinese text as the pieces a line may break between: words kept whole, a closing mark
+    kept with what it closes and an opening mark with what it opens."""
+    pieces: list[str] = []
+    opening = ""
+    for token in TOKEN.findall(chunk):
+        if token in OPEN:
+            opening += token
+        elif token in CLOSE and pieces:
+            pieces[-1] += opening + token
+            opening = ""
+        else:
+            pieces.append(opening + token)
+            opening = ""
+    if opening:
+        pieces.append(opening)
+    return pieces
 
 
 def _wide(base: type) -> type:
@@ -201,10 +265,7 @@ def _wide(base: type) -> type:
         def _split(self, text: str) -> list[str]:
             chunks: list[str] = []
             for chunk in super()._split(text):
-                if WIDE.search(chunk):
-                    chunks.extend(p for p in PIECE.findall(chunk) if p)
-                else:
-                    chunks.append(chunk)
+                chunks.extend(_pieces(chunk) if WIDE.search(chunk) else [chunk])
             return chunks
 
         def _wrap_chunks(self, chunks: list[str]) -> list[str]:

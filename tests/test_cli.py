@@ -282,3 +282,26 @@ def test_a_subsidy_named_short_and_a_finer_unit_with_the_example_settings(tmp_pa
     with pdfplumber.open(tmp_path / "p" / "notice-2018-征求意见稿.pdf") as pdf:
         text = "".join(page.extract_text() or "" for page in pdf.pages)
     assert "单位：人、元" in text and "万元" not in text.split("附件")[-1]
+
+
+def test_help_in_each_language_alone():
+    """--lang en: every option's help and every command's summary in English (the table covers them
+    all); Chinese help carries no English glosses."""
+    import typer.main
+
+    from budget.cli_help_en import COMMANDS_EN, HELP_EN
+    from budget.cli_text import GLOSS, english_help
+
+    group = typer.main.get_command(app)
+    commands = getattr(group, "commands", {})
+    assert set(commands) == set(COMMANDS_EN)
+    helps = {p.help for c in [group, *commands.values()] for p in c.params if getattr(p, "help", None)}
+    missing = [h for h in helps if GLOSS.sub("", h).strip() not in HELP_EN]
+    assert missing == []
+    assert english_help("预算年度（可重复）。默认：人数文件中的每一年。(budget year, repeatable)  [default: all]") == \
+        "Budget year (repeatable). Default: every year in the headcount file.  [default: all]"
+    english = runner.invoke(app, ["--lang", "en", "plan", "-h"], terminal_width=100).output
+    assert "Budget year (repeatable)." in english and "预算年度" not in english and "测算：" not in english
+    chinese = runner.invoke(app, ["plan", "-h"], terminal_width=100).output
+    assert "预算年度（可重复）。默认：人数文件中的每一年。\n" in chinese and "(budget year" not in chinese
+    assert "Plan: every payer" not in chinese
