@@ -433,6 +433,7 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
 
     headcount = "=" + "".join(("+" if t.sign > 0 else "-") + f"{_COLUMNS[3 + i]}#"
                               for i, t in enumerate(subsidy.terms)).lstrip("+")
+    written_notes: list[tuple[int, str]] = []
     for index, line in enumerate(lines):
         row = first + index
         r = str(row + 1)
@@ -481,8 +482,7 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
                 else:
                     ws.write_blank(row, rem_col[payer], None, f["text"])
         s.text(row, c_note, note, "wrap")
-        if (height := label_height(note, NOTE_WIDTH, bold=False)) > LINE_POINTS + 5:
-            ws.set_row(row, height)  # a long 备注 wraps in its column rather than running off the page
+        written_notes.append((row, note))
     s.text(total_row, 0, "", "total_text")
     s.text(total_row, 1, "", "total_text")
     s.text(total_row, 2, "合计", "total_text")
@@ -504,7 +504,13 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
         s.money_formula(total_row, c_exact, "=" + column_sum(c_exact, first, last), exact, "total_money", exact=True)
         s.money_formula(total_row, c_adjust, "=" + column_sum(c_adjust, first, last), adjusted, "total_money")
         _residue_check(s, last + 3, c_total, c_exact, total_row, quantum)
-    s.finish({0: 5, c_note: NOTE_WIDTH}, printed=c_note, label_cols=3)
+    # a width at which the notes' lines do not start with "）" (a little narrower, never wider: the sheet
+    # stays one page wide)
+    note_width = header_width("备注", NOTE_WIDTH, NOTE_WIDTH - 4, NOTE_WIDTH, sorted({n for _, n in written_notes}))
+    for row, note in written_notes:
+        if (height := label_height(note, note_width, bold=False)) > LINE_POINTS + 5:
+            ws.set_row(row, height)  # a long 备注 wraps in its column rather than running off the page
+    s.finish({0: 5, c_note: note_width}, printed=c_note, label_cols=3)
     return _SubsidySheet(subsidy.name, name, first, total_row, payer_col, county_row, shown, totals,
                          live_rows, len(lines))
 
