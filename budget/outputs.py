@@ -20,7 +20,15 @@ from .core.settlement import advance
 from .readers.input_files import file_digest
 from .resources import EXAMPLE_DOCUMENTS
 from .writers.atomic import staged
-from .writers.csv_writer import DEFAULT_FORMAT, CsvFormat, allocations_csv, rows_csv, settlement_csv, transfers_csv
+from .writers.csv_writer import (
+    DEFAULT_FORMAT,
+    CsvFormat,
+    allocations_bytes,
+    allocations_csv,
+    rows_csv,
+    settlement_csv,
+    transfers_csv,
+)
 from .writers.text import assumptions_text
 
 ADVANCES = "advances.csv"
@@ -145,8 +153,7 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
 
 def allocations_file(result: PlanResult, fmt: CsvFormat = DEFAULT_FORMAT) -> bytes:
     # the rows made as they are written, never all at once (a country has ~35,000 a year)
-    return fmt.encode(allocations_csv(each_allocation(all_lines(result.lines, result.fund_lines)), fmt,
-                                      item_names(result.policy)))
+    return allocations_bytes(each_allocation(all_lines(result.lines, result.fund_lines)), fmt, item_names(result.policy))
 
 
 def indicator_files(result: PlanResult, year: int, settings: DocumentSettings,

@@ -170,3 +170,20 @@ def test_plain_tables_neutralise_formulas_and_keep_numbers():
     text = rows_csv(["地区名称", "人数"], [["=HYPERLINK(\"x\")", "-3"], ["@SUM(1)", 5], ["秦都区", "-100.00"]], ["note"])
     assert text.splitlines() == ["# note", "地区名称,人数", "\"'=HYPERLINK(\"\"x\"\")\",-3", "'@SUM(1),5", "秦都区,-100.00"]
     assert CsvFormat("gb18030").encode("秦都区") == "秦都区".encode("gb18030")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-bom", "gb18030", "utf-8"])
+@pytest.mark.parametrize("headers", ["en", "zh"])
+def test_allocations_encoded_as_written_are_the_same_bytes(encoding, headers):
+    """allocations.csv is encoded row by row (less memory at country scale): the same bytes as the
+    whole text encoded at once, in every encoding and header language."""
+    from budget.core.lines import all_lines, each_allocation
+    from budget.plan import run_plan
+    from budget.resources import EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY
+    from budget.writers.csv_writer import CsvFormat, allocations_bytes, allocations_csv
+
+    result, _ = run_plan([str(EXAMPLE_POLICY)], str(EXAMPLE_HEADCOUNTS), [2018])
+    fmt = CsvFormat(encoding, headers)
+    names = {s.id: s.name for s in result.policy.subsidies.values()}
+    rows = list(each_allocation(all_lines(result.lines, result.fund_lines)))
+    assert allocations_bytes(rows, fmt, names) == fmt.encode(allocations_csv(rows, fmt, names))
