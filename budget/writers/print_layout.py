@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 OPENING = set("（〔［【「『《(“‘")
 CLOSING = set("）〕］】」』》)”’，、。；：！？%％·/")
@@ -21,6 +22,7 @@ SLACK = 3.0  # points either way the program's glyphs may take more or less than
 LINE_POINTS = 13.5  # a line of 10-point text
 
 
+@lru_cache(maxsize=None)  # a few thousand distinct characters; called for every one of a country's cells
 def _points(ch: str, bold: bool = True) -> float:
     """A 10-point glyph: CJK and full-width characters a full em, others about 0.7 em (bold) or
     0.65 em."""
@@ -56,6 +58,7 @@ def wrap(text: str, usable: float, bold: bool = True) -> list[str]:
 _WORD = re.compile(r"[A-Za-z0-9_]+|.", re.S)
 
 
+@lru_cache(maxsize=65536)  # pure: a country's sheets repeat the same notes and names thousands of times
 def text_units(text: str, bold: bool = False) -> float:
     """How many column-width units ``text`` takes on one line."""
     return sum(_points(ch, bold) for ch in text) / UNIT_POINTS
@@ -75,6 +78,7 @@ def breaks_well(text: str, column_width: float, bold: bool = True) -> bool:
     return not _misses(text, column_width, bold)
 
 
+@lru_cache(maxsize=65536)
 def _misses(text: str, column_width: float, bold: bool) -> int:
     """Of our glyph widths as measured and off by SLACK either way, how many wrap ``text`` badly
     (the one as measured counted twice: it is the likeliest)."""
@@ -86,13 +90,16 @@ def header_width(label: str, wanted: float, least: float, most: float, cells: li
     """The width nearest ``wanted`` (half units, from ``least`` to ``most``) at which ``label``
     (bold) and the column's wrapped ``cells`` (not bold) wrap well; when none does for all of
     them, the one at which fewest do not (``wanted`` if no width helps)."""
+    counted: dict[str, int] = {}
+    for cell in cells or ():  # each distinct text wrapped once, counted as often as it stands
+        counted[cell] = counted.get(cell, 0) + 1
     reach = int(2 * max(wanted - least, most - wanted, 0))
     steps = [wanted + k / 2 * sign for k in range(0, reach + 1) for sign in ((1,) if k == 0 else (-1, 1))]
     best, fewest = wanted, None
     for candidate in steps:
         if not least <= candidate <= most:
             continue
-        failing = _misses(label, candidate, True) + sum(_misses(c, candidate, False) for c in cells or ())
+        failing = _misses(label, candidate, True) + sum(_misses(c, candidate, False) * n for c, n in counted.items())
         if fewest is None or failing < fewest:
             best, fewest = candidate, failing
         if not failing:
@@ -100,6 +107,7 @@ def header_width(label: str, wanted: float, least: float, most: float, cells: li
     return best
 
 
+@lru_cache(maxsize=65536)
 def label_height(label: str, column_width: float, bold: bool = True) -> float:
     """The row height that shows ``label`` wrapped in the column (its narrowest likely wrap)."""
     return LINE_POINTS * len(wrap(label, _usable(column_width) - SLACK, bold)) + 5
