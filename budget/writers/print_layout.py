@@ -56,6 +56,7 @@ def wrap(text: str, usable: float, bold: bool = True) -> list[str]:
 
 
 _WORD = re.compile(r"[A-Za-z0-9_]+|.", re.S)
+_MARKS = re.compile("[" + re.escape("".join(OPENING | CLOSING)) + "]")
 
 
 @lru_cache(maxsize=65536)  # pure: a country's sheets repeat the same notes and names thousands of times
@@ -91,8 +92,9 @@ def header_width(label: str, wanted: float, least: float, most: float, cells: li
     (bold) and the column's wrapped ``cells`` (not bold) wrap well; when none does for all of
     them, the one at which fewest do not (``wanted`` if no width helps)."""
     counted: dict[str, int] = {}
-    for cell in cells or ():  # each distinct text wrapped once, counted as often as it stands
-        counted[cell] = counted.get(cell, 0) + 1
+    for cell in cells or ():  # each distinct text wrapped once, counted as often as it stands; a text
+        if _MARKS.search(cell):  # without brackets or punctuation always breaks well
+            counted[cell] = counted.get(cell, 0) + 1
     reach = int(2 * max(wanted - least, most - wanted, 0))
     steps = [wanted + k / 2 * sign for k in range(0, reach + 1) for sign in ((1,) if k == 0 else (-1, 1))]
     best, fewest = wanted, None
