@@ -152,6 +152,5 @@ def _beyond_the_plan(plan_result: PlanResult, actual, actual_path: str, year: in
 
 
 def _named(plan_result: PlanResult, codes: list[str]) -> str:
-    """``610402 秦都区, 610404 渭城区``: codes with their names where the region list has them."""
-    regions = plan_result.policy.regions.regions
-    return ", ".join(f"{c} {regions[c].name}" if c in regions else c for c in codes)
+    """``610402 秦都区, 610404 渭城区``."""
+    return ", ".join(plan_result.policy.regions.label(c) for c in codes)

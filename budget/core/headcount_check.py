@@ -366,11 +366,6 @@ def check_headcounts(rows: Iterable[RawRow], policy: Policy, file: str,
     return headcounts, problems
 
 
-def _place(policy: Policy, code: str) -> str:
-    region = policy.regions.get(code)
-    return f"{code} {region.name}" if region else code
-
-
 def _headcount_field(source: Source | None) -> Source | None:
     """The row's source, naming the 人数 column (the figure that is wrong)."""
     return replace(source, field="headcount") if source is not None else None
@@ -427,14 +422,14 @@ def _year_and_month_problems(headcounts: Headcounts, first_seen: _FirstSeen,
                 "{year}年 {code}，{group}：年度人数 {annual} 少于 {month} 月的 {most} 人（年度人数是年内"
                 "任一时间符合条件的人数，不能少于任一月份人数）", "{year}, {code}, {group}: {annual} people "
                 "in the year, fewer than the {most} of month {month} (the year's figure counts everyone eligible at "
-                "any time in the year)", year=year, code=_place(policy, code), group=_named(policy, group), annual=annual,
+                "any time in the year)", year=year, code=policy.regions.label(code), group=_named(policy, group), annual=annual,
                 most=max(months), month=month)))
         elif annual > sum(months):
             problems.append(Problem(_headcount_field(first_seen.where(key)), said(
                 "{year}年 {code}，{group}：年度人数 {annual} 多于各月人数之和 {total}（年内符合条件的人总在"
                 "某个月符合条件）", "{year}, {code}, {group}: {annual} people in the year, more than all "
                 "months together ({total}): someone eligible in the year is eligible in some month", year=year,
-                code=_place(policy, code), group=_named(policy, group), annual=annual, total=sum(months))))
+                code=policy.regions.label(code), group=_named(policy, group), annual=annual, total=sum(months))))
     return problems
 
 
@@ -486,7 +481,7 @@ def _subset_problems(headcounts: Headcounts, first_seen: _FirstSeen,
                 problems.append(Problem(_headcount_field(where(key)), said(
                     "{year}年 {code}{in_month}：{group} = {mine}，大于 {parent} = {theirs}，但它是其中的一部分"
                     "（其中数不能大于总数）", "{group} = {mine} is larger than {parent} = {theirs} ({year}, "
-                    "{code}){in_month_en}, but it counts some of the same people", year=year, code=_place(policy, code),
+                    "{code}){in_month_en}, but it counts some of the same people", year=year, code=policy.regions.label(code),
                     group=_named(policy, group_id), parent=_named(policy, parent), mine=mine, theirs=theirs,
                     in_month=f"{month}月" if month else "", in_month_en=f" in month {month}" if month else "")))
         children = [(year, code, c) for c in parts.get(group_id, []) if (year, code, c) in present]
@@ -497,7 +492,8 @@ def _subset_problems(headcounts: Headcounts, first_seen: _FirstSeen,
                 problems.append(Problem(_headcount_field(where(key)), said(
                     "{year}年 {code}{in_month}：{group} 的各部分（{parts} = {total}）多于它本身（{mine}）",
                     "the parts of {group} ({parts} = {total}) exceed it ({mine}) in {year}, {code}"
-                    "{in_month_en}", year=year, code=_place(policy, code), group=_named(policy, group_id), total=total, mine=mine,
+                    "{in_month_en}", year=year, code=policy.regions.label(code), group=_named(policy, group_id), total=total,
+                    mine=mine,
                     parts=" + ".join(_named(policy, c) for _, _, c in children),
                     in_month=f"{month}月" if month else "", in_month_en=f" in month {month}" if month else "")))
     return problems

@@ -36,6 +36,11 @@ class RegionTree:
     def get(self, code: str) -> Region | None:
         return self.regions.get(code)
 
+    def label(self, code: str) -> str:
+        """``610402 秦都区``: a code with its name where the list has it, as messages name a place."""
+        region = self.regions.get(code)
+        return f"{code} {region.name}" if region else code
+
     def ancestors(self, code: str) -> list[Region]:
         """The region itself, then its parents up to the province (most specific first)."""
         chain = []

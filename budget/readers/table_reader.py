@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 from ..core.headcount_check import FIELDS, RawRow, Records
 from ..core.language import Said, said
 from ..core.problems import Problem, Source
-from .xlsx_limits import MAX_COLUMNS, MAX_ROWS, xlsx_problems
+from .xlsx_limits import MAX_COLUMNS, MAX_ROWS, too_many_cells, xlsx_problems
 
 
 @dataclass(frozen=True)
@@ -179,9 +179,7 @@ def read_xlsx(path: str, schema: TableSchema = HEADCOUNTS) -> tuple[list[RawRow]
         records = []
         for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             if index > MAX_ROWS or len(row) > MAX_COLUMNS:  # beyond what the sheet declared
-                return [], [Problem(Source(path, cell=f"{name}!{index}:{index}"),
-                                    said("行数或列数超过上限（{rows:,} 行、{columns} 列）", "more than {rows:,} rows or "
-                                         "{columns} columns", rows=MAX_ROWS, columns=MAX_COLUMNS))]
+                return [], [too_many_cells(path, name, index)]
             records.append((index, [_cell_text(c) for c in row]))
     except Exception as exc:  # read-only sheets are parsed while iterated: damaged XML shows only here
         return [], [_unreadable(path, exc)]

@@ -11,7 +11,7 @@ from ..core.headcount_check import RawRow
 from ..core.language import said
 from ..core.problems import Problem, Source
 from ..core.template_layout import SHEET
-from .xlsx_limits import MAX_COLUMNS, MAX_ROWS, xlsx_problems
+from .xlsx_limits import MAX_COLUMNS, MAX_ROWS, too_many_cells, xlsx_problems
 
 
 def _text(value: object) -> str:
@@ -54,9 +54,7 @@ def read_template(path: str, sheet: Any) -> tuple[list[RawRow], list[Problem]]:
     grid = []
     for index, r in enumerate(sheet.iter_rows(values_only=True), start=1):
         if index > MAX_ROWS or len(r) > MAX_COLUMNS:  # beyond what the sheet declared
-            return [], [Problem(Source(path, cell=f"{SHEET}!{index}:{index}"),
-                                said("行数或列数超过上限（{rows:,} 行、{columns} 列）", "more than {rows:,} rows or "
-                                     "{columns} columns", rows=MAX_ROWS, columns=MAX_COLUMNS))]
+            return [], [too_many_cells(path, SHEET, index)]
         grid.append(list(r))
     problems: list[Problem] = []
     id_row = next((i for i, r in enumerate(grid) if r and _text(r[0]).strip() == "region_code"), None)

@@ -32,6 +32,13 @@ def _column_number(letters: str) -> int:
     return number
 
 
+def too_many_cells(path: str, sheet: str, row: int) -> Problem:
+    """A row beyond what the sheet declared (found while reading it): the limits named."""
+    return Problem(Source(path, cell=f"{sheet}!{row}:{row}"), said("行数或列数超过上限（{rows:,} 行、{columns} 列）",
+                                                                   "more than {rows:,} rows or {columns} columns",
+                                                                   rows=MAX_ROWS, columns=MAX_COLUMNS))
+
+
 def xlsx_problems(path: str) -> list[Problem]:
     """What makes ``path`` too large to read, with the limit named; [] if within limits."""
     try:
