@@ -114,6 +114,12 @@ def _translated(text: str) -> str:
     return text
 
 
+def _replace(module: Any, name: str, value: Any) -> None:
+    """``module.name = value`` where click has that name (its layout differs between releases)."""
+    if hasattr(module, name):
+        setattr(module, name, value)
+
+
 def install() -> None:
     """Make click speak the chosen language and lay out help by display width."""
     import importlib
@@ -124,29 +130,23 @@ def install() -> None:
                 module = importlib.import_module(f"{package}.{name}")
             except ImportError:
                 continue
-            if hasattr(module, "_"):
-                module._ = _gettext  # type: ignore[attr-defined]
-            if hasattr(module, "ngettext"):
-                module.ngettext = _ngettext  # type: ignore[attr-defined]
+            _replace(module, "_", _gettext)
+            _replace(module, "ngettext", _ngettext)
         try:
             formatting = importlib.import_module(f"{package}.formatting")
             wrapping = importlib.import_module(f"{package}._textwrap")
             exceptions = importlib.import_module(f"{package}.exceptions")
         except ImportError:
             continue
-        if hasattr(formatting, "term_len"):
-            formatting.term_len = _term_len  # type: ignore[attr-defined]
-        if hasattr(wrapping, "term_len"):
-            wrapping.term_len = _term_len  # type: ignore[attr-defined]
+        _replace(formatting, "term_len", _term_len)
+        _replace(wrapping, "term_len", _term_len)
         if hasattr(wrapping, "TextWrapper"):
             wrapping.TextWrapper = _wide(wrapping.TextWrapper)  # type: ignore[attr-defined]
         if hasattr(exceptions, "echo") and not getattr(exceptions.echo, "wide", False):
             exceptions.echo = _translating(exceptions.echo)  # type: ignore[attr-defined]
         _chinese_formatter(formatting.HelpFormatter)
     for name in ("typer.core", "typer.main"):
-        module = importlib.import_module(name)
-        if hasattr(module, "_"):
-            module._ = _gettext  # type: ignore[attr-defined]
+        _replace(importlib.import_module(name), "_", _gettext)
     # an argument's help shows its word (案例文件...), not a Python type beside it (<list[Path]>)
     argument = getattr(importlib.import_module("typer.core"), "TyperArgument", None)
     if argument is not None and hasattr(argument, "display_type_rich"):
