@@ -11,7 +11,7 @@ from .core.display import allocation_name, format_share, parse_date, shown_unit
 from .core.document_settings import DocumentSettings, default_settings
 from .core.indicators import INDICATOR_COLUMNS, indicator_rows, mapped
 from .core.language import said
-from .core.lines import Allocation, all_lines, each_allocation
+from .core.lines import Allocation, all_lines
 from .core.manifest import INPUTS, MANIFEST, Manifest
 from .core.policy import SCENARIO_MARK, Scenario
 from .core.problems import InputError, Problem, Source
@@ -153,7 +153,7 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
 
 def allocations_file(result: PlanResult, fmt: CsvFormat = DEFAULT_FORMAT) -> bytes:
     # the rows made as they are written, never all at once (a country has ~35,000 a year)
-    return allocations_bytes(each_allocation(all_lines(result.lines, result.fund_lines)), fmt, item_names(result.policy))
+    return allocations_bytes(all_lines(result.lines, result.fund_lines), fmt, item_names(result.policy))
 
 
 def indicator_files(result: PlanResult, year: int, settings: DocumentSettings,

@@ -174,16 +174,23 @@ def test_plain_tables_neutralise_formulas_and_keep_numbers():
 
 @pytest.mark.parametrize("encoding", ["utf-8-bom", "gb18030", "utf-8"])
 @pytest.mark.parametrize("headers", ["en", "zh"])
-def test_allocations_encoded_as_written_are_the_same_bytes(encoding, headers):
-    """allocations.csv is encoded row by row (less memory at country scale): the same bytes as the
-    whole text encoded at once, in every encoding and header language."""
+def test_allocations_encoded_as_written_are_the_same_bytes(encoding, headers, monkeypatch):
+    """allocations.csv is written from the lines and encoded chunk by chunk (less memory at country
+    scale): the same bytes as the rows' whole text encoded at once, in every encoding and header
+    language."""
     from budget.core.lines import all_lines, each_allocation
     from budget.plan import run_plan
     from budget.resources import EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY
+    from budget.writers import csv_writer
     from budget.writers.csv_writer import CsvFormat, allocations_bytes, allocations_csv
 
     result, _ = run_plan([str(EXAMPLE_POLICY)], str(EXAMPLE_HEADCOUNTS), [2018])
     fmt = CsvFormat(encoding, headers)
     names = {s.id: s.name for s in result.policy.subsidies.values()}
-    rows = list(each_allocation(all_lines(result.lines, result.fund_lines)))
-    assert allocations_bytes(rows, fmt, names) == fmt.encode(allocations_csv(rows, fmt, names))
+    lines = all_lines(result.lines, result.fund_lines)
+    rows = list(each_allocation(lines))
+    whole = fmt.encode(allocations_csv(rows, fmt, names))
+    assert allocations_bytes(lines, fmt, names) == whole
+    monkeypatch.setattr(csv_writer, "CHUNK_ROWS", 7)  # many chunks, one ending within a county
+    assert allocations_bytes(lines, fmt, names) == whole
+    assert whole.count(b"\n") == len(rows) + 1

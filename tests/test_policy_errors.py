@@ -193,3 +193,33 @@ def test_a_file_read_again_is_parsed_once_and_its_problems_reported_again(tmp_pa
     again, _ = problems_of(tmp_path, text)
     assert first == again and any("不允许使用锚点和别名" in p for p in again)
     assert located_yaml._PARSED == parsed  # nothing parsed anew
+
+
+def test_an_entry_written_alike_in_two_cities_is_read_for_each(tmp_path):
+    """A flow-style entry read once is taken again where the same text stands (a country's city
+    files repeat them), but each value keeps its own file and line, and an entry that gave a
+    problem is read — and reported — wherever it stands."""
+    root = tmp_path / "root.yaml"
+    root.write_text(GOOD, encoding="utf-8")
+    entry = "{from: 2018-01, split: {city: 40%, county: 60%}, ref: 市文}"
+    bad = "{from: 2018-13, split: {city: 40%, county: 60%}, ref: 市文}"
+
+    def city(code, padding, shares):
+        path = tmp_path / f"city-{code}.yaml"
+        path.write_text(f"extends: root.yaml\ndocument: {{number: 市〔2018〕{code}号, title: 市, issuers: [市], "
+                        f"date: 2018-01-05}}\nregions: {{scope: \"{code}\"}}\n" + "# note\n" * padding
+                        + f"subsidies:\n  s:\n    shares:\n      - {shares}\n", encoding="utf-8")
+        return str(path)
+
+    first, second = city("610402", 0, entry), city("610404", 3, entry)
+    policy, _ = read_policy([first, second])
+    entries = policy.subsidies["s"].shares.by_scope
+    assert (entries["610402"].entries[0].source.file, entries["610402"].entries[0].source.line) == (first, 7)
+    assert (entries["610404"].entries[0].source.file, entries["610404"].entries[0].source.line) == (second, 10)
+    assert entries["610402"].entries[0].value == entries["610404"].entries[0].value
+
+    with pytest.raises(InputError) as caught:
+        read_policy([city("610402", 0, bad), city("610404", 3, bad)])
+    months = [p for p in caught.value.problems if "2018-13" in str(p)]
+    assert [(p.source.file.rsplit("-", 1)[-1], p.source.line) for p in months] == [("610402.yaml", 7),
+                                                                                ("610404.yaml", 10)]

@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Iterable
 
 from .headcounts import Headcounts
-from .money import apportion_int, round_half_up_ratio, round_lines
+from .money import apportion_parts, round_half_up_ratio, round_lines
 from .period import Dated, Month, Reference
 from .policy import PAYERS, Policy, Split, Subsidy
 from .problems import InputError, Problem
@@ -295,14 +295,13 @@ def finish_line(subsidy: Subsidy, region: Region, year: int, prepared: PreparedS
 def _finish(subsidy: Subsidy, region: Region, year: int, prepared: PreparedSegments,
             counts: tuple[tuple[str, int, int], ...], numerators: list[int], total: int, quantum: int) -> Line:
     """:func:`finish_line` with the numerators in ``prepared.payers`` order (the hot path)."""
-    payers = prepared.payers
-    parts = apportion_int(total // quantum, list(enumerate(numerators)), sum(numerators)).values()  # payers' order
+    parts = apportion_parts(total // quantum, numerators, sum(numerators))  # payers' order
     headcount = 0
     for _, sign, count in counts:
         headcount += sign * count
-    amounts = tuple(zip(payers, parts if quantum == 1 else [part * quantum for part in parts]))
+    amounts = tuple(zip(prepared.payers, parts if quantum == 1 else [part * quantum for part in parts]))
     # (positional: a country makes ~15,000 lines a year)
-    return Line(year, region, subsidy, counts, headcount, prepared.segments, tuple(zip(payers, numerators)),
+    return Line(year, region, subsidy, counts, headcount, prepared.segments, tuple(zip(prepared.payers, numerators)),
                 prepared.denominator, amounts, total)
 
 
@@ -321,25 +320,37 @@ def compute(policy: Policy, headcounts: Headcounts, years: Iterable[int],
     lines: list[Line] = []
     pending: list[Pending] = []  # in output order, when lines are rounded table by table
     prepared: dict[int, PreparedSegments] = {}  # by id of the (shared) segment list
-    subsidies = list(policy.subsidies.values())
+    subsidies = [(s, [(t.group, t.sign) for t in s.terms]) for s in policy.subsidies.values()]
+    annual_figure = headcounts.annual_figures().get
+    with_months = headcounts.monthly_places()
     for year in years:
         present = headcounts.regions(year)
         for region in policy.counties():
             code = region.code
             if code not in present:
                 continue  # a county the headcounts leave out (warned when they were read)
-            for subsidy in subsidies:
+            plain = (year, code) not in with_months  # no monthly figure: every line is Σ persons × factors
+            for subsidy, terms in subsidies:
                 found = segments[(year, subsidy.id, code)]
-                if found:
-                    ready = prepared.get(id(found))
-                    if ready is None:
-                        ready = prepared[id(found)] = _prepare(subsidy, found)
+                if not found:
+                    continue
+                ready = prepared.get(id(found))
+                if ready is None:
+                    ready = prepared[id(found)] = _prepare(subsidy, found)
+                if plain:  # (_numerators' first case, inline: the country's hot path)
+                    counts = tuple([(group, sign, annual_figure((year, code, group)) or 0) for group, sign in terms])
+                    numerators = [0] * len(ready.payers)
+                    for (_, _, count), factors in zip(counts, ready.factors):
+                        if count:
+                            for index, factor in enumerate(factors):
+                                numerators[index] += count * factor
+                else:
                     counts, numerators = _numerators(subsidy, code, year, headcounts, ready)
-                    if quantum == 1:  # each line rounded on its own: finished at once, nothing kept pending
-                        total = round_half_up_ratio(sum(numerators), ready.denominator)
-                        lines.append(_finish(subsidy, region, year, ready, counts, numerators, total, 1))
-                    else:
-                        pending.append((subsidy, region, year, ready, counts, numerators))
+                if quantum == 1:  # each line rounded on its own: finished at once, nothing kept pending
+                    total = round_half_up_ratio(sum(numerators), ready.denominator)
+                    lines.append(_finish(subsidy, region, year, ready, counts, numerators, total, 1))
+                else:
+                    pending.append((subsidy, region, year, ready, counts, numerators))
     if quantum == 1:
         return lines
     totals = _rounded_totals(pending, quantum)

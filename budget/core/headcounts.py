@@ -53,6 +53,14 @@ class Headcounts:
     def is_monthly(self, year: int, code: str, group: str) -> bool:
         return (year, code, group) in self._monthly
 
+    def annual_figures(self) -> Mapping[Key, int]:
+        """Every annual figure by key (read only: the engine's hot path looks them up directly)."""
+        return self._values
+
+    def monthly_places(self) -> frozenset[tuple[int, str]]:
+        """(year, county) with some figure given month by month."""
+        return frozenset((y, c) for y, c, _ in self._monthly)
+
     def monthly_keys(self) -> list[Key]:
         """The keys given month by month."""
         return list(self._monthly)

@@ -79,6 +79,24 @@ def round_lines(exact: Sequence[Fraction], quantum: int) -> list[int]:
     return [parts[i] * quantum for i in range(len(exact))]
 
 
+def apportion_parts(total: int, weights: Sequence[int], weight_sum: int) -> list[int]:
+    """:func:`apportion_int` with the weights as a list and the parts in its order (the engine's
+    hot path: a country has ~15,000 lines a year)."""
+    if weight_sum == 0:
+        return [0] * len(weights)
+    parts = []
+    rests = []
+    for weight in weights:
+        floor, rest = divmod(total * weight, weight_sum)
+        parts.append(floor)
+        rests.append(rest)
+    left = total - sum(parts)
+    if left:  # the largest remainders get one more, ties to the earlier weight
+        for index in sorted(range(len(weights)), key=lambda i: (-rests[i], i))[:left]:
+            parts[index] += 1
+    return parts
+
+
 def apportion_int(total: int, weights: Sequence[tuple[K, int]], weight_sum: int) -> dict[K, int]:
     """:func:`apportion` for integer weights whose sum is ``weight_sum``, without Fractions
     (the same result)."""
@@ -113,9 +131,9 @@ def yuan_to_fen(text: str) -> int:
 
 def format_yuan(fen: int) -> str:
     """``1234567`` → ``"12345.67"`` (plain, for CSV)."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), FEN_PER_YUAN)
-    return f"{sign}{whole}.{cents:02d}"
+    if fen >= 0:  # (the usual case first: allocations.csv formats ~35,000 amounts)
+        return f"{fen // FEN_PER_YUAN}.{fen % FEN_PER_YUAN:02d}"
+    return f"-{-fen // FEN_PER_YUAN}.{-fen % FEN_PER_YUAN:02d}"
 
 
 def format_plain(fen: int) -> str:

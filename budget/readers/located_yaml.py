@@ -43,6 +43,9 @@ class Seq(Node):
 class Map(Node):
     items: dict[str, Node] = field(default_factory=dict)
     key_sources: dict[str, Source] = field(default_factory=dict)
+    # a flow-style map's text as written (``{from: 2018-01, value: 220, ref: …}``): the same text
+    # reads the same wherever it stands, so a reader may take an earlier reading of it
+    flow: str | None = None
 
     def entries(self) -> list[tuple[str, Node, Source]]:
         """(key, value, where the key is) for every key, in file order."""
@@ -81,21 +84,21 @@ _LOADER = _TextLoader
 
 
 def _convert(path: str, node: yaml.Node, problems: list[Problem], seen: set[int] | None = None,
-             lines: dict[int, Source] | None = None) -> Node:
-    """Our node for PyYAML's ``node``; ``seen`` the nodes met (an alias is one met twice),
-    ``lines`` the source of each line (shared: a Source is immutable, and a flow-style file has
-    many nodes on a line)."""
-    seen = set() if seen is None else seen
+             lines: dict[int, Source] | None = None, text: str = "") -> Node:
+    """Our node for PyYAML's ``node``; ``seen`` the nodes met (an alias is one met twice; None
+    when the text has no ``*``, so no alias), ``lines`` the source of each line (shared: a
+    Source is immutable, and a flow-style file has many nodes on a line); ``text`` the file's."""
     lines = {} if lines is None else lines
     line = node.start_mark.line + 1
     source = lines.get(line)
     if source is None:
         source = lines[line] = Source(path, line)
-    if id(node) in seen:  # an alias: refused, it can multiply a small file into a huge tree
-        problems.append(Problem(source, said("不允许使用锚点和别名（&、*）：请直接写出各值",
-                                             "anchors and aliases (&, *) are not allowed: write values out")))
-        return Scalar(source, "", is_null=True)
-    seen.add(id(node))
+    if seen is not None:
+        if id(node) in seen:  # an alias: refused, it can multiply a small file into a huge tree
+            problems.append(Problem(source, said("不允许使用锚点和别名（&、*）：请直接写出各值",
+                                                 "anchors and aliases (&, *) are not allowed: write values out")))
+            return Scalar(source, "", is_null=True)
+        seen.add(id(node))
     tag = node.tag
     if tag not in _PLAIN_TAGS:
         problems.append(Problem(source, said("不允许使用标签 {tag}：只能写普通的映射、列表和值",
@@ -104,8 +107,10 @@ def _convert(path: str, node: yaml.Node, problems: list[Problem], seen: set[int]
     if isinstance(node, yaml.ScalarNode):
         return Scalar(source, node.value, is_null=tag == _NULL)
     if isinstance(node, yaml.SequenceNode):
-        return Seq(source, [_convert(path, item, problems, seen, lines) for item in node.value])
+        return Seq(source, [_convert(path, item, problems, seen, lines, text) for item in node.value])
     result = Map(source)
+    if node.flow_style and text:  # type: ignore[attr-defined]  # (a MappingNode's)
+        result.flow = text[node.start_mark.index:node.end_mark.index]
     items, key_sources = result.items, result.key_sources
     for key_node, value_node in node.value:
         key_line = key_node.start_mark.line + 1
@@ -122,7 +127,7 @@ def _convert(path: str, node: yaml.Node, problems: list[Problem], seen: set[int]
                                                      "duplicate key '{key}' (first given on line {line})",
                                                      key=key, line=first.line)))
             continue
-        items[key] = _convert(path, value_node, problems, seen, lines)
+        items[key] = _convert(path, value_node, problems, seen, lines, text)
         key_sources[key] = key_source
     return result
 
@@ -167,7 +172,7 @@ def _load(path: str, text: str, problems: list[Problem]) -> Node | None:
         problems.append(Problem(Source(path, 1), said("文件是空的", "the file is empty")))
         return None
     try:
-        return _convert(path, root, problems)
+        return _convert(path, root, problems, set() if "*" in text else None, {}, text)
     except RecursionError:
         problems.append(Problem(Source(path), NESTED))
         return None

@@ -87,6 +87,9 @@ class _Reader:
         self.layer: str | None = None  # the scenario file being read over the policy files
         self.scenario: tuple[str, str, str] | None = None  # name, reason, file
         self.changes: list[Change] = []
+        # (a flow-style entry's text, its value key) → what it read as: a country's 333 city files
+        # repeat a few dozen entries, each read once
+        self.flow_values: dict[tuple[str, str | None], tuple[Month, Month | None, object, Reference]] = {}
 
     # files ---------------------------------------------------------------------------------
     def read_file(self, path: str, child_of: str | None = None) -> None:
@@ -485,6 +488,10 @@ class _Reader:
 
     def dated(self, node: Node, what: Message, value_key: str | None, parse, checked: Map | None = None
               ) -> Dated | None:
+        flow = node.flow if isinstance(node, Map) else None
+        if flow is not None and (flow, value_key) in self.flow_values:  # the same text read before, without a problem
+            return Dated(*self.flow_values[(flow, value_key)], node.source)
+        problems_before = len(self.c.problems)
         body = checked or self.c.map(node, what, required=("from", "ref") + ((value_key,) if value_key else ()),
                                      optional=("to",) + REFERENCE_KEYS)
         if body is None:
@@ -501,6 +508,8 @@ class _Reader:
             return None
         if start is None or ref is None or (value_key and value is None):
             return None
+        if flow is not None and len(self.c.problems) == problems_before:
+            self.flow_values[(flow, value_key)] = (start, end, value, ref)
         return Dated(start, end, value, ref, body.source)
 
     def reference(self, body: Map, what: Message) -> Reference | None:
