@@ -192,14 +192,22 @@ def all_segments(policy: Policy, years: Iterable[int]
     result: dict[tuple[int, str, str], list[Segment]] = {}
     problems: list[Problem] = []
     cache: dict[tuple[object, ...], tuple[list[Segment], list[str]]] = {}
-    places = [(region, scope_chain(policy, region.code), policy.regions.city_of(region.code) is not None)
-              for region in policy.counties()]  # each county's chain of scopes, once
+    places = [(region, chain, policy.regions.city_of(region.code) is not None, tuple(chain[1:]))
+              for region in policy.counties() for chain in [scope_chain(policy, region.code)]]  # once per county
     for year in years:
         for subsidy in policy.subsidies.values():
             used = _used_scopes(subsidy) | {subsidy.scope}
             changes = _change_months(subsidy, year)
-            for region, chain, has_city in places:
-                key = (year, subsidy.id, tuple([s for s in chain if s in used]), has_city)
+            # the scopes of a chain that set something for the subsidy: the county's own, then
+            # those above it (a country's 2,850 counties have ~350 distinct chains above them)
+            above: dict[tuple[str, ...], tuple[str, ...]] = {}
+            for region, chain, has_city, parents in places:
+                setting = above.get(parents)
+                if setting is None:
+                    setting = above[parents] = tuple([s for s in parents if s in used])
+                if chain[0] in used:
+                    setting = (chain[0], *setting)
+                key = (year, subsidy.id, setting, has_city)
                 found = cache.get(key)
                 if found is None or found[1]:  # recompute problems to name the county
                     found = cache[key] = year_segments(policy, subsidy, region, year, changes)

@@ -233,10 +233,9 @@ def annual_needs(policy: Policy, year: int, region: str) -> dict[str, str]:
     return needs
 
 
-def _needs_key(policy: Policy, code: str) -> tuple[object, ...]:
+def _needs_key(policy: Policy, code: str, local: set[str]) -> tuple[object, ...]:
     """What :func:`needed_groups` and :func:`annual_needs` depend on for county ``code``: the
-    scopes of its chain where a subsidy or fund is defined, and whether a fund leaves it out."""
-    local = {s.scope for s in policy.subsidies.values()} | {f.scope for f in policy.funds.values()}
+    scopes of its chain where a subsidy or fund is defined (``local``), and whether a fund leaves it out."""
     chain = tuple(r.code for r in policy.regions.ancestors(code) if r.code in local)
     return chain, tuple(f.id for f in policy.funds.values() if code in f.excluded)
 
@@ -336,10 +335,11 @@ def check_headcounts(rows: Iterable[RawRow], policy: Policy, file: str,
                                                        counties=", ".join(f"{r.code} {r.name}" for r in absent)),
                                     "warning"))
         needs: dict[tuple[object, ...], tuple[list[str], dict[str, str]]] = {}  # by what decides them
+        local = {s.scope for s in policy.subsidies.values()} | {f.scope for f in policy.funds.values()}
         for region in policy.counties():
             if (year, region.code) not in given:
                 continue
-            decides = _needs_key(policy, region.code)
+            decides = _needs_key(policy, region.code, local)
             if decides not in needs:
                 needs[decides] = (needed_groups(policy, year, region.code), annual_needs(policy, year, region.code))
             needed, annual_only = needs[decides]

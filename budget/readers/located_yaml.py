@@ -8,7 +8,6 @@ file, duplicate keys are errors (PyYAML silently keeps the last), and scalars st
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 import yaml
@@ -23,23 +22,23 @@ _PLAIN_TAGS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)  # (a country's policy has ~40,000 nodes)
 class Node:
     source: Source
 
 
-@dataclass
+@dataclass(slots=True)
 class Scalar(Node):
     text: str
     is_null: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Seq(Node):
     items: list[Node] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Map(Node):
     items: dict[str, Node] = field(default_factory=dict)
     key_sources: dict[str, Source] = field(default_factory=dict)
@@ -133,7 +132,7 @@ def _convert(path: str, node: yaml.Node, problems: list[Problem], seen: set[int]
 
 
 NESTED = said("文件嵌套层次过深，不是政策文件", "the file is nested too deeply to be a policy")
-_PARSED: dict[tuple[str, str], tuple[Node | None, tuple[Problem, ...]]] = {}  # (path, SHA-256) → tree
+_PARSED: dict[tuple[str, str], tuple[Node | None, tuple[Problem, ...]]] = {}  # (path, text) → tree
 # the newest trees kept: a province's files read again (a web job, a plan and its folder) are not
 # parsed again, while a country's 333 city files, each read once, do not stay in memory (~7 MB)
 _KEPT = 32
@@ -141,8 +140,10 @@ _KEPT = 32
 
 def load(path: str, text: str, problems: list[Problem]) -> Node | None:
     """Parse ``text``; syntax errors, aliases misuse and unsafe tags become problems. A file is
-    parsed once per content (by SHA-256): the trees are never changed by their readers."""
-    key = (path, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+    parsed once per content (the text itself is the key: a string's hash is computed once and
+    kept, a digest would encode and hash every file again): the trees are never changed by their
+    readers."""
+    key = (path, text)
     if key not in _PARSED:
         if len(_PARSED) >= _KEPT:  # a long-running process reading many files keeps the newest
             del _PARSED[next(iter(_PARSED))]

@@ -9,6 +9,11 @@ from . import located_yaml
 from .located_yaml import Node
 from .yaml_checks import NodeChecker
 
+# (made once: a country's list has ~3,000 regions, each checked with them)
+A_REGION = said("区划中的一个地区", "a region")
+REGION_CODE = said("行政区划代码", "region code")
+REGION_NAME = said("地区名称", "region name")
+
 
 def read_regions(path: str) -> tuple[RegionTree, list[Problem]]:
     c = NodeChecker()
@@ -25,12 +30,12 @@ def read_regions(path: str) -> tuple[RegionTree, list[Problem]]:
         return tree, c.problems
 
     def walk(node: Node, parent: str | None, depth: int) -> None:
-        body = c.map(node, said("区划中的一个地区", "a region"), required=("code", "name"),
+        body = c.map(node, A_REGION, required=("code", "name"),
                      optional=("level", "children", "note"))
         if body is None:
             return
-        code = c.code(body.items.get("code"), said("行政区划代码", "region code"))
-        name = c.text(body.items.get("name"), said("地区名称", "region name"))
+        code = c.code(body.items.get("code"), REGION_CODE)
+        name = c.text(body.items.get("name"), REGION_NAME)
         children = c.seq(body.items.get("children"), "children")
         level = c.text(body.items.get("level"), "level") or ("county" if not children else None)
         if level not in LEVELS:

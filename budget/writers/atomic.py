@@ -278,6 +278,7 @@ class Staged:
         self.temp = temp
         self.written: list[str] = []
         self.digests: dict[str, str] = {}  # name → SHA-256 of what was written, known without reading it back
+        self.folders: list[str] = []  # the folder the last file was written in, made already
 
     def path(self, name: str) -> Path:
         """Where to write ``name`` (``inputs/x.csv`` makes its folder); it is ``folder/name``
@@ -286,7 +287,9 @@ class Staged:
         if name.startswith("/") or "\\" in name or any(p in ("", ".", "..") for p in parts) or name == RECORD:
             raise ValueError(f"output name {name!r} would leave the output folder")
         target = self.temp.joinpath(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if len(parts) > 1 and parts[:-1] != self.folders:  # (a plan copies ~335 inputs into a few folders)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.folders = parts[:-1]
         self.written.append(name)
         self.digests.pop(name, None)  # whatever the caller writes there is read for the record
         return target
