@@ -60,6 +60,7 @@ _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # YAML 1.1's plain nulls, as PyYAML resolves them
 _STR, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
 _SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_SIMPLE = frozenset((_STR, _NULL))
 
 
 class _TextLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
@@ -126,7 +127,15 @@ def _convert(path: str, node: yaml.Node, problems: list[Problem], seen: set[int]
                                                      "duplicate key '{key}' (first given on line {line})",
                                                      key=key, line=first.line)))
             continue
-        items[key] = _convert(path, value_node, problems, seen, lines, text)
+        if seen is None and type(value_node) is yaml.ScalarNode and value_node.tag in _SIMPLE:
+            # a plain value, the usual case: made here, without a call per value
+            value_line = value_node.start_mark.line + 1
+            value_source = lines.get(value_line)
+            if value_source is None:
+                value_source = lines[value_line] = Source(path, value_line)
+            items[key] = Scalar(value_source, value_node.value, value_node.tag == _NULL)
+        else:
+            items[key] = _convert(path, value_node, problems, seen, lines, text)
         key_sources[key] = key_source
     return result
 

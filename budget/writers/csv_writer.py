@@ -121,15 +121,14 @@ def _allocation_chunks(lines: Iterable[tuple[int, str, str, str, int, Sequence[t
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(ALLOCATION_COLUMNS_ZH if fmt.zh else ALLOCATION_COLUMNS)
     payers: dict[str, str] = {}
-    write = writer.writerow
+    write = writer.writerows
     count = 0
     for year, code, name, item, headcount, amounts in lines:
-        head = (year, text_cell(code), text_cell(name), text_cell(_named(item, names, fmt)))
-        for payer, amount in amounts:
-            payer_cell = payers.get(payer)
-            if payer_cell is None:
-                payer_cell = payers[payer] = text_cell(_payer(payer, fmt))
-            write((*head, payer_cell, headcount, format_yuan(amount)))
+        code, name, item = text_cell(code), text_cell(name), text_cell(_named(item, names, fmt))
+        for payer, _ in amounts:
+            if payer not in payers:
+                payers[payer] = text_cell(_payer(payer, fmt))
+        write([(year, code, name, item, payers[payer], headcount, format_yuan(amount)) for payer, amount in amounts])
         count += 1
         if count % CHUNK_ROWS == 0:
             yield buffer.getvalue()
