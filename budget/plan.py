@@ -15,7 +15,7 @@ from .core.display import allocation_quantum
 from .core.engine import Line, all_segments, compute
 from .core.factor_check import check_factors
 from .core.funds import FundLine, distribute_funds
-from .core.headcount_check import RawRow, Records, check_headcounts
+from .core.headcount_check import RawRow, Records, check_headcounts, year_of_text
 from .core.headcounts import Headcounts
 from .core.language import said
 from .core.manifest import INPUTS, MANIFEST, MAX_MANIFEST_BYTES, Manifest
@@ -95,37 +95,16 @@ def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] 
 def _of_years(rows: Iterable[RawRow], years: set[int], seen: set[int]) -> Iterable[RawRow]:
     """The rows of ``years`` (and rows whose year is unreadable, to be reported); ``seen``
     collects every year of the file, for messages."""
-    if isinstance(rows, Records):  # a CSV's records, filtered by column
-        return replace(rows, records=_records_of_years(rows, years, seen))
+    if isinstance(rows, Records):  # a CSV's records, filtered by column as they are checked
+        return replace(rows, keep_years=frozenset(years), years_seen=seen)
     return _rows_of_years(rows, years, seen)
-
-
-def _year(text: str, seen: set[int]) -> int | None:
-    text = text.strip()
-    year = int(text) if text.isascii() and text.isdigit() and len(text) == 4 else None
-    if year is not None:
-        seen.add(year)
-    return year
 
 
 def _rows_of_years(rows: Iterable[RawRow], years: set[int], seen: set[int]) -> Iterator[RawRow]:
     for row in rows:
-        year = _year(row.values.get("year", ""), seen)
+        year = year_of_text(row.values.get("year", ""), seen)
         if year is None or year in years:
             yield row
-
-
-def _records_of_years(rows: Records, years: set[int], seen: set[int]) -> Iterator[tuple[int, list[str]]]:
-    at = rows.columns["year"]
-    known: dict[str, int | None] = {}  # a year's text, read once
-    for line, record in rows.records:
-        if len(record) > rows.width:  # reported as it is read, whatever its year
-            yield line, record
-            continue
-        text = record[at] if at < len(record) else ""
-        year = known[text] if text in known else known.setdefault(text, _year(text, seen))
-        if year is None or year in years:
-            yield line, record
 
 
 def compute_plan(inputs: Inputs, quantum: int = 1) -> list[Line]:

@@ -43,12 +43,41 @@ class Records:
     width: int  # columns in the header
     records: Iterable[tuple[int, list[str]]]  # (line, cells), read once
     make: Callable[[int, list[str]], RawRow | None]  # the reader's RawRow for a record; None when it reported one
+    # only the rows of these years (and those whose year cannot be read, to be reported); every
+    # year of the file is added to ``years_seen``, for messages
+    keep_years: frozenset[int] | None = None
+    years_seen: set[int] | None = None
 
     def __iter__(self) -> Iterator[RawRow]:
-        for line, record in self.records:
+        for line, record in self.kept():
             raw = self.make(line, record)
             if raw is not None:
                 yield raw
+
+    def kept(self) -> Iterator[tuple[int, list[str]]]:
+        """The records of the years kept."""
+        if self.keep_years is None:
+            yield from self.records
+            return
+        at, keep, seen = self.columns["year"], self.keep_years, self.years_seen if self.years_seen is not None else set()
+        known: dict[str, int | None] = {}  # a year's text, read once
+        for line, record in self.records:
+            if len(record) > self.width:  # reported as it is read, whatever its year
+                yield line, record
+                continue
+            text = record[at] if at < len(record) else ""
+            year = known[text] if text in known else known.setdefault(text, year_of_text(text, seen))
+            if year is None or year in keep:
+                yield line, record
+
+
+def year_of_text(text: str, seen: set[int]) -> int | None:
+    """The year a cell gives (four ASCII digits), added to ``seen``; None when it gives none."""
+    text = text.strip()
+    year = int(text) if text.isascii() and text.isdigit() and len(text) == 4 else None
+    if year is not None:
+        seen.add(year)
+    return year
 
 
 class _FirstSeen(dict[tuple[object, ...], "Source | int"]):
@@ -382,11 +411,22 @@ def _fast_records(rows: Records, known_years: dict[str, int], known_codes: dict[
                   first_seen: _FirstSeen) -> Iterator[RawRow]:
     """The fast path of :func:`check_headcounts` on a CSV's records: a plain annual figure whose
     year, county and group texts are each as an earlier row that gave no problem is taken here,
-    by column, without a RawRow; every other record is yielded as a RawRow for the full check."""
+    by column, without a RawRow; every other record is yielded as a RawRow for the full check.
+    Records of years not kept are passed over here too (as :meth:`Records.kept`, without a
+    generator between)."""
     year_at, code_at, group_at, count_at = (rows.columns[f] for f in FIELDS)
     month_at, name_at = rows.columns.get("month"), rows.columns.get("region_name")
+    keep, width = rows.keep_years, rows.width
+    seen = rows.years_seen if rows.years_seen is not None else set()
+    year_texts: dict[str, int | None] = {}  # a year's text, read once
     for line, record in rows.records:
-        if len(record) == rows.width:
+        size = len(record)
+        if keep is not None and size <= width:  # (a longer record is reported, whatever its year)
+            text = record[year_at] if year_at < size else ""
+            year = year_texts[text] if text in year_texts else year_texts.setdefault(text, year_of_text(text, seen))
+            if year is not None and year not in keep:
+                continue
+        if size == width:
             year_or_none = known_years.get(record[year_at])
             known = known_codes.get(record[code_at])
             group_id = known_groups.get(record[group_at])

@@ -10,23 +10,29 @@ from ..core.results import InputFile
 
 def file_digest(path: str) -> str:
     """SHA-256 of a file, read in blocks (a headcount file may be 100 MB)."""
+    return _digest_and_head(path)[0]
+
+
+def _digest_and_head(path: str) -> tuple[str, bytes]:
+    """SHA-256 of a file and its first 4 KB, in one read."""
     sha = hashlib.sha256()
+    head = b""
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
+            head = head or block[:4096]
             sha.update(block)
-    return sha.hexdigest()
+    return sha.hexdigest(), head
 
 
 def make_input_file(role: str, path: str) -> InputFile:
-    with open(path, "rb") as handle:
-        head = handle.read(4096)
+    digest, head = _digest_and_head(path)  # (a country's plan describes ~335 inputs)
     notes = []
     if role != "policy" and not head.startswith(b"PK"):  # a CSV of figures: its leading comment lines
         for line in head.decode("utf-8", "replace").lstrip("\ufeff").splitlines():
             if not line.startswith("#"):
                 break
             notes.append(line.lstrip("#").strip())
-    return InputFile(role, path, file_digest(path), tuple(notes))
+    return InputFile(role, path, digest, tuple(notes))
 
 
 def input_files(policy: Policy, headcounts_path: str) -> list[InputFile]:
