@@ -191,6 +191,6 @@ def test_allocations_encoded_as_written_are_the_same_bytes(encoding, headers, mo
     rows = list(each_allocation(lines))
     whole = fmt.encode(allocations_csv(rows, fmt, names))
     assert allocations_bytes(lines, fmt, names) == whole
-    monkeypatch.setattr(csv_writer, "CHUNK_ROWS", 7)  # many chunks, one ending within a county
+    monkeypatch.setattr(csv_writer, "CHUNK_LINES", 7)  # many chunks, some ending between a county's subsidies
     assert allocations_bytes(lines, fmt, names) == whole
     assert whole.count(b"\n") == len(rows) + 1

@@ -109,7 +109,7 @@ def allocations_bytes(lines: Iterable[BudgetLine], fmt: CsvFormat = DEFAULT_FORM
     return raw.getvalue()
 
 
-CHUNK_ROWS = 4096  # rows encoded at a time: a text stream would call the encoder once per row
+CHUNK_LINES = 500  # lines encoded at a time (~1,500 rows, ~80 KB): a text stream would call the encoder once per row
 
 
 def _allocation_chunks(lines: Iterable[tuple[int, str, str, str, int, Sequence[tuple[str, int]]]], fmt: CsvFormat,
@@ -130,7 +130,7 @@ def _allocation_chunks(lines: Iterable[tuple[int, str, str, str, int, Sequence[t
                 payers[payer] = text_cell(_payer(payer, fmt))
         write([(year, code, name, item, payers[payer], headcount, format_yuan(amount)) for payer, amount in amounts])
         count += 1
-        if count % CHUNK_ROWS == 0:
+        if count % CHUNK_LINES == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
