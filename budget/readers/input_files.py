@@ -24,8 +24,12 @@ def _digest_and_head(path: str) -> tuple[str, bytes]:
     return sha.hexdigest(), head
 
 
-def make_input_file(role: str, path: str) -> InputFile:
-    digest, head = _digest_and_head(path)  # (a country's plan describes ~335 inputs)
+def make_input_file(role: str, path: str, digest: str | None = None) -> InputFile:
+    """``path`` described; ``digest``: its SHA-256 when known already (a policy file, read by the
+    policy reader: a country's plan has ~335)."""
+    if digest is not None and role == "policy":
+        return InputFile(role, path, digest, ())
+    digest, head = _digest_and_head(path)
     notes = []
     if role != "policy" and not head.startswith(b"PK"):  # a CSV of figures: its leading comment lines
         for line in head.decode("utf-8", "replace").lstrip("\ufeff").splitlines():
@@ -36,4 +40,5 @@ def make_input_file(role: str, path: str) -> InputFile:
 
 
 def input_files(policy: Policy, headcounts_path: str) -> list[InputFile]:
-    return [make_input_file("policy", p) for p in policy.files] + [make_input_file("headcounts", headcounts_path)]
+    return ([make_input_file("policy", p, policy.digests.get(p)) for p in policy.files]
+            + [make_input_file("headcounts", headcounts_path)])

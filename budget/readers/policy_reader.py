@@ -8,6 +8,7 @@ Several city files extending the same province file may be read together.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -83,6 +84,7 @@ class _Reader:
         self.funds: dict[str, Fund] = {}
         self.group_sources: list[tuple[str, Source]] = []  # groups named by rules, checked at the end
         self.region_files: list[str] = []
+        self.digests: dict[str, str] = {}
         self.within: str | None = None  # a plan folder's inputs/: no file outside it is read
         self.layer: str | None = None  # the scenario file being read over the policy files
         self.scenario: tuple[str, str, str] | None = None  # name, reason, file
@@ -100,14 +102,17 @@ class _Reader:
             return
         self.loaded.add(real)
         try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
+            with open(path, "rb") as handle:
+                data = handle.read()
+            # (universal newlines, as a file opened as text: one line break however the file ends its lines)
+            text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
         except FileNotFoundError:
             self.c.error(Source(child_of or path), said("政策文件 {path} 不存在", "policy file {path} does not exist", path=path))
             return
         except (OSError, UnicodeDecodeError) as exc:
             self.c.error(Source(path), said("无法读取政策文件：{exc}", "cannot read the policy file: {exc}", exc=str(exc)))
             return
+        self.digests[path] = hashlib.sha256(data).hexdigest()  # what was read is what the plan folder keeps
         root = located_yaml.load(path, text, self.c.problems)
         if isinstance(root, Map) and "scenario" in root.items:
             self.read_scenario(root, path)
@@ -691,7 +696,7 @@ class _Reader:
                       regions=regions, scopes=tuple(self.scopes), excluded=self.excluded,
                       files=self.files, assumptions=self.assumptions, funds=self.funds,
                       interpretations=self.interpretations, counted_once=self.counted_once,
-                      region_files=self.region_files,
+                      region_files=self.region_files, digests=self.digests,
                       scenario=Scenario(self.scenario[0], self.scenario[1], self.scenario[2], tuple(self.changes))
                       if self.scenario else None)
 

@@ -27,7 +27,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import BinaryIO, Iterator, Sequence
 
 from ..core.language import Said, both
 from ..core.problems import InputError, Problem, Source
@@ -125,10 +125,14 @@ def _real(folder: str | Path) -> Path:
 # --- what a folder holds --------------------------------------------------------------------
 
 def _digest(path: Path) -> str:
-    sha = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
+        return _read_digest(handle)
+
+
+def _read_digest(handle: BinaryIO) -> str:
+    sha = hashlib.sha256()
+    for block in iter(lambda: handle.read(1 << 20), b""):
+        sha.update(block)
     return sha.hexdigest()
 
 
@@ -166,6 +170,7 @@ def _replaceable(folder: Path) -> tuple[list[Problem], dict[str, Path]]:
                                                   "file, not a folder"))], {}
     listed = _record(folder)
     problems, own = [], {}
+    held: list[Path] = []
     for name, path in _entries(folder):
         if path.is_symlink():
             problems.append(Problem(Source(str(path)), both("是符号链接，不是 budget 写出的文件 / is a symbolic link, which "
@@ -177,8 +182,13 @@ def _replaceable(folder: Path) -> tuple[list[Problem], dict[str, Path]]:
                                         "another --out folder")))
         elif name == RECORD and listed is not None:
             own[name] = path
+            if not _free(path):
+                held.append(path)
         elif listed is None and LEGACY.match(name) or listed is not None and name in listed:
-            if listed is not None and _digest(path) != listed[name]:
+            digest, free = _digest_if_free(path, listed is not None)
+            if not free:
+                held.append(path)
+            if listed is not None and digest != listed[name]:
                 problems.append(Problem(Source(str(path)), both("在 budget 写出后被修改过，budget 不会删除它 / was changed "
                                         "after budget wrote it, and budget never deletes such a file: move it away "
                                         "or choose another --out folder")))
@@ -189,8 +199,18 @@ def _replaceable(folder: Path) -> tuple[list[Problem], dict[str, Path]]:
                                     "budget, which never deletes such a file: move it away or choose another --out "
                                     "folder")))
     if not problems:
-        problems = [Problem(Source(str(path)), _held_message(path)) for path in own.values() if not _free(path)]
+        problems = [Problem(Source(str(path)), _held_message(path)) for path in held]
     return problems, own
+
+
+def _digest_if_free(path: Path, digest: bool) -> tuple[str, bool]:
+    """The file's SHA-256 (when ``digest``) and whether it is :func:`_free`, in one opening of it
+    (a plan folder holds ~335 copies of inputs: each is checked before the folder is replaced)."""
+    try:
+        with open(path, "r+b") as handle:
+            return (_read_digest(handle) if digest else ""), True
+    except OSError:
+        return (_digest(path) if digest else ""), False
 
 
 def _free(path: Path) -> bool:
