@@ -289,6 +289,16 @@ def check_headcounts(rows: Iterable[RawRow], policy: Policy, file: str,
     known_years: dict[str, int] = {}
     known_codes: dict[str, tuple[str, Region, set[str]]] = {}  # raw code → (code, county, names allowed)
     known_groups: dict[str, str] = {}
+    # every county of the plan and every group, as their ids are written, pass the full check's
+    # tests on code and group alike: known from the start, so a county's first row takes the fast
+    # path too (a country has 2,850 first rows)
+    tree = policy.regions
+    for region in policy.counties():
+        if region.level == "county" and region.code not in policy.excluded and region.code not in tree.renamed:
+            known_codes[region.code] = (region.code, region, {region.name})
+    for group in policy.groups:
+        if group not in labels:
+            known_groups[group] = group
     if isinstance(rows, Records):
         fast = _fast_records(rows, known_years, known_codes, known_groups, values, first_seen)
     else:
