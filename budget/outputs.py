@@ -288,8 +288,12 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     with staged(out, notes=[csv_format.describe()]) as stage:
         for name, data in files.items():
             stage.write_bytes(name, data)
+        read = {os.path.abspath(path): data for path, data in result.policy.contents.items()}
         for name, source in copies.items():  # the folder settles a year later on another machine
-            stage.copy(name, source, plan_json.sha256[name])
+            if source in read:  # a policy file: the bytes its reader parsed (a country has ~335)
+                stage.write_bytes(name, read[source])
+            else:
+                stage.copy(name, source, plan_json.sha256[name])
     return list(files) + [f"{INPUTS}/"], fonts
 
 

@@ -85,6 +85,7 @@ class _Reader:
         self.group_sources: list[tuple[str, Source]] = []  # groups named by rules, checked at the end
         self.region_files: list[str] = []
         self.digests: dict[str, str] = {}
+        self.contents: dict[str, bytes] = {}
         self.within: str | None = None  # a plan folder's inputs/: no file outside it is read
         self.layer: str | None = None  # the scenario file being read over the policy files
         self.scenario: tuple[str, str, str] | None = None  # name, reason, file
@@ -112,7 +113,9 @@ class _Reader:
         except (OSError, UnicodeDecodeError) as exc:
             self.c.error(Source(path), said("无法读取政策文件：{exc}", "cannot read the policy file: {exc}", exc=str(exc)))
             return
-        self.digests[path] = hashlib.sha256(data).hexdigest()  # what was read is what the plan folder keeps
+        # what was read is what the plan folder keeps: its digest, and the bytes for the copy
+        self.digests[path] = hashlib.sha256(data).hexdigest()
+        self.contents[path] = data
         root = located_yaml.load(path, text, self.c.problems)
         if isinstance(root, Map) and "scenario" in root.items:
             self.read_scenario(root, path)
@@ -696,7 +699,7 @@ class _Reader:
                       regions=regions, scopes=tuple(self.scopes), excluded=self.excluded,
                       files=self.files, assumptions=self.assumptions, funds=self.funds,
                       interpretations=self.interpretations, counted_once=self.counted_once,
-                      region_files=self.region_files, digests=self.digests,
+                      region_files=self.region_files, digests=self.digests, contents=self.contents,
                       scenario=Scenario(self.scenario[0], self.scenario[1], self.scenario[2], tuple(self.changes))
                       if self.scenario else None)
 
