@@ -194,3 +194,32 @@ def test_allocations_encoded_as_written_are_the_same_bytes(encoding, headers, mo
     monkeypatch.setattr(csv_writer, "CHUNK_LINES", 7)  # many chunks, some ending between a county's subsidies
     assert allocations_bytes(lines, fmt, names) == whole
     assert whole.count(b"\n") == len(rows) + 1
+
+
+@pytest.mark.parametrize("headers", ["en", "zh"])
+def test_allocations_quote_each_text_as_the_csv_module_does(headers):
+    """allocations.csv joins its rows as text, each text cell quoted once: the same text as the
+    csv module writing every row itself, for names with commas, quotes, line breaks, leading
+    spaces, formula starts, an empty name and negative amounts."""
+    import csv
+    import io
+
+    from budget.core.lines import Allocation
+    from budget.writers.csv_writer import ALLOCATION_COLUMNS, ALLOCATION_COLUMNS_ZH, CsvFormat, allocations_csv, text_cell
+
+    names = ["秦都区", "a,b", 'say "hi"', "two\nlines", " spaced", "=1+1", "", "-3", "tab\tin", "cr\rend", "'quoted'"]
+    rows = [Allocation(2018, f"6104{i:02d}", name, "pension_contribution", payer, 10 + i, amount)
+            for i, name in enumerate(names) for payer, amount in (("province", 12345), ("county", -7))]
+    fmt = CsvFormat("utf-8", headers)
+    subsidy_names = {"pension_contribution": "城乡居民养老保险代缴保费, 困难群体"}
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow(ALLOCATION_COLUMNS_ZH if headers == "zh" else ALLOCATION_COLUMNS)
+    payer_names = {"province": "省级", "county": "县级"}
+    for r in rows:
+        item = subsidy_names[r.subsidy] if headers == "zh" else r.subsidy
+        payer = payer_names[r.payer] if headers == "zh" else r.payer
+        amount = f"{'-' if r.amount < 0 else ''}{abs(r.amount) // 100}.{abs(r.amount) % 100:02d}"
+        writer.writerow([r.year, text_cell(r.region_code), text_cell(r.region_name), text_cell(item), text_cell(payer),
+                         r.headcount, amount])
+    assert allocations_csv(rows, fmt, subsidy_names) == expected.getvalue()
