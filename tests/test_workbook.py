@@ -372,12 +372,12 @@ def test_the_fast_cell_writer_writes_xlsxwriters_bytes(monkeypatch):
 
     from budget.core.display import UNITS
     from budget.plan import run_plan
-    from budget.writers import workbook
+    from budget.writers import sheet_xml, workbook
 
     result, _ = run_plan([XIANYANG], EXAMPLE, [2018], advance_rate=Fraction(9, 10), quantum=100)
     fast = [workbook.workbook_bytes(result, 2018, UNITS[u]) for u in ("元", "万元")]
-    monkeypatch.setattr(workbook, "FAST_CELLS", False)
-    monkeypatch.setattr(workbook._OwnFormulas, "_prepare_formula", workbook.Worksheet._prepare_formula)
+    monkeypatch.setattr(sheet_xml, "FAST_CELLS", False)
+    monkeypatch.setattr(sheet_xml.OwnCells, "_prepare_formula", sheet_xml.Worksheet._prepare_formula)
     assert fast == [workbook.workbook_bytes(result, 2018, UNITS[u]) for u in ("元", "万元")]
 
 

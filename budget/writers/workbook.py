@@ -14,14 +14,12 @@ import datetime as dt
 import io
 import math
 import os
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
-from xlsxwriter.worksheet import CellBlankTuple, CellFormulaTuple, CellNumberTuple, CellStringTuple, Worksheet
 
 from .. import __version__
 from ..core.display import (
@@ -43,6 +41,7 @@ from ..core.results import PlanResult, sample_notes
 from ..core.settlement import advance
 from .live_amounts import base_formula, live_line, payer_formula, remainder_formula, total_formula, units_of
 from .print_layout import header_width, label_height, text_units
+from .sheet_xml import COLUMNS, OwnCells
 
 
 def _num(value: Fraction) -> float:
@@ -72,85 +71,9 @@ LINE_POINTS = 13.5  # a line of 10-point 宋体
 PAGE_WIDTH = 111  # a point short of the measured 112, for the glyphs' rounding
 COLUMN_GAP = 0.53  # and each column prints 3.7 points (half a unit) wider than its width
 PRINT_SCALE = 0.7
-FAST_CELLS = True  # tests turn it off to compare with xlsxwriter's own cell writer
 
 
-_COLUMNS = [xl_col_to_name(col) for col in range(256)]  # our sheets are narrower
-_FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
-# functions of Excel 2007 that xlsxwriter leaves as they are: our formulas use these only
-_OUR_FUNCTIONS = {"SUM", "INT", "ROUND", "IF", "ABS"}
-
-
-class _OwnFormulas(Worksheet):
-    """A worksheet whose formulas are all ours: cell references, + - * / and SUM, INT, ROUND, IF,
-    ABS. xlsxwriter
-    rewrites every formula for Excel's future and dynamic-array functions (about thirty regular
-    expression substitutions each: most of a country workbook's time) and none of those can
-    occur in them; a formula with any other function still gets the full treatment."""
-
-    def _prepare_formula(self, formula, expand_future_functions=False):
-        body = formula[1:] if formula.startswith("=") else formula
-        if not body.startswith("{") and set(_FUNCTION.findall(body)) <= _OUR_FUNCTIONS:
-            return body
-        return super()._prepare_formula(formula, expand_future_functions)
-
-    # The cells our writers make, put straight into xlsxwriter's table: the same cell tuples its
-    # write_number/write_string/write_formula store, without the A1-notation wrapper, the NaN and
-    # dynamic-array checks and the formula rewriting none of them needs (a few µs a cell, 300,000
-    # cells at country scale). With FAST_CELLS off they take xlsxwriter's public path, and
-    # tests/test_workbook.py checks both give the same bytes.
-
-    def _grow(self, row: int, col: int) -> None:
-        # _check_dimensions for a cell inside the sheet's bounds (our sheets start with a title in A1)
-        if row > self.dim_rowmax:  # type: ignore[has-type]
-            self.dim_rowmax = row
-        if col > self.dim_colmax:  # type: ignore[has-type]
-            self.dim_colmax = col
-
-    def put_number(self, row: int, col: int, number: float | int, cell_format) -> None:
-        if not FAST_CELLS:
-            self.write_number(row, col, number, cell_format)
-            return
-        self._grow(row, col)
-        self.table[row][col] = CellNumberTuple(number, cell_format)
-
-    def put_string(self, row: int, col: int, string: str, cell_format) -> None:
-        if not FAST_CELLS or len(string) > 1000:
-            self.write_string(row, col, string, cell_format)
-            return
-        self._grow(row, col)
-        self.table[row][col] = CellStringTuple(self.str_table._get_shared_string_index(string), cell_format)
-
-    def put_formula(self, row: int, col: int, formula: str, cell_format, value: float | int | str) -> None:
-        """``formula`` starts with "=" and calls _OUR_FUNCTIONS only."""
-        if not FAST_CELLS:
-            self.write_formula(row, col, formula, cell_format, value)
-            return
-        self._grow(row, col)
-        self.table[row][col] = CellFormulaTuple(formula[1:], cell_format, value)
-
-    def _write_cell(self, row, col, cell):
-        """xlsxwriter's own cell writer, specialised for the cells we write (a format always; a
-        number, shared string, blank, or formula with a numeric value): the same bytes, a third
-        of the time (tests/test_workbook.py compares them with the stock writer's)."""
-        kind = type(cell)
-        if cell.format is None or not FAST_CELLS:
-            return super()._write_cell(row, col, cell)
-        head = f'<c r="{_COLUMNS[col]}{row + 1}" s="{cell.format._get_xf_index()}"'
-        if kind is CellNumberTuple:
-            self.fh.write(f"{head}><v>{cell.number:.16G}</v></c>")
-        elif kind is CellStringTuple:
-            self.fh.write(f'{head} t="s"><v>{cell.string}</v></c>')
-        elif kind is CellBlankTuple:
-            self.fh.write(f"{head}/>")
-        elif kind is CellFormulaTuple and type(cell.value) in (int, float):
-            formula = cell.formula
-            if "<" in formula or ">" in formula or "&" in formula or '"' in formula:
-                formula = self._escape_data(formula)
-            self.fh.write(f"{head}><f>{formula}</f><v>{cell.value}</v></c>")
-        else:
-            return super()._write_cell(row, col, cell)
-        return None
+_COLUMNS = COLUMNS
 
 
 class Sheet:
@@ -158,7 +81,7 @@ class Sheet:
 
     def __init__(self, book: "Book", name: str, title: str):
         self.book = book
-        self.ws = book.wb.add_worksheet(name, worksheet_class=_OwnFormulas)
+        self.ws = book.wb.add_worksheet(name, worksheet_class=OwnCells)
         self.name = name
         self.widths: dict[int, int] = defaultdict(lambda: 6)
         self.labels: tuple[int, list[str], int] | None = None
@@ -181,7 +104,7 @@ class Sheet:
 
     def text(self, row: int, col: int, value: str, fmt: str = "text") -> None:
         if not value:
-            self.ws.write_blank(row, col, None, self.book.f[fmt])
+            self.ws.put_blank(row, col, self.book.f[fmt])
             return
         self.ws.put_string(row, col, value, self.book.f[fmt])
         self.fit(col, value)
@@ -206,10 +129,10 @@ class Sheet:
         self.fit(col, _fen_width(int(fen), self.book.unit.fen) + (4 if exact else -1))
 
     def blank(self, row: int, col: int, fmt: str = "text") -> None:
-        self.ws.write_blank(row, col, None, self.book.f[fmt])
+        self.ws.put_blank(row, col, self.book.f[fmt])
 
     def formula(self, row: int, col: int, formula: str, value: Fraction | int, fmt: str = "money") -> None:
-        """A formula of ours (references, arithmetic, comparisons and _OUR_FUNCTIONS only)."""
+        """A formula of ours (references, arithmetic, comparisons and OUR_FUNCTIONS only)."""
         self.ws.put_formula(row, col, formula, self.book.f[fmt], value if isinstance(value, int) else _num(value))
         self.fit(col, _shown_width(value) - (3 if fmt.endswith("int") else 0))  # a count has no decimals
 
@@ -480,7 +403,7 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
                     ws.put_formula(row, rem_col[payer], formulas["remainders"][payer].replace("#", r), f["int"],
                                    live.remainders[payer])
                 else:
-                    ws.write_blank(row, rem_col[payer], None, f["text"])
+                    ws.put_blank(row, rem_col[payer], f["text"])
         s.text(row, c_note, note, "wrap")
         written_notes.append((row, note))
     s.text(total_row, 0, "", "total_text")
