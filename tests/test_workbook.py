@@ -366,19 +366,28 @@ def test_the_template_asks_for_each_person_once_and_the_right_count(tmp_path):
 
 
 def test_the_fast_cell_writer_writes_xlsxwriters_bytes(monkeypatch):
-    """Our specialised cell writer and formula preparation give byte for byte the workbook
-    xlsxwriter's own code gives (with the advance sheet and 万元, every kind of cell we write)."""
+    """Our own cells' XML (writers/sheet_xml.py) and formula preparation give byte for byte the
+    workbooks xlsxwriter's own code gives (with the advance sheet and 万元, every kind of cell we
+    write; and the indicator workbook, whose rows are written whole)."""
     from fractions import Fraction
 
     from budget.core.display import UNITS
     from budget.plan import run_plan
     from budget.writers import sheet_xml, workbook
 
+    from budget.outputs import Documents, indicator_files, settings_for
+
     result, _ = run_plan([XIANYANG], EXAMPLE, [2018], advance_rate=Fraction(9, 10), quantum=100)
-    fast = [workbook.workbook_bytes(result, 2018, UNITS[u]) for u in ("元", "万元")]
+    settings = settings_for(result, 2018, Documents())
+
+    def books() -> list[bytes]:
+        return [*(workbook.workbook_bytes(result, 2018, UNITS[u]) for u in ("元", "万元")),
+                indicator_files(result, 2018, settings)["indicators-2018.xlsx"]]
+
+    fast = books()
     monkeypatch.setattr(sheet_xml, "FAST_CELLS", False)
     monkeypatch.setattr(sheet_xml.OwnCells, "_prepare_formula", sheet_xml.Worksheet._prepare_formula)
-    assert fast == [workbook.workbook_bytes(result, 2018, UNITS[u]) for u in ("元", "万元")]
+    assert fast == books()
 
 
 def test_the_workbook_says_which_county_was_renamed(tmp_path):

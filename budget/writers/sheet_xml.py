@@ -60,6 +60,7 @@ class OwnCells(Worksheet):
         super().__init__()
         self.own: dict[int, dict[int, str]] = {}  # row → column → the cell's <c> element
         self.styles: dict[Format, str] = {}  # format → its token in the cells' XML
+        self.joined: set[int] = set()  # rows given a run of cells as one string (put_xml)
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         # xlsxwriter rewrites every formula for Excel's future and dynamic-array functions (about
@@ -127,6 +128,21 @@ class OwnCells(Worksheet):
         self.cells_of(row)[col] = (f'<c r="{column(col)}{row + 1}" s="{self.style(cell_format)}">'
                                    f'<f>{escape(formula[1:])}</f><v>{value}</v></c>')
 
+    def shared(self, string: str) -> int:
+        """The shared string's index, counted as one more use (as xlsxwriter's write_string does)."""
+        return self.str_table._get_shared_string_index(string)
+
+    def put_xml(self, row: int, first: int, last: int, xml: str) -> None:
+        """The <c> elements of the row's columns ``first`` to ``last``, in column order, made by
+        the caller (style tokens from ``style``, string indices from ``shared``) as one string."""
+        self.grow(row, first)
+        self.grow(row, last)
+        cells = self.cells_of(row)
+        cells[first] = xml
+        if last != first:
+            cells[last] = ""  # the row's span reaches its last column
+        self.joined.add(row)
+
     def _cell_xml(self, row: int, col: int, cell) -> str:
         """xlsxwriter's _write_cell for a cell in its table, as a string with a style token."""
         kind = type(cell)
@@ -193,7 +209,7 @@ class OwnCells(Worksheet):
             if cells:
                 mine = self.cells_of(row)
                 for col, cell in cells.items():
-                    if col in mine:
+                    if col in mine or (row in self.joined and min(mine) <= col <= max(mine)):
                         raise RuntimeError(f"cell {column(col)}{row + 1} written twice")
                     mine[col] = self._cell_xml(row, col, cell)
         low, high = self.dim_rowmin, self.dim_rowmax
@@ -225,10 +241,11 @@ class OwnCells(Worksheet):
             else:
                 parts.append(self._row_xml(row, span, False))
             parts.append("".join([cells[col] for col in sorted(cells)]) + "</row>")
-        xml = "".join(parts)
-        # the style indices, given in the order xlsxwriter's writer would first meet the formats
-        met = sorted((xml.find(token), token, cell_format) for cell_format, token in self.styles.items()
-                     if token in xml)
-        for _, token, cell_format in met:
-            xml = xml.replace(token, str(cell_format._get_xf_index()))
-        self.fh.write(f"<sheetData>{xml}</sheetData>")
+        # the style indices, given in the order xlsxwriter's writer would first meet the formats:
+        # the tokens are the odd pieces between NULs
+        pieces = "".join(parts).split("\x00")
+        tokens = pieces[1::2]
+        formats = {token[1:-1]: cell_format for cell_format, token in self.styles.items()}
+        index = {n: str(formats[n]._get_xf_index()) for n in dict.fromkeys(tokens)}
+        pieces[1::2] = map(index.__getitem__, tokens)
+        self.fh.write(f"<sheetData>{''.join(pieces)}</sheetData>")

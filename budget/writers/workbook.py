@@ -16,6 +16,7 @@ import math
 import os
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import MAX_PREC, Context, Decimal, localcontext
 from fractions import Fraction
 
 import xlsxwriter
@@ -39,6 +40,7 @@ from ..core.money import format_plain
 from ..core.policy import PAYERS, SCENARIO_MARK, Policy, Subsidy
 from ..core.results import PlanResult, sample_notes
 from ..core.settlement import advance
+from . import sheet_xml
 from .live_amounts import base_formula, live_line, payer_formula, remainder_formula, total_formula, units_of
 from .print_layout import header_width, label_height, text_units
 from .sheet_xml import COLUMNS, OwnCells
@@ -814,33 +816,74 @@ def rows_workbook(title: str, header: list[str], rows: list[list[str]], year: in
     s.header(2, header)
     # one page wide at PRINT_SCALE or more (a second page across would carry no 补助项目 or 地区 to
     # tell its rows apart): the longest text columns wrap at the width that leaves for them
-    natural = [max([math.ceil(text_units(r[c])) + 2 for r in rows if c != amount_column] + [6])
+    columns = [dict.fromkeys(r[c] for r in rows) for c in range(len(header))]  # each distinct text once
+    natural = [max([math.ceil(text_units(text)) + 2 for text in columns[c] if c != amount_column] + [6])
                for c in range(len(header))]
     natural = [max(n, math.ceil(text_units(label, bold=True)) // 2 + 2) for n, label in zip(natural, header)]
     if amount_column is not None:
-        natural[amount_column] = max([_shown_width(Fraction(r[amount_column])) + 2 for r in rows] + [10])
+        natural[amount_column] = max([_shown_width(int(Decimal(a))) + 2 for a in columns[amount_column]] + [10])
     room = PAGE_WIDTH / PRINT_SCALE - COLUMN_GAP * len(header) - 1
     cap: float = max(natural)
     while cap > 6 and sum(min(n, cap) for n in natural) > room:
         cap -= 0.5
     widths = {c: float(min(n, cap)) if c == amount_column or n <= cap else
               header_width(header[c], cap, cap - 3, cap, [r[c] for r in rows]) for c, n in enumerate(natural)}
-    for r, row in enumerate(rows, start=3):
-        for c, cell in enumerate(row):
-            if c == amount_column:
-                s.number(r, c, Fraction(cell))
-            else:
-                s.text(r, c, cell, "wrap")
-        s.ws.set_row(r, max(LINE_POINTS, *(cell_height(cell, widths[c]) - 4 for c, cell in enumerate(row)
-                                          if c != amount_column and cell)))
+    _table_rows(s, rows, amount_column, widths)
     if amount_column is not None and rows:
         last = 3 + len(rows)
         s.text(last, 0, "合计", "total_text")
-        s.formula(last, amount_column, "=" + column_sum(amount_column, 3, last - 1),
-                  sum((Fraction(r[amount_column]) for r in rows), Fraction(0)), "total_money")
+        with localcontext(Context(prec=MAX_PREC)):  # exact
+            total = sum((Decimal(r[amount_column]) for r in rows), Decimal(0))
+        s.formula(last, amount_column, "=" + column_sum(amount_column, 3, last - 1), Fraction(total), "total_money")
     s.finish(widths)
     book.wb.close()
     return stream.getvalue()
+
+
+def _table_rows(s: Sheet, rows: list[list[str]], amount_column: int | None, widths: dict[int, float]) -> None:
+    """rows_workbook's rows from row 4 on: text wrapped in its column (a blank when empty), the
+    amounts as numbers, each row as high as its tallest cell. The columns' widths are given, so
+    no cell widens its column. A column's texts repeat (the same document, subsidy, level on every
+    row): each distinct text is measured, and its cell's XML made, once."""
+    ws, wrap = s.ws, s.book.f["wrap"]
+    heights: dict[tuple[int, str], float] = {}
+    for c, col_width in widths.items():
+        if c != amount_column:
+            for text in dict.fromkeys(r[c] for r in rows):
+                if text:
+                    heights[(c, text)] = cell_height(text, col_width) - 4
+    fast = sheet_xml.FAST_CELLS
+    heads = [f'<c r="{sheet_xml.column(c)}' for c in range(len(widths))]
+    wrap_token, money_token = ws.style(wrap), ws.style(s.book.f["money"])
+    tails: list[dict[str, tuple[str, bool]]] = [{} for _ in widths]  # text → its cell's XML after the row number
+    strings = ws.str_table
+    for r, row in enumerate(rows, start=3):
+        height = max(LINE_POINTS, *(heights[(c, cell)] for c, cell in enumerate(row) if c != amount_column and cell))
+        if not fast or max(map(len, row)) > 1000:
+            for c, cell in enumerate(row):
+                if c == amount_column:
+                    s.number(r, c, Fraction(cell))
+                else:
+                    s.text(r, c, cell, "wrap")
+            ws.set_row(r, height)
+            continue
+        number = str(r + 1)
+        xml = []
+        for c, cell in enumerate(row):
+            if c == amount_column:
+                # the double nearest the decimal, as Fraction(cell) divided out (-0.00 as 0)
+                xml.append(f'{heads[c]}{number}" s="{money_token}"><v>{float(cell) or 0.0:.16G}</v></c>')
+                continue
+            known = tails[c].get(cell)
+            if known is None:
+                known = tails[c][cell] = (
+                    (f'" s="{wrap_token}" t="s"><v>{ws.shared(cell)}</v></c>', True) if cell
+                    else (f'" s="{wrap_token}"/>', False))
+            elif known[1]:
+                strings.count += 1  # one more use of a shared string already indexed
+            xml.append(heads[c] + number + known[0])
+        ws.put_xml(r, 0, len(row) - 1, "".join(xml))
+        ws.set_row(r, height)
 
 
 def rolling_workbook_bytes(result: PlanResult, unit: Unit = UNITS["元"]) -> bytes:
