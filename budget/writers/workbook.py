@@ -359,20 +359,92 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
     headcount = "=" + "".join(("+" if t.sign > 0 else "-") + f"{_COLUMNS[3 + i]}#"
                               for i, t in enumerate(subsidy.terms)).lstrip("+")
     written_notes: list[tuple[int, str]] = []
+    fast = sheet_xml.FAST_CELLS
+    templates: dict[tuple[int, bool], str] = {}  # a kind's row as one format string (fast: the live rows)
+    last_col = max(rem_col.values())
+    exact_width = 0  # the 精确数 column's widest value (a fit per row, fitted once)
+    fast_notes: dict[str, None] = {}
+
+    def row_template(rate: Fraction | None, months: int, formulas: dict) -> str:
+        """A live row's cells as sheet_xml.put_formula/put_number/put_string/put_blank write them,
+        with {r} for the row number and a field per value of the row."""
+        def cell(col: int, fmt: str, rest: str) -> str:
+            return f'<c r="{_COLUMNS[col]}{{r}}" s="{ws.style(f[fmt])}"{rest}</c>'
+
+        def formula(col: int, fmt: str, text: str, field: str) -> str:
+            body = sheet_xml.escape(text[1:]).replace("{", "{{").replace("}", "}}").replace("#", "{r}")
+            return cell(col, fmt, f"><f>{body}</f><v>{{{field}}}</v>")
+
+        cells = [cell(0, "index", "><v>{i:.16G}</v>"), cell(1, "text", ' t="s"><v>{code}</v>'),
+                 cell(2, "text", ' t="s"><v>{name}</v>')]
+        cells += [cell(3 + k, "int", f"><v>{{n{k}:.16G}}</v>") for k in range(n_terms)]
+        cells.append(formula(c_count, "int", headcount, "h"))
+        cells.append(cell(c_rate, "text", ' t="s"><v>{rate}</v>') if rate is None
+                     else cell(c_rate, "rate", f"><v>{_num(rate):.16G}</v>"))
+        cells.append(cell(c_months, "int", f"><v>{months:.16G}</v>"))
+        cells.append(formula(c_total, "money", formulas["total"], "t"))
+        for k, payer in enumerate(PAYERS):
+            cells.append(formula(payer_col[payer], "money", formulas["payers"][payer], f"p{k}")
+                         if payer in formulas["payers"] else cell(payer_col[payer], "money", "><v>0</v>"))
+        cells.append(cell(c_note, "wrap", ' t="s"><v>{note}</v>'))
+        if coarse:
+            cells.append(formula(c_exact, "exact", formulas["exact"], "x"))
+            cells.append(cell(c_adjust, "money", "><v>{a:.16G}</v>"))
+        for k, payer in enumerate(PAYERS):
+            cells.append(formula(rem_col[payer], "int", formulas["remainders"][payer], f"m{k}")
+                         if payer in formulas["remainders"] else f'<c r="{_COLUMNS[rem_col[payer]]}{{r}}" '
+                         f's="{ws.style(f["text"])}"/>')
+        return "".join(cells)
+
     for index, line in enumerate(lines):
         row = first + index
         r = str(row + 1)
         code = line.region.code
         county_row[code] = row
-        _county_cells(s, row, index, line.region)
-        for t_index, (_, _, count) in enumerate(line.counts):
-            ws.put_number(row, 3 + t_index, count, f["int"])
-        ws.put_formula(row, c_count, headcount.replace("#", r), f["int"], line.headcount)
         live = live_line(line, quantum, shapes) if can_live else None
         key = (id(line.segments), live is None)
         if key not in kinds:
             kinds[key] = kind_of(line, live)
         rate, months, note, formulas = kinds[key]
+        if (fast and live is not None and formulas is not None and len(note) <= 1000
+                and 0 < len(code) <= 1000 and 0 < len(line.region.name) <= 1000):  # else a blank or a long text
+            # the row's cells at once, the same XML as the cells put one by one below
+            template = templates.get(key)
+            if template is None:
+                template = templates[key] = row_template(rate, months, formulas)
+            amounts = dict(line.amounts)
+            values: dict[str, object] = {"r": r, "i": index + 1, "code": ws.shared(code),
+                                         "name": ws.shared(line.region.name), "h": line.headcount}
+            s.fit(1, code)
+            s.fit(2, line.region.name)
+            for k, (_, _, count) in enumerate(line.counts):
+                values[f"n{k}"] = count
+            if rate is None:
+                values["rate"] = ws.shared("分类别/分期")
+            row_total = 0
+            for k, payer in enumerate(PAYERS):
+                shown[(code, payer)] = value = unit.shown(amounts.get(payer, 0))
+                row_total += value
+                values[f"p{k}"] = value / fen
+                if payer in live.remainders:
+                    values[f"m{k}"] = live.remainders[payer]
+            values["t"] = row_total / fen
+            values["note"] = ws.shared(note)
+            live_rows += 1
+            if coarse:
+                exact = Fraction(sum(n for _, n in line.numerators), line.denominator)
+                values["x"] = float(exact / fen)
+                exact_width = max(exact_width, _fen_width(int(exact), fen) + 4)
+                values["a"] = live.adjust * quantum / fen
+                adjusted += live.adjust * quantum
+            ws.put_xml(row, 0, last_col, template.format_map(values))
+            fast_notes[note] = None
+            written_notes.append((row, note))
+            continue
+        _county_cells(s, row, index, line.region)
+        for t_index, (_, _, count) in enumerate(line.counts):
+            ws.put_number(row, 3 + t_index, count, f["int"])
+        ws.put_formula(row, c_count, headcount.replace("#", r), f["int"], line.headcount)
         if rate is None:
             s.text(row, c_rate, "分类别/分期")
         else:
@@ -408,6 +480,14 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
                     ws.put_blank(row, rem_col[payer], f["text"])
         s.text(row, c_note, note, "wrap")
         written_notes.append((row, note))
+    if templates:  # the fits of the rows written whole: a column is as wide as its widest value
+        s.fit(0, _shown_width(len(lines)))
+        for note in fast_notes:
+            s.fit(c_note, note)
+        if any(kind[0] is None for key, kind in kinds.items() if key in templates):
+            s.fit(c_rate, "分类别/分期")
+        if coarse:
+            s.fit(c_exact, exact_width)
     s.text(total_row, 0, "", "total_text")
     s.text(total_row, 1, "", "total_text")
     s.text(total_row, 2, "合计", "total_text")
