@@ -372,10 +372,9 @@ def test_the_fast_cell_writer_writes_xlsxwriters_bytes(monkeypatch):
     from fractions import Fraction
 
     from budget.core.display import UNITS
+    from budget.outputs import Documents, indicator_files, settings_for
     from budget.plan import run_plan
     from budget.writers import sheet_xml, workbook
-
-    from budget.outputs import Documents, indicator_files, settings_for
 
     result, _ = run_plan([XIANYANG], EXAMPLE, [2018], advance_rate=Fraction(9, 10), quantum=100)
     settings = settings_for(result, 2018, Documents())
@@ -387,6 +386,31 @@ def test_the_fast_cell_writer_writes_xlsxwriters_bytes(monkeypatch):
     fast = books()
     monkeypatch.setattr(sheet_xml, "FAST_CELLS", False)
     monkeypatch.setattr(sheet_xml.OwnCells, "_prepare_formula", sheet_xml.Worksheet._prepare_formula)
+    assert fast == books()
+
+
+def test_a_plain_table_written_row_by_row_has_xlsxwriters_bytes(monkeypatch):
+    """rows_workbook writes most rows as one format string: the same bytes as each cell written by
+    xlsxwriter, with rows of one column only, blanks, a text too long for the fast path, a text
+    first seen in a later row, and no amount column."""
+    from budget.writers import sheet_xml, workbook
+
+    long = "很长的说明" * 250
+    tables = [
+        (["文号", "项目", "地区", "金额（元）"],
+         [["省财社〔2018〕1号", "甲", "610402", "12.50"], ["省财社〔2018〕1号", "乙", "", "-0.01"],
+          ["省财社〔2018〕1号", long, "610403", "1000000.00"], ["省财社〔2018〕1号", "甲", "610404", "0.10"],
+          ["省财社〔2018〕1号", "丙（新）", "610404", "3"]], 3),
+        (["项目"], [["甲"], ["乙"], ["甲"]], None),
+        (["项目", "金额"], [["甲", "1.00"]], 1),
+        (["项目", "金额"], [], 1),
+    ]
+
+    def books() -> list[bytes]:
+        return [workbook.rows_workbook("指标", header, rows, 2018, amount) for header, rows, amount in tables]
+
+    fast = books()
+    monkeypatch.setattr(sheet_xml, "FAST_CELLS", False)
     assert fast == books()
 
 

@@ -29,6 +29,7 @@ from xlsxwriter.worksheet import (
     CellFormulaTuple,
     CellNumberTuple,
     CellStringTuple,
+    RowInfo,
     Worksheet,
 )
 
@@ -61,6 +62,7 @@ class OwnCells(Worksheet):
         self.own: dict[int, dict[int, str]] = {}  # row → column → the cell's <c> element
         self.styles: dict[Format, str] = {}  # format → its token in the cells' XML
         self.joined: set[int] = set()  # rows given a run of cells as one string (put_xml)
+        self.heights: dict[int, RowInfo] = {}  # pixels → the row set-up of set_height
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         # xlsxwriter rewrites every formula for Excel's future and dynamic-array functions (about
@@ -143,6 +145,19 @@ class OwnCells(Worksheet):
             cells[last] = ""  # the row's span reaches its last column
         self.joined.add(row)
 
+    def set_height(self, row: int, height: float) -> None:
+        """set_row(row, height) for a row inside the sheet's bounds: what it records, without its
+        checks and options (a country's indicator sheet sets 11,400 rows)."""
+        pixels = int(height * 4.0 / 3.0 + 0.5)  # as set_row rounds it
+        if not FAST_CELLS or pixels <= 0 or self.dim_rowmin is None or not self.dim_rowmin <= row <= self.dim_rowmax:
+            self.set_row(row, height)
+            return
+        info = self.heights.get(pixels)
+        if info is None:
+            info = self.heights[pixels] = RowInfo(height=pixels)
+        self.row_info[row] = info
+        self.row_sizes[row] = [pixels, False]
+
     def _cell_xml(self, row: int, col: int, cell) -> str:
         """xlsxwriter's _write_cell for a cell in its table, as a string with a style token."""
         kind = type(cell)
@@ -175,10 +190,17 @@ class OwnCells(Worksheet):
     def _row_xml(self, row: int, span: str | None, empty: bool) -> str:
         """xlsxwriter's _write_row: the <row> element's start (or the whole of an empty one)."""
         info = self.row_info.get(row)
+        key = (id(info), span, empty)  # a row set-up is shared by the rows of the same height (set_height)
+        rest = self._row_rest.get(key)
+        if rest is None:
+            rest = self._row_rest[key] = self._row_attributes(info, span, empty)
+        return f'<row r="{row + 1}"{rest}'
+
+    def _row_attributes(self, info: RowInfo | None, span: str | None, empty: bool) -> str:
         height = info.height if info is not None else None
         if height is None:
             height = self.default_row_height
-        xml = f'<row r="{row + 1}"'
+        xml = ""
         if span:
             xml += f' spans="{span}"'
         if info is not None and info.row_format:
@@ -212,6 +234,7 @@ class OwnCells(Worksheet):
                     if col in mine or (row in self.joined and min(mine) <= col <= max(mine)):
                         raise RuntimeError(f"cell {column(col)}{row + 1} written twice")
                     mine[col] = self._cell_xml(row, col, cell)
+        self._row_rest: dict[tuple, str] = {}
         low, high = self.dim_rowmin, self.dim_rowmax
         rows = sorted(r for r in {*own, *self.row_info} if low <= r <= high)
         spans: dict[int, tuple[int, int]] = {}  # a block of 16 rows → its first and last column

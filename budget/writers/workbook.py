@@ -950,46 +950,79 @@ def _table_rows(s: Sheet, rows: list[list[str]], amount_column: int | None, widt
     """rows_workbook's rows from row 4 on: text wrapped in its column (a blank when empty), the
     amounts as numbers, each row as high as its tallest cell. The columns' widths are given, so
     no cell widens its column. A column's texts repeat (the same document, subsidy, level on every
-    row): each distinct text is measured, and its cell's XML made, once."""
+    row): each distinct text is measured, and its cell's XML made, once; a column with one text
+    throughout is the same part of every row."""
     ws, wrap = s.ws, s.book.f["wrap"]
-    heights: dict[tuple[int, str], float] = {}
-    for c, col_width in widths.items():
-        if c != amount_column:
-            for text in dict.fromkeys(r[c] for r in rows):
-                if text:
-                    heights[(c, text)] = cell_height(text, col_width) - 4
+    texts = [c for c in range(len(widths)) if c != amount_column]
+    distinct = {c: dict.fromkeys(r[c] for r in rows) for c in texts}
+    height_of = {c: {text: cell_height(text, widths[c]) - 4 if text else 0.0 for text in distinct[c]} for c in texts}
+    steady = [c for c in texts if len(distinct[c]) == 1]
+    varying = [c for c in texts if len(distinct[c]) > 1]
+    lowest = max([LINE_POINTS] + [height for c in steady for height in height_of[c].values()])
     fast = sheet_xml.FAST_CELLS
     heads = [f'<c r="{sheet_xml.column(c)}' for c in range(len(widths))]
     wrap_token, money_token = ws.style(wrap), ws.style(s.book.f["money"])
     tails: list[dict[str, tuple[str, bool]]] = [{} for _ in widths]  # text → its cell's XML after the row number
     strings = ws.str_table
+    template, steady_strings = None, 0  # a row's XML with fields for the row and its varying cells
     for r, row in enumerate(rows, start=3):
-        height = max(LINE_POINTS, *(heights[(c, cell)] for c, cell in enumerate(row) if c != amount_column and cell))
+        height = max([lowest, *(height_of[c][row[c]] for c in varying)])
         if not fast or max(map(len, row)) > 1000:
             for c, cell in enumerate(row):
                 if c == amount_column:
                     s.number(r, c, Fraction(cell))
                 else:
                     s.text(r, c, cell, "wrap")
-            ws.set_row(r, height)
+            ws.set_height(r, height)
             continue
         number = str(r + 1)
+        # the double nearest the decimal, as Fraction(cell) divided out (-0.00 as 0)
+        amount = "" if amount_column is None else f"{float(row[amount_column]) or 0.0:.16G}"
+        if template is not None:
+            values = {"r": number, "a": amount}
+            for c in varying:
+                cell = row[c]
+                known = tails[c].get(cell)
+                if known is None:  # a new text: its shared string's index (and use) in column order
+                    known = tails[c][cell] = _tail(ws, wrap_token, cell)
+                elif known[1]:
+                    strings.count += 1  # one more use of a shared string already indexed
+                values[f"v{c}"] = known[0]
+            strings.count += steady_strings
+            ws.put_xml(r, 0, len(row) - 1, template.format_map(values))
+            ws.set_height(r, height)
+            continue
         xml = []
         for c, cell in enumerate(row):
             if c == amount_column:
-                # the double nearest the decimal, as Fraction(cell) divided out (-0.00 as 0)
-                xml.append(f'{heads[c]}{number}" s="{money_token}"><v>{float(cell) or 0.0:.16G}</v></c>')
+                xml.append(f'{heads[c]}{number}" s="{money_token}"><v>{amount}</v></c>')
                 continue
             known = tails[c].get(cell)
             if known is None:
-                known = tails[c][cell] = (
-                    (f'" s="{wrap_token}" t="s"><v>{ws.shared(cell)}</v></c>', True) if cell
-                    else (f'" s="{wrap_token}"/>', False))
+                known = tails[c][cell] = _tail(ws, wrap_token, cell)
             elif known[1]:
-                strings.count += 1  # one more use of a shared string already indexed
+                strings.count += 1
             xml.append(heads[c] + number + known[0])
         ws.put_xml(r, 0, len(row) - 1, "".join(xml))
-        ws.set_row(r, height)
+        ws.set_height(r, height)
+        # the first row made each steady column's cell: the rows after it are one format each
+        parts = []
+        for c in range(len(widths)):
+            if c == amount_column:
+                parts.append(f'{heads[c]}{{r}}" s="{money_token}"><v>{{a}}</v></c>')
+            elif c in varying:
+                parts.append(f"{heads[c]}{{r}}{{v{c}}}")
+            else:
+                parts.append(f"{heads[c]}{{r}}" + tails[c][row[c]][0].replace("{", "{{").replace("}", "}}"))
+        template = "".join(parts)
+        steady_strings = sum(tails[c][row[c]][1] for c in steady)
+
+
+def _tail(ws: OwnCells, token: str, text: str) -> tuple[str, bool]:
+    """A text cell's XML after its row number (a blank when empty), and whether it is a shared string."""
+    if text:
+        return f'" s="{token}" t="s"><v>{ws.shared(text)}</v></c>', True
+    return f'" s="{token}"/>', False
 
 
 def rolling_workbook_bytes(result: PlanResult, unit: Unit = UNITS["元"]) -> bytes:
