@@ -340,6 +340,14 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
         months = sum(len(seg.months) for seg in line.segments)
         if live is None:
             return rate, months, note, None
+        shape = (live.per, live.terms, live.common_rate, live.weights, live.b)  # all the formulas depend on
+        if shape not in formulas_of:
+            formulas_of[shape] = formulas_for(live)
+        return rate, months, note, formulas_of[shape]
+
+    formulas_of: dict[tuple, dict] = {}  # the row's formulas with "#" for the row number, by the line's shape
+
+    def formulas_for(live) -> dict:
         r = "#"
         count_cells = [f"{_COLUMNS[3 + i]}{r}" for i in range(n_terms)]
         total_cell = f"{_COLUMNS[c_total]}{r}"
@@ -348,19 +356,18 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
         t = units_of(total_cell, quantum, fen)
         refs = {p: f"{_COLUMNS[col]}{r}" for p, col in rem_col.items()}
         weights = dict(live.weights)
-        formulas = {
+        return {
             "exact": f"=({base})/{live.per * fen}",
             "total": total_formula(live, base, quantum, fen, f"{_COLUMNS[c_adjust]}{r}" if coarse else None),
             "payers": {p: payer_formula(live, p, total_cell, refs, quantum, fen) for p in weights},
             "remainders": {p: remainder_formula(t, a, live.b) for p, a in weights.items()} if len(weights) > 1 else {},
         }
-        return rate, months, note, formulas
 
     headcount = "=" + "".join(("+" if t.sign > 0 else "-") + f"{_COLUMNS[3 + i]}#"
                               for i, t in enumerate(subsidy.terms)).lstrip("+")
     written_notes: list[tuple[int, str]] = []
     fast = sheet_xml.FAST_CELLS
-    templates: dict[tuple[int, bool], str] = {}  # a kind's row as one format string (fast: the live rows)
+    templates: dict[tuple, str] = {}  # a kind of live row as one format string, by its formulas, rate and months
     last_col = max(rem_col.values())
     exact_width = 0  # the 精确数 column's widest value (a fit per row, fitted once)
     fast_notes: dict[str, None] = {}
@@ -409,9 +416,10 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
         if (fast and live is not None and formulas is not None and len(note) <= 1000
                 and 0 < len(code) <= 1000 and 0 < len(line.region.name) <= 1000):  # else a blank or a long text
             # the row's cells at once, the same XML as the cells put one by one below
-            template = templates.get(key)
+            shape_key = (id(formulas), rate, months)  # formulas_of keeps each formulas dict alive
+            template = templates.get(shape_key)
             if template is None:
-                template = templates[key] = row_template(rate, months, formulas)
+                template = templates[shape_key] = row_template(rate, months, formulas)
             amounts = dict(line.amounts)
             values: dict[str, object] = {"r": r, "i": index + 1, "code": ws.shared(code),
                                          "name": ws.shared(line.region.name), "h": line.headcount}
@@ -484,7 +492,7 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
         s.fit(0, _shown_width(len(lines)))
         for note in fast_notes:
             s.fit(c_note, note)
-        if any(kind[0] is None for key, kind in kinds.items() if key in templates):
+        if any(rate is None for _, rate, _ in templates):
             s.fit(c_rate, "分类别/分期")
         if coarse:
             s.fit(c_exact, exact_width)
