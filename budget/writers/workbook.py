@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import MAX_PREC, Context, Decimal, localcontext
 from fractions import Fraction
+from functools import lru_cache
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
@@ -368,8 +369,9 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
     written_notes: list[tuple[int, str]] = []
     fast = sheet_xml.FAST_CELLS
     templates: dict[tuple, str] = {}  # a kind of live row as one format string, by its formulas, rate and months
+    kind_templates: dict[tuple[int, bool], str] = {}  # the same, by the kind's key
     last_col = max(rem_col.values())
-    exact_width = 0  # the 精确数 column's widest value (a fit per row, fitted once)
+    exact_width = code_width = name_width = 0  # the widest values of the rows written whole, fitted once
     fast_notes: dict[str, None] = {}
 
     def row_template(rate: Fraction | None, months: int, formulas: dict) -> str:
@@ -416,15 +418,17 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
         if (fast and live is not None and formulas is not None and len(note) <= 1000
                 and 0 < len(code) <= 1000 and 0 < len(line.region.name) <= 1000):  # else a blank or a long text
             # the row's cells at once, the same XML as the cells put one by one below
-            shape_key = (id(formulas), rate, months)  # formulas_of keeps each formulas dict alive
-            template = templates.get(shape_key)
+            template = kind_templates.get(key)
             if template is None:
-                template = templates[shape_key] = row_template(rate, months, formulas)
+                shape_key = (id(formulas), rate, months)  # formulas_of keeps each formulas dict alive
+                if shape_key not in templates:
+                    templates[shape_key] = row_template(rate, months, formulas)
+                template = kind_templates[key] = templates[shape_key]
             amounts = dict(line.amounts)
             values: dict[str, object] = {"r": r, "i": index + 1, "code": ws.shared(code),
                                          "name": ws.shared(line.region.name), "h": line.headcount}
-            s.fit(1, code)
-            s.fit(2, line.region.name)
+            code_width = max(code_width, math.ceil(text_units(code)))
+            name_width = max(name_width, math.ceil(text_units(line.region.name)))
             for k, (_, _, count) in enumerate(line.counts):
                 values[f"n{k}"] = count
             if rate is None:
@@ -490,6 +494,8 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
         written_notes.append((row, note))
     if templates:  # the fits of the rows written whole: a column is as wide as its widest value
         s.fit(0, _shown_width(len(lines)))
+        s.fit(1, code_width)
+        s.fit(2, name_width)
         for note in fast_notes:
             s.fit(c_note, note)
         if any(rate is None for _, rate, _ in templates):
@@ -680,8 +686,6 @@ def _payer_sheet(book: Book, policy: Policy, payer: str, sheets: dict[str, _Subs
         row_sum = 0
         if fast and 0 < len(code) <= 1000 and 0 < len(region.name) <= 1000:  # else a blank or a long text
             r = str(row + 1)
-            s.fit(1, code)
-            s.fit(2, region.name)
             xml = [f'<c r="A{r}" s="{index_token}"><v>{index + 1:.16G}</v></c><c r="B{r}" s="{text_token}" t="s">'
                    f'<v>{ws.shared(code)}</v></c><c r="C{r}" s="{text_token}" t="s"><v>{ws.shared(region.name)}</v></c>']
             for i, (shown, county_row, _) in enumerate(refs):
@@ -706,8 +710,11 @@ def _payer_sheet(book: Book, policy: Policy, payer: str, sheets: dict[str, _Subs
                 write_number(row, 3 + i, 0, money)
             row_sum += value
         write_formula(row, c_total, f"=SUM({cell(row, 3)}:{cell(row, c_total - 1)})", money, row_sum / fen)
-    if counties:
-        s.fit(0, _shown_width(len(counties)))  # the 序号 of the rows written whole
+    if counties:  # the fits of the rows written whole: each column to its widest value
+        s.fit(0, _shown_width(len(counties)))
+        for col, texts in ((1, [region.code for region in counties]), (2, [region.name for region in counties])):
+            if any(texts):  # an empty one is a blank, not fitted
+                s.fit(col, max(math.ceil(text_units(text)) for text in texts if text))
     widest = max([sheets[sid].totals[payer] for sid in ids] + [0])
     for i in range(len(ids) + 1):
         s.fit(3 + i, _fen_width(widest if i < len(ids) else sum(sheets[sid].totals[payer] for sid in ids), fen))
@@ -776,6 +783,7 @@ def _split_text(split) -> str:
 
 
 
+@lru_cache(maxsize=65536)  # pure: the 参数与依据 sheet repeats its names, scopes and references
 def cell_height(text: str, column_width: float) -> float:
     """A wrapped cell's row height: the taller of our estimates (print_layout's greedy wrap, and
     characters per line), since Latin words wrap whole."""
