@@ -290,6 +290,9 @@ class _SubsidySheet:
     rows: int = 0
 
 
+ROW = "\x01"  # the row number in a row template (no XML holds it), put in after the values
+
+
 def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Line], name: str,
                    year: int, quantum: int) -> _SubsidySheet:
     """One row per county: the counts (values a reader may edit), 人数 and the amounts as formulas
@@ -372,16 +375,19 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
     kind_templates: dict[tuple[int, bool], str] = {}  # the same, by the kind's key
     last_col = max(rem_col.values())
     exact_width = code_width = name_width = 0  # the widest values of the rows written whole, fitted once
+    count_fields = [f"n{k}" for k in range(n_terms)]
+    payer_fields = [(payer, f"p{k}", f"m{k}") for k, payer in enumerate(PAYERS)]
+    shown_of = unit.shown if unit.quantum > 1 else None  # else the amount as it is
     fast_notes: dict[str, None] = {}
 
     def row_template(rate: Fraction | None, months: int, formulas: dict) -> str:
         """A live row's cells as sheet_xml.put_formula/put_number/put_string/put_blank write them,
-        with {r} for the row number and a field per value of the row."""
+        with ROW for the row number and a field per value of the row."""
         def cell(col: int, fmt: str, rest: str) -> str:
-            return f'<c r="{_COLUMNS[col]}{{r}}" s="{ws.style(f[fmt])}"{rest}</c>'
+            return f'<c r="{_COLUMNS[col]}{ROW}" s="{ws.style(f[fmt])}"{rest}</c>'
 
         def formula(col: int, fmt: str, text: str, field: str) -> str:
-            body = sheet_xml.escape(text[1:]).replace("{", "{{").replace("}", "}}").replace("#", "{r}")
+            body = sheet_xml.escape(text[1:]).replace("{", "{{").replace("}", "}}").replace("#", ROW)
             return cell(col, fmt, f"><f>{body}</f><v>{{{field}}}</v>")
 
         cells = [cell(0, "index", "><v>{i:.16G}</v>"), cell(1, "text", ' t="s"><v>{code}</v>'),
@@ -401,7 +407,7 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
             cells.append(cell(c_adjust, "money", "><v>{a:.16G}</v>"))
         for k, payer in enumerate(PAYERS):
             cells.append(formula(rem_col[payer], "int", formulas["remainders"][payer], f"m{k}")
-                         if payer in formulas["remainders"] else f'<c r="{_COLUMNS[rem_col[payer]]}{{r}}" '
+                         if payer in formulas["remainders"] else f'<c r="{_COLUMNS[rem_col[payer]]}{ROW}" '
                          f's="{ws.style(f["text"])}"/>')
         return "".join(cells)
 
@@ -425,21 +431,25 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
                     templates[shape_key] = row_template(rate, months, formulas)
                 template = kind_templates[key] = templates[shape_key]
             amounts = dict(line.amounts)
-            values: dict[str, object] = {"r": r, "i": index + 1, "code": ws.shared(code),
+            values: dict[str, object] = {"i": index + 1, "code": ws.shared(code),
                                          "name": ws.shared(line.region.name), "h": line.headcount}
             code_width = max(code_width, math.ceil(text_units(code)))
             name_width = max(name_width, math.ceil(text_units(line.region.name)))
-            for k, (_, _, count) in enumerate(line.counts):
-                values[f"n{k}"] = count
+            for name_k, (_, _, count) in zip(count_fields, line.counts):
+                values[name_k] = count
             if rate is None:
                 values["rate"] = ws.shared("分类别/分期")
             row_total = 0
-            for k, payer in enumerate(PAYERS):
-                shown[(code, payer)] = value = unit.shown(amounts.get(payer, 0))
+            remainders = live.remainders
+            for payer, p_field, m_field in payer_fields:
+                value = amounts.get(payer, 0)
+                if shown_of is not None:
+                    value = shown_of(value)
+                shown[(code, payer)] = value
                 row_total += value
-                values[f"p{k}"] = value / fen
-                if payer in live.remainders:
-                    values[f"m{k}"] = live.remainders[payer]
+                values[p_field] = value / fen
+                if payer in remainders:
+                    values[m_field] = remainders[payer]
             values["t"] = row_total / fen
             values["note"] = ws.shared(note)
             live_rows += 1
@@ -449,7 +459,7 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
                 exact_width = max(exact_width, _fen_width(int(exact), fen) + 4)
                 values["a"] = live.adjust * quantum / fen
                 adjusted += live.adjust * quantum
-            ws.put_xml(row, 0, last_col, template.format_map(values))
+            ws.put_xml(row, 0, last_col, template.format_map(values).replace(ROW, r))
             fast_notes[note] = None
             written_notes.append((row, note))
             continue
