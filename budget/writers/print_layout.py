@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 OPENING = set("（〔［【「『《(“‘")
@@ -91,10 +92,9 @@ def header_width(label: str, wanted: float, least: float, most: float, cells: li
     """The width nearest ``wanted`` (half units, from ``least`` to ``most``) at which ``label``
     (bold) and the column's wrapped ``cells`` (not bold) wrap well; when none does for all of
     them, the one at which fewest do not (``wanted`` if no width helps)."""
-    counted: dict[str, int] = {}
-    for cell in cells or ():  # each distinct text wrapped once, counted as often as it stands; a text
-        if _MARKS.search(cell):  # without brackets or punctuation always breaks well
-            counted[cell] = counted.get(cell, 0) + 1
+    # each distinct text wrapped once, counted as often as it stands; a text without brackets or
+    # punctuation always breaks well
+    counted = {cell: n for cell, n in Counter(cells or ()).items() if _MARKS.search(cell)}
     reach = int(2 * max(wanted - least, most - wanted, 0))
     steps = [wanted + k / 2 * sign for k in range(0, reach + 1) for sign in ((1,) if k == 0 else (-1, 1))]
     best, fewest = wanted, None
