@@ -414,6 +414,53 @@ def test_a_plain_table_written_row_by_row_has_xlsxwriters_bytes(monkeypatch):
     assert fast == books()
 
 
+def _own_cells_book(fast: bool, clash: bool = False) -> bytes:
+    """Rows written as one run of cells (put_xml) beside single cells, xlsxwriter's own cells,
+    heights and an empty row; with FAST_CELLS off, the same cells one by one through xlsxwriter."""
+    import io
+
+    import xlsxwriter
+
+    from budget.writers import sheet_xml
+
+    stream = io.BytesIO()
+    wb = xlsxwriter.Workbook(stream, {"in_memory": True})
+    bold, boxed = wb.add_format({"bold": True}), wb.add_format({"border": 1})
+    ws = wb.add_worksheet("表", worksheet_class=sheet_xml.OwnCells)
+    ws.write_string(0, 0, "标题", bold)
+    for row in range(1, 40):
+        if fast:
+            ws.put_xml(row, 1, 2, f'<c r="B{row + 1}" s="{ws.style(boxed)}"><v>{row}</v></c><c r="C{row + 1}" '
+                                  f's="{ws.style(bold)}" t="s"><v>{ws.shared(f"项{row % 3}")}</v></c>')
+        else:
+            ws.write_number(row, 1, row, boxed)
+            ws.write_string(row, 2, f"项{row % 3}", bold)
+        if row % 2:
+            ws.put_number(row, 4, row * 1.5, boxed)
+        if row % 5 == 0:
+            ws.write_string(row, 6, "注", boxed)
+        if row % 7 == 0:
+            ws.set_height(row, 30)
+    if clash:
+        ws.write_string(3, 2, "重写", bold)
+    ws.set_row(45, 20)
+    wb.close()
+    return stream.getvalue()
+
+
+def test_runs_of_cells_beside_single_cells_give_xlsxwriters_bytes(monkeypatch):
+    from budget.writers import sheet_xml
+
+    fast = _own_cells_book(True)
+    monkeypatch.setattr(sheet_xml, "FAST_CELLS", False)
+    assert fast == _own_cells_book(False)
+
+
+def test_a_cell_written_over_a_run_of_cells_is_refused():
+    with pytest.raises(RuntimeError, match="C4"):
+        _own_cells_book(True, clash=True)
+
+
 def test_the_workbook_says_which_county_was_renamed(tmp_path):
     """The workbook uses a county's present name (彬州市) while a notice dated before the rename says
     彬县: the 说明 sheet says so for the year of the rename (陕政函〔2018〕93号, May 2018), not later."""

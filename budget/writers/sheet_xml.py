@@ -61,7 +61,8 @@ class OwnCells(Worksheet):
         super().__init__()
         self.own: dict[int, dict[int, str]] = {}  # row → column → the cell's <c> element
         self.styles: dict[Format, str] = {}  # format → its token in the cells' XML
-        self.joined: set[int] = set()  # rows given a run of cells as one string (put_xml)
+        self.joined: set[int] = set()  # rows in ``own`` given a run of cells as one string (put_xml)
+        self.whole: dict[int, tuple[int, int, str]] = {}  # a row put_xml made alone: first, last column, XML
         self.heights: dict[int, RowInfo] = {}  # pixels → the row set-up of set_height
 
     def _prepare_formula(self, formula, expand_future_functions=False):
@@ -139,7 +140,15 @@ class OwnCells(Worksheet):
         the caller (style tokens from ``style``, string indices from ``shared``) as one string."""
         self.grow(row, first)
         self.grow(row, last)
+        if row not in self.own and row not in self.whole:
+            self.whole[row] = (first, last, xml)  # the usual case: the row is this string
+            return
+        self._join(row, first, last, xml)
+
+    def _join(self, row: int, first: int, last: int, xml: str) -> None:
         cells = self.cells_of(row)
+        if any(first <= col <= last for col in cells):
+            raise RuntimeError(f"cells {column(first)}{row + 1}:{column(last)}{row + 1} written twice")
         cells[first] = xml
         if last != first:
             cells[last] = ""  # the row's span reaches its last column
@@ -221,12 +230,14 @@ class OwnCells(Worksheet):
         return xml + ("/>" if empty else ">")
 
     def _write_sheet_data(self) -> None:
-        own = self.own
-        if not own:
+        own, whole = self.own, self.whole
+        if not own and not whole:
             super()._write_sheet_data()
             return
         if self.comments:
             raise NotImplementedError("comments")
+        for row in [row for row in whole if row in own or self.table.get(row)]:  # a row with other cells too
+            self._join(row, *whole.pop(row))
         for row, cells in self.table.items():  # the cells written through xlsxwriter's methods
             if cells:
                 mine = self.cells_of(row)
@@ -236,13 +247,14 @@ class OwnCells(Worksheet):
                     mine[col] = self._cell_xml(row, col, cell)
         self._row_rest: dict[tuple, str] = {}
         low, high = self.dim_rowmin, self.dim_rowmax
-        rows = sorted(r for r in {*own, *self.row_info} if low <= r <= high)
+        rows = sorted(r for r in {*own, *whole, *self.row_info} if low <= r <= high)
         spans: dict[int, tuple[int, int]] = {}  # a block of 16 rows → its first and last column
         for row in rows:
+            run = whole.get(row)
             cells = own.get(row)
-            if cells:
+            if run is not None or cells:
                 block = row >> 4
-                first, last = min(cells), max(cells)
+                first, last = (run[0], run[1]) if run is not None else (min(cells or (0,)), max(cells or (0,)))
                 known = spans.get(block)
                 if known is not None:
                     first, last = min(first, known[0]), max(last, known[1])
@@ -254,6 +266,15 @@ class OwnCells(Worksheet):
         for row in rows:
             cells = own.get(row)
             span = shown.get(row >> 4)
+            run = whole.get(row)
+            if run is not None:
+                if row in row_info or not (span and plain):
+                    parts.append(self._row_xml(row, span, False))
+                else:
+                    parts.append(f'<row r="{row + 1}" spans="{span}">')
+                parts.append(run[2])
+                parts.append("</row>")
+                continue
             if not cells:
                 parts.append(self._row_xml(row, span, True))
                 continue
