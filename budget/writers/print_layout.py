@@ -39,21 +39,33 @@ def wrap(text: str, usable: float, bold: bool = True) -> list[str]:
     """The lines a program wrapping greedily at ``usable`` points makes of ``text``: between any two
     CJK characters, but a run of Latin letters and digits ("2012", an id) kept whole unless it is
     longer than a line (LibreOffice measured)."""
+    return list(_lines(text, usable, bold))
+
+
+@lru_cache(maxsize=65536)  # a row's height is taken at a width header_width has wrapped it at
+def _lines(text: str, usable: float, bold: bool) -> tuple[str, ...]:
     lines: list[str] = []
-    for part in text.split("\n"):
+    for tokens in _measured(text, bold):
         line, size = "", 0.0
-        for token in _WORD.findall(part):
-            points = sum(_points(ch, bold) for ch in token)
-            pieces = [token] if len(token) == 1 or points <= usable else list(token)
-            for piece in pieces:
-                points = sum(_points(ch, bold) for ch in piece)
+        for token, token_points, chars in tokens:
+            for piece, points in ((token, token_points),) if len(token) == 1 or token_points <= usable else chars:
                 if line and size + points > usable:
                     lines.append(line)
                     line, size = "", 0.0
                 line += piece
                 size += points
         lines.append(line)
-    return lines
+    return tuple(lines)
+
+
+@lru_cache(maxsize=65536)  # a text is wrapped at several widths (header_width tries up to 53)
+def _measured(text: str, bold: bool) -> tuple[tuple[tuple[str, float, tuple[tuple[str, float], ...]], ...], ...]:
+    """Per line of ``text``: its tokens, each with its width in points and its characters' widths
+    (the widths summed as wrap has always summed them, so the same lines come out)."""
+    return tuple(tuple((token, sum(_points(ch, bold) for ch in token),
+                        tuple((ch, sum(_points(c, bold) for c in ch)) for ch in token) if len(token) > 1 else ())
+                       for token in _WORD.findall(part))
+                 for part in text.split("\n"))
 
 
 _WORD = re.compile(r"[A-Za-z0-9_]+|.", re.S)
@@ -70,7 +82,7 @@ def _usable(column_width: float) -> float:
     return column_width * UNIT_POINTS + 2.0
 
 
-def _breaks_well(lines: list[str]) -> bool:
+def _breaks_well(lines: tuple[str, ...]) -> bool:
     return all(not (b and b[0] in CLOSING) and not (a and a[-1] in OPENING) for a, b in zip(lines, lines[1:]))
 
 
@@ -85,7 +97,7 @@ def _misses(text: str, column_width: float, bold: bool) -> int:
     """Of our glyph widths as measured and off by SLACK either way, how many wrap ``text`` badly
     (the one as measured counted twice: it is the likeliest)."""
     usable = _usable(column_width)
-    return sum((2 if d == 0 else 1) * (not _breaks_well(wrap(text, usable + d, bold))) for d in (-SLACK, 0.0, SLACK))
+    return sum((2 if d == 0 else 1) * (not _breaks_well(_lines(text, usable + d, bold))) for d in (-SLACK, 0.0, SLACK))
 
 
 def header_width(label: str, wanted: float, least: float, most: float, cells: list[str] | None = None) -> float:
@@ -101,7 +113,11 @@ def header_width(label: str, wanted: float, least: float, most: float, cells: li
     for candidate in steps:
         if not least <= candidate <= most:
             continue
-        failing = _misses(label, candidate, True) + sum(_misses(c, candidate, False) * n for c, n in counted.items())
+        failing = _misses(label, candidate, True)
+        for cell, n in counted.items():
+            if fewest is not None and failing >= fewest:
+                break  # no better than the best so far, whatever the other cells do
+            failing += _misses(cell, candidate, False) * n
         if fewest is None or failing < fewest:
             best, fewest = candidate, failing
         if not failing:
@@ -112,4 +128,4 @@ def header_width(label: str, wanted: float, least: float, most: float, cells: li
 @lru_cache(maxsize=65536)
 def label_height(label: str, column_width: float, bold: bool = True) -> float:
     """The row height that shows ``label`` wrapped in the column (its narrowest likely wrap)."""
-    return LINE_POINTS * len(wrap(label, _usable(column_width) - SLACK, bold)) + 5
+    return LINE_POINTS * len(_lines(label, _usable(column_width) - SLACK, bold)) + 5
