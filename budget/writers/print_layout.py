@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter
 from functools import lru_cache
 
@@ -45,7 +46,19 @@ def wrap(text: str, usable: float, bold: bool = True) -> list[str]:
 @lru_cache(maxsize=65536)  # a row's height is taken at a width header_width has wrapped it at
 def _lines(text: str, usable: float, bold: bool) -> tuple[str, ...]:
     lines: list[str] = []
-    for tokens in _measured(text, bold):
+    exact = usable * 16 == int(usable * 16)  # (and every glyph a multiple of half a point: sums are exact)
+    for part, tokens, offsets, sums, longest in _measured(text, bold):
+        if exact and longest <= usable and sums is not None:
+            # each line the longest run of tokens whose widths add up to at most ``usable`` (at least
+            # one): found by bisecting the running sums, the same lines as adding them one by one
+            start, end = 0, len(tokens)
+            if not end:
+                lines.append("")
+            while start < end:
+                stop = max(start + 1, bisect_right(sums, sums[start] + usable) - 1)
+                lines.append(part[offsets[start]:offsets[stop]])
+                start = stop
+            continue
         line, size = "", 0.0
         for token, token_points, chars in tokens:
             for piece, points in ((token, token_points),) if len(token) == 1 or token_points <= usable else chars:
@@ -58,14 +71,28 @@ def _lines(text: str, usable: float, bold: bool) -> tuple[str, ...]:
     return tuple(lines)
 
 
+Tokens = tuple[tuple[str, float, tuple[tuple[str, float], ...]], ...]
+
+
 @lru_cache(maxsize=65536)  # a text is wrapped at several widths (header_width tries up to 53)
-def _measured(text: str, bold: bool) -> tuple[tuple[tuple[str, float, tuple[tuple[str, float], ...]], ...], ...]:
-    """Per line of ``text``: its tokens, each with its width in points and its characters' widths
-    (the widths summed as wrap has always summed them, so the same lines come out)."""
-    return tuple(tuple((token, sum(_points(ch, bold) for ch in token),
+def _measured(text: str, bold: bool) -> tuple[tuple[str, Tokens, list[int], list[float] | None, float], ...]:
+    """Per line of ``text``: the line, its tokens (each with its width in points and its
+    characters' widths, summed as wrap has always summed them), where each token starts (and the
+    line's end), the running sums of the tokens' widths (None unless every width is a multiple of
+    half a point, so that the sums are exact), and the widest token of several characters."""
+    measured = []
+    for part in text.split("\n"):
+        tokens = tuple((token, sum(_points(ch, bold) for ch in token),
                         tuple((ch, sum(_points(c, bold) for c in ch)) for ch in token) if len(token) > 1 else ())
                        for token in _WORD.findall(part))
-                 for part in text.split("\n"))
+        offsets, sums = [0], [0.0]
+        for token, points, _ in tokens:
+            offsets.append(offsets[-1] + len(token))
+            sums.append(sums[-1] + points)
+        halves = all(points * 2 == int(points * 2) for _, points, _ in tokens)
+        longest = max((points for token, points, _ in tokens if len(token) > 1), default=0.0)
+        measured.append((part, tokens, offsets, sums if halves else None, longest))
+    return tuple(measured)
 
 
 _WORD = re.compile(r"[A-Za-z0-9_]+|.", re.S)
