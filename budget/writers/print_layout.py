@@ -28,9 +28,10 @@ LINE_POINTS = 13.5  # a line of 10-point text
 def _points(ch: str, bold: bool = True) -> float:
     """A 10-point glyph: CJK and full-width characters a full em, others about 0.7 em (bold) or
     0.65 em."""
-    if unicodedata.east_asian_width(ch) in "WF":
-        return 10.0
-    return 3.5 if ch in NARROW else 7.0 if bold else 6.5
+    points = 10.0 if unicodedata.east_asian_width(ch) in "WF" else 3.5 if ch in NARROW else 7.0 if bold else 6.5
+    if points * 2 != int(points * 2):  # _lines adds widths up in any order: exact only in half points
+        raise ValueError(f"a glyph width of {points} points is not a multiple of half a point")
+    return points
 
 
 NARROW = set(".,:;/·'|!-() ")  # Latin punctuation: about a third of an em
@@ -48,7 +49,7 @@ def _lines(text: str, usable: float, bold: bool) -> tuple[str, ...]:
     lines: list[str] = []
     exact = usable * 16 == int(usable * 16)  # (and every glyph a multiple of half a point: sums are exact)
     for part, tokens, offsets, sums, longest in _measured(text, bold):
-        if exact and longest <= usable and sums is not None:
+        if exact and longest <= usable:
             # each line the longest run of tokens whose widths add up to at most ``usable`` (at least
             # one): found by bisecting the running sums, the same lines as adding them one by one
             start, end = 0, len(tokens)
@@ -60,8 +61,9 @@ def _lines(text: str, usable: float, bold: bool) -> tuple[str, ...]:
                 start = stop
             continue
         line, size = "", 0.0
-        for token, token_points, chars in tokens:
-            for piece, points in ((token, token_points),) if len(token) == 1 or token_points <= usable else chars:
+        for token, token_points in tokens:
+            whole = len(token) == 1 or token_points <= usable
+            for piece, points in ((token, token_points),) if whole else ((ch, _points(ch, bold)) for ch in token):
                 if line and size + points > usable:
                     lines.append(line)
                     line, size = "", 0.0
@@ -71,27 +73,26 @@ def _lines(text: str, usable: float, bold: bool) -> tuple[str, ...]:
     return tuple(lines)
 
 
-Tokens = tuple[tuple[str, float, tuple[tuple[str, float], ...]], ...]
+Tokens = tuple[tuple[str, float], ...]
 
 
 @lru_cache(maxsize=65536)  # a text is wrapped at several widths (header_width tries up to 53)
-def _measured(text: str, bold: bool) -> tuple[tuple[str, Tokens, list[int], list[float] | None, float], ...]:
-    """Per line of ``text``: the line, its tokens (each with its width in points and its
-    characters' widths, summed as wrap has always summed them), where each token starts (and the
-    line's end), the running sums of the tokens' widths (None unless every width is a multiple of
-    half a point, so that the sums are exact), and the widest token of several characters."""
+def _measured(text: str, bold: bool) -> tuple[tuple[str, Tokens, list[int], list[float], float], ...]:
+    """Per line of ``text``: the line, its tokens with their widths in points (summed glyph by
+    glyph as wrap has always summed them), where each token starts (and the line's end), the
+    running sums of the tokens' widths, and the widest token of several characters."""
     measured = []
     for part in text.split("\n"):
-        tokens = tuple((token, sum(_points(ch, bold) for ch in token),
-                        tuple((ch, sum(_points(c, bold) for c in ch)) for ch in token) if len(token) > 1 else ())
+        tokens = tuple((token, _points(token, bold) if len(token) == 1 else sum(_points(ch, bold) for ch in token))
                        for token in _WORD.findall(part))
         offsets, sums = [0], [0.0]
-        for token, points, _ in tokens:
+        longest = 0.0
+        for token, points in tokens:
             offsets.append(offsets[-1] + len(token))
             sums.append(sums[-1] + points)
-        halves = all(points * 2 == int(points * 2) for _, points, _ in tokens)
-        longest = max((points for token, points, _ in tokens if len(token) > 1), default=0.0)
-        measured.append((part, tokens, offsets, sums if halves else None, longest))
+            if len(token) > 1 and points > longest:
+                longest = points
+        measured.append((part, tokens, offsets, sums, longest))
     return tuple(measured)
 
 
