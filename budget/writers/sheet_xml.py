@@ -3,8 +3,10 @@ its time (a country workbook holds ~500,000 cells).
 
 xlsxwriter stores every cell as a tuple in a dict of dicts and, when the workbook is closed,
 formats each one through a chain of generic calls. Here each cell becomes its ``<c>`` element as
-it is written (one f-string), the rows are joined once, and xlsxwriter writes everything around
-``<sheetData>`` (columns, panes, merges, print set-up, styles, shared strings) as before.
+it is written (one f-string), or a writer hands over a whole row's cells as one string
+(``put_xml``: the county rows, made from a template per kind of row); the rows are joined once,
+and xlsxwriter writes everything around ``<sheetData>`` (columns, panes, merges, print set-up,
+styles, shared strings) as before.
 
 Two things xlsxwriter decides only when it writes the file are kept as it decides them:
 
@@ -15,7 +17,8 @@ Two things xlsxwriter decides only when it writes the file are kept as it decide
 
 Cells written through xlsxwriter's public methods (titles, headers, merged notes) are converted
 the same way when the sheet is written. With FAST_CELLS off, everything takes xlsxwriter's own
-path, and tests/test_workbook.py checks that both give the same bytes.
+path (the writers then put their rows cell by cell too), and tests/test_workbook.py checks that
+both give the same bytes.
 """
 
 from __future__ import annotations
