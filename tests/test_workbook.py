@@ -366,19 +366,99 @@ def test_the_template_asks_for_each_person_once_and_the_right_count(tmp_path):
 
 
 def test_the_fast_cell_writer_writes_xlsxwriters_bytes(monkeypatch):
-    """Our specialised cell writer and formula preparation give byte for byte the workbook
-    xlsxwriter's own code gives (with the advance sheet and 万元, every kind of cell we write)."""
+    """Our own cells' XML (writers/sheet_xml.py) and formula preparation give byte for byte the
+    workbooks xlsxwriter's own code gives (with the advance sheet and 万元, every kind of cell we
+    write; and the indicator workbook, whose rows are written whole)."""
     from fractions import Fraction
 
     from budget.core.display import UNITS
+    from budget.outputs import Documents, indicator_files, settings_for
     from budget.plan import run_plan
-    from budget.writers import workbook
+    from budget.writers import sheet_xml, workbook
 
     result, _ = run_plan([XIANYANG], EXAMPLE, [2018], advance_rate=Fraction(9, 10), quantum=100)
-    fast = [workbook.workbook_bytes(result, 2018, UNITS[u]) for u in ("元", "万元")]
-    monkeypatch.setattr(workbook, "FAST_CELLS", False)
-    monkeypatch.setattr(workbook._OwnFormulas, "_prepare_formula", workbook.Worksheet._prepare_formula)
-    assert fast == [workbook.workbook_bytes(result, 2018, UNITS[u]) for u in ("元", "万元")]
+    settings = settings_for(result, 2018, Documents())
+
+    def books() -> list[bytes]:
+        return [*(workbook.workbook_bytes(result, 2018, UNITS[u]) for u in ("元", "万元")),
+                indicator_files(result, 2018, settings)["indicators-2018.xlsx"]]
+
+    fast = books()
+    monkeypatch.setattr(sheet_xml, "FAST_CELLS", False)
+    monkeypatch.setattr(sheet_xml.OwnCells, "_prepare_formula", sheet_xml.Worksheet._prepare_formula)
+    assert fast == books()
+
+
+def test_a_plain_table_written_row_by_row_has_xlsxwriters_bytes(monkeypatch):
+    """rows_workbook writes most rows as one format string: the same bytes as each cell written by
+    xlsxwriter, with rows of one column only, blanks, a text too long for the fast path, a text
+    first seen in a later row, and no amount column."""
+    from budget.writers import sheet_xml, workbook
+
+    long = "很长的说明" * 250
+    tables = [
+        (["文号", "项目", "地区", "金额（元）"],
+         [["省财社〔2018〕1号", "甲", "610402", "12.50"], ["省财社〔2018〕1号", "乙", "", "-0.01"],
+          ["省财社〔2018〕1号", long, "610403", "1000000.00"], ["省财社〔2018〕1号", "甲", "610404", "0.10"],
+          ["省财社〔2018〕1号", "丙（新）", "610404", "3"]], 3),
+        (["项目"], [["甲"], ["乙"], ["甲"]], None),
+        (["项目", "金额"], [["甲", "1.00"]], 1),
+        (["项目", "金额"], [], 1),
+    ]
+
+    def books() -> list[bytes]:
+        return [workbook.rows_workbook("指标", header, rows, 2018, amount) for header, rows, amount in tables]
+
+    fast = books()
+    monkeypatch.setattr(sheet_xml, "FAST_CELLS", False)
+    assert fast == books()
+
+
+def _own_cells_book(fast: bool, clash: bool = False) -> bytes:
+    """Rows written as one run of cells (put_xml) beside single cells, xlsxwriter's own cells,
+    heights and an empty row; with FAST_CELLS off, the same cells one by one through xlsxwriter."""
+    import io
+
+    import xlsxwriter
+
+    from budget.writers import sheet_xml
+
+    stream = io.BytesIO()
+    wb = xlsxwriter.Workbook(stream, {"in_memory": True})
+    bold, boxed = wb.add_format({"bold": True}), wb.add_format({"border": 1})
+    ws = wb.add_worksheet("表", worksheet_class=sheet_xml.OwnCells)
+    ws.write_string(0, 0, "标题", bold)
+    for row in range(1, 40):
+        if fast:
+            ws.put_xml(row, 1, 2, f'<c r="B{row + 1}" s="{ws.style(boxed)}"><v>{row}</v></c><c r="C{row + 1}" '
+                                  f's="{ws.style(bold)}" t="s"><v>{ws.shared(f"项{row % 3}")}</v></c>')
+        else:
+            ws.write_number(row, 1, row, boxed)
+            ws.write_string(row, 2, f"项{row % 3}", bold)
+        if row % 2:
+            ws.put_number(row, 4, row * 1.5, boxed)
+        if row % 5 == 0:
+            ws.write_string(row, 6, "注", boxed)
+        if row % 7 == 0:
+            ws.set_height(row, 30)
+    if clash:
+        ws.write_string(3, 2, "重写", bold)
+    ws.set_row(45, 20)
+    wb.close()
+    return stream.getvalue()
+
+
+def test_runs_of_cells_beside_single_cells_give_xlsxwriters_bytes(monkeypatch):
+    from budget.writers import sheet_xml
+
+    fast = _own_cells_book(True)
+    monkeypatch.setattr(sheet_xml, "FAST_CELLS", False)
+    assert fast == _own_cells_book(False)
+
+
+def test_a_cell_written_over_a_run_of_cells_is_refused():
+    with pytest.raises(RuntimeError, match="C4"):
+        _own_cells_book(True, clash=True)
 
 
 def test_the_workbook_says_which_county_was_renamed(tmp_path):

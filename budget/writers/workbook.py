@@ -14,14 +14,14 @@ import datetime as dt
 import io
 import math
 import os
-import re
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import MAX_PREC, Context, Decimal, localcontext
 from fractions import Fraction
+from functools import lru_cache
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
-from xlsxwriter.worksheet import CellBlankTuple, CellFormulaTuple, CellNumberTuple, CellStringTuple, Worksheet
 
 from .. import __version__
 from ..core.display import (
@@ -41,8 +41,10 @@ from ..core.money import format_plain
 from ..core.policy import PAYERS, SCENARIO_MARK, Policy, Subsidy
 from ..core.results import PlanResult, sample_notes
 from ..core.settlement import advance
+from . import sheet_xml
 from .live_amounts import base_formula, live_line, payer_formula, remainder_formula, total_formula, units_of
 from .print_layout import header_width, label_height, text_units
+from .sheet_xml import COLUMNS, OwnCells
 
 
 def _num(value: Fraction) -> float:
@@ -72,85 +74,9 @@ LINE_POINTS = 13.5  # a line of 10-point 宋体
 PAGE_WIDTH = 111  # a point short of the measured 112, for the glyphs' rounding
 COLUMN_GAP = 0.53  # and each column prints 3.7 points (half a unit) wider than its width
 PRINT_SCALE = 0.7
-FAST_CELLS = True  # tests turn it off to compare with xlsxwriter's own cell writer
 
 
-_COLUMNS = [xl_col_to_name(col) for col in range(256)]  # our sheets are narrower
-_FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
-# functions of Excel 2007 that xlsxwriter leaves as they are: our formulas use these only
-_OUR_FUNCTIONS = {"SUM", "INT", "ROUND", "IF", "ABS"}
-
-
-class _OwnFormulas(Worksheet):
-    """A worksheet whose formulas are all ours: cell references, + - * / and SUM, INT, ROUND, IF,
-    ABS. xlsxwriter
-    rewrites every formula for Excel's future and dynamic-array functions (about thirty regular
-    expression substitutions each: most of a country workbook's time) and none of those can
-    occur in them; a formula with any other function still gets the full treatment."""
-
-    def _prepare_formula(self, formula, expand_future_functions=False):
-        body = formula[1:] if formula.startswith("=") else formula
-        if not body.startswith("{") and set(_FUNCTION.findall(body)) <= _OUR_FUNCTIONS:
-            return body
-        return super()._prepare_formula(formula, expand_future_functions)
-
-    # The cells our writers make, put straight into xlsxwriter's table: the same cell tuples its
-    # write_number/write_string/write_formula store, without the A1-notation wrapper, the NaN and
-    # dynamic-array checks and the formula rewriting none of them needs (a few µs a cell, 300,000
-    # cells at country scale). With FAST_CELLS off they take xlsxwriter's public path, and
-    # tests/test_workbook.py checks both give the same bytes.
-
-    def _grow(self, row: int, col: int) -> None:
-        # _check_dimensions for a cell inside the sheet's bounds (our sheets start with a title in A1)
-        if row > self.dim_rowmax:  # type: ignore[has-type]
-            self.dim_rowmax = row
-        if col > self.dim_colmax:  # type: ignore[has-type]
-            self.dim_colmax = col
-
-    def put_number(self, row: int, col: int, number: float | int, cell_format) -> None:
-        if not FAST_CELLS:
-            self.write_number(row, col, number, cell_format)
-            return
-        self._grow(row, col)
-        self.table[row][col] = CellNumberTuple(number, cell_format)
-
-    def put_string(self, row: int, col: int, string: str, cell_format) -> None:
-        if not FAST_CELLS or len(string) > 1000:
-            self.write_string(row, col, string, cell_format)
-            return
-        self._grow(row, col)
-        self.table[row][col] = CellStringTuple(self.str_table._get_shared_string_index(string), cell_format)
-
-    def put_formula(self, row: int, col: int, formula: str, cell_format, value: float | int | str) -> None:
-        """``formula`` starts with "=" and calls _OUR_FUNCTIONS only."""
-        if not FAST_CELLS:
-            self.write_formula(row, col, formula, cell_format, value)
-            return
-        self._grow(row, col)
-        self.table[row][col] = CellFormulaTuple(formula[1:], cell_format, value)
-
-    def _write_cell(self, row, col, cell):
-        """xlsxwriter's own cell writer, specialised for the cells we write (a format always; a
-        number, shared string, blank, or formula with a numeric value): the same bytes, a third
-        of the time (tests/test_workbook.py compares them with the stock writer's)."""
-        kind = type(cell)
-        if cell.format is None or not FAST_CELLS:
-            return super()._write_cell(row, col, cell)
-        head = f'<c r="{_COLUMNS[col]}{row + 1}" s="{cell.format._get_xf_index()}"'
-        if kind is CellNumberTuple:
-            self.fh.write(f"{head}><v>{cell.number:.16G}</v></c>")
-        elif kind is CellStringTuple:
-            self.fh.write(f'{head} t="s"><v>{cell.string}</v></c>')
-        elif kind is CellBlankTuple:
-            self.fh.write(f"{head}/>")
-        elif kind is CellFormulaTuple and type(cell.value) in (int, float):
-            formula = cell.formula
-            if "<" in formula or ">" in formula or "&" in formula or '"' in formula:
-                formula = self._escape_data(formula)
-            self.fh.write(f"{head}><f>{formula}</f><v>{cell.value}</v></c>")
-        else:
-            return super()._write_cell(row, col, cell)
-        return None
+_COLUMNS = COLUMNS
 
 
 class Sheet:
@@ -158,7 +84,7 @@ class Sheet:
 
     def __init__(self, book: "Book", name: str, title: str):
         self.book = book
-        self.ws = book.wb.add_worksheet(name, worksheet_class=_OwnFormulas)
+        self.ws = book.wb.add_worksheet(name, worksheet_class=OwnCells)
         self.name = name
         self.widths: dict[int, int] = defaultdict(lambda: 6)
         self.labels: tuple[int, list[str], int] | None = None
@@ -181,7 +107,7 @@ class Sheet:
 
     def text(self, row: int, col: int, value: str, fmt: str = "text") -> None:
         if not value:
-            self.ws.write_blank(row, col, None, self.book.f[fmt])
+            self.ws.put_blank(row, col, self.book.f[fmt])
             return
         self.ws.put_string(row, col, value, self.book.f[fmt])
         self.fit(col, value)
@@ -206,10 +132,10 @@ class Sheet:
         self.fit(col, _fen_width(int(fen), self.book.unit.fen) + (4 if exact else -1))
 
     def blank(self, row: int, col: int, fmt: str = "text") -> None:
-        self.ws.write_blank(row, col, None, self.book.f[fmt])
+        self.ws.put_blank(row, col, self.book.f[fmt])
 
     def formula(self, row: int, col: int, formula: str, value: Fraction | int, fmt: str = "money") -> None:
-        """A formula of ours (references, arithmetic, comparisons and _OUR_FUNCTIONS only)."""
+        """A formula of ours (references, arithmetic, comparisons and OUR_FUNCTIONS only)."""
         self.ws.put_formula(row, col, formula, self.book.f[fmt], value if isinstance(value, int) else _num(value))
         self.fit(col, _shown_width(value) - (3 if fmt.endswith("int") else 0))  # a count has no decimals
 
@@ -364,6 +290,9 @@ class _SubsidySheet:
     rows: int = 0
 
 
+ROW = "\x01"  # the row number in a row template (no XML holds it), put in after the values
+
+
 def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Line], name: str,
                    year: int, quantum: int) -> _SubsidySheet:
     """One row per county: the counts (values a reader may edit), 人数 and the amounts as formulas
@@ -415,6 +344,14 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
         months = sum(len(seg.months) for seg in line.segments)
         if live is None:
             return rate, months, note, None
+        shape = (live.per, live.terms, live.common_rate, live.weights, live.b)  # all the formulas depend on
+        if shape not in formulas_of:
+            formulas_of[shape] = formulas_for(live)
+        return rate, months, note, formulas_of[shape]
+
+    formulas_of: dict[tuple, dict] = {}  # the row's formulas with "#" for the row number, by the line's shape
+
+    def formulas_for(live) -> dict:
         r = "#"
         count_cells = [f"{_COLUMNS[3 + i]}{r}" for i in range(n_terms)]
         total_cell = f"{_COLUMNS[c_total]}{r}"
@@ -423,31 +360,113 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
         t = units_of(total_cell, quantum, fen)
         refs = {p: f"{_COLUMNS[col]}{r}" for p, col in rem_col.items()}
         weights = dict(live.weights)
-        formulas = {
+        return {
             "exact": f"=({base})/{live.per * fen}",
             "total": total_formula(live, base, quantum, fen, f"{_COLUMNS[c_adjust]}{r}" if coarse else None),
             "payers": {p: payer_formula(live, p, total_cell, refs, quantum, fen) for p in weights},
             "remainders": {p: remainder_formula(t, a, live.b) for p, a in weights.items()} if len(weights) > 1 else {},
         }
-        return rate, months, note, formulas
 
     headcount = "=" + "".join(("+" if t.sign > 0 else "-") + f"{_COLUMNS[3 + i]}#"
                               for i, t in enumerate(subsidy.terms)).lstrip("+")
     written_notes: list[tuple[int, str]] = []
+    fast = sheet_xml.FAST_CELLS
+    templates: dict[tuple, str] = {}  # a kind of live row as one format string, by its formulas, rate and months
+    kind_templates: dict[tuple[int, bool], str] = {}  # the same, by the kind's key
+    last_col = max(rem_col.values())
+    exact_width = code_width = name_width = 0  # the widest values of the rows written whole, fitted once
+    count_fields = [f"n{k}" for k in range(n_terms)]
+    payer_fields = [(payer, f"p{k}", f"m{k}") for k, payer in enumerate(PAYERS)]
+    shown_of = unit.shown if unit.quantum > 1 else None  # else the amount as it is
+    fast_notes: dict[str, None] = {}
+
+    def row_template(rate: Fraction | None, months: int, formulas: dict) -> str:
+        """A live row's cells as sheet_xml.put_formula/put_number/put_string/put_blank write them,
+        with ROW for the row number and a field per value of the row."""
+        def cell(col: int, fmt: str, rest: str) -> str:
+            return f'<c r="{_COLUMNS[col]}{ROW}" s="{ws.style(f[fmt])}"{rest}</c>'
+
+        def formula(col: int, fmt: str, text: str, field: str) -> str:
+            body = sheet_xml.escape(text[1:]).replace("{", "{{").replace("}", "}}").replace("#", ROW)
+            return cell(col, fmt, f"><f>{body}</f><v>{{{field}}}</v>")
+
+        cells = [cell(0, "index", "><v>{i:.16G}</v>"), cell(1, "text", ' t="s"><v>{code}</v>'),
+                 cell(2, "text", ' t="s"><v>{name}</v>')]
+        cells += [cell(3 + k, "int", f"><v>{{n{k}:.16G}}</v>") for k in range(n_terms)]
+        cells.append(formula(c_count, "int", headcount, "h"))
+        cells.append(cell(c_rate, "text", ' t="s"><v>{rate}</v>') if rate is None
+                     else cell(c_rate, "rate", f"><v>{_num(rate):.16G}</v>"))
+        cells.append(cell(c_months, "int", f"><v>{months:.16G}</v>"))
+        cells.append(formula(c_total, "money", formulas["total"], "t"))
+        for k, payer in enumerate(PAYERS):
+            cells.append(formula(payer_col[payer], "money", formulas["payers"][payer], f"p{k}")
+                         if payer in formulas["payers"] else cell(payer_col[payer], "money", "><v>0</v>"))
+        cells.append(cell(c_note, "wrap", ' t="s"><v>{note}</v>'))
+        if coarse:
+            cells.append(formula(c_exact, "exact", formulas["exact"], "x"))
+            cells.append(cell(c_adjust, "money", "><v>{a:.16G}</v>"))
+        for k, payer in enumerate(PAYERS):
+            cells.append(formula(rem_col[payer], "int", formulas["remainders"][payer], f"m{k}")
+                         if payer in formulas["remainders"] else f'<c r="{_COLUMNS[rem_col[payer]]}{ROW}" '
+                         f's="{ws.style(f["text"])}"/>')
+        return "".join(cells)
+
     for index, line in enumerate(lines):
         row = first + index
         r = str(row + 1)
         code = line.region.code
         county_row[code] = row
-        _county_cells(s, row, index, line.region)
-        for t_index, (_, _, count) in enumerate(line.counts):
-            ws.put_number(row, 3 + t_index, count, f["int"])
-        ws.put_formula(row, c_count, headcount.replace("#", r), f["int"], line.headcount)
         live = live_line(line, quantum, shapes) if can_live else None
         key = (id(line.segments), live is None)
         if key not in kinds:
             kinds[key] = kind_of(line, live)
         rate, months, note, formulas = kinds[key]
+        if (fast and live is not None and formulas is not None and len(note) <= 1000
+                and 0 < len(code) <= 1000 and 0 < len(line.region.name) <= 1000):  # else a blank or a long text
+            # the row's cells at once, the same XML as the cells put one by one below
+            template = kind_templates.get(key)
+            if template is None:
+                shape_key = (id(formulas), rate, months)  # formulas_of keeps each formulas dict alive
+                if shape_key not in templates:
+                    templates[shape_key] = row_template(rate, months, formulas)
+                template = kind_templates[key] = templates[shape_key]
+            amounts = dict(line.amounts)
+            values: dict[str, object] = {"i": index + 1, "code": ws.shared(code),
+                                         "name": ws.shared(line.region.name), "h": line.headcount}
+            code_width = max(code_width, math.ceil(text_units(code)))
+            name_width = max(name_width, math.ceil(text_units(line.region.name)))
+            for name_k, (_, _, count) in zip(count_fields, line.counts):
+                values[name_k] = count
+            if rate is None:
+                values["rate"] = ws.shared("分类别/分期")
+            row_total = 0
+            remainders = live.remainders
+            for payer, p_field, m_field in payer_fields:
+                value = amounts.get(payer, 0)
+                if shown_of is not None:
+                    value = shown_of(value)
+                shown[(code, payer)] = value
+                row_total += value
+                values[p_field] = value / fen
+                if payer in remainders:
+                    values[m_field] = remainders[payer]
+            values["t"] = row_total / fen
+            values["note"] = ws.shared(note)
+            live_rows += 1
+            if coarse:
+                exact = Fraction(sum(n for _, n in line.numerators), line.denominator)
+                values["x"] = float(exact / fen)
+                exact_width = max(exact_width, _fen_width(int(exact), fen) + 4)
+                values["a"] = live.adjust * quantum / fen
+                adjusted += live.adjust * quantum
+            ws.put_xml(row, 0, last_col, template.format_map(values).replace(ROW, r))
+            fast_notes[note] = None
+            written_notes.append((row, note))
+            continue
+        _county_cells(s, row, index, line.region)
+        for t_index, (_, _, count) in enumerate(line.counts):
+            ws.put_number(row, 3 + t_index, count, f["int"])
+        ws.put_formula(row, c_count, headcount.replace("#", r), f["int"], line.headcount)
         if rate is None:
             s.text(row, c_rate, "分类别/分期")
         else:
@@ -480,9 +499,19 @@ def _subsidy_sheet(book: Book, policy: Policy, subsidy: Subsidy, lines: list[Lin
                     ws.put_formula(row, rem_col[payer], formulas["remainders"][payer].replace("#", r), f["int"],
                                    live.remainders[payer])
                 else:
-                    ws.write_blank(row, rem_col[payer], None, f["text"])
+                    ws.put_blank(row, rem_col[payer], f["text"])
         s.text(row, c_note, note, "wrap")
         written_notes.append((row, note))
+    if templates:  # the fits of the rows written whole: a column is as wide as its widest value
+        s.fit(0, _shown_width(len(lines)))
+        s.fit(1, code_width)
+        s.fit(2, name_width)
+        for note in fast_notes:
+            s.fit(c_note, note)
+        if any(rate is None for _, rate, _ in templates):
+            s.fit(c_rate, "分类别/分期")
+        if coarse:
+            s.fit(c_exact, exact_width)
     s.text(total_row, 0, "", "total_text")
     s.text(total_row, 1, "", "total_text")
     s.text(total_row, 2, "合计", "total_text")
@@ -654,11 +683,33 @@ def _payer_sheet(book: Book, policy: Policy, payer: str, sheets: dict[str, _Subs
     money = s.book.f["money"]
     fen = s.book.unit.fen
     write_formula, write_number = s.ws.put_formula, s.ws.put_number
+    ws = s.ws
+    fast = sheet_xml.FAST_CELLS
+    # the cells sheet_xml would write one by one, a row at a time: the references' text escaped once
+    money_token, index_token, text_token = ws.style(money), ws.style(s.book.f["index"]), ws.style(s.book.f["text"])
+    heads = [f'<c r="{_COLUMNS[3 + i]}' for i in range(len(ids))]
+    escaped = [sheet_xml.escape(prefix[1:]) for _, _, prefix in refs]
+    sums = f"<f>SUM(D{{r}}:{_COLUMNS[c_total - 1]}{{r}})</f>"
     for index, region in enumerate(counties):
         row = first + index
         code = region.code
-        _county_cells(s, row, index, region)
         row_sum = 0
+        if fast and 0 < len(code) <= 1000 and 0 < len(region.name) <= 1000:  # else a blank or a long text
+            r = str(row + 1)
+            xml = [f'<c r="A{r}" s="{index_token}"><v>{index + 1:.16G}</v></c><c r="B{r}" s="{text_token}" t="s">'
+                   f'<v>{ws.shared(code)}</v></c><c r="C{r}" s="{text_token}" t="s"><v>{ws.shared(region.name)}</v></c>']
+            for i, (shown, county_row, _) in enumerate(refs):
+                source = county_row.get(code)
+                if source is not None:
+                    value = shown[(code, payer)]
+                    xml.append(f'{heads[i]}{r}" s="{money_token}"><f>{escaped[i]}{source + 1}</f><v>{value / fen}</v></c>')
+                    row_sum += value
+                else:
+                    xml.append(f'{heads[i]}{r}" s="{money_token}"><v>0</v></c>')
+            xml.append(f'<c r="{_COLUMNS[c_total]}{r}" s="{money_token}">{sums.format(r=r)}<v>{row_sum / fen}</v></c>')
+            ws.put_xml(row, 0, c_total, "".join(xml))
+            continue
+        _county_cells(s, row, index, region)
         for i, (shown, county_row, prefix) in enumerate(refs):
             source = county_row.get(code)
             if source is not None:
@@ -669,6 +720,11 @@ def _payer_sheet(book: Book, policy: Policy, payer: str, sheets: dict[str, _Subs
                 write_number(row, 3 + i, 0, money)
             row_sum += value
         write_formula(row, c_total, f"=SUM({cell(row, 3)}:{cell(row, c_total - 1)})", money, row_sum / fen)
+    if counties:  # the fits of the rows written whole: each column to its widest value
+        s.fit(0, _shown_width(len(counties)))
+        for col, texts in ((1, [region.code for region in counties]), (2, [region.name for region in counties])):
+            if any(texts):  # an empty one is a blank, not fitted
+                s.fit(col, max(math.ceil(text_units(text)) for text in texts if text))
     widest = max([sheets[sid].totals[payer] for sid in ids] + [0])
     for i in range(len(ids) + 1):
         s.fit(3 + i, _fen_width(widest if i < len(ids) else sum(sheets[sid].totals[payer] for sid in ids), fen))
@@ -737,6 +793,7 @@ def _split_text(split) -> str:
 
 
 
+@lru_cache(maxsize=65536)  # pure: the 参数与依据 sheet repeats its names, scopes and references
 def cell_height(text: str, column_width: float) -> float:
     """A wrapped cell's row height: the taller of our estimates (print_layout's greedy wrap, and
     characters per line), since Latin words wrap whole."""
@@ -891,33 +948,107 @@ def rows_workbook(title: str, header: list[str], rows: list[list[str]], year: in
     s.header(2, header)
     # one page wide at PRINT_SCALE or more (a second page across would carry no 补助项目 or 地区 to
     # tell its rows apart): the longest text columns wrap at the width that leaves for them
-    natural = [max([math.ceil(text_units(r[c])) + 2 for r in rows if c != amount_column] + [6])
+    columns = [dict.fromkeys(r[c] for r in rows) for c in range(len(header))]  # each distinct text once
+    natural = [max([math.ceil(text_units(text)) + 2 for text in columns[c] if c != amount_column] + [6])
                for c in range(len(header))]
     natural = [max(n, math.ceil(text_units(label, bold=True)) // 2 + 2) for n, label in zip(natural, header)]
     if amount_column is not None:
-        natural[amount_column] = max([_shown_width(Fraction(r[amount_column])) + 2 for r in rows] + [10])
+        natural[amount_column] = max([_shown_width(int(Decimal(a))) + 2 for a in columns[amount_column]] + [10])
     room = PAGE_WIDTH / PRINT_SCALE - COLUMN_GAP * len(header) - 1
     cap: float = max(natural)
     while cap > 6 and sum(min(n, cap) for n in natural) > room:
         cap -= 0.5
     widths = {c: float(min(n, cap)) if c == amount_column or n <= cap else
               header_width(header[c], cap, cap - 3, cap, [r[c] for r in rows]) for c, n in enumerate(natural)}
-    for r, row in enumerate(rows, start=3):
-        for c, cell in enumerate(row):
-            if c == amount_column:
-                s.number(r, c, Fraction(cell))
-            else:
-                s.text(r, c, cell, "wrap")
-        s.ws.set_row(r, max(LINE_POINTS, *(cell_height(cell, widths[c]) - 4 for c, cell in enumerate(row)
-                                          if c != amount_column and cell)))
+    _table_rows(s, rows, amount_column, widths)
     if amount_column is not None and rows:
         last = 3 + len(rows)
         s.text(last, 0, "合计", "total_text")
-        s.formula(last, amount_column, "=" + column_sum(amount_column, 3, last - 1),
-                  sum((Fraction(r[amount_column]) for r in rows), Fraction(0)), "total_money")
+        with localcontext(Context(prec=MAX_PREC)):  # exact
+            total = sum((Decimal(r[amount_column]) for r in rows), Decimal(0))
+        s.formula(last, amount_column, "=" + column_sum(amount_column, 3, last - 1), Fraction(total), "total_money")
     s.finish(widths)
     book.wb.close()
     return stream.getvalue()
+
+
+def _table_rows(s: Sheet, rows: list[list[str]], amount_column: int | None, widths: dict[int, float]) -> None:
+    """rows_workbook's rows from row 4 on: text wrapped in its column (a blank when empty), the
+    amounts as numbers, each row as high as its tallest cell. The columns' widths are given, so
+    no cell widens its column. A column's texts repeat (the same document, subsidy, level on every
+    row): each distinct text is measured, and its cell's XML made, once; a column with one text
+    throughout is the same part of every row."""
+    ws, wrap = s.ws, s.book.f["wrap"]
+    texts = [c for c in range(len(widths)) if c != amount_column]
+    distinct = {c: dict.fromkeys(r[c] for r in rows) for c in texts}
+    height_of = {c: {text: cell_height(text, widths[c]) - 4 if text else 0.0 for text in distinct[c]} for c in texts}
+    steady = [c for c in texts if len(distinct[c]) == 1]
+    varying = [c for c in texts if len(distinct[c]) > 1]
+    lowest = max([LINE_POINTS] + [height for c in steady for height in height_of[c].values()])
+    fast = sheet_xml.FAST_CELLS
+    heads = [f'<c r="{sheet_xml.column(c)}' for c in range(len(widths))]
+    wrap_token, money_token = ws.style(wrap), ws.style(s.book.f["money"])
+    tails: list[dict[str, tuple[str, bool]]] = [{} for _ in widths]  # text → its cell's XML after the row number
+    strings = ws.str_table
+    template, steady_strings = None, 0  # a row's XML with fields for the row and its varying cells
+    for r, row in enumerate(rows, start=3):
+        height = max([lowest, *(height_of[c][row[c]] for c in varying)])
+        if not fast or max(map(len, row)) > 1000:
+            for c, cell in enumerate(row):
+                if c == amount_column:
+                    s.number(r, c, Fraction(cell))
+                else:
+                    s.text(r, c, cell, "wrap")
+            ws.set_height(r, height)
+            continue
+        number = str(r + 1)
+        # the double nearest the decimal, as Fraction(cell) divided out (-0.00 as 0)
+        amount = "" if amount_column is None else f"{float(row[amount_column]) or 0.0:.16G}"
+        if template is not None:
+            values = {"r": number, "a": amount}
+            for c in varying:
+                cell = row[c]
+                known = tails[c].get(cell)
+                if known is None:  # a new text: its shared string's index (and use) in column order
+                    known = tails[c][cell] = _tail(ws, wrap_token, cell)
+                elif known[1]:
+                    strings.count += 1  # one more use of a shared string already indexed
+                values[f"v{c}"] = known[0]
+            strings.count += steady_strings
+            ws.put_xml(r, 0, len(row) - 1, template.format_map(values))
+            ws.set_height(r, height)
+            continue
+        xml = []
+        for c, cell in enumerate(row):
+            if c == amount_column:
+                xml.append(f'{heads[c]}{number}" s="{money_token}"><v>{amount}</v></c>')
+                continue
+            known = tails[c].get(cell)
+            if known is None:
+                known = tails[c][cell] = _tail(ws, wrap_token, cell)
+            elif known[1]:
+                strings.count += 1
+            xml.append(heads[c] + number + known[0])
+        ws.put_xml(r, 0, len(row) - 1, "".join(xml))
+        ws.set_height(r, height)
+        # the first row made each steady column's cell: the rows after it are one format each
+        parts = []
+        for c in range(len(widths)):
+            if c == amount_column:
+                parts.append(f'{heads[c]}{{r}}" s="{money_token}"><v>{{a}}</v></c>')
+            elif c in varying:
+                parts.append(f"{heads[c]}{{r}}{{v{c}}}")
+            else:
+                parts.append(f"{heads[c]}{{r}}" + tails[c][row[c]][0].replace("{", "{{").replace("}", "}}"))
+        template = "".join(parts)
+        steady_strings = sum(tails[c][row[c]][1] for c in steady)
+
+
+def _tail(ws: OwnCells, token: str, text: str) -> tuple[str, bool]:
+    """A text cell's XML after its row number (a blank when empty), and whether it is a shared string."""
+    if text:
+        return f'" s="{token}" t="s"><v>{ws.shared(text)}</v></c>', True
+    return f'" s="{token}"/>', False
 
 
 def rolling_workbook_bytes(result: PlanResult, unit: Unit = UNITS["元"]) -> bytes:
