@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from . import __version__
-from .core.display import allocation_name, format_share, parse_date, shown_unit
+from .core.display import Unit, allocation_name, format_share, parse_date, shown_unit
 from .core.document_settings import DocumentSettings, default_settings
 from .core.indicators import INDICATOR_COLUMNS, indicator_rows, mapped
 from .core.language import said
@@ -17,6 +18,7 @@ from .core.policy import SCENARIO_MARK, Scenario
 from .core.problems import InputError, Problem, Source
 from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
+from .parallel import Job, run_jobs
 from .readers.input_files import file_digest
 from .resources import EXAMPLE_DOCUMENTS
 from .writers.atomic import staged
@@ -268,23 +270,22 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     files[MANIFEST] = plan_json.to_text().encode("utf-8")
     if result.advance_rate is not None:
         files[ADVANCES] = advances_file(result, csv_format)
+    # the workbooks, indicator files and documents: independent jobs, shared among the cores
+    jobs: list[Job] = []
     if workbooks:
-        from .writers.workbook import rolling_workbook_bytes, workbook_bytes  # xlsxwriter only when written
-
         for year in result.years:
-            files[workbook_name(year)] = workbook_bytes(result, year, workbook_unit)
+            jobs.append(partial(_year_workbook, result, year, workbook_unit))
             if result.policy.scenario is None or result.policy.scenario.adopted:  # a trial's money is not handed down
-                files.update(indicator_files(result, year,
-                                             settings_for(result, year, documents or Documents(settings_path)),
-                                             csv_format))
+                jobs.append(partial(indicator_files, result, year,
+                                    settings_for(result, year, documents or Documents(settings_path)), csv_format))
         if rolling:  # 中期财政规划: the years side by side
-            files[rolling_name(result.years)] = rolling_workbook_bytes(result, workbook_unit)
-    fonts = ""
+            jobs.append(partial(_rolling_workbook, result, workbook_unit))
     if documents is not None:
-        if rolling:
-            documents = replace(documents, rolling=True)
-        pdfs, fonts = render_documents(result, documents)
-        files.update(pdfs)
+        jobs.append(partial(_documents, result, replace(documents, rolling=True) if rolling else documents))
+    fonts = ""
+    for made in run_jobs(jobs):
+        fonts = made.pop(FONTS_USED, b"").decode("utf-8") or fonts
+        files.update(made)
     with staged(out, notes=[csv_format.describe()]) as stage:
         for name, data in files.items():
             stage.write_bytes(name, data)
@@ -295,6 +296,26 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
             else:
                 stage.copy(name, source, plan_json.sha256[name])
     return list(files) + [f"{INPUTS}/"], fonts
+
+
+FONTS_USED = "\0fonts"  # not a file: the fonts the documents used, as a job reports them
+
+
+def _year_workbook(result: PlanResult, year: int, unit: Unit) -> dict[str, bytes]:
+    from .writers.workbook import workbook_bytes  # xlsxwriter only when written
+
+    return {workbook_name(year): workbook_bytes(result, year, unit)}
+
+
+def _rolling_workbook(result: PlanResult, unit: Unit) -> dict[str, bytes]:
+    from .writers.workbook import rolling_workbook_bytes
+
+    return {rolling_name(result.years): rolling_workbook_bytes(result, unit)}
+
+
+def _documents(result: PlanResult, documents: Documents) -> dict[str, bytes]:
+    pdfs, fonts = render_documents(result, documents)
+    return {**pdfs, FONTS_USED: fonts.encode("utf-8")}
 
 
 def settlement_name(year: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -193,7 +194,7 @@ def rows_csv(header: Sequence[str], rows: Sequence[Sequence[object]], notes: Seq
         buffer.write(f"# {note}\n")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([text_cell(h) for h in header])
-    writer.writerows([_table_cell(c) for c in row] for row in rows)
+    writer.writerows([_table_text(c) if c.__class__ is str else _table_cell(c) for c in row] for row in rows)
     return buffer.getvalue()
 
 
@@ -202,7 +203,12 @@ NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 def _table_cell(value: object) -> object:
     """A cell of a plain table: text quoted against formulas, a number (also as text, -100.00) kept."""
-    return text_cell(value) if isinstance(value, str) and not NUMBER.fullmatch(value) else value
+    return _table_text(value) if isinstance(value, str) else value
+
+
+@functools.lru_cache(maxsize=65536)  # a table repeats its texts (a country's indicators have 171,000 cells)
+def _table_text(value: str) -> str:
+    return value if NUMBER.fullmatch(value) else text_cell(value)
 
 
 # The headcount files roster and forecast write, read back by plan: with zh headers the columns

@@ -1,0 +1,89 @@
+"""Independent output jobs run side by side on the machine's cores.
+
+A plan's workbooks, indicator files and documents are made from the same finished result and
+do not depend on each other; each takes a core's worth of Python. Where the system can fork
+(Linux) and has a second core, the jobs are shared among forked children, which inherit the
+result without copying it and send back only the files they made (bytes, through a pipe); the
+first share is made in this process meanwhile. A child that fails for any reason is not
+trusted: its jobs are made again here, so an error is raised as it would be without children.
+Elsewhere the jobs run one after another. Either way the files are the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+from typing import Callable
+
+Job = Callable[[], dict[str, bytes]]
+WORKERS_VARIABLE = "BUDGET_WORKERS"  # a number of processes (1: no children), for tests and tuning
+
+
+def workers() -> int:
+    """Processes to use: the cores this process may run on, or BUDGET_WORKERS."""
+    given = os.environ.get(WORKERS_VARIABLE, "")
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # (not on every system)
+        return os.cpu_count() or 1
+
+
+def run_jobs(jobs: list[Job]) -> list[dict[str, bytes]]:
+    """Each job's files, in the order of ``jobs``."""
+    # a process with other threads (the web server) is not forked: a lock another thread held
+    # at that moment would stay held in the child
+    alone = hasattr(os, "fork") and threading.active_count() == 1
+    count = min(workers(), len(jobs)) if alone else 1
+    if count <= 1:
+        return [job() for job in jobs]
+    shares = [list(range(len(jobs)))[i::count] for i in range(count)]
+    children = [_fork([jobs[i] for i in share]) for share in shares[1:]]
+    results: list[dict[str, bytes] | None] = [None] * len(jobs)
+    try:
+        for i in shares[0]:
+            results[i] = jobs[i]()
+    except BaseException:
+        for pid, reader in children:  # the children's writes fail, and they leave
+            os.close(reader)
+            os.waitpid(pid, 0)
+        raise
+    for share, (pid, reader) in zip(shares[1:], children):
+        made = _collect(pid, reader)
+        for i, files in zip(share, made if made is not None else [jobs[i]() for i in share]):
+            results[i] = files
+    return [r if r is not None else {} for r in results]
+
+
+def _fork(jobs: list[Job]) -> tuple[int, int]:
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: make the files, send them, leave without running the parent's exit code
+        status = 1
+        try:
+            os.close(reader)
+            with os.fdopen(writer, "wb") as out:
+                pickle.dump([job() for job in jobs], out, protocol=pickle.HIGHEST_PROTOCOL)
+            status = 0
+        except BaseException:  # noqa: BLE001 — the parent makes these files again and says what is wrong
+            pass
+        finally:
+            os._exit(status)
+    os.close(writer)
+    return pid, reader
+
+
+def _collect(pid: int, reader: int) -> list[dict[str, bytes]] | None:
+    """What the child sent, or None when it did not finish well."""
+    with os.fdopen(reader, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        return None
+    try:
+        made = pickle.loads(data)
+    except Exception:  # noqa: BLE001 — a torn message: made again here
+        return None
+    return made if isinstance(made, list) else None

@@ -1,0 +1,82 @@
+"""Output jobs shared among forked children: the same files in the same order, and a child that
+fails is never trusted — its jobs are made again in this process."""
+
+import os
+import threading
+
+import pytest
+
+from budget import parallel
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="forking is for systems that have it")
+
+
+def where(name: str):
+    """A job naming the process that made it."""
+    return lambda: {name: str(os.getpid()).encode()}
+
+
+def test_jobs_run_in_children_and_come_back_in_order(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_VARIABLE, "3")
+    made = parallel.run_jobs([where(f"f{i}") for i in range(7)])
+    assert [list(m) for m in made] == [[f"f{i}"] for i in range(7)]
+    pids = {m[f"f{i}"].decode() for i, m in enumerate(made)}
+    assert str(os.getpid()) in pids and len(pids) == 3  # this process and two children
+    assert made[0]["f0"] == made[3]["f3"] == str(os.getpid()).encode()  # shares taken round-robin
+
+
+def test_one_worker_runs_everything_here(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_VARIABLE, "1")
+    made = parallel.run_jobs([where("a"), where("b")])
+    assert made == [{"a": str(os.getpid()).encode()}, {"b": str(os.getpid()).encode()}]
+
+
+def test_a_child_that_dies_has_its_jobs_made_here(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_VARIABLE, "2")
+    me = os.getpid()
+
+    def dies_in_a_child():
+        if os.getpid() != me:
+            os._exit(3)
+        return {"b": b"made here"}
+
+    assert parallel.run_jobs([where("a"), dies_in_a_child]) == [{"a": str(me).encode()}, {"b": b"made here"}]
+
+
+def test_an_error_in_a_child_is_raised_here(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_VARIABLE, "2")
+    calls = []
+
+    def fails():
+        calls.append(os.getpid())  # seen only by the process that ran it
+        raise ValueError("bad settings")
+
+    with pytest.raises(ValueError, match="bad settings"):
+        parallel.run_jobs([where("a"), fails])
+    assert calls == [os.getpid()]  # made again here, where it raised
+
+
+def test_an_error_here_leaves_no_child_behind(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_VARIABLE, "2")
+
+    def fails():
+        raise RuntimeError("here")
+
+    big = lambda: {"big": b"x" * 1_000_000}  # noqa: E731 — more than a pipe holds: the child waits to write
+    with pytest.raises(RuntimeError):
+        parallel.run_jobs([fails, big])
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # reaped: no child left
+
+
+def test_a_process_with_threads_is_not_forked(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_VARIABLE, "4")
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        made = parallel.run_jobs([where("a"), where("b")])
+    finally:
+        stop.set()
+        thread.join()
+    assert made == [{"a": str(os.getpid()).encode()}, {"b": str(os.getpid()).encode()}]
