@@ -270,8 +270,11 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     files[MANIFEST] = plan_json.to_text().encode("utf-8")
     if result.advance_rate is not None:
         files[ADVANCES] = advances_file(result, csv_format)
-    # the workbooks, indicator files and documents: independent jobs, shared among the cores
+    # the documents, workbooks and indicator files: independent jobs, shared among the cores in
+    # turn (the documents first: at a city's scale they take the longest)
     jobs: list[Job] = []
+    if documents is not None:
+        jobs.append(partial(_documents, result, replace(documents, rolling=True) if rolling else documents))
     if workbooks:
         for year in result.years:
             jobs.append(partial(_year_workbook, result, year, workbook_unit))
@@ -280,12 +283,12 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
                                     settings_for(result, year, documents or Documents(settings_path)), csv_format))
         if rolling:  # 中期财政规划: the years side by side
             jobs.append(partial(_rolling_workbook, result, workbook_unit))
-    if documents is not None:
-        jobs.append(partial(_documents, result, replace(documents, rolling=True) if rolling else documents))
-    fonts = ""
-    for made in run_jobs(jobs):
-        fonts = made.pop(FONTS_USED, b"").decode("utf-8") or fonts
-        files.update(made)
+    fonts, made = "", {}
+    for job_files in run_jobs(jobs):
+        fonts = job_files.pop(FONTS_USED, b"").decode("utf-8") or fonts
+        made.update(job_files)
+    # the files in the order they are named: workbooks and indicators by year, then the documents
+    files.update(sorted(made.items(), key=lambda item: item[0].endswith(".pdf")))
     with staged(out, notes=[csv_format.describe()]) as stage:
         for name, data in files.items():
             stage.write_bytes(name, data)
