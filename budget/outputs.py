@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .core.display import allocation_name, format_share, parse_date, shown_unit
@@ -123,9 +124,30 @@ def _for_year(value: str | list[str], year: int) -> str | list[str]:
 def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str, bytes], str]:
     """The notice and the explanation of every year, as PDF bytes (allocations.csv inside each);
     and the fonts used."""
+    return start_documents(result, documents).result()
+
+
+@dataclass
+class PendingDocuments:
+    """PDFs being rendered (in other processes) while the caller writes the rest."""
+
+    names: list[str]
+    rendering: Any  # writers.pdf.Rendering, imported only when documents are made
+
+    def result(self) -> tuple[dict[str, bytes], str]:
+        rendered = self.rendering.result()
+        return {name: r.pdf for name, r in zip(self.names, rendered)}, (rendered[-1].fonts if rendered else "")
+
+    def close(self) -> None:
+        self.rendering.close()
+
+
+def start_documents(result: PlanResult, documents: Documents) -> PendingDocuments:
+    """Start rendering what :func:`render_documents` returns; problems (a draft refused, a
+    character no font has) are raised here, before any rendering starts."""
     from .documents import explanation, notice  # Jinja2 and WeasyPrint only when documents are made
     from .documents.explanation import rolling as rolling_table
-    from .writers.pdf import render_html, render_many
+    from .writers.pdf import render_html, start_many
 
     names, htmls, dates = [], [], []
     if documents.final:
@@ -147,8 +169,8 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
         if documents.rolling:
             explained.rolling_years, explained.rolling_rows = rolling_table(result, unit)
         htmls.append(render_html("explanation.html", e=explained, date=settings.notice.date))
-    rendered = render_many(htmls, documents.allow_missing_glyphs, (("allocations.csv", allocations_file(result)),), dates)
-    return {name: r.pdf for name, r in zip(names, rendered)}, (rendered[-1].fonts if rendered else "")
+    return PendingDocuments(names, start_many(htmls, documents.allow_missing_glyphs,
+                                              (("allocations.csv", allocations_file(result)),), dates))
 
 
 def allocations_file(result: PlanResult, fmt: CsvFormat = DEFAULT_FORMAT) -> bytes:
@@ -268,6 +290,26 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     files[MANIFEST] = plan_json.to_text().encode("utf-8")
     if result.advance_rate is not None:
         files[ADVANCES] = advances_file(result, csv_format)
+    pending = None
+    if documents is not None:  # the PDFs first: they are rendered in other processes while the workbooks are written
+        pending = start_documents(result, replace(documents, rolling=True) if rolling else documents)
+    try:
+        _workbook_files(files, result, workbook_unit, documents, settings_path, workbooks, rolling, csv_format)
+        pdfs, fonts = pending.result() if pending is not None else ({}, "")
+    finally:
+        if pending is not None:
+            pending.close()
+    files.update(pdfs)
+    with staged(out, notes=[csv_format.describe()]) as stage:
+        for name, data in files.items():
+            stage.write_bytes(name, data)
+        for name, source in copies.items():  # the folder settles a year later on another machine
+            stage.copy(name, source, plan_json.sha256[name])
+    return list(files) + [f"{INPUTS}/"], fonts
+
+
+def _workbook_files(files: dict[str, bytes], result: PlanResult, workbook_unit, documents: Documents | None,
+                    settings_path: str | None, workbooks: bool, rolling: bool, csv_format: CsvFormat) -> None:
     if workbooks:
         from .writers.workbook import rolling_workbook_bytes, workbook_bytes  # xlsxwriter only when written
 
@@ -279,18 +321,6 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
                                              csv_format))
         if rolling:  # 中期财政规划: the years side by side
             files[rolling_name(result.years)] = rolling_workbook_bytes(result, workbook_unit)
-    fonts = ""
-    if documents is not None:
-        if rolling:
-            documents = replace(documents, rolling=True)
-        pdfs, fonts = render_documents(result, documents)
-        files.update(pdfs)
-    with staged(out, notes=[csv_format.describe()]) as stage:
-        for name, data in files.items():
-            stage.write_bytes(name, data)
-        for name, source in copies.items():  # the folder settles a year later on another machine
-            stage.copy(name, source, plan_json.sha256[name])
-    return list(files) + [f"{INPUTS}/"], fonts
 
 
 def settlement_name(year: int) -> str:

@@ -7,6 +7,7 @@ file identifier from a hash of the HTML, never from the clock.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -161,18 +162,55 @@ def _render_one(job: tuple[str, bool, FontChoice, Files, str]) -> Rendered:
     return render_pdf(html, allow, fonts, files, date)
 
 
-def render_many(htmls: list[str], allow_missing_glyphs: bool = False, files: Files = (),
-                dates: list[str] | None = None) -> list[Rendered]:
-    """Several documents at once, one process per core: WeasyPrint's layout is single-threaded
-    and the documents are independent. The bytes are the same as rendering them one by one."""
+class Rendering:
+    """Documents being rendered, one process per core, while the caller goes on (the workbook is
+    written meanwhile); :meth:`result` waits for them. Where there is no fork (Windows) or one
+    core, they are rendered here, when the result is asked for."""
+
+    def __init__(self, jobs: list[tuple[str, bool, FontChoice, Files, str]]) -> None:
+        self._jobs, self._pool, self._futures = jobs, None, []
+        workers = min(len(jobs), os.cpu_count() or 1)
+        if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        import weasyprint  # noqa: F401 — imported once here (~0.5 s), not again in every child
+        # the children inherit every object made so far and never free one of them: frozen, the
+        # cyclic collector of each child does not go through them again and again while it lays out
+        gc.freeze()
+        # fork: the children start with everything imported (and no Pango state used yet)
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        self._futures = [self._pool.submit(_render_one, job) for job in jobs]  # the longest (the notice) first
+
+    def result(self) -> list[Rendered]:
+        if self._pool is None:
+            return [_render_one(job) for job in self._jobs]
+        try:
+            return [future.result() for future in self._futures]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """No more waiting for the documents (the caller failed meanwhile): the children end."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+            self._jobs = []
+            gc.unfreeze()
+
+
+def start_many(htmls: list[str], allow_missing_glyphs: bool = False, files: Files = (),
+               dates: list[str] | None = None) -> Rendering:
+    """Start rendering several documents at once: WeasyPrint's layout is single-threaded and the
+    documents are independent. The bytes are the same as rendering them one by one. Every
+    document's characters are checked before any rendering starts (:class:`FontError`)."""
     fonts = choose_fonts()
     if not allow_missing_glyphs:
-        for html in htmls:  # every document's characters, before any rendering starts
+        for html in htmls:
             check_glyphs(html, fonts)
-    jobs = [(html, True, fonts, files, (dates or [""] * len(htmls))[i]) for i, html in enumerate(htmls)]  # checked above
-    workers = min(len(jobs), os.cpu_count() or 1)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_render_one(job) for job in jobs]
-    # fork: the children start with everything imported (and no Pango state used yet)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_render_one, jobs))
+    return Rendering([(html, True, fonts, files, (dates or [""] * len(htmls))[i])  # checked above
+                      for i, html in enumerate(htmls)])
+
+
+def render_many(htmls: list[str], allow_missing_glyphs: bool = False, files: Files = (),
+                dates: list[str] | None = None) -> list[Rendered]:
+    """Several documents at once (see :func:`start_many`), waiting for them."""
+    return start_many(htmls, allow_missing_glyphs, files, dates).result()
