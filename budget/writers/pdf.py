@@ -42,22 +42,31 @@ CELL_WORDS = re.compile(
 OPENING, CLOSING = set("（《“‘〔"), set("，。、；：）》”’〕！？%")
 
 
+BREAK = "\u200b"  # ZERO WIDTH SPACE: what <wbr> is drawn as (wbr::before in WeasyPrint's html5_ua.css)
+
+
 def keep_words(text: object) -> markupsafe.Markup:
     """``text`` (escaped) with each of its CELL_WORDS in a span that does not wrap."""
     out, at = [], 0
     raw = str(text)
+    broken = False  # whether the last thing out is a break
     for match in CELL_WORDS.finditer(raw):
-        out.append(markupsafe.escape(raw[at:match.start()]))
-        # <wbr>: WeasyPrint offers no break between two nowrap spans unless told; none where a line
-        # may not break anyway (before a closing mark such as ， or after an opening one such as （)
-        before = "" if raw[match.start() - 1:match.start()] in OPENING else "<wbr>"
-        after = "" if raw[match.end():match.end() + 1] in CLOSING else "<wbr>"
-        out.append(markupsafe.Markup(f'{before}<span class="w">') + markupsafe.escape(match.group())
-                   + markupsafe.Markup(f"</span>{after}"))
+        between = raw[at:match.start()]
+        out.append(markupsafe.escape(between))
+        broken = broken and not between
+        # a break: WeasyPrint offers none between two nowrap spans unless told; none where a line
+        # may not break anyway (before a closing mark such as ， or after an opening one such as （),
+        # one between two words (not two). The break is the character itself, not a <wbr>: the
+        # same glyph at the same place, without an element and a pseudo-element to lay out for each
+        if raw[match.start() - 1:match.start()] not in OPENING and not broken:
+            out.append(markupsafe.Markup(BREAK if match.start() else ""))  # none at the start: the word cannot fit better below
+        out.append(markupsafe.Markup('<span class="w">') + markupsafe.escape(match.group()) + markupsafe.Markup("</span>"))
+        broken = raw[match.end():match.end() + 1] not in CLOSING and match.end() < len(raw)  # none at the end either
+        if broken:
+            out.append(markupsafe.Markup(BREAK))
         at = match.end()
     out.append(markupsafe.escape(raw[at:]))
-    # no break offered at either end: a word wider than its cell would leave an empty line above it
-    return markupsafe.Markup(markupsafe.Markup("").join(out).removeprefix("<wbr>").removesuffix("<wbr>"))
+    return markupsafe.Markup(markupsafe.Markup("").join(out))
 
 
 def cell_lines(text: object, per_line: int) -> markupsafe.Markup:
@@ -162,6 +171,12 @@ def _render_one(job: tuple[str, bool, FontChoice, Files, str]) -> Rendered:
     return render_pdf(html, allow, fonts, files, date)
 
 
+def _child_collector() -> None:
+    """A rendering child collects cycles after 10,000 new objects, not 700: a layout makes boxes
+    by the hundred thousand and keeps most until the end (the same memory, a third of the time)."""
+    gc.set_threshold(10_000, 10, 10)
+
+
 class Rendering:
     """Documents being rendered, one process per core, while the caller goes on (the workbook is
     written meanwhile); :meth:`result` waits for them. Where there is no fork (Windows) or one
@@ -177,7 +192,8 @@ class Rendering:
         # cyclic collector of each child does not go through them again and again while it lays out
         gc.freeze()
         # fork: the children start with everything imported (and no Pango state used yet)
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                         initializer=_child_collector)
         self._futures = [self._pool.submit(_render_one, job) for job in jobs]  # the longest (the notice) first
 
     def result(self) -> list[Rendered]:
