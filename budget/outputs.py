@@ -145,6 +145,17 @@ class PendingDocuments:
 def start_documents(result: PlanResult, documents: Documents) -> PendingDocuments:
     """Start rendering what :func:`render_documents` returns; problems (a draft refused, a
     character no font has) are raised here, before any rendering starts."""
+    from .writers.pdf import Rendering
+
+    rendering = Rendering()  # first: it imports WeasyPrint while the documents are written
+    try:
+        return PendingDocuments(*_write_documents(result, documents, rendering))
+    except BaseException:
+        rendering.close()
+        raise
+
+
+def _write_documents(result: PlanResult, documents: Documents, rendering: Any) -> tuple[list[str], Any]:
     from .documents import explanation, notice  # Jinja2 and WeasyPrint only when documents are made
     from .documents.explanation import rolling as rolling_table
     from .writers.pdf import render_html, start_many
@@ -169,8 +180,8 @@ def start_documents(result: PlanResult, documents: Documents) -> PendingDocument
         if documents.rolling:
             explained.rolling_years, explained.rolling_rows = rolling_table(result, unit)
         htmls.append(render_html("explanation.html", e=explained, date=settings.notice.date))
-    return PendingDocuments(names, start_many(htmls, documents.allow_missing_glyphs,
-                                              (("allocations.csv", allocations_file(result)),), dates))
+    return names, start_many(htmls, documents.allow_missing_glyphs, (("allocations.csv", allocations_file(result)),),
+                             dates, rendering)
 
 
 def allocations_file(result: PlanResult, fmt: CsvFormat = DEFAULT_FORMAT) -> bytes:

@@ -166,64 +166,99 @@ def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice 
     return Rendered(pdf, len(document.pages), fonts.describe())
 
 
-def _render_one(job: tuple[str, bool, FontChoice, Files, str]) -> Rendered:
+Job = tuple[str, bool, FontChoice, Files, str]  # html, allow missing glyphs, fonts, embedded files, date
+
+
+def _render_one(job: Job) -> Rendered:
     html, allow, fonts, files, date = job
     return render_pdf(html, allow, fonts, files, date)
 
 
-def _child_collector() -> None:
-    """A rendering child collects cycles after 10,000 new objects, not 700: a layout makes boxes
-    by the hundred thousand and keeps most until the end (the same memory, a third of the time)."""
+def _renderer(connection: Any) -> None:
+    """The rendering process, forked before the documents are written: it imports WeasyPrint
+    (~0.5 s) while the caller makes the HTML, then forks one child per document and core."""
+    import weasyprint  # noqa: F401 — once, here: every child starts with it imported
+
+    # the children inherit every object made so far and free none of them: frozen, their cyclic
+    # collector does not go through them again and again; and it runs every 10,000 new objects,
+    # not 700: a layout makes boxes by the hundred thousand and keeps most until the end (the
+    # same memory, a third of the collector's time)
+    gc.freeze()
     gc.set_threshold(10_000, 10, 10)
+    try:
+        jobs = connection.recv()
+    except EOFError:  # the caller gave up before the documents were written
+        return
+    try:
+        with ProcessPoolExecutor(min(len(jobs), os.cpu_count() or 1),
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            rendered = list(pool.map(_render_one, jobs))  # the longest (the notice) first
+        connection.send((True, rendered))
+    except Exception as exc:  # noqa: BLE001 — raised again in the caller
+        connection.send((False, exc))
 
 
 class Rendering:
-    """Documents being rendered, one process per core, while the caller goes on (the workbook is
-    written meanwhile); :meth:`result` waits for them. Where there is no fork (Windows) or one
-    core, they are rendered here, when the result is asked for."""
+    """Documents rendered in other processes, one per core, while the caller goes on: made
+    before the HTML (WeasyPrint is imported meanwhile), given the documents with :meth:`submit`,
+    waited for with :meth:`result` (the workbook is written meanwhile). Where there is no fork
+    (Windows) or one core, the documents are rendered here, when the result is asked for."""
 
-    def __init__(self, jobs: list[tuple[str, bool, FontChoice, Files, str]]) -> None:
-        self._jobs, self._pool, self._futures = jobs, None, []
-        workers = min(len(jobs), os.cpu_count() or 1)
-        if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    def __init__(self) -> None:
+        self._jobs: list[Job] = []
+        self._process: Any = None
+        self._connection: Any = None
+        if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return
-        import weasyprint  # noqa: F401 — imported once here (~0.5 s), not again in every child
-        # the children inherit every object made so far and never free one of them: frozen, the
-        # cyclic collector of each child does not go through them again and again while it lays out
-        gc.freeze()
-        # fork: the children start with everything imported (and no Pango state used yet)
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                         initializer=_child_collector)
-        self._futures = [self._pool.submit(_render_one, job) for job in jobs]  # the longest (the notice) first
+        context = multiprocessing.get_context("fork")
+        self._connection, theirs = context.Pipe()
+        # fork: the process starts with everything imported but WeasyPrint (and no Pango state)
+        self._process = context.Process(target=_renderer, args=(theirs,), name="budget-pdf")
+        self._process.start()
+        theirs.close()
+
+    def submit(self, jobs: list[Job]) -> None:
+        self._jobs = jobs
+        if self._process is not None:
+            self._connection.send(jobs)
 
     def result(self) -> list[Rendered]:
-        if self._pool is None:
+        if self._process is None:
             return [_render_one(job) for job in self._jobs]
         try:
-            return [future.result() for future in self._futures]
+            ok, value = self._connection.recv()
+        except EOFError:
+            raise RuntimeError(f"the PDF rendering process ended without a result (exit code "
+                               f"{self._process.exitcode})") from None
         finally:
             self.close()
+        if not ok:
+            raise value
+        return value
 
     def close(self) -> None:
-        """No more waiting for the documents (the caller failed meanwhile): the children end."""
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
-            self._jobs = []
-            gc.unfreeze()
+        """No more waiting for the documents (the caller failed meanwhile): the process ends once
+        it sees that (at once when it has no documents yet; after them when it has)."""
+        if self._process is not None:
+            self._connection.close()
+            self._process.join()
+            self._process = None
 
 
 def start_many(htmls: list[str], allow_missing_glyphs: bool = False, files: Files = (),
-               dates: list[str] | None = None) -> Rendering:
-    """Start rendering several documents at once: WeasyPrint's layout is single-threaded and the
-    documents are independent. The bytes are the same as rendering them one by one. Every
-    document's characters are checked before any rendering starts (:class:`FontError`)."""
+               dates: list[str] | None = None, rendering: Rendering | None = None) -> Rendering:
+    """Start rendering several documents at once (in ``rendering``, or a new one): WeasyPrint's
+    layout is single-threaded and the documents are independent. The bytes are the same as
+    rendering them one by one. Every document's characters are checked before any rendering
+    starts (:class:`FontError`)."""
     fonts = choose_fonts()
     if not allow_missing_glyphs:
         for html in htmls:
             check_glyphs(html, fonts)
-    return Rendering([(html, True, fonts, files, (dates or [""] * len(htmls))[i])  # checked above
+    rendering = rendering or Rendering()
+    rendering.submit([(html, True, fonts, files, (dates or [""] * len(htmls))[i])  # checked above
                       for i, html in enumerate(htmls)])
+    return rendering
 
 
 def render_many(htmls: list[str], allow_missing_glyphs: bool = False, files: Files = (),
