@@ -6,6 +6,7 @@ file identifier from a hash of the HTML, never from the clock.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import hashlib
@@ -174,9 +175,10 @@ def _render_one(job: Job) -> Rendered:
     return render_pdf(html, allow, fonts, files, date)
 
 
-def _renderer(connection: Any) -> None:
+def _renderer(connection: Any, callers: Any) -> None:
     """The rendering process, forked before the documents are written: it imports WeasyPrint
     (~0.5 s) while the caller makes the HTML, then forks one child per document and core."""
+    callers.close()  # the caller's end, inherited: else the caller closing it would not end recv() here
     import weasyprint  # noqa: F401 — once, here: every child starts with it imported
 
     # the children inherit every object made so far and free none of them: frozen, their cyclic
@@ -190,12 +192,13 @@ def _renderer(connection: Any) -> None:
     except EOFError:  # the caller gave up before the documents were written
         return
     try:
-        with ProcessPoolExecutor(min(len(jobs), os.cpu_count() or 1),
-                                 mp_context=multiprocessing.get_context("fork")) as pool:
-            rendered = list(pool.map(_render_one, jobs))  # the longest (the notice) first
-        connection.send((True, rendered))
+        with ProcessPoolExecutor(min(len(jobs), os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork"),
+                                 initializer=connection.close) as pool:  # the children answer through this process
+            answer: tuple[bool, Any] = (True, list(pool.map(_render_one, jobs)))  # the longest (the notice) first
     except Exception as exc:  # noqa: BLE001 — raised again in the caller
-        connection.send((False, exc))
+        answer = (False, exc)
+    with contextlib.suppress(OSError):  # the caller gave up meanwhile (stopped, or failed writing the rest)
+        connection.send(answer)
 
 
 class Rendering:
@@ -213,7 +216,7 @@ class Rendering:
         context = multiprocessing.get_context("fork")
         self._connection, theirs = context.Pipe()
         # fork: the process starts with everything imported but WeasyPrint (and no Pango state)
-        self._process = context.Process(target=_renderer, args=(theirs,), name="budget-pdf")
+        self._process = context.Process(target=_renderer, args=(theirs, self._connection), name="budget-pdf")
         self._process.start()
         theirs.close()
 
