@@ -175,6 +175,12 @@ def _render_one(job: Job) -> Rendered:
     return render_pdf(html, allow, fonts, files, date)
 
 
+def _render_yielding(job: Job) -> Rendered:
+    with contextlib.suppress(OSError):
+        os.nice(5)  # for the rest of this child's life: it renders only documents that are not first
+    return _render_one(job)
+
+
 def _renderer(connection: Any, callers: Any) -> None:
     """The rendering process, forked before the documents are written: it imports WeasyPrint
     (~0.5 s) while the caller makes the HTML, then forks one child per document and core."""
@@ -194,7 +200,10 @@ def _renderer(connection: Any, callers: Any) -> None:
     try:
         with ProcessPoolExecutor(min(len(jobs), os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork"),
                                  initializer=connection.close) as pool:  # the children answer through this process
-            answer: tuple[bool, Any] = (True, list(pool.map(_render_one, jobs)))  # the longest (the notice) first
+            # the longest (the notice) first; the others yield the processor to it while the caller
+            # still writes the workbook: it is the one the caller waits for
+            futures = [pool.submit(_render_one if i == 0 else _render_yielding, job) for i, job in enumerate(jobs)]
+            answer: tuple[bool, Any] = (True, [future.result() for future in futures])
     except Exception as exc:  # noqa: BLE001 — raised again in the caller
         answer = (False, exc)
     with contextlib.suppress(OSError):  # the caller gave up meanwhile (stopped, or failed writing the rest)
