@@ -52,3 +52,24 @@ def test_giving_up_before_the_documents_ends_the_rendering_process():
     rendering.close()
     if process is not None:  # one core or no fork: nothing was started
         assert not process.is_alive() and process.exitcode == 0
+
+
+def test_a_banji_after_a_blank_page_has_no_number_and_the_others_keep_theirs(tmp_path):
+    """GB/T 9704 7.5: the default settings' notice ends on a blank page and the 版记 (14 pages):
+    neither carries a page number (the number is taken off the laid-out page, not laid out again)."""
+    import pdfplumber
+    from typer.testing import CliRunner
+
+    from budget.cli import app
+    from budget.resources import EXAMPLE_POLICY
+
+    result = CliRunner().invoke(app, ["plan", "--year", "2018", "--policy", str(EXAMPLE_POLICY), "--out",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    with pdfplumber.open(next((tmp_path / "out").glob("notice-2018*.pdf"))) as pdf:
+        below = [[c for c in page.chars if c["top"] > (263 if page.width < page.height else 183) * 72 / 25.4]
+                 for page in pdf.pages]  # under the type area (37 + 225 mm; landscape 26 + 156 mm)
+        texts = ["".join(c["text"] for c in chars).replace(" ", "") for chars in below]
+        assert len(pdf.pages) == 14 and not pdf.pages[-2].chars  # the blank page: nothing at all
+        assert texts[-1] == ""  # the 版记's page: no number
+        assert texts[:-2] == [f"—{n}—" for n in range(1, 13)]

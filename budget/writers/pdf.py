@@ -130,7 +130,7 @@ def check_glyphs(html: str, fonts: FontChoice) -> None:
 
 
 Files = tuple[tuple[str, bytes], ...]  # (name, data) of files embedded in a PDF
-UNNUMBERED_BANJI = "@page banji { @bottom-left { content: none } @bottom-right { content: none } }"
+PAGE_NUMBERS = ("@bottom-left", "@bottom-right")  # the margin boxes gongwen.css puts the page numbers in
 
 
 def _banji_after_blank(document: Any) -> bool:
@@ -140,6 +140,14 @@ def _banji_after_blank(document: Any) -> bool:
         return False
     last, before = pages[-1]._page_box.page_type, pages[-2]._page_box.page_type  # WeasyPrint's layout record
     return bool(last.name == "banji" and before.blank)
+
+
+def _unnumbered(page: Any) -> None:
+    """``page`` without its page number: its margin boxes (WeasyPrint's layout record) hold
+    nothing else and take no part in the layout of the page, so dropping them gives the bytes a
+    second layout with ``@page banji { @bottom-left { content: none } … }`` gave, in half the time."""
+    box = page._page_box
+    box.children = [child for child in box.children if getattr(child, "at_keyword", None) not in PAGE_NUMBERS]
 
 
 def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice | None = None,
@@ -153,9 +161,8 @@ def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice 
         check_glyphs(html, fonts)
     stylesheets = [CSS(string=font_css(fonts)), CSS(filename=str(TEMPLATES / "gongwen.css"))]
     document = HTML(string=html, base_url=str(TEMPLATES)).render(stylesheets=stylesheets)
-    if _banji_after_blank(document):  # GB/T 9704 7.5: then neither page carries a number
-        stylesheets.append(CSS(string=UNNUMBERED_BANJI))
-        document = HTML(string=html, base_url=str(TEMPLATES)).render(stylesheets=stylesheets)
+    if _banji_after_blank(document):  # GB/T 9704 7.5: then neither page carries a number (a blank one has none)
+        _unnumbered(document.pages[-1])
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     when = None
     if date:
