@@ -2,6 +2,8 @@
 cells (keep_words): the same PDF as rendering here, errors raised in the caller, nothing left
 running; one break between two words, as a character."""
 
+import sys
+
 import pytest
 
 from budget.writers.fonts import choose_fonts, uncovered
@@ -43,6 +45,14 @@ def test_an_error_in_the_rendering_process_is_raised_in_the_caller():
     rendering = Rendering()
     rendering.submit([(HTML.format("日期"), True, choose_fonts(), (), "2018-13-45")])  # no such day
     with pytest.raises(ValueError, match="不是日历上的日期|not a day of the calendar"):
+        rendering.result()
+
+
+def test_weasyprint_failing_to_load_in_the_rendering_process_is_raised_in_the_caller(monkeypatch):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if its libraries were missing
+    rendering = Rendering()
+    rendering.submit([(HTML.format("字"), True, choose_fonts(), (), "")])
+    with pytest.raises(ImportError):
         rendering.result()
 
 

@@ -192,8 +192,11 @@ def _renderer(connection: Any, callers: Any) -> None:
     """The rendering process, forked before the documents are written: it imports WeasyPrint
     (~0.5 s) while the caller makes the HTML, then forks one child per document and core."""
     callers.close()  # the caller's end, inherited: else the caller closing it would not end recv() here
-    import weasyprint  # noqa: F401 — once, here: every child starts with it imported
-
+    failed = None
+    try:
+        import weasyprint  # noqa: F401 — once, here: every child starts with it imported
+    except Exception as exc:  # noqa: BLE001 — no Pango, say: raised in the caller, as when rendering there
+        failed = exc
     # the children inherit every object made so far and free none of them: frozen, their cyclic
     # collector does not go through them again and again; and it runs every 10,000 new objects,
     # not 700: a layout makes boxes by the hundred thousand and keeps most until the end (the
@@ -205,6 +208,8 @@ def _renderer(connection: Any, callers: Any) -> None:
     except EOFError:  # the caller gave up before the documents were written
         return
     try:
+        if failed is not None:
+            raise failed
         with ProcessPoolExecutor(min(len(jobs), os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork"),
                                  initializer=connection.close) as pool:  # the children answer through this process
             # the longest (the notice) first; the others yield the processor to it while the caller
