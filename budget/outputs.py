@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .core.display import Unit, allocation_name, format_share, parse_date, shown_unit
@@ -125,9 +126,41 @@ def _for_year(value: str | list[str], year: int) -> str | list[str]:
 def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str, bytes], str]:
     """The notice and the explanation of every year, as PDF bytes (allocations.csv inside each);
     and the fonts used."""
+    return start_documents(result, documents).result()
+
+
+@dataclass
+class PendingDocuments:
+    """PDFs being rendered (in other processes) while the caller writes the rest."""
+
+    names: list[str]
+    rendering: Any  # writers.pdf.Rendering, imported only when documents are made
+
+    def result(self) -> tuple[dict[str, bytes], str]:
+        rendered = self.rendering.result()
+        return {name: r.pdf for name, r in zip(self.names, rendered)}, (rendered[-1].fonts if rendered else "")
+
+    def close(self) -> None:
+        self.rendering.close()
+
+
+def start_documents(result: PlanResult, documents: Documents) -> PendingDocuments:
+    """Start rendering what :func:`render_documents` returns; problems (a draft refused, a
+    character no font has) are raised here, before any rendering starts."""
+    from .writers.pdf import Rendering
+
+    rendering = Rendering()  # first: it imports WeasyPrint while the documents are written
+    try:
+        return PendingDocuments(*_write_documents(result, documents, rendering))
+    except BaseException:
+        rendering.close()
+        raise
+
+
+def _write_documents(result: PlanResult, documents: Documents, rendering: Any) -> tuple[list[str], Any]:
     from .documents import explanation, notice  # Jinja2 and WeasyPrint only when documents are made
     from .documents.explanation import rolling as rolling_table
-    from .writers.pdf import render_html, render_many
+    from .writers.pdf import render_html, start_many
 
     names, htmls, dates = [], [], []
     if documents.final:
@@ -149,8 +182,8 @@ def render_documents(result: PlanResult, documents: Documents) -> tuple[dict[str
         if documents.rolling:
             explained.rolling_years, explained.rolling_rows = rolling_table(result, unit)
         htmls.append(render_html("explanation.html", e=explained, date=settings.notice.date))
-    rendered = render_many(htmls, documents.allow_missing_glyphs, (("allocations.csv", allocations_file(result)),), dates)
-    return {name: r.pdf for name, r in zip(names, rendered)}, (rendered[-1].fonts if rendered else "")
+    return names, start_many(htmls, documents.allow_missing_glyphs, (("allocations.csv", allocations_file(result)),),
+                             dates, rendering)
 
 
 def allocations_file(result: PlanResult, fmt: CsvFormat = DEFAULT_FORMAT) -> bytes:
@@ -270,25 +303,20 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     files[MANIFEST] = plan_json.to_text().encode("utf-8")
     if result.advance_rate is not None:
         files[ADVANCES] = advances_file(result, csv_format)
-    # the documents, workbooks and indicator files: independent jobs, shared among the cores in
-    # turn (the documents first: at a city's scale they take the longest)
-    jobs: list[Job] = []
-    if documents is not None:
-        jobs.append(partial(_documents, result, replace(documents, rolling=True) if rolling else documents))
-    if workbooks:
-        for year in result.years:
-            jobs.append(partial(_year_workbook, result, year, workbook_unit))
-            if result.policy.scenario is None or result.policy.scenario.adopted:  # a trial's money is not handed down
-                jobs.append(partial(indicator_files, result, year,
-                                    settings_for(result, year, documents or Documents(settings_path)), csv_format))
-        if rolling:  # 中期财政规划: the years side by side
-            jobs.append(partial(_rolling_workbook, result, workbook_unit))
-    fonts, made = "", {}
-    for job_files in run_jobs(jobs):
-        fonts = job_files.pop(FONTS_USED, b"").decode("utf-8") or fonts
-        made.update(job_files)
-    # the files in the order they are named: workbooks and indicators by year, then the documents
-    files.update(sorted(made.items(), key=lambda item: item[0].endswith(".pdf")))
+    pending = None
+    if documents is not None:  # the PDFs first: they are rendered in other processes while the workbooks are written
+        pending = start_documents(result, replace(documents, rolling=True) if rolling else documents)
+    try:
+        # the workbooks and indicator files: independent jobs, shared among the cores (here alone
+        # while documents are rendered: those take the other cores then)
+        for made in run_jobs(_workbook_jobs(result, workbook_unit, documents, settings_path, workbooks, rolling,
+                                            csv_format), single=pending is not None):
+            files.update(made)
+        pdfs, fonts = pending.result() if pending is not None else ({}, "")
+    finally:
+        if pending is not None:
+            pending.close()
+    files.update(pdfs)
     with staged(out, notes=[csv_format.describe()]) as stage:
         for name, data in files.items():
             stage.write_bytes(name, data)
@@ -301,7 +329,18 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     return list(files) + [f"{INPUTS}/"], fonts
 
 
-FONTS_USED = "\0fonts"  # not a file: the fonts the documents used, as a job reports them
+def _workbook_jobs(result: PlanResult, workbook_unit: Unit, documents: Documents | None, settings_path: str | None,
+                   workbooks: bool, rolling: bool, csv_format: CsvFormat) -> list[Job]:
+    jobs: list[Job] = []
+    if workbooks:
+        for year in result.years:
+            jobs.append(partial(_year_workbook, result, year, workbook_unit))
+            if result.policy.scenario is None or result.policy.scenario.adopted:  # a trial's money is not handed down
+                jobs.append(partial(indicator_files, result, year,
+                                    settings_for(result, year, documents or Documents(settings_path)), csv_format))
+        if rolling:  # 中期财政规划: the years side by side
+            jobs.append(partial(_rolling_workbook, result, workbook_unit))
+    return jobs
 
 
 def _year_workbook(result: PlanResult, year: int, unit: Unit) -> dict[str, bytes]:
@@ -314,11 +353,6 @@ def _rolling_workbook(result: PlanResult, unit: Unit) -> dict[str, bytes]:
     from .writers.workbook import rolling_workbook_bytes
 
     return {rolling_name(result.years): rolling_workbook_bytes(result, unit)}
-
-
-def _documents(result: PlanResult, documents: Documents) -> dict[str, bytes]:
-    pdfs, fonts = render_documents(result, documents)
-    return {**pdfs, FONTS_USED: fonts.encode("utf-8")}
 
 
 def settlement_name(year: int) -> str:

@@ -1,10 +1,11 @@
 """Independent output jobs run side by side on the machine's cores.
 
-A plan's workbooks, indicator files and documents are made from the same finished result and
-do not depend on each other; each takes a core's worth of Python. Where the system can fork
-(Linux) and has a second core, the jobs are shared among forked children, which inherit the
-result without copying it and send back only the files they made (bytes, through a pipe); the
-first share is made in this process meanwhile. A child that fails for any reason is not
+A plan's workbooks and indicator files are made from the same finished result and do not
+depend on each other; each takes a core's worth of Python (the documents have a rendering
+process of their own: writers/pdf.py). Where the system can fork (Linux) and has a second
+core, the jobs are shared among forked children, which inherit the result without copying it
+and send back only the files they made (bytes, through a pipe); the first share is made in this
+process meanwhile. A child that fails for any reason is not
 trusted: its jobs are made again here, so an error is raised as it would be without children.
 Elsewhere the jobs run one after another. Either way the files are the same bytes.
 """
@@ -31,11 +32,12 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def run_jobs(jobs: list[Job]) -> list[dict[str, bytes]]:
-    """Each job's files, in the order of ``jobs``."""
+def run_jobs(jobs: list[Job], single: bool = False) -> list[dict[str, bytes]]:
+    """Each job's files, in the order of ``jobs``; ``single``: all in this process (the other
+    cores are busy already)."""
     # a process with other threads (the web server) is not forked: a lock another thread held
     # at that moment would stay held in the child
-    alone = hasattr(os, "fork") and threading.active_count() == 1
+    alone = hasattr(os, "fork") and threading.active_count() == 1 and not single
     count = min(workers(), len(jobs)) if alone else 1
     if count <= 1:
         return [job() for job in jobs]

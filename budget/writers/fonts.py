@@ -34,17 +34,45 @@ FALLBACKS = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 ROLE_NAMES = {"fang": "仿宋", "song": "宋体", "xbs": "小标宋", "hei": "黑体", "kai": "楷体"}
 
 
-@lru_cache(maxsize=None)
+_FILES: dict[str, str | None] = {}  # family → its file, or None: what fc-match said, once a process
+
+
+def font_files(families: list[str] | tuple[str, ...]) -> dict[str, str | None]:
+    """The file fontconfig has for each of ``families`` exactly (None when it is not installed).
+    fc-match is asked for every family at once: one after another they took ~0.1 s."""
+    asked = []
+    for family in dict.fromkeys(families):
+        if family in _FILES:
+            continue
+        try:
+            asked.append((family, subprocess.Popen(["fc-match", "-f", "%{family}\n%{file}", f"{family}:lang=zh-cn"],
+                                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)))
+        except OSError:  # no fontconfig (Windows)
+            _FILES[family] = _windows_file(family)
+    for family, process in asked:
+        try:
+            found, _ = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            found = None
+        if found is None or process.returncode != 0:
+            _FILES[family] = _windows_file(family)
+            continue
+        names, _, path = found.partition("\n")
+        _FILES[family] = path if family in names.split(",") else None
+    return {family: _FILES[family] for family in families}
+
+
 def font_file(family: str) -> str | None:
     """The file fontconfig has for ``family`` exactly, or None when it is not installed."""
-    try:
-        found = subprocess.run(["fc-match", "-f", "%{family}\n%{file}", f"{family}:lang=zh-cn"],
-                               capture_output=True, text=True, timeout=20, check=True).stdout
-    except (OSError, subprocess.SubprocessError):
-        windows = Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts" / WINDOWS_FONTS.get(family, "-")
-        return str(windows) if windows.is_file() else None
-    families, _, path = found.partition("\n")
-    return path if family in families.split(",") else None
+    return font_files([family])[family]
+
+
+def _windows_file(family: str) -> str | None:
+    """Windows without fontconfig's fc-match: the usual file of its Chinese fonts."""
+    windows = Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts" / WINDOWS_FONTS.get(family, "-")
+    return str(windows) if windows.is_file() else None
 
 
 def _cache_file(path: str) -> Path | None:
@@ -133,6 +161,7 @@ class FontError(Exception):
 
 def choose_fonts() -> FontChoice:
     stacks, used = {}, {}
+    font_files([f for wanted in ROLES.values() for f in wanted + FALLBACKS])  # all at once
     for role, wanted in ROLES.items():
         installed = [f for f in dict.fromkeys(wanted + FALLBACKS) if font_file(f)]
         if not installed:
@@ -152,7 +181,7 @@ def uncovered(text: str, fonts: FontChoice) -> dict[str, str]:
     maps = [_cmap(font_file(f)) for f in families if font_file(f)]
     missing = {}
     for ch in sorted(set(text)):
-        if ch.isspace() or ord(ch) < 32:
+        if ch.isspace() or ord(ch) < 32 or ch == "\u200b":  # ZERO WIDTH SPACE: a break (pdf.keep_words), nothing drawn
             continue
         if not any(ord(ch) in m for m in maps):
             missing[ch] = f"U+{ord(ch):04X}"

@@ -6,7 +6,9 @@ file identifier from a hash of the HTML, never from the clock.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -41,22 +43,31 @@ CELL_WORDS = re.compile(
 OPENING, CLOSING = set("（《“‘〔"), set("，。、；：）》”’〕！？%")
 
 
+BREAK = "\u200b"  # ZERO WIDTH SPACE: what <wbr> is drawn as (wbr::before in WeasyPrint's html5_ua.css)
+
+
 def keep_words(text: object) -> markupsafe.Markup:
     """``text`` (escaped) with each of its CELL_WORDS in a span that does not wrap."""
     out, at = [], 0
     raw = str(text)
+    broken = False  # whether the last thing out is a break
     for match in CELL_WORDS.finditer(raw):
-        out.append(markupsafe.escape(raw[at:match.start()]))
-        # <wbr>: WeasyPrint offers no break between two nowrap spans unless told; none where a line
-        # may not break anyway (before a closing mark such as ， or after an opening one such as （)
-        before = "" if raw[match.start() - 1:match.start()] in OPENING else "<wbr>"
-        after = "" if raw[match.end():match.end() + 1] in CLOSING else "<wbr>"
-        out.append(markupsafe.Markup(f'{before}<span class="w">') + markupsafe.escape(match.group())
-                   + markupsafe.Markup(f"</span>{after}"))
+        between = raw[at:match.start()]
+        out.append(markupsafe.escape(between))
+        broken = broken and not between
+        # a break: WeasyPrint offers none between two nowrap spans unless told; none where a line
+        # may not break anyway (before a closing mark such as ， or after an opening one such as （),
+        # one between two words (not two). The break is the character itself, not a <wbr>: the
+        # same glyph at the same place, without an element and a pseudo-element to lay out for each
+        if raw[match.start() - 1:match.start()] not in OPENING and not broken:
+            out.append(markupsafe.Markup(BREAK if match.start() else ""))  # none at the start: the word cannot fit better below
+        out.append(markupsafe.Markup('<span class="w">') + markupsafe.escape(match.group()) + markupsafe.Markup("</span>"))
+        broken = raw[match.end():match.end() + 1] not in CLOSING and match.end() < len(raw)  # none at the end either
+        if broken:
+            out.append(markupsafe.Markup(BREAK))
         at = match.end()
     out.append(markupsafe.escape(raw[at:]))
-    # no break offered at either end: a word wider than its cell would leave an empty line above it
-    return markupsafe.Markup(markupsafe.Markup("").join(out).removeprefix("<wbr>").removesuffix("<wbr>"))
+    return markupsafe.Markup(markupsafe.Markup("").join(out))
 
 
 def cell_lines(text: object, per_line: int) -> markupsafe.Markup:
@@ -119,7 +130,7 @@ def check_glyphs(html: str, fonts: FontChoice) -> None:
 
 
 Files = tuple[tuple[str, bytes], ...]  # (name, data) of files embedded in a PDF
-UNNUMBERED_BANJI = "@page banji { @bottom-left { content: none } @bottom-right { content: none } }"
+PAGE_NUMBERS = ("@bottom-left", "@bottom-right")  # the margin boxes gongwen.css puts the page numbers in
 
 
 def _banji_after_blank(document: Any) -> bool:
@@ -129,6 +140,14 @@ def _banji_after_blank(document: Any) -> bool:
         return False
     last, before = pages[-1]._page_box.page_type, pages[-2]._page_box.page_type  # WeasyPrint's layout record
     return bool(last.name == "banji" and before.blank)
+
+
+def _unnumbered(page: Any) -> None:
+    """``page`` without its page number: its margin boxes (WeasyPrint's layout record) hold
+    nothing else and take no part in the layout of the page, so dropping them gives the bytes a
+    second layout with ``@page banji { @bottom-left { content: none } … }`` gave, in half the time."""
+    box = page._page_box
+    box.children = [child for child in box.children if getattr(child, "at_keyword", None) not in PAGE_NUMBERS]
 
 
 def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice | None = None,
@@ -142,9 +161,8 @@ def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice 
         check_glyphs(html, fonts)
     stylesheets = [CSS(string=font_css(fonts)), CSS(filename=str(TEMPLATES / "gongwen.css"))]
     document = HTML(string=html, base_url=str(TEMPLATES)).render(stylesheets=stylesheets)
-    if _banji_after_blank(document):  # GB/T 9704 7.5: then neither page carries a number
-        stylesheets.append(CSS(string=UNNUMBERED_BANJI))
-        document = HTML(string=html, base_url=str(TEMPLATES)).render(stylesheets=stylesheets)
+    if _banji_after_blank(document):  # GB/T 9704 7.5: then neither page carries a number (a blank one has none)
+        _unnumbered(document.pages[-1])
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     when = None
     if date:
@@ -156,23 +174,118 @@ def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice 
     return Rendered(pdf, len(document.pages), fonts.describe())
 
 
-def _render_one(job: tuple[str, bool, FontChoice, Files, str]) -> Rendered:
+Job = tuple[str, bool, FontChoice, Files, str]  # html, allow missing glyphs, fonts, embedded files, date
+
+
+def _render_one(job: Job) -> Rendered:
     html, allow, fonts, files, date = job
     return render_pdf(html, allow, fonts, files, date)
 
 
-def render_many(htmls: list[str], allow_missing_glyphs: bool = False, files: Files = (),
-                dates: list[str] | None = None) -> list[Rendered]:
-    """Several documents at once, one process per core: WeasyPrint's layout is single-threaded
-    and the documents are independent. The bytes are the same as rendering them one by one."""
+def _render_yielding(job: Job) -> Rendered:
+    with contextlib.suppress(OSError):
+        os.nice(5)  # for the rest of this child's life: it renders only documents that are not first
+    return _render_one(job)
+
+
+def _renderer(connection: Any, callers: Any) -> None:
+    """The rendering process, forked before the documents are written: it imports WeasyPrint
+    (~0.5 s) while the caller makes the HTML, then forks one child per document and core."""
+    callers.close()  # the caller's end, inherited: else the caller closing it would not end recv() here
+    failed = None
+    try:
+        import weasyprint  # noqa: F401 — once, here: every child starts with it imported
+    except Exception as exc:  # noqa: BLE001 — no Pango, say: raised in the caller, as when rendering there
+        failed = exc
+    # the children inherit every object made so far and free none of them: frozen, their cyclic
+    # collector does not go through them again and again; and it runs every 10,000 new objects,
+    # not 700: a layout makes boxes by the hundred thousand and keeps most until the end (the
+    # same memory, a third of the collector's time)
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+    try:
+        jobs = connection.recv()
+    except EOFError:  # the caller gave up before the documents were written
+        return
+    try:
+        if failed is not None:
+            raise failed
+        with ProcessPoolExecutor(min(len(jobs), os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork"),
+                                 initializer=connection.close) as pool:  # the children answer through this process
+            # the longest (the notice) first; the others yield the processor to it while the caller
+            # still writes the workbook: it is the one the caller waits for
+            futures = [pool.submit(_render_one if i == 0 else _render_yielding, job) for i, job in enumerate(jobs)]
+            answer: tuple[bool, Any] = (True, [future.result() for future in futures])
+    except Exception as exc:  # noqa: BLE001 — raised again in the caller
+        answer = (False, exc)
+    with contextlib.suppress(OSError):  # the caller gave up meanwhile (stopped, or failed writing the rest)
+        connection.send(answer)
+
+
+class Rendering:
+    """Documents rendered in other processes, one per core, while the caller goes on: made
+    before the HTML (WeasyPrint is imported meanwhile), given the documents with :meth:`submit`,
+    waited for with :meth:`result` (the workbook is written meanwhile). Where there is no fork
+    (Windows) or one core, the documents are rendered here, when the result is asked for."""
+
+    def __init__(self) -> None:
+        self._jobs: list[Job] = []
+        self._process: Any = None
+        self._connection: Any = None
+        if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        context = multiprocessing.get_context("fork")
+        self._connection, theirs = context.Pipe()
+        # fork: the process starts with everything imported but WeasyPrint (and no Pango state)
+        self._process = context.Process(target=_renderer, args=(theirs, self._connection), name="budget-pdf")
+        self._process.start()
+        theirs.close()
+
+    def submit(self, jobs: list[Job]) -> None:
+        self._jobs = jobs
+        if self._process is not None:
+            self._connection.send(jobs)
+
+    def result(self) -> list[Rendered]:
+        if self._process is None:
+            return [_render_one(job) for job in self._jobs]
+        try:
+            ok, value = self._connection.recv()
+        except EOFError:
+            raise RuntimeError(f"the PDF rendering process ended without a result (exit code "
+                               f"{self._process.exitcode})") from None
+        finally:
+            self.close()
+        if not ok:
+            raise value
+        return value
+
+    def close(self) -> None:
+        """No more waiting for the documents (the caller failed meanwhile): the process ends once
+        it sees that (at once when it has no documents yet; after them when it has)."""
+        if self._process is not None:
+            self._connection.close()
+            self._process.join()
+            self._process = None
+
+
+def start_many(htmls: list[str], allow_missing_glyphs: bool = False, files: Files = (),
+               dates: list[str] | None = None, rendering: Rendering | None = None) -> Rendering:
+    """Start rendering several documents at once (in ``rendering``, or a new one): WeasyPrint's
+    layout is single-threaded and the documents are independent. The bytes are the same as
+    rendering them one by one. Every document's characters are checked before any rendering
+    starts (:class:`FontError`)."""
     fonts = choose_fonts()
     if not allow_missing_glyphs:
-        for html in htmls:  # every document's characters, before any rendering starts
+        for html in htmls:
             check_glyphs(html, fonts)
-    jobs = [(html, True, fonts, files, (dates or [""] * len(htmls))[i]) for i, html in enumerate(htmls)]  # checked above
-    workers = min(len(jobs), os.cpu_count() or 1)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_render_one(job) for job in jobs]
-    # fork: the children start with everything imported (and no Pango state used yet)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_render_one, jobs))
+    rendering = rendering or Rendering()
+    rendering.submit([(html, True, fonts, files, (dates or [""] * len(htmls))[i])  # checked above
+                      for i, html in enumerate(htmls)])
+    return rendering
+
+
+def render_many(htmls: list[str], allow_missing_glyphs: bool = False, files: Files = (),
+                dates: list[str] | None = None) -> list[Rendered]:
+    """Several documents at once (see :func:`start_many`), waiting for them."""
+    return start_many(htmls, allow_missing_glyphs, files, dates).result()

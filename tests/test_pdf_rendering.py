@@ -1,0 +1,85 @@
+"""Rendering documents in another process (writers/pdf.py Rendering) and the word spans of table
+cells (keep_words): the same PDF as rendering here, errors raised in the caller, nothing left
+running; one break between two words, as a character."""
+
+import sys
+
+import pytest
+
+from budget.writers.fonts import choose_fonts, uncovered
+from budget.writers.pdf import BREAK, Rendering, keep_words, render_pdf, start_many
+
+HTML = '<!DOCTYPE html><html lang="zh-CN"><body><p>{}</p></body></html>'
+
+
+def test_a_break_between_two_words_once_and_none_at_the_ends():
+    text = str(keep_words("城乡居民养老保险"))
+    assert text == f'<span class="w">城乡居民</span>{BREAK}<span class="w">养老保险</span>'
+    assert "<wbr>" not in text and BREAK * 2 not in text
+
+
+def test_no_break_beside_a_mark_the_line_may_not_break_at():
+    assert str(keep_words("省级50%，市县50%")) == \
+        f'<span class="w">省级50%</span>，{BREAK}<span class="w">市县50%</span>'
+    assert str(keep_words("（收回）")) == '<span class="w">（收回）</span>'
+    assert str(keep_words("从2018年")) == f'从{BREAK}<span class="w">2018</span>{BREAK}年'
+
+
+def test_text_is_escaped():
+    assert str(keep_words("<b>合计</b>")) == f'&lt;b&gt;{BREAK}<span class="w">合计</span>{BREAK}&lt;/b&gt;'
+
+
+def test_the_break_is_not_a_missing_glyph():
+    assert uncovered(f"合计{BREAK}人数", choose_fonts()) == {}
+
+
+def test_documents_rendered_in_another_process_are_the_bytes_rendered_here():
+    htmls = [HTML.format("第一份文件"), HTML.format("第二份文件：合计")]
+    rendered = start_many(htmls, dates=["2018-01-08", "2018-01-08"]).result()
+    here = [render_pdf(html, date="2018-01-08") for html in htmls]
+    assert [r.pdf for r in rendered] == [r.pdf for r in here]
+    assert [r.pages for r in rendered] == [1, 1]
+
+
+def test_an_error_in_the_rendering_process_is_raised_in_the_caller():
+    rendering = Rendering()
+    rendering.submit([(HTML.format("日期"), True, choose_fonts(), (), "2018-13-45")])  # no such day
+    with pytest.raises(ValueError, match="不是日历上的日期|not a day of the calendar"):
+        rendering.result()
+
+
+def test_weasyprint_failing_to_load_in_the_rendering_process_is_raised_in_the_caller(monkeypatch):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if its libraries were missing
+    rendering = Rendering()
+    rendering.submit([(HTML.format("字"), True, choose_fonts(), (), "")])
+    with pytest.raises(ImportError):
+        rendering.result()
+
+
+def test_giving_up_before_the_documents_ends_the_rendering_process():
+    rendering = Rendering()
+    process = rendering._process
+    rendering.close()
+    if process is not None:  # one core or no fork: nothing was started
+        assert not process.is_alive() and process.exitcode == 0
+
+
+def test_a_banji_after_a_blank_page_has_no_number_and_the_others_keep_theirs(tmp_path):
+    """GB/T 9704 7.5: the default settings' notice ends on a blank page and the 版记 (14 pages):
+    neither carries a page number (the number is taken off the laid-out page, not laid out again)."""
+    import pdfplumber
+    from typer.testing import CliRunner
+
+    from budget.cli import app
+    from budget.resources import EXAMPLE_POLICY
+
+    result = CliRunner().invoke(app, ["plan", "--year", "2018", "--policy", str(EXAMPLE_POLICY), "--out",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    with pdfplumber.open(next((tmp_path / "out").glob("notice-2018*.pdf"))) as pdf:
+        below = [[c for c in page.chars if c["top"] > (263 if page.width < page.height else 183) * 72 / 25.4]
+                 for page in pdf.pages]  # under the type area (37 + 225 mm; landscape 26 + 156 mm)
+        texts = ["".join(c["text"] for c in chars).replace(" ", "") for chars in below]
+        assert len(pdf.pages) == 14 and not pdf.pages[-2].chars  # the blank page: nothing at all
+        assert texts[-1] == ""  # the 版记's page: no number
+        assert texts[:-2] == [f"—{n}—" for n in range(1, 13)]
