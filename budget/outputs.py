@@ -19,7 +19,7 @@ from .core.policy import SCENARIO_MARK, Scenario
 from .core.problems import InputError, Problem, Source
 from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
-from .parallel import Job, run_jobs
+from .parallel import Job, start_jobs
 from .readers.input_files import file_digest
 from .resources import EXAMPLE_DOCUMENTS
 from .writers.atomic import staged
@@ -303,44 +303,59 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     files[MANIFEST] = plan_json.to_text().encode("utf-8")
     if result.advance_rate is not None:
         files[ADVANCES] = advances_file(result, csv_format)
-    pending = None
-    if documents is not None:  # the PDFs first: they are rendered in other processes while the workbooks are written
-        pending = start_documents(result, replace(documents, rolling=True) if rolling else documents)
+    pending, running = None, None
+    names = list(files)
     try:
-        # the workbooks and indicator files: independent jobs, shared among the cores (here alone
-        # while documents are rendered: those take the other cores then)
-        for made in run_jobs(_workbook_jobs(result, workbook_unit, documents, settings_path, workbooks, rolling,
-                                            csv_format), single=pending is not None):
-            files.update(made)
-        pdfs, fonts = pending.result() if pending is not None else ({}, "")
+        if documents is not None:  # the PDFs first: they are rendered in other processes meanwhile
+            pending = start_documents(result, replace(documents, rolling=True) if rolling else documents)
+        # the workbooks and indicator files: independent jobs shared among the cores, while this
+        # process writes the other files (all here while documents are rendered: they take the
+        # other cores then)
+        jobs, weights = _workbook_jobs(result, workbook_unit, documents, settings_path, workbooks, rolling, csv_format)
+        running = start_jobs(jobs, weights, here=WEIGHT_OF_THE_REST, single=pending is not None)
+        with staged(out, notes=[csv_format.describe()]) as stage:
+            for name, data in files.items():
+                stage.write_bytes(name, data)
+            read = {os.path.abspath(path): data for path, data in result.policy.contents.items()}
+            for name, source in copies.items():  # the folder settles a year later on another machine
+                if source in read:  # a policy file: the bytes its reader parsed (a country has ~335)
+                    stage.write_bytes(name, read[source])
+                else:
+                    stage.copy(name, source, plan_json.sha256[name])
+            made = [item for job_files in running.result() for item in job_files.items()]
+            pdfs, fonts = pending.result() if pending is not None else ({}, "")
+            for name, data in [*made, *pdfs.items()]:
+                stage.write_bytes(name, data)
+                names.append(name)
     finally:
+        if running is not None:
+            running.close()
         if pending is not None:
             pending.close()
-    files.update(pdfs)
-    with staged(out, notes=[csv_format.describe()]) as stage:
-        for name, data in files.items():
-            stage.write_bytes(name, data)
-        read = {os.path.abspath(path): data for path, data in result.policy.contents.items()}
-        for name, source in copies.items():  # the folder settles a year later on another machine
-            if source in read:  # a policy file: the bytes its reader parsed (a country has ~335)
-                stage.write_bytes(name, read[source])
-            else:
-                stage.copy(name, source, plan_json.sha256[name])
-    return list(files) + [f"{INPUTS}/"], fonts
+    return names + [f"{INPUTS}/"], fonts
+
+
+# how long each job takes, roughly (a year's workbook about three times its indicator files), and
+# what this process writes meanwhile: the jobs are shared out by them
+WEIGHT_OF_THE_REST, WORKBOOK_WEIGHT, INDICATORS_WEIGHT = 1.0, 3.0, 1.0
 
 
 def _workbook_jobs(result: PlanResult, workbook_unit: Unit, documents: Documents | None, settings_path: str | None,
-                   workbooks: bool, rolling: bool, csv_format: CsvFormat) -> list[Job]:
+                   workbooks: bool, rolling: bool, csv_format: CsvFormat) -> tuple[list[Job], list[float]]:
     jobs: list[Job] = []
+    weights: list[float] = []
     if workbooks:
         for year in result.years:
             jobs.append(partial(_year_workbook, result, year, workbook_unit))
+            weights.append(WORKBOOK_WEIGHT)
             if result.policy.scenario is None or result.policy.scenario.adopted:  # a trial's money is not handed down
                 jobs.append(partial(indicator_files, result, year,
                                     settings_for(result, year, documents or Documents(settings_path)), csv_format))
+                weights.append(INDICATORS_WEIGHT)
         if rolling:  # 中期财政规划: the years side by side
             jobs.append(partial(_rolling_workbook, result, workbook_unit))
-    return jobs
+            weights.append(WORKBOOK_WEIGHT)
+    return jobs, weights
 
 
 def _year_workbook(result: PlanResult, year: int, unit: Unit) -> dict[str, bytes]:

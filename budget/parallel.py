@@ -35,28 +35,58 @@ def workers() -> int:
 def run_jobs(jobs: list[Job], single: bool = False) -> list[dict[str, bytes]]:
     """Each job's files, in the order of ``jobs``; ``single``: all in this process (the other
     cores are busy already)."""
+    running = start_jobs(jobs, single=single)
+    try:
+        return running.result()
+    finally:
+        running.close()
+
+
+def start_jobs(jobs: list[Job], weights: list[float] | None = None, here: float = 0.0,
+               single: bool = False) -> Running:
+    """Start the jobs: the shares of other processes now, this process's share when
+    :meth:`Running.result` is called (the caller does other work in between). ``weights``: how
+    long each job takes, roughly (the longest are shared out first, each to the process with the
+    least to do); ``here``: the weight of what the caller does meanwhile."""
     # a process with other threads (the web server) is not forked: a lock another thread held
     # at that moment would stay held in the child
     alone = hasattr(os, "fork") and threading.active_count() == 1 and not single
-    count = min(workers(), len(jobs)) if alone else 1
-    if count <= 1:
-        return [job() for job in jobs]
-    shares = [list(range(len(jobs)))[i::count] for i in range(count)]
-    children = [_fork([jobs[i] for i in share]) for share in shares[1:]]
-    results: list[dict[str, bytes] | None] = [None] * len(jobs)
-    try:
-        for i in shares[0]:
-            results[i] = jobs[i]()
-    except BaseException:
-        for pid, reader in children:  # the children's writes fail, and they leave
+    count = max(1, min(workers(), len(jobs))) if alone else 1
+    weights = weights or [1.0] * len(jobs)
+    shares: list[list[int]] = [[] for _ in range(count)]
+    loads = [here] + [0.0] * (count - 1)
+    for i in sorted(range(len(jobs)), key=lambda i: -weights[i]):
+        least = loads.index(min(loads))
+        shares[least].append(i)
+        loads[least] += weights[i]
+    children = [(share, *_fork([jobs[i] for i in share])) for share in shares[1:] if share]
+    return Running(jobs, sorted(shares[0]), children)
+
+
+class Running:
+    """Jobs started by :func:`start_jobs`."""
+
+    def __init__(self, jobs: list[Job], mine: list[int], children: list[tuple[list[int], int, int]]):
+        self.jobs, self.mine, self.children = jobs, mine, children
+
+    def result(self) -> list[dict[str, bytes]]:
+        """Each job's files, in the order of the jobs (this process's share made now)."""
+        results: list[dict[str, bytes]] = [{} for _ in self.jobs]
+        for i in self.mine:
+            results[i] = self.jobs[i]()
+        children, self.children = self.children, []
+        for share, pid, reader in children:
+            made = _collect(pid, reader)
+            for i, files in zip(share, made if made is not None else [self.jobs[i]() for i in share]):
+                results[i] = files
+        return results
+
+    def close(self) -> None:
+        """Children not collected (the caller gave up) are stopped: their writes fail, they leave."""
+        children, self.children = self.children, []
+        for _, pid, reader in children:
             os.close(reader)
             os.waitpid(pid, 0)
-        raise
-    for share, (pid, reader) in zip(shares[1:], children):
-        made = _collect(pid, reader)
-        for i, files in zip(share, made if made is not None else [jobs[i]() for i in share]):
-            results[i] = files
-    return [r if r is not None else {} for r in results]
 
 
 def _fork(jobs: list[Job]) -> tuple[int, int]:

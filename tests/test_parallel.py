@@ -80,3 +80,22 @@ def test_a_process_with_threads_is_not_forked(monkeypatch):
         stop.set()
         thread.join()
     assert made == [{"a": str(os.getpid()).encode()}, {"b": str(os.getpid()).encode()}]
+
+
+def test_no_jobs(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_VARIABLE, "2")
+    assert parallel.run_jobs([]) == []
+    assert parallel.start_jobs([], here=1.0).result() == []
+
+
+def test_the_longest_jobs_go_where_there_is_least_to_do(monkeypatch):
+    """Weights share the jobs out: with this process busy meanwhile (``here``), the heavy job
+    goes to a child and the light ones stay here."""
+    monkeypatch.setenv(parallel.WORKERS_VARIABLE, "2")
+    running = parallel.start_jobs([where("light"), where("heavy"), where("light2")], [1.0, 3.0, 1.0], here=1.0)
+    try:
+        made = running.result()
+    finally:
+        running.close()
+    me = str(os.getpid()).encode()
+    assert made[0]["light"] == made[2]["light2"] == me and made[1]["heavy"] != me
