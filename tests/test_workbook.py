@@ -471,3 +471,22 @@ def test_the_workbook_says_which_county_was_renamed(tmp_path):
         notes = [r[1] for r in about.iter_rows(values_only=True) if r[0] == "地区更名"]
         assert notes == (["610482 彬州市：原彬县（610427），2018年5月更名（陕政函〔2018〕93号）；本表用现名，成文日期在更名之前的"
                           "公文用当时的名称"] if expected else [])
+
+
+def test_workbooks_are_deflated_at_level_4(tmp_path):
+    """The workbooks' parts are deflated at level 4 (faster than zlib's default, ~10 % larger):
+    every part of the budget workbook is exactly its XML deflated at that level."""
+    import zipfile
+    import zlib
+
+    from typer.testing import CliRunner
+
+    from budget.cli import app
+    from budget.writers.xlsx_zip import LEVEL
+
+    assert CliRunner().invoke(app, ["plan", "--year", "2018", "--no-pdf", "--out", str(tmp_path / "o")]).exit_code == 0
+    with zipfile.ZipFile(tmp_path / "o" / "budget-2018.xlsx") as book:
+        for info in book.infolist():
+            data = book.read(info)
+            packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+            assert info.compress_size == len(packer.compress(data) + packer.flush()), info.filename

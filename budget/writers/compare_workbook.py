@@ -24,7 +24,7 @@ def compare_workbook(year: int, names: Sequence[str], rows: Sequence[tuple[Key, 
                      changes: Sequence[Sequence[str]], notes: Sequence[str]) -> bytes:
     """``rows``: (year, county code, county name, payer) → fen of the base and of each scenario,
     ordered by year, payer and county."""
-    import xlsxwriter
+    from .xlsx_zip import xlsxwriter
 
     stream = io.BytesIO()
     wb = xlsxwriter.Workbook(stream, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,

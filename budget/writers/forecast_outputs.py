@@ -25,7 +25,7 @@ def forecast_workbook(title: str, year: int, history: pd.DataFrame, forecast: pd
     """history: year, region_code, region_name, group, headcount; forecast: year, region_code,
     region_name, group, method and one column per variant; backtest: region_code, region_name,
     backtest_year, chosen and one error column per method (a share, or None)."""
-    import xlsxwriter
+    from .xlsx_zip import xlsxwriter
 
     stream = io.BytesIO()
     wb = xlsxwriter.Workbook(stream, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,

@@ -46,7 +46,7 @@ def roster_workbook(year: int, title: str, summary_header: Sequence[str], summar
                     audit: Sequence[Sequence[object]], audit_header: Sequence[str],
                     rules: Sequence[Sequence[str]], problems: Sequence[Problem],
                     person_header: Sequence[str], persons: Sequence[Sequence[str]], persons_note: str) -> bytes:
-    import xlsxwriter
+    from .xlsx_zip import xlsxwriter
 
     stream = io.BytesIO()
     wb = xlsxwriter.Workbook(stream, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,

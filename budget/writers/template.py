@@ -11,13 +11,13 @@ import datetime as dt
 import io
 import math
 
-import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..core.policy import Policy, quoted_title
 from ..core.template_layout import FIRST_DATA_ROW, ID_ROW, SHEET, group_heading, template_groups
 from .print_layout import LINE_POINTS, header_width, label_height, text_units, wrap
 from .workbook import COLUMN_GAP, PAGE_WIDTH, PRINT_SCALE
+from .xlsx_zip import xlsxwriter
 
 NOTES_WIDTH = 72  # 填报说明 on A4 portrait: 595 points less 0.4-inch margins hold 76 column units
 

@@ -20,7 +20,6 @@ from decimal import MAX_PREC, Context, Decimal, localcontext
 from fractions import Fraction
 from functools import lru_cache
 
-import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
 
 from .. import __version__
@@ -45,6 +44,7 @@ from . import sheet_xml
 from .live_amounts import base_formula, live_line, payer_formula, remainder_formula, total_formula, units_of
 from .print_layout import header_width, label_height, text_units
 from .sheet_xml import COLUMNS, OwnCells
+from .xlsx_zip import xlsxwriter
 
 
 def _num(value: Fraction) -> float:
