@@ -9,7 +9,7 @@ import errno
 import gc
 import os
 import unicodedata
-from contextlib import contextmanager, nullcontext
+from contextlib import closing, contextmanager, nullcontext
 from pathlib import Path
 from typing import List, NoReturn, Optional
 
@@ -365,7 +365,12 @@ def plan(
     from .plan import run_plan
     from .writers.text import assumptions_shown, summary
 
-    with _problems_exit(out), folder_lock(out):
+    rendering = None
+    if pdf:  # the documents' rendering process first: it imports WeasyPrint while the inputs are read
+        from .writers.pdf import Rendering
+
+        rendering = Rendering()
+    with closing(rendering) if rendering is not None else nullcontext(), _problems_exit(out), folder_lock(out):
         quantum = _quantum(allocation_unit, settings)
         with _without_cycle_collection():
             result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), chosen, rate,
@@ -373,7 +378,8 @@ def plan(
                                         adopt)
         with _without_cycle_collection() if not pdf else nullcontext():
             names, fonts = write_plan_outputs(result, out, unit,
-                                              Documents(settings, allow_missing_glyphs, notice_settings, final)
+                                              Documents(settings, allow_missing_glyphs, notice_settings, final,
+                                                        rendering=rendering)
                                               if pdf else None, settings, workbook, rolling=years is not None,
                                               csv_format=csv_format)
     _report(warnings)

@@ -78,6 +78,9 @@ class Documents:
     notice: dict = field(default_factory=dict)  # command-line settings of the notice, over the file's
     final: bool = False  # an issued notice: refused while it rests on assumptions or lacks what it must carry
     rolling: bool = False  # 中期财政规划: each 测算说明 shows the planned years side by side
+    # the rendering process (writers.pdf.Rendering) when the caller started it already (before
+    # reading the inputs: it imports WeasyPrint meanwhile); else one is started with the documents
+    rendering: Any = field(default=None, compare=False, repr=False)
 
 
 def settings_for(result: PlanResult | SettlementResult, year: int, documents: Documents) -> DocumentSettings:
@@ -149,7 +152,7 @@ def start_documents(result: PlanResult, documents: Documents) -> PendingDocument
     character no font has) are raised here, before any rendering starts."""
     from .writers.pdf import Rendering
 
-    rendering = Rendering()  # first: it imports WeasyPrint while the documents are written
+    rendering = documents.rendering or Rendering()  # first: it imports WeasyPrint while the documents are written
     try:
         return PendingDocuments(*_write_documents(result, documents, rendering))
     except BaseException:

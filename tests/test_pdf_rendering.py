@@ -2,6 +2,7 @@
 cells (keep_words): the same PDF as rendering here, errors raised in the caller, nothing left
 running; one break between two words, as a character."""
 
+import signal
 import sys
 
 import pytest
@@ -61,7 +62,8 @@ def test_giving_up_before_the_documents_ends_the_rendering_process():
     process = rendering._process
     rendering.close()
     if process is not None:  # one core or no fork: nothing was started
-        assert not process.is_alive() and process.exitcode == 0
+        # stopped (it has no documents to finish: it need not end its import of WeasyPrint first)
+        assert not process.is_alive() and process.exitcode in (0, -signal.SIGTERM)
 
 
 def test_a_banji_after_a_blank_page_has_no_number_and_the_others_keep_theirs(tmp_path):
@@ -83,3 +85,16 @@ def test_a_banji_after_a_blank_page_has_no_number_and_the_others_keep_theirs(tmp
         assert len(pdf.pages) == 14 and not pdf.pages[-2].chars  # the blank page: nothing at all
         assert texts[-1] == ""  # the 版记's page: no number
         assert texts[:-2] == [f"—{n}—" for n in range(1, 13)]
+
+
+def test_a_plan_refused_for_its_inputs_leaves_no_rendering_process(tmp_path):
+    """`budget plan` starts the rendering process before reading its inputs (WeasyPrint is
+    imported meanwhile); a run refused for its inputs stops it and leaves nothing running."""
+    import subprocess
+
+    out = tmp_path / "refused-plan-folder"
+    done = subprocess.run([sys.executable, "-m", "budget.cli", "plan", "--year", "2018", "--headcounts",
+                           str(tmp_path / "missing.csv"), "--out", str(out)], capture_output=True, text=True)
+    assert done.returncode == 1 and "不存在" in done.stderr
+    left = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert str(out) not in left and not out.exists()

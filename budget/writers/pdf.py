@@ -232,6 +232,7 @@ class Rendering:
         self._jobs: list[Job] = []
         self._process: Any = None
         self._connection: Any = None
+        self._submitted = False
         if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return
         context = multiprocessing.get_context("fork")
@@ -245,6 +246,7 @@ class Rendering:
         self._jobs = jobs
         if self._process is not None:
             self._connection.send(jobs)
+            self._submitted = True
 
     def result(self) -> list[Rendered]:
         if self._process is None:
@@ -265,6 +267,8 @@ class Rendering:
         it sees that (at once when it has no documents yet; after them when it has)."""
         if self._process is not None:
             self._connection.close()
+            if not self._submitted:  # (still importing WeasyPrint, perhaps: nothing to finish)
+                self._process.terminate()
             self._process.join()
             self._process = None
 
