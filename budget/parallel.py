@@ -12,10 +12,14 @@ Elsewhere the jobs run one after another. Either way the files are the same byte
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import signal
 import threading
 from typing import Callable
+
+from .writers.children import as_helper
 
 Job = Callable[[], dict[str, bytes]]
 WORKERS_VARIABLE = "BUDGET_WORKERS"  # a number of processes (1: no children), for tests and tuning
@@ -82,19 +86,23 @@ class Running:
         return results
 
     def close(self) -> None:
-        """Children not collected (the caller gave up) are stopped: their writes fail, they leave."""
+        """Children not collected (the caller gave up: an error, Ctrl-C) are stopped at once."""
         children, self.children = self.children, []
         for _, pid, reader in children:
             os.close(reader)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
             os.waitpid(pid, 0)
 
 
 def _fork(jobs: list[Job]) -> tuple[int, int]:
     reader, writer = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: make the files, send them, leave without running the parent's exit code
         status = 1
         try:
+            as_helper(parent)
             os.close(reader)
             with os.fdopen(writer, "wb") as out:
                 pickle.dump([job() for job in jobs], out, protocol=pickle.HIGHEST_PROTOCOL)

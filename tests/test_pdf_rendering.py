@@ -2,6 +2,7 @@
 cells (keep_words): the same PDF as rendering here, errors raised in the caller, nothing left
 running; one break between two words, as a character."""
 
+import os
 import signal
 import sys
 
@@ -98,3 +99,21 @@ def test_a_plan_refused_for_its_inputs_leaves_no_rendering_process(tmp_path):
     assert done.returncode == 1 and "不存在" in done.stderr
     left = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert str(out) not in left and not out.exists()
+
+
+def test_a_rendering_process_that_dies_is_said_and_leaves_nothing():
+    """Killed (out of memory, say) while the caller writes the rest: the caller says so in one
+    line — not "connection reset" or an internal error — and nothing of it is left running."""
+    from budget.core.language import use_language
+    from budget.core.problems import InputError
+
+    rendering = Rendering()
+    process = rendering._process
+    if process is None:
+        pytest.skip("one core or no fork: the documents are rendered in this process")
+    os.kill(process.pid, signal.SIGKILL)
+    process.join()
+    use_language("zh")
+    with pytest.raises(InputError, match="生成 PDF 的进程意外结束（退出码 -9"):
+        start_many(["<p>测试</p>"], rendering=rendering).result()
+    assert not process.is_alive()

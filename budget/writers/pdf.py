@@ -23,7 +23,9 @@ import markupsafe
 from .. import __version__
 from ..core.display import parse_date, title_lines, unit
 from ..core.language import said
+from ..core.problems import InputError, Problem
 from ..resources import TEMPLATES
+from .children import as_helper
 from .fonts import FontChoice, FontError, choose_fonts, uncovered
 
 # Words a table cell must not be broken inside: a narrow column wraps "省级/预算数", never "省级预算/数".
@@ -188,9 +190,10 @@ def _render_yielding(job: Job) -> Rendered:
     return _render_one(job)
 
 
-def _renderer(connection: Any, callers: Any) -> None:
+def _renderer(connection: Any, callers: Any, caller: int) -> None:
     """The rendering process, forked before the documents are written: it imports WeasyPrint
     (~0.5 s) while the caller makes the HTML, then forks one child per document and core."""
+    as_helper(caller)
     callers.close()  # the caller's end, inherited: else the caller closing it would not end recv() here
     failed = None
     try:
@@ -211,7 +214,7 @@ def _renderer(connection: Any, callers: Any) -> None:
         if failed is not None:
             raise failed
         with ProcessPoolExecutor(min(len(jobs), os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork"),
-                                 initializer=connection.close) as pool:  # the children answer through this process
+                                 initializer=_rendering_child, initargs=(connection, os.getpid())) as pool:
             # the longest (the notice) first; the others yield the processor to it while the caller
             # still writes the workbook: it is the one the caller waits for
             futures = [pool.submit(_render_one if i == 0 else _render_yielding, job) for i, job in enumerate(jobs)]
@@ -220,6 +223,11 @@ def _renderer(connection: Any, callers: Any) -> None:
         answer = (False, exc)
     with contextlib.suppress(OSError):  # the caller gave up meanwhile (stopped, or failed writing the rest)
         connection.send(answer)
+
+
+def _rendering_child(connection: Any, renderer: int) -> None:
+    connection.close()  # the children answer through the rendering process
+    as_helper(renderer)
 
 
 class Rendering:
@@ -232,30 +240,38 @@ class Rendering:
         self._jobs: list[Job] = []
         self._process: Any = None
         self._connection: Any = None
-        self._submitted = False
+        self._received = False
+        self._process_exitcode: int | None = None
         if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return
         context = multiprocessing.get_context("fork")
         self._connection, theirs = context.Pipe()
         # fork: the process starts with everything imported but WeasyPrint (and no Pango state)
-        self._process = context.Process(target=_renderer, args=(theirs, self._connection), name="budget-pdf")
+        self._process = context.Process(target=_renderer, args=(theirs, self._connection, os.getpid()),
+                                        name="budget-pdf")
         self._process.start()
         theirs.close()
 
     def submit(self, jobs: list[Job]) -> None:
         self._jobs = jobs
         if self._process is not None:
-            self._connection.send(jobs)
-            self._submitted = True
+            try:
+                self._connection.send(jobs)
+            except OSError:  # it ended already (killed): said when the result is asked for
+                pass
 
     def result(self) -> list[Rendered]:
         if self._process is None:
             return [_render_one(job) for job in self._jobs]
         try:
             ok, value = self._connection.recv()
-        except EOFError:
-            raise RuntimeError(f"the PDF rendering process ended without a result (exit code "
-                               f"{self._process.exitcode})") from None
+            self._received = True
+        except (EOFError, OSError):
+            self.close()
+            raise InputError([Problem(None, said("生成 PDF 的进程意外结束（退出码 {code}，可能内存不足或被终止）；请重试",
+                                                 "the process rendering the PDFs ended without them (exit code "
+                                                 "{code}: out of memory, or stopped?); run again",
+                                                 code=self._process_exitcode))]) from None
         finally:
             self.close()
         if not ok:
@@ -267,9 +283,10 @@ class Rendering:
         it sees that (at once when it has no documents yet; after them when it has)."""
         if self._process is not None:
             self._connection.close()
-            if not self._submitted:  # (still importing WeasyPrint, perhaps: nothing to finish)
+            if not self._received:  # given up: its documents are not wanted (its children die with it)
                 self._process.terminate()
             self._process.join()
+            self._process_exitcode = self._process.exitcode
             self._process = None
 
 

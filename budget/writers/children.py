@@ -1,0 +1,26 @@
+"""What a forked helper process does first: it dies with the process that forked it, and leaves
+Ctrl-C to that process (which stops it), so a stopped or killed run leaves nothing running and
+prints one message, not a traceback from each helper."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def as_helper(parent: int) -> None:
+    """In a forked child of ``parent`` (its pid): killed when the parent ends, deaf to Ctrl-C, and
+    ended at once by SIGTERM (not by the parent's handler, which unwinds)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # (no prctl: the pipe to the parent still ends the child)
+            pass
+    if os.getppid() != parent:  # the parent ended before the line above took effect
+        os._exit(1)
