@@ -363,13 +363,15 @@ def plan(
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
     from .outputs import Documents, scenario_lines, write_plan_outputs
     from .plan import run_plan
+    from .writers.rendering import Rendering, take_early
     from .writers.text import assumptions_shown, summary
 
-    rendering = None
-    if pdf:  # the documents' rendering process first: it imports WeasyPrint while the inputs are read
-        from .writers.pdf import Rendering
-
+    rendering = take_early()  # started by the console script already, perhaps
+    if pdf and rendering is None:  # the documents' rendering process first: it imports WeasyPrint meanwhile
         rendering = Rendering()
+    elif not pdf and rendering is not None:
+        rendering.close()
+        rendering = None
     with closing(rendering) if rendering is not None else nullcontext(), _problems_exit(out), folder_lock(out):
         quantum = _quantum(allocation_unit, settings)
         with _without_cycle_collection():

@@ -9,9 +9,16 @@ itself where that pays).
 from __future__ import annotations
 
 import gc
+import sys
 
 
 def main() -> None:
+    if _command(sys.argv[1:]) == "plan" and not {"--no-pdf", "-h", "--help"} & set(sys.argv[1:]):
+        # its documents' rendering process first: it imports WeasyPrint (~0.5 s, the longest wait
+        # of a city's plan) while the CLI is imported and the inputs are read
+        from .writers.rendering import start_early
+
+        start_early()
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -21,3 +28,16 @@ def main() -> None:
         if enabled:
             gc.enable()
     cli_main()
+
+
+def _command(args: list[str]) -> str | None:
+    """The command named in ``args`` (the first word that is not an option; --lang takes a value)."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--lang":
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None

@@ -88,13 +88,16 @@ def test_a_banji_after_a_blank_page_has_no_number_and_the_others_keep_theirs(tmp
         assert texts[:-2] == [f"—{n}—" for n in range(1, 13)]
 
 
-def test_a_plan_refused_for_its_inputs_leaves_no_rendering_process(tmp_path):
-    """`budget plan` starts the rendering process before reading its inputs (WeasyPrint is
-    imported meanwhile); a run refused for its inputs stops it and leaves nothing running."""
+@pytest.mark.parametrize("entry", [["-m", "budget.cli"], ["-c", "import sys; from budget.console import main; "
+                                                                "sys.argv[0] = 'budget'; main()"]])
+def test_a_plan_refused_for_its_inputs_leaves_no_rendering_process(tmp_path, entry):
+    """`budget plan` starts the rendering process before reading its inputs (the console script:
+    before the CLI is even imported; WeasyPrint is imported meanwhile); a run refused for its
+    inputs stops it and leaves nothing running."""
     import subprocess
 
     out = tmp_path / "refused-plan-folder"
-    done = subprocess.run([sys.executable, "-m", "budget.cli", "plan", "--year", "2018", "--headcounts",
+    done = subprocess.run([sys.executable, *entry, "plan", "--year", "2018", "--headcounts",
                            str(tmp_path / "missing.csv"), "--out", str(out)], capture_output=True, text=True)
     assert done.returncode == 1 and "不存在" in done.stderr
     left = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
@@ -117,3 +120,12 @@ def test_a_rendering_process_that_dies_is_said_and_leaves_nothing():
     with pytest.raises(InputError, match="生成 PDF 的进程意外结束（退出码 -9"):
         start_many(["<p>测试</p>"], rendering=rendering).result()
     assert not process.is_alive()
+
+
+def test_the_console_script_finds_the_command():
+    """It starts the rendering process for `plan` only: the first word that is not an option."""
+    from budget.console import _command
+
+    assert _command(["--lang", "en", "plan", "--year", "2018"]) == "plan"
+    assert _command(["--lang", "plan", "report", "--from", "plan"]) == "report"
+    assert _command(["-h"]) is None

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import hashlib
-import multiprocessing
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +20,9 @@ import markupsafe
 from .. import __version__
 from ..core.display import parse_date, title_lines, unit
 from ..core.language import said
-from ..core.problems import InputError, Problem
 from ..resources import TEMPLATES
-from .children import as_helper
 from .fonts import FontChoice, FontError, choose_fonts, uncovered
+from .rendering import Rendering
 
 # Words a table cell must not be broken inside: a narrow column wraps "省级/预算数", never "省级预算/数".
 # Longer words first (the regex takes the first alternative that matches). Characters outside
@@ -188,106 +184,6 @@ def _render_yielding(job: Job) -> Rendered:
     with contextlib.suppress(OSError):
         os.nice(5)  # for the rest of this child's life: it renders only documents that are not first
     return _render_one(job)
-
-
-def _renderer(connection: Any, callers: Any, caller: int) -> None:
-    """The rendering process, forked before the documents are written: it imports WeasyPrint
-    (~0.5 s) while the caller makes the HTML, then forks one child per document and core."""
-    as_helper(caller)
-    callers.close()  # the caller's end, inherited: else the caller closing it would not end recv() here
-    failed = None
-    try:
-        import weasyprint  # noqa: F401 — once, here: every child starts with it imported
-    except Exception as exc:  # noqa: BLE001 — no Pango, say: raised in the caller, as when rendering there
-        failed = exc
-    # the children inherit every object made so far and free none of them: frozen, their cyclic
-    # collector does not go through them again and again; and it runs every 10,000 new objects,
-    # not 700: a layout makes boxes by the hundred thousand and keeps most until the end (the
-    # same memory, a third of the collector's time)
-    gc.freeze()
-    gc.set_threshold(10_000, 10, 10)
-    try:
-        jobs = connection.recv()
-    except EOFError:  # the caller gave up before the documents were written
-        return
-    try:
-        if failed is not None:
-            raise failed
-        with ProcessPoolExecutor(min(len(jobs), os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_rendering_child, initargs=(connection, os.getpid())) as pool:
-            # the longest (the notice) first; the others yield the processor to it while the caller
-            # still writes the workbook: it is the one the caller waits for
-            futures = [pool.submit(_render_one if i == 0 else _render_yielding, job) for i, job in enumerate(jobs)]
-            answer: tuple[bool, Any] = (True, [future.result() for future in futures])
-    except Exception as exc:  # noqa: BLE001 — raised again in the caller
-        answer = (False, exc)
-    with contextlib.suppress(OSError):  # the caller gave up meanwhile (stopped, or failed writing the rest)
-        connection.send(answer)
-
-
-def _rendering_child(connection: Any, renderer: int) -> None:
-    connection.close()  # the children answer through the rendering process
-    as_helper(renderer)
-
-
-class Rendering:
-    """Documents rendered in other processes, one per core, while the caller goes on: made
-    before the HTML (WeasyPrint is imported meanwhile), given the documents with :meth:`submit`,
-    waited for with :meth:`result` (the workbook is written meanwhile). Where there is no fork
-    (Windows) or one core, the documents are rendered here, when the result is asked for."""
-
-    def __init__(self) -> None:
-        self._jobs: list[Job] = []
-        self._process: Any = None
-        self._connection: Any = None
-        self._received = False
-        self._process_exitcode: int | None = None
-        if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            return
-        context = multiprocessing.get_context("fork")
-        self._connection, theirs = context.Pipe()
-        # fork: the process starts with everything imported but WeasyPrint (and no Pango state)
-        self._process = context.Process(target=_renderer, args=(theirs, self._connection, os.getpid()),
-                                        name="budget-pdf")
-        self._process.start()
-        theirs.close()
-
-    def submit(self, jobs: list[Job]) -> None:
-        self._jobs = jobs
-        if self._process is not None:
-            try:
-                self._connection.send(jobs)
-            except OSError:  # it ended already (killed): said when the result is asked for
-                pass
-
-    def result(self) -> list[Rendered]:
-        if self._process is None:
-            return [_render_one(job) for job in self._jobs]
-        try:
-            ok, value = self._connection.recv()
-            self._received = True
-        except (EOFError, OSError):
-            self.close()
-            raise InputError([Problem(None, said("生成 PDF 的进程意外结束（退出码 {code}，可能内存不足或被终止）；请重试",
-                                                 "the process rendering the PDFs ended without them (exit code "
-                                                 "{code}: out of memory, or stopped?); run again",
-                                                 code=self._process_exitcode))]) from None
-        finally:
-            self.close()
-        if not ok:
-            raise value
-        return value
-
-    def close(self) -> None:
-        """No more waiting for the documents (the caller failed meanwhile): the process ends once
-        it sees that (at once when it has no documents yet; after them when it has)."""
-        if self._process is not None:
-            self._connection.close()
-            if not self._received:  # given up: its documents are not wanted (its children die with it)
-                self._process.terminate()
-            self._process.join()
-            self._process_exitcode = self._process.exitcode
-            self._process = None
 
 
 def start_many(htmls: list[str], allow_missing_glyphs: bool = False, files: Files = (),
