@@ -284,9 +284,9 @@ def scaling_table(folder: Path, runs: int) -> list[str]:
 
 
 # Where the runs write: beside the repository, where a bureau would keep its plan folders, not
-# in /tmp — on this machine a new file in /tmp costs ~0.7 ms against ~25 µs elsewhere on the same
-# disk, which adds ~0.24 s to the 340 files of a country's plan folder and nothing to the peer's
-# one file. BENCH_FOLDER chooses another place (BENCH_FOLDER=/tmp to see that cost).
+# in /tmp — on this machine, at times, a new file in /tmp took ~0.7 ms against ~25 µs elsewhere
+# on the same disk, which adds ~0.24 s to the 340 files of a country's plan folder and nothing to
+# the peer's one file (both costs are printed). BENCH_FOLDER chooses another place.
 RUNS_FOLDER = Path(os.environ.get("BENCH_FOLDER") or Path(__file__).resolve().parent / ".runs")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import gc
 import os
+import sys
 import unicodedata
 from contextlib import closing, contextmanager, nullcontext
 from pathlib import Path
@@ -363,11 +364,15 @@ def plan(
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
     from .outputs import Documents, scenario_lines, write_plan_outputs
     from .plan import run_plan
-    from .writers.rendering import Rendering, take_early
     from .writers.text import assumptions_shown, summary
 
-    rendering = take_early()  # started by the console script already, perhaps
-    if pdf and rendering is None:  # the documents' rendering process first: it imports WeasyPrint meanwhile
+    # the documents' rendering process: started by the console script already, perhaps (a plan
+    # without documents does not import it: multiprocessing would cost a country's plan 1 MB)
+    early = sys.modules.get("budget.writers.rendering")
+    rendering = early.take_early() if early is not None else None
+    if pdf and rendering is None:  # first: it imports WeasyPrint while the inputs are read
+        from .writers.rendering import Rendering
+
         rendering = Rendering()
     elif not pdf and rendering is not None:
         rendering.close()
@@ -839,7 +844,6 @@ def _language_of(args: list[str]) -> str:
 def main() -> None:
     """The console script: a bug shows as one clear line (BUDGET_DEBUG=1 for the traceback)."""
     import signal
-    import sys
 
     # a terminated run (SIGTERM) unwinds like Ctrl-C, so its temporary files are removed
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
