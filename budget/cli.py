@@ -5,6 +5,7 @@ Exit codes: 0 done, 1 problems in the input (all listed, nothing written), 2 usa
 
 from __future__ import annotations
 
+import copy
 import errno
 import gc
 import os
@@ -844,6 +845,24 @@ def _language_of(args: list[str]) -> str:
     return language_from_environment(os.environ)
 
 
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command ``args`` name: typer builds a command's options from its
+    signature each time it starts (~2 ms a command), and a plan needs one of twelve. The whole
+    app where no known command is named (its help, or the message for an unknown one)."""
+    from typer.main import get_command_name
+
+    name = next((arg for arg in args if not arg.startswith("-")), None)  # (--lang is moved first, with its value)
+    if args[:1] == ["--lang"]:
+        name = next((arg for arg in args[2:] if not arg.startswith("-")), None)
+    chosen = [c for c in app.registered_commands
+              if c.callback is not None and (c.name or get_command_name(c.callback.__name__)) == name]
+    if len(chosen) != 1:
+        return app
+    single = copy.copy(app)
+    single.registered_commands = chosen
+    return single
+
+
 def main() -> None:
     """The console script: a bug shows as one clear line (BUDGET_DEBUG=1 for the traceback)."""
     import signal
@@ -854,7 +873,7 @@ def main() -> None:
     # help is printed while the options are parsed, before the language option is acted on
     use_language(_language_of(args))
     try:
-        app(args)
+        _app_for(args)(args)
     except OSError as exc:  # a path the system refuses (a name too long, a device): said, not a crash
         print(str(said("无法访问 {path}：{why}", "cannot use {path}: {why}", path=exc.filename or "", why=os_reason(exc))),
               file=sys.stderr)

@@ -305,3 +305,24 @@ def test_help_in_each_language_alone():
     chinese = runner.invoke(app, ["plan", "-h"], terminal_width=100).output
     assert "预算年度（可重复）。默认：人数文件中的每一年。\n" in chinese and "(budget year" not in chinese
     assert "Plan: every payer" not in chinese
+
+
+@pytest.mark.parametrize("args", [["plan", "--help"], ["--lang", "en", "settle", "-h"], ["--help"], ["nosuch"],
+                                  ["check", "--headcounts", "missing.csv"], ["plan", "--year", "19"]])
+def test_the_console_builds_only_the_command_it_runs_and_says_the_same(args, tmp_path, monkeypatch):
+    """main() gives typer only the command named (its options are built from its signature at
+    every start): it prints the same and exits the same as with the whole app."""
+    import subprocess
+    import sys
+
+    from budget.cli import _app_for
+
+    named = [a for a in args if not a.startswith("-") and a not in ("en", "19", "missing.csv")]
+    if named and named[0] != "nosuch":
+        assert [c.callback.__name__ for c in _app_for(args).registered_commands] == [named[0]]
+    monkeypatch.chdir(tmp_path)
+    run = "import sys; from budget import cli; sys.argv[0] = 'budget'; {whole}cli.main()"
+    one, whole = (subprocess.run([sys.executable, "-c", run.format(whole=w), *args], capture_output=True, text=True)
+                  for w in ("", "cli._app_for = lambda args: cli.app; "))
+    assert (one.returncode, one.stdout, one.stderr) == (whole.returncode, whole.stdout, whole.stderr)
+    assert one.stdout or one.stderr
