@@ -851,9 +851,9 @@ def _app_for(args: list[str]) -> typer.Typer:
     app where no known command is named (its help, or the message for an unknown one)."""
     from typer.main import get_command_name
 
-    name = next((arg for arg in args if not arg.startswith("-")), None)  # (--lang is moved first, with its value)
-    if args[:1] == ["--lang"]:
-        name = next((arg for arg in args[2:] if not arg.startswith("-")), None)
+    from .console import command_named
+
+    name = command_named(args)
     chosen = [c for c in app.registered_commands
               if c.callback is not None and (c.name or get_command_name(c.callback.__name__)) == name]
     if len(chosen) != 1:

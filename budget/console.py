@@ -13,7 +13,7 @@ import sys
 
 
 def main() -> None:
-    if _command(sys.argv[1:]) == "plan" and not {"--no-pdf", "-h", "--help"} & set(sys.argv[1:]):
+    if command_named(sys.argv[1:]) == "plan" and not {"--no-pdf", "-h", "--help"} & set(sys.argv[1:]):
         # its documents' rendering process first: it imports WeasyPrint (~0.5 s, the longest wait
         # of a city's plan) while the CLI is imported and the inputs are read
         from .writers.rendering import start_early
@@ -30,7 +30,7 @@ def main() -> None:
     cli_main()
 
 
-def _command(args: list[str]) -> str | None:
+def command_named(args: list[str]) -> str | None:
     """The command named in ``args`` (the first word that is not an option; --lang takes a value)."""
     skip = False
     for arg in args:

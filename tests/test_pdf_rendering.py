@@ -124,8 +124,8 @@ def test_a_rendering_process_that_dies_is_said_and_leaves_nothing():
 
 def test_the_console_script_finds_the_command():
     """It starts the rendering process for `plan` only: the first word that is not an option."""
-    from budget.console import _command
+    from budget.console import command_named
 
-    assert _command(["--lang", "en", "plan", "--year", "2018"]) == "plan"
-    assert _command(["--lang", "plan", "report", "--from", "plan"]) == "report"
-    assert _command(["-h"]) is None
+    assert command_named(["--lang", "en", "plan", "--year", "2018"]) == "plan"
+    assert command_named(["--lang", "plan", "report", "--from", "plan"]) == "report"
+    assert command_named(["-h"]) is None
