@@ -2,12 +2,12 @@
 
 A plan's workbooks and indicator files are made from the same finished result and do not
 depend on each other; each takes a core's worth of Python (the documents have a rendering
-process of their own: writers/pdf.py). Where the system can fork (Linux) and has a second
-core, the jobs are shared among forked children, which inherit the result without copying it
-and send back only the files they made (bytes, through a pipe); the first share is made in this
-process meanwhile. A child that fails for any reason is not
-trusted: its jobs are made again here, so an error is raised as it would be without children.
-Elsewhere the jobs run one after another. Either way the files are the same bytes.
+process of their own: writers/rendering.py). Where the system can fork (Linux) and has a
+second core, the jobs are shared among forked children, which inherit the result without
+copying it and send back only the files they made (bytes, through a pipe); this process makes
+its own share meanwhile. A child that fails for any reason is not trusted: its jobs are made
+again here, so an error is raised as it would be without children. Elsewhere the jobs run one
+after another. Either way the files are the same bytes.
 """
 
 from __future__ import annotations
@@ -78,8 +78,8 @@ class Running:
         results: list[dict[str, bytes]] = [{} for _ in self.jobs]
         for i in self.mine:
             results[i] = self.jobs[i]()
-        children, self.children = self.children, []
-        for share, pid, reader in children:
+        while self.children:  # one at a time: those not yet collected when an error comes are close()'s
+            share, pid, reader = self.children.pop(0)
             made = _collect(pid, reader)
             for i, files in zip(share, made if made is not None else [self.jobs[i]() for i in share]):
                 results[i] = files

@@ -99,3 +99,19 @@ def test_the_longest_jobs_go_where_there_is_least_to_do(monkeypatch):
         running.close()
     me = str(os.getpid()).encode()
     assert made[0]["light"] == made[2]["light2"] == me and made[1]["heavy"] != me
+
+
+def test_an_error_while_a_failed_childs_jobs_are_made_again_leaves_no_other_child(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_VARIABLE, "3")
+    me = os.getpid()
+
+    def dies_there_fails_here():
+        if os.getpid() != me:
+            os._exit(3)
+        raise ValueError("bad here too")
+
+    big = lambda: {"big": b"x" * 1_000_000}  # noqa: E731 — more than a pipe holds: that child waits to write
+    with pytest.raises(ValueError, match="bad here too"):
+        parallel.run_jobs([where("a"), dies_there_fails_here, big])
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every child reaped
