@@ -78,7 +78,7 @@ class Documents:
     notice: dict = field(default_factory=dict)  # command-line settings of the notice, over the file's
     final: bool = False  # an issued notice: refused while it rests on assumptions or lacks what it must carry
     rolling: bool = False  # 中期财政规划: each 测算说明 shows the planned years side by side
-    # the rendering process (writers.pdf.Rendering) when the caller started it already (before
+    # the rendering process (writers.rendering.Rendering) when the caller started it already (before
     # reading the inputs: it imports WeasyPrint meanwhile); else one is started with the documents
     rendering: Any = field(default=None, compare=False, repr=False)
 
@@ -137,7 +137,7 @@ class PendingDocuments:
     """PDFs being rendered (in other processes) while the caller writes the rest."""
 
     names: list[str]
-    rendering: Any  # writers.pdf.Rendering, imported only when documents are made
+    rendering: Any  # writers.rendering.Rendering, imported only when documents are made
 
     def result(self) -> tuple[dict[str, bytes], str]:
         rendered = self.rendering.result()
@@ -150,7 +150,7 @@ class PendingDocuments:
 def start_documents(result: PlanResult, documents: Documents) -> PendingDocuments:
     """Start rendering what :func:`render_documents` returns; problems (a draft refused, a
     character no font has) are raised here, before any rendering starts."""
-    from .writers.pdf import Rendering
+    from .writers.rendering import Rendering
 
     rendering = documents.rendering or Rendering()  # first: it imports WeasyPrint while the documents are written
     try:

@@ -1,4 +1,4 @@
-"""Rendering documents in another process (writers/pdf.py Rendering) and the word spans of table
+"""Rendering documents in another process (writers/rendering.py) and the word spans of table
 cells (keep_words): the same PDF as rendering here, errors raised in the caller, nothing left
 running; one break between two words, as a character."""
 
