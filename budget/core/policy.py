@@ -192,7 +192,6 @@ class Policy:
     counted_once: list[CountedOnce] = field(default_factory=list)
     region_files: list[str] = field(default_factory=list)  # the region lists read (a plan folder keeps copies)
     scenario: Scenario | None = None  # the scenario read over the policy files, if any
-    digests: dict[str, str] = field(default_factory=dict, repr=False, compare=False)  # file → SHA-256 of what was read
     contents: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)  # file → the bytes read
     _counties: list[Region] | None = field(default=None, repr=False, compare=False)
 

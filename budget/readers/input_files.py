@@ -24,11 +24,11 @@ def _digest_and_head(path: str) -> tuple[str, bytes]:
     return sha.hexdigest(), head
 
 
-def make_input_file(role: str, path: str, digest: str | None = None) -> InputFile:
-    """``path`` described; ``digest``: its SHA-256 when known already (a policy file, read by the
-    policy reader: a country's plan has ~335)."""
-    if digest is not None and role == "policy":
-        return InputFile(role, path, digest, ())
+def make_input_file(role: str, path: str, data: bytes | None = None) -> InputFile:
+    """``path`` described; ``data``: a policy file's bytes as its reader read them (a country's
+    plan has ~335: none is read again)."""
+    if data is not None and role == "policy":
+        return InputFile(role, path, hashlib.sha256(data).hexdigest(), ())
     digest, head = _digest_and_head(path)
     notes = []
     if role != "policy" and not head.startswith(b"PK"):  # a CSV of figures: its leading comment lines
@@ -40,5 +40,5 @@ def make_input_file(role: str, path: str, digest: str | None = None) -> InputFil
 
 
 def input_files(policy: Policy, headcounts_path: str) -> list[InputFile]:
-    return ([make_input_file("policy", p, policy.digests.get(p)) for p in policy.files]
+    return ([make_input_file("policy", p, policy.contents.get(p)) for p in policy.files]
             + [make_input_file("headcounts", headcounts_path)])

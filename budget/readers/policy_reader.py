@@ -8,7 +8,6 @@ Several city files extending the same province file may be read together.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -84,7 +83,6 @@ class _Reader:
         self.funds: dict[str, Fund] = {}
         self.group_sources: list[tuple[str, Source]] = []  # groups named by rules, checked at the end
         self.region_files: list[str] = []
-        self.digests: dict[str, str] = {}
         self.contents: dict[str, bytes] = {}
         self.within: str | None = None  # a plan folder's inputs/: no file outside it is read
         self.layer: str | None = None  # the scenario file being read over the policy files
@@ -113,9 +111,7 @@ class _Reader:
         except (OSError, UnicodeDecodeError) as exc:
             self.c.error(Source(path), said("无法读取政策文件：{exc}", "cannot read the policy file: {exc}", exc=str(exc)))
             return
-        # what was read is what the plan folder keeps: its digest, and the bytes for the copy
-        self.digests[path] = hashlib.sha256(data).hexdigest()
-        self.contents[path] = data
+        self.contents[path] = data  # what was read is what the plan folder keeps (its copy, its digest)
         root = located_yaml.load(path, text, self.c.problems)
         if isinstance(root, Map) and "scenario" in root.items:
             self.read_scenario(root, path)
@@ -699,7 +695,7 @@ class _Reader:
                       regions=regions, scopes=tuple(self.scopes), excluded=self.excluded,
                       files=self.files, assumptions=self.assumptions, funds=self.funds,
                       interpretations=self.interpretations, counted_once=self.counted_once,
-                      region_files=self.region_files, digests=self.digests, contents=self.contents,
+                      region_files=self.region_files, contents=self.contents,
                       scenario=Scenario(self.scenario[0], self.scenario[1], self.scenario[2], tuple(self.changes))
                       if self.scenario else None)
 
