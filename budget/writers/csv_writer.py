@@ -194,7 +194,7 @@ def rows_csv(header: Sequence[str], rows: Sequence[Sequence[object]], notes: Seq
         buffer.write(f"# {note}\n")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([text_cell(h) for h in header])
-    writer.writerows([_table_text(c) if c.__class__ is str else _table_cell(c) for c in row] for row in rows)
+    writer.writerows([_table_cell(c) for c in row] for row in rows)
     return buffer.getvalue()
 
 
