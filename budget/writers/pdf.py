@@ -152,13 +152,14 @@ def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice 
                files: Files = (), date: str = "") -> Rendered:
     """An archival PDF (PDF/A-3b, GB/T 23286.3) of ``html``, with ``files`` embedded as associated
     files (the data the document shows: allocations.csv), dated ``date`` (never the clock)."""
-    from weasyprint import CSS, HTML, Attachment
+    from .weasyprint_import import import_weasyprint
 
+    weasyprint = import_weasyprint()
     fonts = fonts or choose_fonts()
     if not allow_missing_glyphs:
         check_glyphs(html, fonts)
-    stylesheets = [CSS(string=font_css(fonts)), CSS(filename=str(TEMPLATES / "gongwen.css"))]
-    document = HTML(string=html, base_url=str(TEMPLATES)).render(stylesheets=stylesheets)
+    stylesheets = [weasyprint.CSS(string=font_css(fonts)), weasyprint.CSS(filename=str(TEMPLATES / "gongwen.css"))]
+    document = weasyprint.HTML(string=html, base_url=str(TEMPLATES)).render(stylesheets=stylesheets)
     if _banji_after_blank(document):  # GB/T 9704 7.5: then neither page carries a number (a blank one has none)
         _unnumbered(document.pages[-1])
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
@@ -166,7 +167,7 @@ def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice 
     if date:
         day = parse_date(date)
         when = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
-    attachments = [Attachment(string=data, name=name, description=name, relationship="Data",
+    attachments = [weasyprint.Attachment(string=data, name=name, description=name, relationship="Data",
                               created=when, modified=when) for name, data in files]
     pdf = document.write_pdf(pdf_identifier=identifier, pdf_variant="pdf/a-3b", attachments=attachments)
     return Rendered(pdf, len(document.pages), fonts.describe())

@@ -28,7 +28,9 @@ def _renderer(connection: Any, callers: Any, caller: int) -> None:
     callers.close()  # the caller's end, inherited: else the caller closing it would not end recv() here
     failed = None
     try:
-        import weasyprint  # noqa: F401 — once, here: every child starts with it imported
+        from .weasyprint_import import import_weasyprint
+
+        import_weasyprint()  # once, here: every child starts with it imported
     except Exception as exc:  # noqa: BLE001 — no Pango, say: raised in the caller, as when rendering there
         failed = exc
     # the children inherit every object made so far and free none of them: frozen, their cyclic
