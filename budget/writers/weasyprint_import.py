@@ -39,7 +39,7 @@ def import_weasyprint() -> ModuleType:
 
         return weasyprint
     full_search = ctypes.util.find_library
-    ctypes.util.find_library = cached
+    ctypes.util.find_library = cached  # type: ignore[assignment]  # (the same signature)
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # its banner, printed before a library fails to open
             import weasyprint
