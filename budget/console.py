@@ -16,9 +16,11 @@ def main() -> None:
     if command_named(sys.argv[1:]) == "plan" and not {"--no-pdf", "-h", "--help"} & set(sys.argv[1:]):
         # its documents' rendering process first: it imports WeasyPrint (~0.5 s, the longest wait
         # of a city's plan) while the CLI is imported and the inputs are read
+        from .writers.fonts import ask_early
         from .writers.rendering import start_early
 
         start_early()
+        ask_early()  # after the fork: fc-match's answers are this process's to take
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -19,7 +19,6 @@ from .core.policy import SCENARIO_MARK, Scenario
 from .core.problems import InputError, Problem, Source
 from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
-from .parallel import Job, start_jobs
 from .readers.input_files import file_digest
 from .resources import EXAMPLE_DOCUMENTS
 from .writers.atomic import staged
@@ -32,6 +31,7 @@ from .writers.csv_writer import (
     settlement_csv,
     transfers_csv,
 )
+from .writers.parallel import Job, start_jobs
 from .writers.text import assumptions_text
 
 ADVANCES = "advances.csv"
@@ -344,8 +344,8 @@ WEIGHT_OF_THE_REST, WORKBOOK_WEIGHT, INDICATORS_WEIGHT = 1.0, 3.0, 1.0
 
 
 def _workbook_jobs(result: PlanResult, workbook_unit: Unit, documents: Documents | None, settings_path: str | None,
-                   workbooks: bool, rolling: bool, csv_format: CsvFormat) -> tuple[list[Job], list[float]]:
-    jobs: list[Job] = []
+                   workbooks: bool, rolling: bool, csv_format: CsvFormat) -> tuple[list[Job[dict[str, bytes]]], list[float]]:
+    jobs: list[Job[dict[str, bytes]]] = []
     weights: list[float] = []
     if workbooks:
         for year in result.years:

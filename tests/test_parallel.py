@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from budget import parallel
+from budget.writers import parallel
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="forking is for systems that have it")
 

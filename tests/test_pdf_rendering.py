@@ -60,11 +60,13 @@ def test_weasyprint_failing_to_load_in_the_rendering_process_is_raised_in_the_ca
 
 def test_giving_up_before_the_documents_ends_the_rendering_process():
     rendering = Rendering()
-    process = rendering._process
+    pid = rendering.pid
     rendering.close()
-    if process is not None:  # one core or no fork: nothing was started
+    if pid is not None:  # one core or no fork: nothing was started
         # stopped (it has no documents to finish: it need not end its import of WeasyPrint first)
-        assert not process.is_alive() and process.exitcode in (0, -signal.SIGTERM)
+        assert rendering.exitcode in (0, -signal.SIGTERM) and rendering.pid is None
+        with pytest.raises(ChildProcessError):  # collected: nothing left of it
+            os.waitpid(pid, 0)
 
 
 def test_a_banji_after_a_blank_page_has_no_number_and_the_others_keep_theirs(tmp_path):
@@ -111,15 +113,15 @@ def test_a_rendering_process_that_dies_is_said_and_leaves_nothing():
     from budget.core.problems import InputError
 
     rendering = Rendering()
-    process = rendering._process
-    if process is None:
+    pid = rendering.pid
+    if pid is None:
         pytest.skip("one core or no fork: the documents are rendered in this process")
-    os.kill(process.pid, signal.SIGKILL)
-    process.join()
+    os.kill(pid, signal.SIGKILL)
     use_language("zh")
     with pytest.raises(InputError, match="生成 PDF 的进程意外结束（退出码 -9"):
         start_many(["<p>测试</p>"], rendering=rendering).result()
-    assert not process.is_alive()
+    with pytest.raises(ChildProcessError):  # collected: nothing left of it
+        os.waitpid(pid, 0)
 
 
 def test_the_console_script_finds_the_command():

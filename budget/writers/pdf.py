@@ -12,9 +12,8 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 import markupsafe
 
 from .. import __version__
@@ -23,6 +22,9 @@ from ..core.language import said
 from ..resources import TEMPLATES
 from .fonts import FontChoice, FontError, choose_fonts, uncovered
 from .rendering import Rendering
+
+if TYPE_CHECKING:
+    import jinja2
 
 # Words a table cell must not be broken inside: a narrow column wraps "省级/预算数", never "省级预算/数".
 # Longer words first (the regex takes the first alternative that matches). Characters outside
@@ -85,6 +87,8 @@ class Rendered:
 
 
 def environment() -> jinja2.Environment:
+    import jinja2  # here: the rendering process imports this module for render_pdf, and jinja2 took it ~0.02 s
+
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(version=__version__, chinese_numbers=CHINESE_NUMBERS,
@@ -176,15 +180,17 @@ def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice 
 Job = tuple[str, bool, FontChoice, Files, str]  # html, allow missing glyphs, fonts, embedded files, date
 
 
-def _render_one(job: Job) -> Rendered:
+def render_job(job: Job) -> Rendered:
     html, allow, fonts, files, date = job
     return render_pdf(html, allow, fonts, files, date)
 
 
-def _render_yielding(job: Job) -> Rendered:
+def render_job_yielding(job: Job) -> Rendered:
+    """A document that is not the first, rendered in a child that yields the processor to the
+    first (the one the caller waits for)."""
     with contextlib.suppress(OSError):
-        os.nice(5)  # for the rest of this child's life: it renders only documents that are not first
-    return _render_one(job)
+        os.nice(5)  # for the rest of this child's life
+    return render_job(job)
 
 
 def start_many(htmls: list[str], allow_missing_glyphs: bool = False, files: Files = (),

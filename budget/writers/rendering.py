@@ -1,16 +1,23 @@
 """The documents' rendering process: forked before the documents are written (by ``budget plan``
-as soon as it starts), it imports WeasyPrint (~0.5 s) while the caller reads, computes and
-writes the HTML, then renders each document in a child of its own (one per core). This module
-imports nothing heavy, so the process can be forked before the CLI is imported."""
+as soon as it starts), it imports WeasyPrint (~0.3 s) while the caller reads, computes and
+writes the HTML, then renders the documents, sharing them with forked children of its own, one
+per core (writers/parallel.py). This module imports nothing heavy, not even multiprocessing:
+forking costs the caller nothing, and the process starts on WeasyPrint at once.
+
+The caller sends the documents once, through a pipe, and closes it; the process sends back
+(True, [Rendered, …]) or (False, the exception) through another, and ends.
+"""
 
 from __future__ import annotations
 
 import atexit
 import contextlib
 import gc
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import pickle
+import signal
+import threading
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..core.language import said
@@ -20,12 +27,16 @@ from .children import as_helper
 if TYPE_CHECKING:
     from .pdf import Job, Rendered
 
+# how long each document takes, roughly: the first (a notice) is the longest; the rest are shared
+# among the children and yield the processor to it
+FIRST_WEIGHT, OTHER_WEIGHT = 2.0, 1.0
+PIPE_SIZE = 1 << 20  # a city's documents (~0.1 MB) sent without waiting for the process to read them
 
-def _renderer(connection: Any, callers: Any, caller: int) -> None:
+
+def _renderer(jobs_in: int, answer_out: int, caller: int) -> None:
     """The rendering process, forked before the documents are written: it imports WeasyPrint
-    (~0.5 s) while the caller makes the HTML, then forks one child per document and core."""
+    while the caller makes the HTML, then renders the documents it is sent."""
     as_helper(caller)
-    callers.close()  # the caller's end, inherited: else the caller closing it would not end recv() here
     failed = None
     try:
         from .weasyprint_import import import_weasyprint
@@ -39,92 +50,112 @@ def _renderer(connection: Any, callers: Any, caller: int) -> None:
     # same memory, a third of the collector's time)
     gc.freeze()
     gc.set_threshold(10_000, 10, 10)
-    try:
-        jobs = connection.recv()
-    except EOFError:  # the caller gave up before the documents were written
+    with os.fdopen(jobs_in, "rb") as pipe:
+        sent = pipe.read()
+    if not sent:  # the caller gave up before the documents were written
         return
     try:
         if failed is not None:
             raise failed
-        from .pdf import _render_one, _render_yielding  # (after WeasyPrint: its import is the long one)
+        from .parallel import start_jobs
+        from .pdf import render_job, render_job_yielding
 
-        with ProcessPoolExecutor(min(len(jobs), os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_rendering_child, initargs=(connection, os.getpid())) as pool:
-            # the longest (the notice) first; the others yield the processor to it while the caller
-            # still writes the workbook: it is the one the caller waits for
-            futures = [pool.submit(_render_one if i == 0 else _render_yielding, job) for i, job in enumerate(jobs)]
-            answer: tuple[bool, Any] = (True, [future.result() for future in futures])
+        jobs: list[Job] = pickle.loads(sent)
+        running = start_jobs([partial(render_job if i == 0 else render_job_yielding, job) for i, job in enumerate(jobs)],
+                             [FIRST_WEIGHT] + [OTHER_WEIGHT] * (len(jobs) - 1))
+        try:
+            answer: tuple[bool, Any] = (True, running.result())
+        finally:
+            running.close()
     except Exception as exc:  # noqa: BLE001 — raised again in the caller
         answer = (False, exc)
-    with contextlib.suppress(OSError):  # the caller gave up meanwhile (stopped, or failed writing the rest)
-        connection.send(answer)
-
-
-def _rendering_child(connection: Any, renderer: int) -> None:
-    connection.close()  # the children answer through the rendering process
-    as_helper(renderer)
+    with contextlib.suppress(OSError), os.fdopen(answer_out, "wb") as out:  # (the caller may have given up)
+        pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class Rendering:
-    """Documents rendered in other processes, one per core, while the caller goes on: made
-    before the HTML (WeasyPrint is imported meanwhile), given the documents with :meth:`submit`,
-    waited for with :meth:`result` (the workbook is written meanwhile). Where there is no fork
-    (Windows) or one core, the documents are rendered here, when the result is asked for."""
+    """Documents rendered in another process (and its children, one per core) while the caller
+    goes on: made before the HTML (WeasyPrint is imported meanwhile), given the documents with
+    :meth:`submit`, waited for with :meth:`result` (the workbook is written meanwhile). Where
+    there is no fork (Windows), one core, or other threads (a lock one of them held would stay
+    held in the child), the documents are rendered here, when the result is asked for."""
 
     def __init__(self) -> None:
         self._jobs: list[Job] = []
-        self._process: Any = None
-        self._connection: Any = None
-        self._received = False
-        self._process_exitcode: int | None = None
-        if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        self.pid: int | None = None
+        self.exitcode: int | None = None  # once ended: as multiprocessing says it (-9: killed by SIGKILL)
+        self._send = self._answer = -1
+        if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
             return
-        context = multiprocessing.get_context("fork")
-        self._connection, theirs = context.Pipe()
-        # fork: the process starts with everything imported but WeasyPrint (and no Pango state)
-        self._process = context.Process(target=_renderer, args=(theirs, self._connection, os.getpid()),
-                                        name="budget-pdf")
-        self._process.start()
-        theirs.close()
+        jobs_in, self._send = os.pipe()
+        self._answer, answer_out = os.pipe()
+        with contextlib.suppress(OSError, AttributeError):  # (Linux only; else the caller waits for it to read)
+            import fcntl
+
+            fcntl.fcntl(self._send, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+        caller = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the rendering process: never returns into the caller's code
+            status = 1
+            try:
+                os.close(self._send)
+                os.close(self._answer)
+                _renderer(jobs_in, answer_out, caller)
+                status = 0
+            finally:
+                os._exit(status)
+        self.pid = pid
+        os.close(jobs_in)
+        os.close(answer_out)
 
     def submit(self, jobs: list[Job]) -> None:
         self._jobs = jobs
-        if self._process is not None:
+        if self.pid is not None:
             try:
-                self._connection.send(jobs)
+                with os.fdopen(self._send, "wb") as pipe:
+                    pickle.dump(jobs, pipe, protocol=pickle.HIGHEST_PROTOCOL)
             except OSError:  # it ended already (killed): said when the result is asked for
                 pass
+            self._send = -1
 
     def result(self) -> list[Rendered]:
-        if self._process is None:
-            from .pdf import _render_one
+        if self.pid is None:
+            from .pdf import render_job
 
-            return [_render_one(job) for job in self._jobs]
+            return [render_job(job) for job in self._jobs]
         try:
-            ok, value = self._connection.recv()
-            self._received = True
-        except (EOFError, OSError):
-            self.close()
+            with os.fdopen(self._answer, "rb") as pipe:
+                self._answer = -1
+                sent = pipe.read()
+            ok, value = pickle.loads(sent)
+        except Exception:  # noqa: BLE001 — it ended without answering (killed, out of memory): a torn answer
+            self._wait()
             raise InputError([Problem(None, said("生成 PDF 的进程意外结束（退出码 {code}，可能内存不足或被终止）；请重试",
                                                  "the process rendering the PDFs ended without them (exit code "
                                                  "{code}: out of memory, or stopped?); run again",
-                                                 code=self._process_exitcode))]) from None
-        finally:
-            self.close()
+                                                 code=self.exitcode))]) from None
+        self._wait()
         if not ok:
             raise value
         return value
 
     def close(self) -> None:
-        """No more waiting for the documents (the caller failed meanwhile): the process ends once
-        it sees that (at once when it has no documents yet; after them when it has)."""
-        if self._process is not None:
-            self._connection.close()
-            if not self._received:  # given up: its documents are not wanted (its children die with it)
-                self._process.terminate()
-            self._process.join()
-            self._process_exitcode = self._process.exitcode
-            self._process = None
+        """No more waiting for the documents (the caller failed meanwhile): the process is
+        stopped at once (its children die with it)."""
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGTERM)
+            self._wait()
+
+    def _wait(self) -> None:
+        for end in (self._send, self._answer):
+            if end >= 0:
+                os.close(end)
+        self._send = self._answer = -1
+        if self.pid is not None:
+            _, status = os.waitpid(self.pid, 0)
+            self.exitcode = os.waitstatus_to_exitcode(status)
+            self.pid = None
 
 
 _early: Rendering | None = None

@@ -1,11 +1,11 @@
 """Independent output jobs run side by side on the machine's cores.
 
 A plan's workbooks and indicator files are made from the same finished result and do not
-depend on each other; each takes a core's worth of Python (the documents have a rendering
-process of their own: writers/rendering.py). Where the system can fork (Linux) and has a
-second core, the jobs are shared among forked children, which inherit the result without
-copying it and send back only the files they made (bytes, through a pipe); this process makes
-its own share meanwhile. A child that fails for any reason is not trusted: its jobs are made
+depend on each other, nor do its documents (rendered by the rendering process,
+writers/rendering.py, in the same way); each takes a core's worth of Python. Where the system
+can fork (Linux) and has a second core, the jobs are shared among forked children, which
+inherit the result without copying it and send back only what they made (pickled, through a
+pipe); this process makes its own share meanwhile. A child that fails for any reason is not trusted: its jobs are made
 again here, so an error is raised as it would be without children. Elsewhere the jobs run one
 after another. Either way the files are the same bytes.
 """
@@ -17,11 +17,12 @@ import os
 import pickle
 import signal
 import threading
-from typing import Callable
+from typing import Callable, Generic, TypeVar
 
-from .writers.children import as_helper
+from .children import as_helper
 
-Job = Callable[[], dict[str, bytes]]
+T = TypeVar("T")
+Job = Callable[[], T]  # what a job makes (a plan's files: dict[str, bytes])
 WORKERS_VARIABLE = "BUDGET_WORKERS"  # a number of processes (1: no children), for tests and tuning
 
 
@@ -36,7 +37,7 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def run_jobs(jobs: list[Job], single: bool = False) -> list[dict[str, bytes]]:
+def run_jobs(jobs: list[Job[T]], single: bool = False) -> list[T]:
     """Each job's files, in the order of ``jobs``; ``single``: all in this process (the other
     cores are busy already)."""
     running = start_jobs(jobs, single=single)
@@ -46,8 +47,8 @@ def run_jobs(jobs: list[Job], single: bool = False) -> list[dict[str, bytes]]:
         running.close()
 
 
-def start_jobs(jobs: list[Job], weights: list[float] | None = None, here: float = 0.0,
-               single: bool = False) -> Running:
+def start_jobs(jobs: list[Job[T]], weights: list[float] | None = None, here: float = 0.0,
+               single: bool = False) -> Running[T]:
     """Start the jobs: the shares of other processes now, this process's share when
     :meth:`Running.result` is called (the caller does other work in between). ``weights``: how
     long each job takes, roughly (the longest are shared out first, each to the process with the
@@ -67,15 +68,15 @@ def start_jobs(jobs: list[Job], weights: list[float] | None = None, here: float 
     return Running(jobs, sorted(shares[0]), children)
 
 
-class Running:
+class Running(Generic[T]):
     """Jobs started by :func:`start_jobs`."""
 
-    def __init__(self, jobs: list[Job], mine: list[int], children: list[tuple[list[int], int, int]]):
+    def __init__(self, jobs: list[Job[T]], mine: list[int], children: list[tuple[list[int], int, int]]):
         self.jobs, self.mine, self.children = jobs, mine, children
 
-    def result(self) -> list[dict[str, bytes]]:
-        """Each job's files, in the order of the jobs (this process's share made now)."""
-        results: list[dict[str, bytes]] = [{} for _ in self.jobs]
+    def result(self) -> list[T]:
+        """What each job made, in the order of the jobs (this process's share made now)."""
+        results: dict[int, T] = {}
         for i in self.mine:
             results[i] = self.jobs[i]()
         while self.children:  # one at a time: those not yet collected when an error comes are close()'s
@@ -83,7 +84,7 @@ class Running:
             made = _collect(pid, reader)
             for i, files in zip(share, made if made is not None else [self.jobs[i]() for i in share]):
                 results[i] = files
-        return results
+        return [results[i] for i in range(len(self.jobs))]
 
     def close(self) -> None:
         """Children not collected (the caller gave up: an error, Ctrl-C) are stopped at once."""
@@ -95,7 +96,7 @@ class Running:
             os.waitpid(pid, 0)
 
 
-def _fork(jobs: list[Job]) -> tuple[int, int]:
+def _fork(jobs: list[Job[T]]) -> tuple[int, int]:
     reader, writer = os.pipe()
     parent = os.getpid()
     pid = os.fork()
@@ -115,7 +116,7 @@ def _fork(jobs: list[Job]) -> tuple[int, int]:
     return pid, reader
 
 
-def _collect(pid: int, reader: int) -> list[dict[str, bytes]] | None:
+def _collect(pid: int, reader: int) -> list | None:
     """What the child sent, or None when it did not finish well."""
     with os.fdopen(reader, "rb") as pipe:
         data = pipe.read()
