@@ -13,7 +13,7 @@ import sys
 import unicodedata
 from contextlib import closing, contextmanager, nullcontext
 from pathlib import Path
-from typing import List, NoReturn, Optional
+from typing import Iterator, List, NoReturn, Optional
 
 import typer
 
@@ -125,6 +125,16 @@ def _problems_exit(out: Path | None = None, writes: bool = True):
         # the folder the clerk named, not the temporary file or lock beside it that failed
         _say("无法写出到 {out}：{why}", "cannot write to {out}: {why}", err=True, out=out if out else where, why=why)
         raise typer.Exit(1) from None
+
+
+@contextmanager
+def _closing_all(things: list) -> Iterator[None]:
+    """Each of ``things`` (added while inside) closed on the way out."""
+    try:
+        yield
+    finally:
+        for thing in things:
+            thing.close()
 
 
 @contextmanager
@@ -366,7 +376,7 @@ def plan(
     csv_format = _csv_format(csv_encoding, csv_headers)
     notice_settings = _notice_options(number, date, title, issuer, addressees, cc)
     settings = str(documents) if documents else (str(EXAMPLE_DOCUMENTS) if not policy else None)
-    from .outputs import Documents, scenario_lines, write_plan_outputs
+    from .outputs import Documents, InputCopies, scenario_lines, write_plan_outputs
     from .plan import run_plan
     from .writers.text import assumptions_shown, summary
 
@@ -381,18 +391,21 @@ def plan(
     elif not pdf and rendering is not None:
         rendering.close()
         rendering = None
-    with closing(rendering) if rendering is not None else nullcontext(), _problems_exit(out), folder_lock(out):
+    copies: list[InputCopies] = []  # the inputs' copies, made in the plan folder while the plan is computed
+    with closing(rendering) if rendering is not None else nullcontext(), _problems_exit(out), folder_lock(out), \
+            _closing_all(copies):
         quantum = _quantum(allocation_unit, settings)
         with _without_cycle_collection():
             result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), chosen, rate,
                                         str(factors) if factors else None, quantum, str(scenario) if scenario else None,
-                                        adopt)
+                                        adopt, loaded=lambda read, files: copies.append(
+                                            InputCopies(read, files, settings, out)))
         with _without_cycle_collection() if not pdf else nullcontext():
             names, fonts = write_plan_outputs(result, out, unit,
                                               Documents(settings, allow_missing_glyphs, notice_settings, final,
                                                         rendering=rendering)
                                               if pdf else None, settings, workbook, rolling=years is not None,
-                                              csv_format=csv_format)
+                                              csv_format=csv_format, copies=copies[0] if copies else None)
     _report(warnings)
     _say_if_sample(result.files)
     if result.policy.scenario is not None:

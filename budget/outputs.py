@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -15,13 +16,13 @@ from .core.indicators import INDICATOR_COLUMNS, indicator_rows, mapped
 from .core.language import said
 from .core.lines import Allocation, all_lines
 from .core.manifest import INPUTS, MANIFEST, Manifest
-from .core.policy import SCENARIO_MARK, Scenario
+from .core.policy import SCENARIO_MARK, Policy, Scenario
 from .core.problems import InputError, Problem, Source
 from .core.results import InputFile, PlanResult, SettlementResult
 from .core.settlement import advance
 from .readers.input_files import file_digest
 from .resources import EXAMPLE_DOCUMENTS
-from .writers.atomic import staged
+from .writers.atomic import Staged, folder_lock, new_folder_beside, staged
 from .writers.csv_writer import (
     DEFAULT_FORMAT,
     CsvFormat,
@@ -231,17 +232,17 @@ def _described(f: InputFile) -> str:
     return f"{f.role}: {f.name} sha256={f.sha256}" + "".join(f"\n    # {note}" for note in f.notes)
 
 
-def inputs_layout(result: PlanResult, settings_path: str | None) -> dict[str, str]:
+def inputs_layout(files: list[InputFile], region_files: list[str], settings_path: str | None) -> dict[str, str]:
     """Where each input's copy goes in the plan folder → the file it copies. Policy files and
     region lists keep their places beside each other (``extends:`` and ``regions: file:`` name
     them relative to one another); the others go by role and name."""
     layout: dict[str, str] = {}
-    policy_files = [os.path.abspath(f.path) for f in result.files if f.role == "policy"]
-    related = policy_files + [os.path.abspath(p) for p in result.policy.region_files]
+    policy_files = [os.path.abspath(f.path) for f in files if f.role == "policy"]
+    related = policy_files + [os.path.abspath(p) for p in region_files]
     common = os.path.commonpath([os.path.dirname(p) for p in related])
     for path in related:
         layout[f"{INPUTS}/policy/" + Path(os.path.relpath(path, common)).as_posix()] = path
-    for f in result.files:
+    for f in files:
         if f.role in ("headcounts", "factors"):
             layout[f"{INPUTS}/{f.role}/{f.name}"] = os.path.abspath(f.path)
     if settings_path:
@@ -249,14 +250,18 @@ def inputs_layout(result: PlanResult, settings_path: str | None) -> dict[str, st
     return layout
 
 
+def _layout_digests(files: list[InputFile], layout: dict[str, str]) -> dict[str, str]:
+    known = {os.path.abspath(f.path): f.sha256 for f in files}
+    return {rel: known.get(source) or file_digest(source) for rel, source in layout.items()}
+
+
 def manifest(result: PlanResult, unit: str, settings_path: str | None,
              fmt: CsvFormat = DEFAULT_FORMAT) -> tuple[Manifest, dict[str, str]]:
     """plan.json, naming the copies of the inputs inside the folder (never a path of this
     machine); and the copies to make: path in the folder → file."""
-    layout = inputs_layout(result, settings_path)
+    layout = inputs_layout(result.files, result.policy.region_files, settings_path)
     where = {source: rel for rel, source in layout.items()}
-    known = {os.path.abspath(f.path): f.sha256 for f in result.files}
-    digests = {rel: known.get(source) or file_digest(source) for rel, source in layout.items()}
+    digests = _layout_digests(result.files, layout)
     role = {f.role: where[os.path.abspath(f.path)] for f in result.files if f.role in ("headcounts", "factors")}
     return Manifest(
         program=f"budget {__version__}", years=result.years, unit=unit,
@@ -287,55 +292,96 @@ def rolling_name(years: list[int]) -> str:
 def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
                        documents: Documents | None = None, settings_path: str | None = None,
                        workbooks: bool = True, rolling: bool = False,
-                       csv_format: CsvFormat = DEFAULT_FORMAT) -> tuple[list[str], str]:
+                       csv_format: CsvFormat = DEFAULT_FORMAT, copies: InputCopies | None = None
+                       ) -> tuple[list[str], str]:
     """Every output of a plan (the workbooks unless ``workbooks`` is false; the years side by
     side with ``rolling``; the CSV files in ``csv_format``, recorded in plan.json); returns the
     names written and the fonts the PDFs used. Everything is computed and rendered before the
-    first file is renamed into place."""
+    first file is renamed into place. ``copies``: the inputs' copies, started already (the caller
+    closes them); else they are made here."""
     try:
         workbook_unit = shown_unit(unit, result.quantum)
     except ValueError as exc:
         raise InputError([Problem(Source("--unit"), str(exc))]) from None
-    files: dict[str, bytes] = {
-        "allocations.csv": allocations_file(result, csv_format),
-        "assumptions.txt": "\n".join([f"budget {__version__}", *scenario_lines(result.policy.scenario),
-                                      *[_described(f) for f in result.files], "",
-                                      assumptions_text(result.policy, result.years), ""]).encode("utf-8"),
-    }
-    plan_json, copies = manifest(result, unit, documents.settings_path if documents else settings_path, csv_format)
-    files[MANIFEST] = plan_json.to_text().encode("utf-8")
-    if result.advance_rate is not None:
-        files[ADVANCES] = advances_file(result, csv_format)
-    pending, running = None, None
-    names = list(files)
-    try:
-        if documents is not None:  # the PDFs first: they are rendered in other processes meanwhile
-            pending = start_documents(result, replace(documents, rolling=True) if rolling else documents)
-        # the workbooks and indicator files: independent jobs shared among the cores, while this
-        # process writes the other files (all here while documents are rendered: they take the
-        # other cores then)
-        jobs, weights = _workbook_jobs(result, workbook_unit, documents, settings_path, workbooks, rolling, csv_format)
-        running = start_jobs(jobs, weights, here=WEIGHT_OF_THE_REST, single=pending is not None)
-        with staged(out, notes=[csv_format.describe()]) as stage:
-            for name, data in files.items():
-                stage.write_bytes(name, data)
-            read = {os.path.abspath(path): data for path, data in result.policy.contents.items()}
-            for name, source in copies.items():  # the folder settles a year later on another machine
-                if source in read:  # a policy file: the bytes its reader parsed (a country has ~335)
-                    stage.write_bytes(name, read[source])
-                else:
-                    stage.copy(name, source, plan_json.sha256[name])
-            made = [item for job_files in running.result() for item in job_files.items()]
-            pdfs, fonts = pending.result() if pending is not None else ({}, "")
-            for name, data in [*made, *pdfs.items()]:
-                stage.write_bytes(name, data)
-                names.append(name)
-    finally:
-        if running is not None:
-            running.close()
-        if pending is not None:
-            pending.close()
+    copied_settings = documents.settings_path if documents else settings_path
+    plan_json, _ = manifest(result, unit, copied_settings, csv_format)
+    names = ["allocations.csv", "assumptions.txt", MANIFEST] + ([ADVANCES] if result.advance_rate is not None else [])
+    # held by the CLI already, perhaps: the copies are made beside the folder before it is staged
+    with folder_lock(out):
+        pending = running = None
+        made_here = copies is None
+        try:
+            if copies is None:
+                copies = InputCopies(result.policy, result.files, copied_settings, out)
+            if documents is not None:  # the PDFs first: they are rendered in other processes meanwhile
+                pending = start_documents(result, replace(documents, rolling=True) if rolling else documents)
+            # the workbooks and indicator files: independent jobs shared among the cores, while this
+            # process writes the other files (all here while documents are rendered: they take the
+            # other cores then)
+            jobs, weights = _workbook_jobs(result, workbook_unit, documents, settings_path, workbooks, rolling, csv_format)
+            running = start_jobs(jobs, weights, here=WEIGHT_OF_THE_REST, single=pending is not None)
+            with staged(out, notes=[csv_format.describe()]) as stage:
+                stage.write_bytes("allocations.csv", allocations_file(result, csv_format))
+                stage.write_bytes("assumptions.txt", "\n".join([
+                    f"budget {__version__}", *scenario_lines(result.policy.scenario), *[_described(f) for f in result.files],
+                    "", assumptions_text(result.policy, result.years), ""]).encode("utf-8"))
+                stage.write_bytes(MANIFEST, plan_json.to_text().encode("utf-8"))
+                if result.advance_rate is not None:
+                    stage.write_bytes(ADVANCES, advances_file(result, csv_format))
+                made = [item for job_files in running.result() for item in job_files.items()]
+                pdfs, fonts = pending.result() if pending is not None else ({}, "")
+                for name, data in [*made, *pdfs.items()]:
+                    stage.write_bytes(name, data)
+                    names.append(name)
+                copies.place(stage)
+        finally:
+            if made_here and copies is not None:
+                copies.close()
+            if running is not None:
+                running.close()
+            if pending is not None:
+                pending.close()
     return names + [f"{INPUTS}/"], fonts
+
+
+class InputCopies:
+    """The copies of a plan's inputs (its folder's inputs/), written by a child process into a
+    folder beside the output folder while the plan is computed and its files made: creating a
+    country's ~335 files waits on the disk (0.01–0.2 s on this machine, more on a network
+    share), not on a processor. :meth:`place` moves them into the new folder whole, with one
+    rename; the child failing, they are made again there, and so its error is raised there."""
+
+    def __init__(self, policy: Policy, files: list[InputFile], settings_path: str | None, out: Path):
+        self.layout = inputs_layout(files, policy.region_files, settings_path)
+        self.digests = _layout_digests(files, self.layout)
+        read = {os.path.abspath(path): data for path, data in policy.contents.items()}
+        self.temp = new_folder_beside(out)
+        self.running = start_jobs([partial(_copy_inputs, Staged(Path(out), self.temp), self.layout, read,
+                                           self.digests)], here=WEIGHT_OF_THE_REST)
+
+    def place(self, stage: Staged) -> None:
+        """The copies, once written, moved into ``stage`` (named in its record)."""
+        self.running.result()
+        if self.layout:
+            os.rename(self.temp / INPUTS, stage.temp / INPUTS)
+        for name, digest in self.digests.items():
+            stage.recorded(name, digest)
+
+    def close(self) -> None:
+        """A child not finished is stopped, and what is left beside the output folder removed."""
+        self.running.close()
+        shutil.rmtree(self.temp, ignore_errors=True)
+
+
+def _copy_inputs(stage: Staged, layout: dict[str, str], read: dict[str, bytes],
+                 digests: dict[str, str]) -> dict[str, bytes]:
+    """The copies of a plan's inputs in ``stage`` (their bytes as read, or read again and checked)."""
+    for name, source in layout.items():  # the folder settles a year later on another machine
+        if source in read:  # a policy file: the bytes its reader parsed (a country has ~335)
+            stage.write_bytes(name, read[source])
+        else:
+            stage.copy(name, source, digests[name])
+    return {}
 
 
 # how long each job takes, roughly (a year's workbook about three times its indicator files), and

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .core.display import allocation_quantum
 from .core.engine import Line, all_segments, compute
@@ -21,7 +21,7 @@ from .core.language import said
 from .core.manifest import INPUTS, MANIFEST, MAX_MANIFEST_BYTES, Manifest
 from .core.policy import Policy, parse_share
 from .core.problems import InputError, Problem, Source, errors
-from .core.results import PlanResult
+from .core.results import InputFile, PlanResult
 from .readers.input_files import file_digest, input_files, make_input_file
 from .readers.policy_reader import read_policy
 from .readers.table_reader import FACTORS, read_headcounts, read_table
@@ -114,17 +114,21 @@ def compute_plan(inputs: Inputs, quantum: int = 1) -> list[Line]:
 
 def run_plan(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None,
              advance_rate: Fraction | None = None, factors_path: str | None = None, quantum: int = 1,
-             scenario: str | None = None, adopt: str | None = None, within: str | None = None
-             ) -> tuple[PlanResult, list[Problem]]:
+             scenario: str | None = None, adopt: str | None = None, within: str | None = None,
+             loaded: Callable[[Policy, list[InputFile]], None] | None = None) -> tuple[PlanResult, list[Problem]]:
     """Load, check and compute, allocating in whole ``quantum`` fen (1 = 分, 100 = 元, …);
     returns the result and the warnings. ``within``: the only folder files may be read from;
-    ``scenario``/``adopt``: a scenario read over the policy, and its name when adopted."""
+    ``scenario``/``adopt``: a scenario read over the policy, and its name when adopted;
+    ``loaded``: told the inputs once they are read and checked, before the plan is computed
+    (the CLI starts copying them into the plan folder meanwhile)."""
     inputs = load_inputs(policy_paths, headcounts_path, years, within, scenario=scenario, adopt=adopt)
     fund_lines = plan_funds(inputs, factors_path, quantum)
-    lines = compute_plan(inputs, quantum)
     files = input_files(inputs.policy, headcounts_path)
     if factors_path:
         files.append(make_input_file("factors", factors_path))
+    if loaded is not None:
+        loaded(inputs.policy, files)
+    lines = compute_plan(inputs, quantum)
     return PlanResult(inputs.policy, lines, inputs.years, files, inputs.headcounts, advance_rate,
                       fund_lines, quantum), inputs.warnings
 

@@ -169,3 +169,64 @@ def test_fuzzed_plan_folders(moved_plan, tmp_path_factory, changes, drop):
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     assert "secret-line" not in result.output and "Traceback" not in result.output
+
+
+# --- the copies of the inputs are written by a child while the plan is computed ---------------
+
+def _record_checks(folder: Path) -> None:
+    import subprocess
+
+    check = subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=folder, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+    listed = {line.split("  ")[1] for line in (folder / "SHA256SUMS").read_text("utf-8").splitlines()
+              if not line.startswith("#")}
+    assert {"inputs/headcounts/xianyang-headcounts-synthetic.csv", "inputs/policy/xianyang-2017-303.yaml"} <= listed
+
+
+def test_the_copies_are_started_once_the_inputs_are_read_and_before_the_plan_is_computed(monkeypatch):
+    from budget import plan as planning
+    from budget.resources import EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY
+
+    seen = []
+    real = planning.compute_plan
+    monkeypatch.setattr(planning, "compute_plan", lambda *a, **k: seen.append("computed") or real(*a, **k))
+    planning.run_plan([str(EXAMPLE_POLICY)], str(EXAMPLE_HEADCOUNTS), [2018],
+                      loaded=lambda policy, files: seen.append(sorted({f.role for f in files})))
+    assert seen == [["headcounts", "policy"], "computed"]
+
+
+def test_copies_a_child_failed_to_make_are_made_here(tmp_path, monkeypatch):
+    import os
+
+    from budget import outputs
+    from budget.plan import run_plan
+    from budget.resources import EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY
+
+    here = os.getpid()
+    real = outputs._copy_inputs
+
+    def dies_in_a_child(*args):
+        if os.getpid() != here:
+            os._exit(3)  # killed, say, half way: nothing it wrote is trusted
+        return real(*args)
+
+    monkeypatch.setattr(outputs, "_copy_inputs", dies_in_a_child)
+    result, _ = run_plan([str(EXAMPLE_POLICY)], str(EXAMPLE_HEADCOUNTS), [2018])
+    outputs.write_plan_outputs(result, tmp_path / "out", workbooks=False)
+    _record_checks(tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # nothing left beside it
+
+
+def test_an_input_changed_before_it_is_copied_is_said_and_nothing_written(tmp_path):
+    from budget import outputs
+    from budget.core.problems import InputError
+    from budget.plan import run_plan
+    from budget.resources import EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY
+
+    counts = tmp_path / "counts.csv"
+    shutil.copy(EXAMPLE_HEADCOUNTS, counts)
+    result, _ = run_plan([str(EXAMPLE_POLICY)], str(counts), [2018])
+    counts.write_text(counts.read_text("utf-8") + "\n", "utf-8")  # changed after it was read
+    with pytest.raises(InputError, match="在运行中被修改"):
+        outputs.write_plan_outputs(result, tmp_path / "out", workbooks=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["counts.csv"]

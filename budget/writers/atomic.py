@@ -314,6 +314,12 @@ class Staged:
         self.digests.pop(name, None)  # whatever the caller writes there is read for the record
         return target
 
+    def recorded(self, name: str, sha256: str) -> None:
+        """``name``, written into :attr:`temp` by another process, with the digest it was written with."""
+        if name not in self.digests:
+            _ = self.path(name)  # (checked, and its folder made already)
+        self.digests[name] = sha256
+
     def write_text(self, name: str, text: str) -> None:
         with open(self.path(name), "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
@@ -358,6 +364,19 @@ def _finish(stage: Staged, keep: dict[str, Path], notes: Sequence[str] = ()) -> 
                                      "utf-8")
 
 
+def new_folder_beside(folder: str | Path) -> Path:
+    """A new hidden folder beside ``folder`` to stage files in, with the usual permissions: what a
+    killed run leaves of it is cleared by the next run's :func:`folder_lock`."""
+    folder = _real(folder)
+    temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.budget-new-", dir=folder.parent))
+    try:
+        os.chmod(temp, 0o777 & ~_umask())  # mkdtemp makes 0700 folders; outputs get the usual permissions
+    except OSError:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    return temp
+
+
 @contextmanager
 def staged(folder: str | Path, keep_earlier: bool = False, notes: Sequence[str] = ()) -> Iterator[Staged]:
     """Stage a run's outputs; on success they replace ``folder`` whole. ``keep_earlier``: the
@@ -369,10 +388,9 @@ def staged(folder: str | Path, keep_earlier: bool = False, notes: Sequence[str] 
         problems, own = _replaceable(folder)
         if problems:
             raise InputError(problems)
-        temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.budget-new-", dir=folder.parent))
+        temp = new_folder_beside(folder)
         old: Path | None = None
         try:
-            os.chmod(temp, 0o777 & ~_umask())  # mkdtemp makes 0700 folders; outputs get the usual permissions
             stage = Staged(folder, temp)
             yield stage
             kept = notes or (_notes(folder) if keep_earlier else [])

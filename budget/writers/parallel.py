@@ -56,7 +56,7 @@ def start_jobs(jobs: list[Job[T]], weights: list[float] | None = None, here: flo
     # a process with other threads (the web server) is not forked: a lock another thread held
     # at that moment would stay held in the child
     alone = hasattr(os, "fork") and threading.active_count() == 1 and not single
-    count = max(1, min(workers(), len(jobs))) if alone else 1
+    count = max(1, min(workers(), len(jobs) + (1 if here else 0))) if alone else 1  # (the caller's work: a share)
     weights = weights or [1.0] * len(jobs)
     shares: list[list[int]] = [[] for _ in range(count)]
     loads = [here] + [0.0] * (count - 1)
