@@ -48,8 +48,20 @@ YearOption = typer.Option(None, "--year", "-y", metavar="年度", help="预算�
 
 
 def _policies(paths: Optional[List[Path]]) -> list[str]:
-    _once("--policy", paths, key=lambda p: os.path.realpath(policy_path(str(p))))
-    return [policy_path(str(p)) for p in paths] if paths else [str(EXAMPLE_POLICY)]
+    if not paths:
+        return [str(EXAMPLE_POLICY)]
+    found = {p: policy_path(str(p)) for p in paths}  # (a country names ~335 files: each looked up once)
+    _once("--policy", paths, key=lambda p: _same_file(found[p]))
+    return [found[p] for p in paths]
+
+
+def _same_file(path: str) -> object:
+    """What the same file given twice (by two names, or through a link) has in common."""
+    try:
+        status = os.stat(path)
+    except OSError:  # (missing: the reader says so)
+        return os.path.abspath(path)
+    return status.st_dev, status.st_ino
 
 
 def _report(problems: list[Problem]) -> None:

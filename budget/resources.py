@@ -4,6 +4,7 @@ installed wheel finds them as a source checkout does."""
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def policy_path(given: str) -> str:
     """``given`` as typed when such a file exists, else the shipped policy of that name
     (``xianyang-2017-303`` or ``xianyang-2017-303.yaml``), else ``given`` (the reader then
     says it does not exist)."""
-    if Path(given).exists():
+    if os.path.exists(given):
         return given
     name = given if given.endswith(".yaml") else given + ".yaml"
     candidate = CONFIGS / name

@@ -326,3 +326,23 @@ def test_the_console_builds_only_the_command_it_runs_and_says_the_same(args, tmp
                   for w in ("", "cli._app_for = lambda args: cli.app; "))
     assert (one.returncode, one.stdout, one.stderr) == (whole.returncode, whole.stdout, whole.stderr)
     assert one.stdout or one.stderr
+
+
+@pytest.mark.parametrize("args, code, last", [
+    (["plan", "--no-pdf", "--no-workbook", "-y", "2018"], 0, "已写出到"),
+    (["plan", "--no-pdf", "-y", "1800"], 2, "年度须在"),
+    (["plan", "--no-pdf", "-H", "missing.csv"], 1, "不存在"),
+])
+def test_the_console_script_ends_with_its_output_whole_and_its_exit_code(tmp_path, args, code, last):
+    """It ends the process itself (console._leave, not the interpreter's teardown): the exit
+    code, every line written, and what runs at exit (the temporary folders) as before."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "import sys; from budget.console import main; "
+                           "sys.argv[0] = 'budget'; main()", *args, "-o", str(tmp_path / "out")],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == code, done.stderr
+    said = (done.stdout if code == 0 else done.stderr).strip().splitlines()
+    assert last in said[-1] if code == 0 else any(last in line for line in said), said[-3:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["out"] if code == 0 else [])
