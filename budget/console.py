@@ -12,18 +12,18 @@ import atexit
 import gc
 import os
 import sys
-import threading
 
 
 def main() -> None:
     if command_named(sys.argv[1:]) == "plan" and not {"--no-pdf", "-h", "--help"} & set(sys.argv[1:]):
         # its documents' rendering process first: it imports WeasyPrint (~0.5 s, the longest wait
         # of a city's plan) while the CLI is imported and the inputs are read
-        from .writers.fonts import ask_early
         from .writers.rendering import start_early
 
         start_early()
-        ask_early()  # after the fork: fc-match's answers are this process's to take
+        from .writers.fonts import ask_early  # (after the fork: its answers are this process's to take)
+
+        ask_early()
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -44,7 +44,8 @@ def _leave(code: str | int | None) -> None:
     (a country's plan leaves about a million: ~0.01 s at the end of every run). What should run
     at exit runs (atexit: the rendering process stopped, temporary folders removed), and the
     output is flushed; with other threads alive, the interpreter ends as usual (it waits for them)."""
-    if threading.active_count() > 1:
+    threading = sys.modules.get("threading")  # (never imported: no other thread)
+    if threading is not None and threading.active_count() > 1:
         sys.exit(code)
     if code is not None and not isinstance(code, int):  # sys.exit("message"): said, and the run failed
         print(code, file=sys.stderr)

@@ -131,3 +131,42 @@ def test_the_console_script_finds_the_command():
     assert command_named(["--lang", "en", "plan", "--year", "2018"]) == "plan"
     assert command_named(["--lang", "plan", "report", "--from", "plan"]) == "report"
     assert command_named(["-h"]) is None
+
+
+def test_fc_match_asked_in_one_shell_says_what_it_says_family_by_family():
+    """writers/fonts.py asks fc-match for every family through one shell; the answers are those
+    of fc-match asked for each family on its own (a family not installed: None)."""
+    import shutil
+    import subprocess
+
+    from budget.writers import fonts
+
+    if shutil.which("fc-match") is None:
+        pytest.skip("no fontconfig here")
+    families = ["Noto Serif CJK SC", "No Such Family 字", "FandolFang", "Noto Sans CJK SC"]
+    one_by_one = {}
+    for family in families:
+        found = subprocess.run(["fc-match", "-f", "%{family}\n%{file}", f"{family}:lang=zh-cn"], capture_output=True,
+                               text=True).stdout
+        names, _, path = found.partition("\n")
+        one_by_one[family] = path if family in names.split(",") else None
+    fonts._FILES.clear()
+    assert fonts.font_files(families) == one_by_one
+    assert one_by_one["No Such Family 字"] is None and one_by_one["Noto Serif CJK SC"]
+
+
+def test_templates_compiled_in_the_cache_give_the_same_html(tmp_path):
+    """The documents' templates are kept compiled in the user's cache between runs: the HTML made
+    from the cache is the HTML made by compiling them."""
+    import subprocess
+
+    outs = []
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", "import sys; from budget.cli import main; "
+                               "sys.argv = ['budget', 'plan', '-y', '2018', '--no-workbook', '-o', sys.argv[1]]; main()",
+                               str(tmp_path / f"out{len(outs)}")], capture_output=True, text=True,
+                              env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
+        assert done.returncode == 0, done.stderr
+        outs.append({p.name: p.read_bytes() for p in (tmp_path / f"out{len(outs)}").glob("*.pdf")})
+    assert list((tmp_path / "cache" / "budget" / "templates").glob("*.cache"))  # kept compiled
+    assert outs[0] == outs[1] and len(outs[0]) == 2  # the same documents, the second time from the cache

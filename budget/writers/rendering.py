@@ -1,8 +1,9 @@
 """The documents' rendering process: forked before the documents are written (by ``budget plan``
 as soon as it starts), it imports WeasyPrint (~0.3 s) while the caller reads, computes and
 writes the HTML, then renders the documents, sharing them with forked children of its own, one
-per core (writers/parallel.py). This module imports nothing heavy, not even multiprocessing:
-forking costs the caller nothing, and the process starts on WeasyPrint at once.
+per core (writers/parallel.py). This module imports next to nothing before the fork (not even
+multiprocessing, nor the problems a failure is said with): forking costs the caller nothing,
+and the process starts on WeasyPrint at once.
 
 The caller sends the documents once, through a pipe, and closes it; the process sends back
 (True, [Rendered, …]) or (False, the exception) through another, and ends.
@@ -11,18 +12,10 @@ The caller sends the documents once, through a pipe, and closes it; the process 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import gc
 import os
-import pickle
-import signal
-import threading
-from functools import partial
+import sys
 from typing import TYPE_CHECKING, Any
-
-from ..core.language import said
-from ..core.problems import InputError, Problem
-from .children import as_helper
 
 if TYPE_CHECKING:
     from .pdf import Job, Rendered
@@ -36,7 +29,13 @@ PIPE_SIZE = 1 << 20  # a city's documents (~0.1 MB) sent without waiting for the
 def _renderer(jobs_in: int, answer_out: int, caller: int) -> None:
     """The rendering process, forked before the documents are written: it imports WeasyPrint
     while the caller makes the HTML, then renders the documents it is sent."""
+    from .children import as_helper
+
     as_helper(caller)
+    import contextlib
+    import pickle
+    from functools import partial
+
     failed = None
     try:
         from .weasyprint_import import import_weasyprint
@@ -85,14 +84,17 @@ class Rendering:
         self.pid: int | None = None
         self.exitcode: int | None = None  # once ended: as multiprocessing says it (-9: killed by SIGKILL)
         self._send = self._answer = -1
-        if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
+        threading = sys.modules.get("threading")  # (never imported: no other thread)
+        if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork") or (threading and threading.active_count() > 1):
             return
         jobs_in, self._send = os.pipe()
         self._answer, answer_out = os.pipe()
-        with contextlib.suppress(OSError, AttributeError):  # (Linux only; else the caller waits for it to read)
+        try:  # (Linux only; else the caller waits for it to read)
             import fcntl
 
             fcntl.fcntl(self._send, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+        except (OSError, AttributeError, ImportError):
+            pass
         caller = os.getpid()
         pid = os.fork()
         if pid == 0:  # the rendering process: never returns into the caller's code
@@ -109,6 +111,8 @@ class Rendering:
         os.close(answer_out)
 
     def submit(self, jobs: list[Job]) -> None:
+        import pickle
+
         self._jobs = jobs
         if self.pid is not None:
             try:
@@ -119,6 +123,11 @@ class Rendering:
             self._send = -1
 
     def result(self) -> list[Rendered]:
+        import pickle
+
+        from ..core.language import said
+        from ..core.problems import InputError, Problem
+
         if self.pid is None:
             from .pdf import render_job
 
@@ -143,8 +152,12 @@ class Rendering:
         """No more waiting for the documents (the caller failed meanwhile): the process is
         stopped at once (its children die with it)."""
         if self.pid is not None:
-            with contextlib.suppress(ProcessLookupError):
+            import signal
+
+            try:
                 os.kill(self.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
             self._wait()
 
     def _wait(self) -> None:
