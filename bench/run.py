@@ -158,9 +158,9 @@ def run_scale(name: str, policies: list[str], headcounts: str, years: list[int],
     if pdf:
         fonts = choose_fonts()
         settings = default_settings(inputs.policy, years[0])
-        html = render_html("notice.html", n=notice(result, years[0], settings.notice))
+        html = render_html("notice.html", n=notice(result, years[0], settings))
         # both warm (the first render in a process loads Pango's fonts), best of two
-        notice_html = render_html("notice.html", n=notice(result, years[0], settings.notice))
+        notice_html = render_html("notice.html", n=notice(result, years[0], settings))
         t_pdf, rendered = timed(lambda: render_pdf(notice_html), repeat=repeat)
         t_raw, pages = timed(lambda: weasyprint_raw(html, fonts), repeat=repeat)
         rows.append([name, f"notice PDF ({rendered.pages} pages)", f"{t_pdf:.3f}", "",

@@ -61,6 +61,8 @@ def _same_file(path: str) -> object:
         status = os.stat(path)
     except OSError:  # (missing: the reader says so)
         return os.path.abspath(path)
+    if not status.st_ino:  # a file system without file numbers (some network shares on Windows)
+        return os.path.realpath(path)
     return status.st_dev, status.st_ino
 
 

@@ -15,23 +15,26 @@ import sys
 
 
 def main() -> None:
-    if command_named(sys.argv[1:]) == "plan" and not {"--no-pdf", "-h", "--help"} & set(sys.argv[1:]):
-        # its documents' rendering process first: it imports WeasyPrint (~0.5 s, the longest wait
-        # of a city's plan) while the CLI is imported and the inputs are read
-        from .writers.rendering import start_early
-
-        start_early()
-        from .writers.fonts import ask_early  # (after the fork: its answers are this process's to take)
-
-        ask_early()
-    enabled = gc.isenabled()
-    gc.disable()
     try:
-        from .cli import main as cli_main
-    finally:
-        gc.freeze()  # what the import made lives as long as the process: never scanned again
-        if enabled:
-            gc.enable()
+        if command_named(sys.argv[1:]) == "plan" and not {"--no-pdf", "-h", "--help"} & set(sys.argv[1:]):
+            # its documents' rendering process first: it imports WeasyPrint (~0.3 s, the longest
+            # wait of a city's plan) while the CLI is imported and the inputs are read
+            from .writers.rendering import start_early
+
+            start_early()
+            from .writers.fonts import ask_early  # (after the fork: its answers are this process's to take)
+
+            ask_early()
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            from .cli import main as cli_main
+        finally:
+            gc.freeze()  # what the import made lives as long as the process: never scanned again
+            if enabled:
+                gc.enable()
+    except KeyboardInterrupt:  # Ctrl-C before the CLI is there to say it: ended as the CLI ends it
+        _leave(130)
     try:
         cli_main()
     except SystemExit as done:
@@ -51,11 +54,12 @@ def _leave(code: str | int | None) -> None:
         print(code, file=sys.stderr)
         code = 1
     atexit._run_exitfuncs()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe (budget plan | head): the interpreter's own status for it
-        code = code or 120
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:  # (None: started with the stream closed, by a scheduler say)
+                stream.flush()
+        except (OSError, ValueError):  # a closed pipe (budget plan | head): the interpreter's own status for it
+            code = code or 120
     os._exit(code or 0)
 
 

@@ -346,3 +346,15 @@ def test_the_console_script_ends_with_its_output_whole_and_its_exit_code(tmp_pat
     said = (done.stdout if code == 0 else done.stderr).strip().splitlines()
     assert last in said[-1] if code == 0 else any(last in line for line in said), said[-3:]
     assert sorted(p.name for p in tmp_path.iterdir()) == (["out"] if code == 0 else [])
+
+
+def test_the_console_script_with_its_output_closed(tmp_path):
+    """Started by a scheduler with standard output closed: the run ends well, without a traceback."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(["sh", "-c", f'"{sys.executable}" -c "import sys; from budget.console import main; '
+                           f"sys.argv[0] = 'budget'; main()\" plan --no-pdf --no-workbook -y 2018 -o out >&-"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert (tmp_path / "out" / "allocations.csv").exists()

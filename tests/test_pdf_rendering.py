@@ -168,5 +168,94 @@ def test_templates_compiled_in_the_cache_give_the_same_html(tmp_path):
                               env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
         assert done.returncode == 0, done.stderr
         outs.append({p.name: p.read_bytes() for p in (tmp_path / f"out{len(outs)}").glob("*.pdf")})
-    assert list((tmp_path / "cache" / "budget" / "templates").glob("*.cache"))  # kept compiled
+    assert list((tmp_path / "cache" / "budget" / "templates").rglob("*.cache"))  # kept compiled
     assert outs[0] == outs[1] and len(outs[0]) == 2  # the same documents, the second time from the cache
+
+
+def test_a_damaged_or_unwritable_template_cache_costs_time_never_the_run(tmp_path, monkeypatch):
+    """The compiled templates' cache (writers/pdf.py): a file cut short is compiled again, a
+    cache that cannot be written is passed over; the HTML is the same either way."""
+    from jinja2.bccache import FileSystemBytecodeCache
+
+    from budget.writers import pdf
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    pdf.environment.cache_clear()
+    fresh = pdf.render_html("notice.html", n=_notice())
+    cached = list((tmp_path / "budget" / "templates").rglob("*.cache"))
+    assert cached
+    for path in cached:  # cut inside the pickled checksum: Jinja2 alone raised UnpicklingError here
+        path.write_bytes(path.read_bytes()[:30])
+    pdf.environment.cache_clear()
+    assert pdf.render_html("notice.html", n=_notice()) == fresh
+
+    def refused(self, bucket):
+        raise PermissionError(30, "Read-only file system")
+
+    monkeypatch.setattr(FileSystemBytecodeCache, "dump_bytecode", refused)
+    for path in cached:
+        path.unlink()
+    pdf.environment.cache_clear()
+    assert pdf.render_html("notice.html", n=_notice()) == fresh
+    pdf.environment.cache_clear()
+
+
+def _notice():
+    from budget.core.document_settings import default_settings
+    from budget.documents import notice
+    from budget.plan import run_plan
+    from budget.resources import EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY
+
+    result, _ = run_plan([str(EXAMPLE_POLICY)], str(EXAMPLE_HEADCOUNTS), [2018])
+    return notice(result, 2018, default_settings(result.policy, 2018))
+
+
+def test_fonts_without_a_shell_or_without_fc_match(monkeypatch):
+    import subprocess
+
+    from budget.writers import fonts
+
+    real = subprocess.Popen
+    families = ["Noto Serif CJK SC", "No Such Family 字"]
+    fonts._FILES.clear()
+    expected = fonts.font_files(families)
+
+    def no_shell(args, *rest, **kw):
+        if args[0] == "sh":
+            raise FileNotFoundError(2, "No such file or directory", "sh")
+        return real(args, *rest, **kw)
+
+    monkeypatch.setattr(subprocess, "Popen", no_shell)
+    fonts._FILES.clear()
+    assert fonts.font_files(families) == expected  # fc-match asked family by family
+
+    def nothing(args, *rest, **kw):
+        raise FileNotFoundError(2, "No such file or directory", args[0])
+
+    monkeypatch.setattr(subprocess, "Popen", nothing)
+    monkeypatch.setattr(fonts.shutil, "which", lambda name: None)
+    fonts._FILES.clear()
+    with pytest.raises(fonts.FontError, match="找不到 fontconfig 的 fc-match"):
+        fonts.choose_fonts()
+    fonts._FILES.clear()
+
+
+def test_a_character_map_cache_cut_short_is_read_from_the_font_again(tmp_path, monkeypatch):
+    from budget.writers import fonts
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = fonts.font_file("Noto Sans CJK SC") or pytest.skip("Noto Sans CJK SC is not installed")
+    fonts._cmap.cache_clear()
+    whole = fonts._cmap(path)
+    cache = fonts._cache_file(path)
+    cache.write_text(cache.read_text("ascii")[:100], "ascii")  # a run or two, then nothing
+    fonts._cmap.cache_clear()
+    again = fonts._cmap(path)
+    assert again == whole and ord("资") in again
+    assert cache.read_text("ascii").endswith(f"runs {len(whole.firsts)}")  # written whole anew
+    fonts._cmap.cache_clear()
+
+
+def test_one_worker_renders_here(monkeypatch):
+    monkeypatch.setenv("BUDGET_WORKERS", "1")
+    assert Rendering().pid is None

@@ -9,6 +9,18 @@ import signal
 import sys
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WORKERS_VARIABLE = "BUDGET_WORKERS"  # a number of processes (1: no children), for tests and tuning
+
+
+def workers() -> int:
+    """Processes to use: the cores this process may run on, or BUDGET_WORKERS."""
+    given = os.environ.get(WORKERS_VARIABLE, "")
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # (not on every system)
+        return os.cpu_count() or 1
 
 
 def as_helper(parent: int) -> None:

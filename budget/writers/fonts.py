@@ -12,7 +12,9 @@ from __future__ import annotations
 import bisect
 import hashlib
 import os
+import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +38,7 @@ FALLBACKS = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 ROLE_NAMES = {"fang": "仿宋", "song": "宋体", "xbs": "小标宋", "hei": "黑体", "kai": "楷体"}
 
 
+RUNS_END = "runs"  # the cache file's last line: "runs N"
 _FILES: dict[str, str | None] = {}  # family → its file, or None: what fc-match said, once a process
 _ASKED: list[tuple[list[str], subprocess.Popen | None]] = []  # families fc-match was asked for, not answered yet
 # one shell asks fc-match for every family in turn: starting a process costs this one ~3 ms, and
@@ -55,11 +58,17 @@ def _ask(families: list[str] | tuple[str, ...]) -> None:
     if not new:
         return
     try:
-        process = subprocess.Popen(["sh", "-c", ASK_ALL, "sh", *new], stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL, text=True)
-    except OSError:  # no shell, no fontconfig (Windows)
-        process = None
-    _ASKED.append((new, process))
+        _ASKED.append((new, subprocess.Popen(["sh", "-c", ASK_ALL, "sh", *new], stdout=subprocess.PIPE,
+                                             stderr=subprocess.DEVNULL, text=True)))
+        return
+    except OSError:  # no shell: fc-match asked for each family on its own
+        pass
+    for family in new:
+        try:
+            _ASKED.append(([family], subprocess.Popen(["fc-match", "-f", "%{family}\n%{file}", f"{family}:lang=zh-cn"],
+                                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)))
+        except OSError:  # no fontconfig (Windows)
+            _ASKED.append(([family], None))
 
 
 def font_files(families: list[str] | tuple[str, ...]) -> dict[str, str | None]:
@@ -141,7 +150,8 @@ def _cmap(path: str) -> Coverage:
 
 
 def _runs(codes: frozenset[int]) -> str:
-    """``codes`` as lines "first-last", one for each run of consecutive code points."""
+    """``codes`` as lines "first-last", one for each run of consecutive code points, and a last
+    line with their number (a file cut short is then told from a font with fewer characters)."""
     out, ordered = [], sorted(codes)
     start = prev = -2  # no run yet
     for code in ordered:
@@ -154,17 +164,21 @@ def _runs(codes: frozenset[int]) -> str:
             start = prev = code
     if start != -2:
         out.append(f"{start}-{prev}")
-    return "\n".join(out)
+    return "\n".join(out + [f"{RUNS_END} {len(out)}"])
 
 
 def _coverage(runs: str) -> Coverage:
+    """The coverage :func:`_runs` wrote; ValueError for a file that is not whole (read the font again)."""
+    lines = runs.split("\n")
+    if not lines or lines[-1] != f"{RUNS_END} {len(lines) - 1}":
+        raise ValueError("cut short, or of an earlier format")
     firsts, lasts = [], []
-    for line in runs.split():
+    for line in lines[:-1]:
         first, _, last = line.partition("-")
         firsts.append(int(first))
         lasts.append(int(last))
-    if any(b <= a for a, b in zip(lasts, firsts[1:])):
-        raise ValueError("runs out of order")  # a damaged cache: read the font again
+    if any(last < first for first, last in zip(firsts, lasts)) or any(b <= a for a, b in zip(lasts, firsts[1:])):
+        raise ValueError("runs out of order")
     return Coverage(firsts, lasts)
 
 
@@ -203,6 +217,11 @@ def choose_fonts() -> FontChoice:
     font_files([f for wanted in ROLES.values() for f in wanted + FALLBACKS])  # all at once
     for role, wanted in ROLES.items():
         installed = [f for f in dict.fromkeys(wanted + FALLBACKS) if font_file(f)]
+        if not installed and not sys.platform.startswith("win") and shutil.which("fc-match") is None:
+            raise FontError(said("找不到 fontconfig 的 fc-match 命令，无法查找字体：请安装 fontconfig（apt-get install "
+                                 "fontconfig）或把它所在的文件夹加入 PATH", "fontconfig's fc-match command is not found, so "
+                                 "no font can be looked up: install fontconfig (apt-get install fontconfig) or add its "
+                                 "folder to PATH"))
         if not installed:
             raise FontError(said("没有安装可用于{role}的字体（已尝试 {tried}）：请运行 scripts/setup.sh，或 apt-get install "
                                  "fonts-noto-cjk；Windows 上请安装仿宋、宋体、黑体、楷体", "no font for {role} is installed "

@@ -19,24 +19,11 @@ import signal
 import threading
 from typing import Callable, Generic, TypeVar
 
-from .children import as_helper
+from .children import WORKERS_VARIABLE as WORKERS_VARIABLE  # (the knob of these jobs too)
+from .children import as_helper, workers
 
 T = TypeVar("T")
 Job = Callable[[], T]  # what a job makes (a plan's files: dict[str, bytes])
-WORKERS_VARIABLE = "BUDGET_WORKERS"  # a number of processes (1: no children), for tests and tuning
-
-
-def workers() -> int:
-    """Processes to use: the cores this process may run on, or BUDGET_WORKERS."""
-    given = os.environ.get(WORKERS_VARIABLE, "")
-    if given.isdigit() and int(given) > 0:
-        return int(given)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # (not on every system)
-        return os.cpu_count() or 1
-
-
 def run_jobs(jobs: list[Job[T]], single: bool = False) -> list[T]:
     """Each job's files, in the order of ``jobs``; ``single``: all in this process (the other
     cores are busy already)."""

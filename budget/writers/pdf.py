@@ -94,10 +94,9 @@ def environment() -> jinja2.Environment:
     user's cache (compiling the notice's and the explanation's took ~0.05 s of each plan)."""
     import jinja2  # here: the rendering process imports this module for render_pdf, and jinja2 took it ~0.02 s
 
-    folder = cache_folder("templates", make=True)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             bytecode_cache=jinja2.FileSystemBytecodeCache(str(folder)) if folder else None)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
+                             lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+                             bytecode_cache=_compiled_templates("autoescape trim_blocks lstrip_blocks StrictUndefined"))
     env.globals.update(version=__version__, chinese_numbers=CHINESE_NUMBERS,
                        wan=unit("万元").text)
     # how many em a line of text takes: full-width characters one, ASCII digits half
@@ -107,6 +106,35 @@ def environment() -> jinja2.Environment:
     env.filters["words"] = keep_words
     env.filters["cell_lines"] = cell_lines
     return env
+
+
+def _compiled_templates(options: str) -> Any:
+    """Jinja2's bytecode cache in the user's cache folder, in a folder of its own for each Jinja2
+    version and set of options (Jinja2's own key is a template's name and text only). A cache
+    that cannot be read (damaged) or written (read-only, full, another user's) is passed over: it
+    costs time, never a run, never other bytes."""
+    import jinja2
+    from jinja2.bccache import Bucket, FileSystemBytecodeCache
+
+    key = hashlib.sha256(f"{jinja2.__version__} {options}".encode()).hexdigest()  # (the options the templates are compiled with)
+    folder = cache_folder(f"templates/{key[:16]}", make=True)
+    if folder is None:
+        return None
+
+    class Cache(FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # noqa: BLE001 — a damaged file: compiled again, and written anew
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Bucket) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return Cache(str(folder))
 
 
 def render_html(template: str, **context) -> str:

@@ -76,16 +76,19 @@ class Rendering:
     """Documents rendered in another process (and its children, one per core) while the caller
     goes on: made before the HTML (WeasyPrint is imported meanwhile), given the documents with
     :meth:`submit`, waited for with :meth:`result` (the workbook is written meanwhile). Where
-    there is no fork (Windows), one core, or other threads (a lock one of them held would stay
-    held in the child), the documents are rendered here, when the result is asked for."""
+    there is no fork (Windows), one core (or BUDGET_WORKERS=1), or other threads (a lock one of
+    them held would stay held in the child), the documents are rendered here, when the result
+    is asked for."""
 
     def __init__(self) -> None:
         self._jobs: list[Job] = []
         self.pid: int | None = None
         self.exitcode: int | None = None  # once ended: as multiprocessing says it (-9: killed by SIGKILL)
         self._send = self._answer = -1
+        from .children import workers
+
         threading = sys.modules.get("threading")  # (never imported: no other thread)
-        if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork") or (threading and threading.active_count() > 1):
+        if workers() < 2 or not hasattr(os, "fork") or (threading and threading.active_count() > 1):
             return
         jobs_in, self._send = os.pipe()
         self._answer, answer_out = os.pipe()
