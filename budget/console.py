@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import gc
 import os
+import signal
 import sys
 
 
@@ -53,6 +54,7 @@ def _leave(code: str | int | None) -> None:
     if code is not None and not isinstance(code, int):  # sys.exit("message"): said, and the run failed
         print(code, file=sys.stderr)
         code = 1
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut the clean-up short
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -115,3 +115,9 @@ def test_an_error_while_a_failed_childs_jobs_are_made_again_leaves_no_other_chil
         parallel.run_jobs([where("a"), dies_there_fails_here, big])
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # every child reaped
+
+
+@pytest.mark.parametrize("given", ["²", "0", "-1", "abc", ""])
+def test_a_workers_setting_that_is_not_a_count_is_the_cores(monkeypatch, given):
+    monkeypatch.setenv(parallel.WORKERS_VARIABLE, given)
+    assert parallel.workers() == len(os.sched_getaffinity(0))

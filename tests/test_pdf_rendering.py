@@ -259,3 +259,19 @@ def test_a_character_map_cache_cut_short_is_read_from_the_font_again(tmp_path, m
 def test_one_worker_renders_here(monkeypatch):
     monkeypatch.setenv("BUDGET_WORKERS", "1")
     assert Rendering().pid is None
+
+
+def test_a_character_map_not_kept_leaves_no_temporary_file(tmp_path, monkeypatch):
+    from budget.writers import fonts
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = fonts.font_file("Noto Sans CJK SC") or pytest.skip("Noto Sans CJK SC is not installed")
+
+    def full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fonts.os, "replace", full)
+    fonts._cmap.cache_clear()
+    assert ord("资") in fonts._cmap(path)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # nothing kept, nothing left
+    fonts._cmap.cache_clear()

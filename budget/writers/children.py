@@ -15,7 +15,7 @@ WORKERS_VARIABLE = "BUDGET_WORKERS"  # a number of processes (1: no children), f
 def workers() -> int:
     """Processes to use: the cores this process may run on, or BUDGET_WORKERS."""
     given = os.environ.get(WORKERS_VARIABLE, "")
-    if given.isdigit() and int(given) > 0:
+    if given.isascii() and given.isdigit() and int(given) > 0:  # (not "²", a digit int() refuses)
         return int(given)
     try:
         return len(os.sched_getaffinity(0))

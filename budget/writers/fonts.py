@@ -139,13 +139,16 @@ def _cmap(path: str) -> Coverage:
             pass
     runs = _runs(_read_cmap(path))
     if cache is not None:
+        temp = cache.with_suffix(f".{os.getpid()}.tmp")
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            temp = cache.with_suffix(f".{os.getpid()}.tmp")
             temp.write_text(runs, "ascii")
             os.replace(temp, cache)
-        except OSError:
-            pass  # a read-only home: parse again next time
+        except OSError:  # a read-only home, a full disk: parse again next time
+            try:
+                temp.unlink(missing_ok=True)
+            except OSError:
+                pass
     return _coverage(runs)
 
 
