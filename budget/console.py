@@ -26,6 +26,10 @@ def main() -> None:
             from .writers.fonts import ask_early  # (after the fork: its answers are this process's to take)
 
             ask_early()
+        elif command_named(sys.argv[1:]) == "plan" and not {"-h", "--help"} & set(sys.argv[1:]):
+            from .prefetch import start  # the policy files read while the CLI is imported
+
+            start(sys.argv[1:])
         enabled = gc.isenabled()
         gc.disable()
         try:

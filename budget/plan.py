@@ -22,6 +22,7 @@ from .core.manifest import INPUTS, MANIFEST, MAX_MANIFEST_BYTES, Manifest
 from .core.policy import Policy, parse_share
 from .core.problems import InputError, Problem, Source, errors
 from .core.results import InputFile, PlanResult
+from .prefetch import take as take_policy
 from .readers.input_files import file_digest, input_files, make_input_file
 from .readers.policy_reader import read_policy
 from .readers.table_reader import FACTORS, read_headcounts, read_table
@@ -48,7 +49,9 @@ def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] 
     policy files; ``adopt``: its name, when it is adopted."""
     rows, read_problems = read_headcounts(headcounts_path)  # rows are read as they are checked
     try:
-        policy, _ = read_policy(policy_paths, scenario, within)
+        policy = take_policy(policy_paths, scenario, within)  # read ahead as the command started
+        if policy is None:
+            policy, _ = read_policy(policy_paths, scenario, within)
     except InputError as policy_problems:  # report the file's own problems too, all at once
         for _ in rows:
             pass
