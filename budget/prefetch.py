@@ -40,6 +40,9 @@ def start(args: list[str]) -> None:
             from .writers.children import as_helper
 
             as_helper(parent)
+            import gc
+
+            gc.disable()  # (as the command reads: a short life that keeps what it makes until the end)
             answer = _read(policies, scenario)
             with os.fdopen(writer, "wb") as out:
                 pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
