@@ -221,7 +221,7 @@ def test_fonts_without_a_shell_or_without_fc_match(monkeypatch):
     expected = fonts.font_files(families)
 
     def no_shell(args, *rest, **kw):
-        if args[0] == "sh":
+        if args[0] in ("nice", "sh"):
             raise FileNotFoundError(2, "No such file or directory", "sh")
         return real(args, *rest, **kw)
 

@@ -57,12 +57,15 @@ def _ask(families: list[str] | tuple[str, ...]) -> None:
     new = [family for family in dict.fromkeys(families) if family not in _FILES and family not in asked]
     if not new:
         return
-    try:
-        _ASKED.append((new, subprocess.Popen(["sh", "-c", ASK_ALL, "sh", *new], stdout=subprocess.PIPE,
-                                             stderr=subprocess.DEVNULL, text=True)))
-        return
-    except OSError:  # no shell: fc-match asked for each family on its own
-        pass
+    # niced: a plan asks as it starts, while its rendering process imports WeasyPrint (the longest
+    # wait of a city's plan), and fc-match takes ~0.1 s of a processor; the answers are wanted later
+    for command in (["nice", "-n", "10", "sh"], ["sh"]):
+        try:
+            _ASKED.append((new, subprocess.Popen([*command, "-c", ASK_ALL, "sh", *new], stdout=subprocess.PIPE,
+                                                 stderr=subprocess.DEVNULL, text=True)))
+            return
+        except OSError:  # no nice, no shell: fc-match asked for each family on its own
+            pass
     for family in new:
         try:
             _ASKED.append(([family], subprocess.Popen(["fc-match", "-f", "%{family}\n%{file}", f"{family}:lang=zh-cn"],
