@@ -304,14 +304,18 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
     except ValueError as exc:
         raise InputError([Problem(Source("--unit"), str(exc))]) from None
     copied_settings = documents.settings_path if documents else settings_path
-    plan_json, _ = manifest(result, unit, copied_settings, csv_format)
+    plan_json, layout = manifest(result, unit, copied_settings, csv_format)
     names = ["allocations.csv", "assumptions.txt", MANIFEST] + ([ADVANCES] if result.advance_rate is not None else [])
     # held by the CLI already, perhaps: the copies are made beside the folder before it is staged
     with folder_lock(out):
         pending = running = None
         made_here = copies is None
         try:
+            if copies is not None and copies.layout != layout:  # (started for other inputs: not these copies)
+                copies.close()
+                copies = None
             if copies is None:
+                made_here = True
                 copies = InputCopies(result.policy, result.files, copied_settings, out)
             if documents is not None:  # the PDFs first: they are rendered in other processes meanwhile
                 pending = start_documents(result, replace(documents, rolling=True) if rolling else documents)

@@ -230,3 +230,22 @@ def test_an_input_changed_before_it_is_copied_is_said_and_nothing_written(tmp_pa
     with pytest.raises(InputError, match="在运行中被修改"):
         outputs.write_plan_outputs(result, tmp_path / "out", workbooks=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["counts.csv"]
+
+
+def test_copies_started_for_other_inputs_are_not_the_folders(tmp_path):
+    """Copies begun for another layout (no document settings) are made again for the plan's own."""
+    from budget import outputs
+    from budget.plan import run_plan
+    from budget.resources import EXAMPLE_DOCUMENTS, EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY
+
+    out = tmp_path / "out"
+    result, _ = run_plan([str(EXAMPLE_POLICY)], str(EXAMPLE_HEADCOUNTS), [2018])
+    early = outputs.InputCopies(result.policy, result.files, None, out)
+    try:
+        outputs.write_plan_outputs(result, out, settings_path=str(EXAMPLE_DOCUMENTS), workbooks=False, copies=early)
+    finally:
+        early.close()
+    manifest = json.loads((out / "plan.json").read_text("utf-8"))
+    assert manifest["documents"] and (out / manifest["documents"]).is_file()
+    _record_checks(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
