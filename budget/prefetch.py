@@ -3,54 +3,42 @@ starts, while this one imports the CLI and reads its options.
 
 Reading a country's 335 policy files takes ~0.13 s; importing the CLI ~0.1 s. The process forked
 before the import reads them and sends the policy back pickled (0.75 MB, unpickled in ~0.01 s).
-It guesses the files from the command line; :func:`take` hands the policy over only when the
-files, the scenario and the language are exactly those the command then asks for, and the
-reading found no problem. Otherwise, or if the process failed, the command reads the files
-itself, so what it says and makes is the same either way. With documents to render it is not
-started: the rendering process has the other core then.
+It is a job of writers/parallel.py, and guesses the files from the command line; :func:`take`
+hands the policy over only when the files, the scenario and the language are exactly those the
+command then asks for, and the reading found no problem. Otherwise the command reads the files
+itself (and if the process failed, its job is done again here), so what it says and makes is
+the same either way. With documents to render it is not started: the rendering process has the
+other core then.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .core.policy import Policy
+    from .writers.parallel import Running
 
-_started: tuple[int, int] | None = None  # (pid, the pipe it answers through)
+_started: Running | None = None  # the reading process (writers/parallel.py), until taken
 
 
 def start(args: list[str]) -> None:
     """Fork the reading process for ``budget`` ``args`` (a plan's: its --policy and --scenario)."""
     global _started
-    from .writers.children import workers
+    from .core.language import language_from_environment
+    from .writers.parallel import start_jobs
 
-    if _started is not None or not hasattr(os, "fork") or workers() < 2:
+    if _started is not None:
         return
     policies, scenario = _named_files(args)
-    reader, writer = os.pipe()
-    parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # the reading process: never returns into the caller's code
-        status = 1
-        try:
-            os.close(reader)
-            from .writers.children import as_helper
-
-            as_helper(parent)
-            import gc
-
-            gc.disable()  # (as the command reads: a short life that keeps what it makes until the end)
-            answer = _read(policies, scenario)
-            with os.fdopen(writer, "wb") as out:
-                pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(writer)
-    _started = (pid, reader)
+    # (the language the CLI chooses without --lang; with another, the policy is read again)
+    job = partial(_read, policies, scenario, language_from_environment(os.environ))
+    _started = start_jobs([job], here=1.0)  # here: the caller, importing the CLI meanwhile
+    if not _started.children:  # one core, BUDGET_WORKERS=1, no fork: the command reads them itself
+        _started = None
+        return
     import atexit
 
     atexit.register(_stop)
@@ -62,44 +50,46 @@ def take(paths: list[str], scenario: str | None, within: str | None) -> Policy |
     global _started
     if _started is None:
         return None
-    pid, reader = _started
-    _started = None
-    with os.fdopen(reader, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if status != 0 or within is not None:
-        return None
+    started, _started = _started, None
+    try:
+        read_from, read_scenario, read_in, policy = started.result()[0]  # (made again here if the process failed)
+    finally:
+        started.close()
     from .core.language import language
 
-    try:
-        read_from, read_scenario, read_in, policy = pickle.loads(data)
-    except Exception:  # noqa: BLE001 — a torn answer: read here
-        return None
-    if (read_from, read_scenario, read_in) != (list(paths), scenario, language()) or policy is None:
+    if within is not None or (read_from, read_scenario, read_in) != (list(paths), scenario, language()):
         return None
     return policy
 
 
-def _read(policies: list[str], scenario: str | None) -> tuple[list[str], str | None, str, Any]:
-    """(the files, the scenario, the language, the policy or None when it had problems)."""
+def _read(policies: list[str], scenario: str | None, chosen: str) -> tuple[list[str], str | None, str, Any]:
+    """(the files, the scenario, the language, the policy or None when it had problems), read in
+    the language ``chosen`` without a collector (a short life that keeps what it makes)."""
+    import gc
     from pathlib import Path
 
-    from .core.language import language, language_from_environment, use_language
+    from .core.language import language, use_language
     from .core.problems import InputError
     from .readers.policy_reader import read_policy
     from .resources import EXAMPLE_POLICY, policy_path
 
-    use_language(language_from_environment(os.environ))  # as the CLI chooses it without --lang
     # as the CLI makes them: typer gives a Path, whose text is normalised ("./a.yaml" is "a.yaml")
     paths = [policy_path(str(Path(p))) for p in policies] if policies else [str(EXAMPLE_POLICY)]
     scenario = str(Path(scenario)) if scenario else None
     if not all(os.path.isfile(p) for p in paths + ([scenario] if scenario else [])):
-        return paths, scenario, language(), None  # (a pipe, say, must be read once: by the command)
+        return paths, scenario, chosen, None  # (a pipe, say, must be read once: by the command)
+    before, collecting = language(), gc.isenabled()
+    use_language(chosen)
+    gc.disable()
     try:
         policy, _ = read_policy(paths, scenario)
     except InputError:
         policy = None  # the command reads them again and says what is wrong
-    return paths, scenario, language(), policy
+    finally:
+        use_language(before)
+        if collecting:
+            gc.enable()
+    return paths, scenario, chosen, policy
 
 
 def _named_files(args: list[str]) -> tuple[list[str], str | None]:
@@ -125,14 +115,5 @@ def _stop() -> None:
     """Not taken (the command failed first): stopped and collected."""
     global _started
     if _started is not None:
-        pid, reader = _started
-        _started = None
-        os.close(reader)
-        import signal
-
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        os.waitpid(pid, 0)
-
+        started, _started = _started, None
+        started.close()
