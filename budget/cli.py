@@ -11,9 +11,9 @@ import gc
 import os
 import sys
 import unicodedata
-from contextlib import closing, contextmanager, nullcontext
+from contextlib import ExitStack, closing, contextmanager, nullcontext
 from pathlib import Path
-from typing import Iterator, List, NoReturn, Optional
+from typing import List, NoReturn, Optional
 
 import typer
 
@@ -139,16 +139,6 @@ def _problems_exit(out: Path | None = None, writes: bool = True):
         # the folder the clerk named, not the temporary file or lock beside it that failed
         _say("无法写出到 {out}：{why}", "cannot write to {out}: {why}", err=True, out=out if out else where, why=why)
         raise typer.Exit(1) from None
-
-
-@contextmanager
-def _closing_all(things: list) -> Iterator[None]:
-    """Each of ``things`` (added while inside) closed on the way out."""
-    try:
-        yield
-    finally:
-        for thing in things:
-            thing.close()
 
 
 @contextmanager
@@ -407,13 +397,13 @@ def plan(
         rendering = None
     copies: list[InputCopies] = []  # the inputs' copies, made in the plan folder while the plan is computed
     with closing(rendering) if rendering is not None else nullcontext(), _problems_exit(out), folder_lock(out), \
-            _closing_all(copies):
+            ExitStack() as started:
         quantum = _quantum(allocation_unit, settings)
         with _without_cycle_collection():
             result, warnings = run_plan(_policies(policy), str(headcounts or EXAMPLE_HEADCOUNTS), chosen, rate,
                                         str(factors) if factors else None, quantum, str(scenario) if scenario else None,
                                         adopt, loaded=lambda read, files: copies.append(
-                                            InputCopies(read, files, settings, out)))
+                                            started.enter_context(closing(InputCopies(read, files, settings, out)))))
         with _without_cycle_collection() if not pdf else nullcontext():
             names, fonts = write_plan_outputs(result, out, unit,
                                               Documents(settings, allow_missing_glyphs, notice_settings, final,

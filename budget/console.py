@@ -16,8 +16,10 @@ import sys
 
 
 def main() -> None:
+    args = sys.argv[1:]
+    planning = command_named(args) == "plan" and not {"-h", "--help"} & set(args)
     try:
-        if command_named(sys.argv[1:]) == "plan" and not {"--no-pdf", "-h", "--help"} & set(sys.argv[1:]):
+        if planning and "--no-pdf" not in args:
             # its documents' rendering process first: it imports WeasyPrint (~0.3 s, the longest
             # wait of a city's plan) while the CLI is imported and the inputs are read
             from .writers.rendering import start_early
@@ -26,10 +28,10 @@ def main() -> None:
             from .writers.fonts import ask_early  # (after the fork: its answers are this process's to take)
 
             ask_early()
-        elif command_named(sys.argv[1:]) == "plan" and not {"-h", "--help"} & set(sys.argv[1:]):
+        elif planning:
             from .prefetch import start  # the policy files read while the CLI is imported
 
-            start(sys.argv[1:])
+            start(args)
         enabled = gc.isenabled()
         gc.disable()
         try:

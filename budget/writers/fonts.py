@@ -20,6 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..core.language import said
+from ..core.problems import InputError
+from .atomic import write_bytes
 from .user_cache import cache_folder
 
 ROLES: dict[str, tuple[str, ...]] = {
@@ -142,16 +144,11 @@ def _cmap(path: str) -> Coverage:
             pass
     runs = _runs(_read_cmap(path))
     if cache is not None:
-        temp = cache.with_suffix(f".{os.getpid()}.tmp")
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            temp.write_text(runs, "ascii")
-            os.replace(temp, cache)
-        except OSError:  # a read-only home, a full disk: parse again next time
-            try:
-                temp.unlink(missing_ok=True)
-            except OSError:
-                pass
+            write_bytes(cache, runs.encode("ascii"))  # whole or not at all, no temporary file left
+        except (OSError, InputError):  # a read-only home, a full disk: parse again next time
+            pass
     return _coverage(runs)
 
 

@@ -5,8 +5,8 @@ depend on each other, nor do its documents (rendered by the rendering process,
 writers/rendering.py, in the same way); each takes a core's worth of Python. Where the system
 can fork (Linux) and has a second core, the jobs are shared among forked children, which
 inherit the result without copying it and send back only what they made (pickled, through a
-pipe); this process makes its own share meanwhile. A child that fails for any reason is not trusted: its jobs are made
-again here, so an error is raised as it would be without children. Elsewhere the jobs run one
+pipe); this process makes its own share meanwhile. A child that fails for any reason is not
+trusted: its jobs are made again here, so an error is raised as it would be without children. Elsewhere the jobs run one
 after another. Either way the files are the same bytes.
 """
 
@@ -24,6 +24,8 @@ from .children import as_helper, workers
 
 T = TypeVar("T")
 Job = Callable[[], T]  # what a job makes (a plan's files: dict[str, bytes])
+
+
 def run_jobs(jobs: list[Job[T]], single: bool = False) -> list[T]:
     """Each job's files, in the order of ``jobs``; ``single``: all in this process (the other
     cores are busy already)."""

@@ -95,8 +95,8 @@ def environment() -> jinja2.Environment:
     import jinja2  # here: the rendering process imports this module for render_pdf, and jinja2 took it ~0.02 s
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
-                             lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-                             bytecode_cache=_compiled_templates("autoescape trim_blocks lstrip_blocks StrictUndefined"))
+                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.bytecode_cache = _compiled_templates(env)
     env.globals.update(version=__version__, chinese_numbers=CHINESE_NUMBERS,
                        wan=unit("万元").text)
     # how many em a line of text takes: full-width characters one, ASCII digits half
@@ -108,15 +108,17 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def _compiled_templates(options: str) -> Any:
+def _compiled_templates(env: jinja2.Environment) -> Any:
     """Jinja2's bytecode cache in the user's cache folder, in a folder of its own for each Jinja2
-    version and set of options (Jinja2's own key is a template's name and text only). A cache
-    that cannot be read (damaged) or written (read-only, full, another user's) is passed over: it
-    costs time, never a run, never other bytes."""
+    version and set of ``env``'s options that shape the compiled code (Jinja2's own key is a
+    template's name and text only). A cache that cannot be read (damaged) or written (read-only,
+    full, another user's) is passed over: it costs time, never a run, never other bytes."""
     import jinja2
     from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
-    key = hashlib.sha256(f"{jinja2.__version__} {options}".encode()).hexdigest()  # (the options the templates are compiled with)
+    options = (jinja2.__version__, env.autoescape, env.trim_blocks, env.lstrip_blocks, env.undefined.__name__,
+               env.newline_sequence, env.keep_trailing_newline)
+    key = hashlib.sha256(repr(options).encode()).hexdigest()
     folder = cache_folder(f"templates/{key[:16]}", make=True)
     if folder is None:
         return None
