@@ -47,8 +47,10 @@ LATER = ("fontTools.subset", "fontTools.varLib.instancer")
 
 
 def import_weasyprint() -> ModuleType:
-    if "weasyprint" in sys.modules:
-        return sys.modules["weasyprint"]
+    if "weasyprint" in sys.modules:  # (None there: it failed before, and fails again)
+        import weasyprint
+
+        return weasyprint
     with _imported_when_used(LATER):
         weasyprint = _import_weasyprint()
     from weasyprint.text.ffi import ffi
