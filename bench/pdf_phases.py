@@ -22,10 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 T0 = time.perf_counter()
-import weasyprint  # noqa: E402
+from budget.writers.weasyprint_import import import_weasyprint  # noqa: E402 — as the rendering process imports it
 
+import_weasyprint()
 IMPORT = time.perf_counter() - T0
-del weasyprint
 
 from budget.resources import TEMPLATES  # noqa: E402
 from budget.writers import fonts as font_module  # noqa: E402

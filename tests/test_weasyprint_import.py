@@ -141,3 +141,13 @@ print(all(not isinstance(key[0], re.Pattern) for key in stream.characters_until_
     assert same == "True"
     assert int(compiled) == int(kept) < 12  # one expression per set of characters, not one per text run
     assert out.split("\n")[1] == "True"
+
+
+def test_mended_however_weasyprint_was_imported():
+    out = run("""
+import weasyprint, tinyhtml5.inputstream as stream
+from weasyprint.text.ffi import ffi
+from budget.writers import weasyprint_import
+weasyprint_import.import_weasyprint()
+print(type(ffi._parsed_types).__name__, type(stream.characters_until_regex).__name__)""")
+    assert out.split() == ["_ParsedTypes", "_CharactersUntil"]

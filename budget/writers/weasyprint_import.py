@@ -47,20 +47,26 @@ LATER = ("fontTools.subset", "fontTools.varLib.instancer")
 
 
 def import_weasyprint() -> ModuleType:
-    if "weasyprint" in sys.modules:  # (None there: it failed before, and fails again)
-        import weasyprint
+    if "weasyprint" not in sys.modules:
+        with _imported_when_used(LATER):
+            _import_weasyprint()
+    import weasyprint  # (None in sys.modules: it failed before, and fails again)
 
-        return weasyprint
-    with _imported_when_used(LATER):
-        weasyprint = _import_weasyprint()
+    _mend()
+    return weasyprint
+
+
+def _mend() -> None:
+    """cffi's array types and tinyhtml5's expressions kept (see above), once a process, however
+    WeasyPrint was imported."""
     from weasyprint.text.ffi import ffi
 
-    ffi._parsed_types = _ParsedTypes(ffi)
+    if not isinstance(ffi._parsed_types, _ParsedTypes):
+        ffi._parsed_types = _ParsedTypes(ffi)
     import tinyhtml5.inputstream
 
-    if isinstance(getattr(tinyhtml5.inputstream, "characters_until_regex", None), dict):
+    if type(getattr(tinyhtml5.inputstream, "characters_until_regex", None)) is dict:
         tinyhtml5.inputstream.characters_until_regex = _CharactersUntil()
-    return weasyprint
 
 
 def _import_weasyprint() -> ModuleType:
