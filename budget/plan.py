@@ -22,6 +22,7 @@ from .core.manifest import INPUTS, MANIFEST, MAX_MANIFEST_BYTES, Manifest
 from .core.policy import Policy, parse_share
 from .core.problems import InputError, Problem, Source, errors
 from .core.results import InputFile, PlanResult
+from .policy_cache import read_policy_kept
 from .prefetch import take as take_policy
 from .readers.input_files import file_digest, input_files, make_input_file
 from .readers.policy_reader import read_policy
@@ -50,7 +51,9 @@ def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] 
     rows, read_problems = read_headcounts(headcounts_path)  # rows are read as they are checked
     try:
         policy = take_policy(policy_paths, scenario, within)  # read ahead as the command started
-        if policy is None:
+        if policy is None and within is None:
+            policy = read_policy_kept(policy_paths, scenario)  # (kept from an earlier run when no file changed)
+        elif policy is None:  # a plan folder's copies: read, never taken from a cache
             policy, _ = read_policy(policy_paths, scenario, within)
     except InputError as policy_problems:  # report the file's own problems too, all at once
         for _ in rows:

@@ -70,7 +70,7 @@ def _read(policies: list[str], scenario: str | None, chosen: str) -> tuple[list[
 
     from .core.language import language, use_language
     from .core.problems import InputError
-    from .readers.policy_reader import read_policy
+    from .policy_cache import read_policy_kept
     from .resources import EXAMPLE_POLICY, policy_path
 
     # as the CLI makes them: typer gives a Path, whose text is normalised ("./a.yaml" is "a.yaml")
@@ -82,7 +82,7 @@ def _read(policies: list[str], scenario: str | None, chosen: str) -> tuple[list[
     use_language(chosen)
     gc.disable()
     try:
-        policy, _ = read_policy(paths, scenario)
+        policy = read_policy_kept(paths, scenario)
     except InputError:
         policy = None  # the command reads them again and says what is wrong
     finally:

@@ -2,6 +2,7 @@ import csv
 import os
 import re
 import subprocess
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -16,6 +17,10 @@ FIXTURES = ROOT / "tests" / "fixtures"
 # The messages tests assert are Chinese, the default; a developer's English locale must not turn
 # them English (subprocesses inherit this). Tests of English set --lang en or BUDGET_LANG.
 os.environ["BUDGET_LANG"] = "zh"
+# What budget keeps between runs (policies read, fonts' character maps, compiled templates) is
+# kept for this session only: the tests neither depend on a developer's cache nor leave theirs.
+_CACHE = tempfile.TemporaryDirectory(prefix="budget-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE.name
 
 XIANYANG_COUNTIES = ["610402", "610404", "610422", "610423", "610424", "610425", "610426",
                      "610428", "610429", "610430", "610431", "610481", "610482"]

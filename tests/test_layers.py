@@ -10,7 +10,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "budget"
 RANKS = {"core": 0, "readers": 1, "writers": 1, "documents": 1, "resources": 1,
          "plan": 2, "settle": 2, "outputs": 2, "verify": 2, "roster": 2, "web": 2,
-         "forecast": 2, "compare": 2, "prefetch": 2, "cli_text": 3, "cli_help_en": 3, "cli": 3, "console": 3}
+         "forecast": 2, "compare": 2, "prefetch": 2, "policy_cache": 2, "cli_text": 3, "cli_help_en": 3, "cli": 3, "console": 3}
 FORBIDDEN_IN_CORE = {"yaml", "jinja2", "weasyprint", "typer", "xlsxwriter", "openpyxl", "pandas", "duckdb"}
 
 

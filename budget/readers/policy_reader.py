@@ -84,6 +84,9 @@ class _Reader:
         self.group_sources: list[tuple[str, Source]] = []  # groups named by rules, checked at the end
         self.region_files: list[str] = []
         self.contents: dict[str, bytes] = {}
+        # every file named, in order, with the bytes read (None: passed over, read already): what
+        # a kept reading is checked against (policy_cache.py)
+        self.opened: list[tuple[str, bytes | None]] = []
         self.within: str | None = None  # a plan folder's inputs/: no file outside it is read
         self.layer: str | None = None  # the scenario file being read over the policy files
         self.scenario: tuple[str, str, str] | None = None  # name, reason, file
@@ -96,6 +99,7 @@ class _Reader:
     def read_file(self, path: str, child_of: str | None = None) -> None:
         real = os.path.realpath(path)
         if real in self.loaded:
+            self.opened.append((path, None))
             return
         if not self.inside(path, child_of):
             return
@@ -112,6 +116,7 @@ class _Reader:
             self.c.error(Source(path), said("无法读取政策文件：{exc}", "cannot read the policy file: {exc}", exc=str(exc)))
             return
         self.contents[path] = data  # what was read is what the plan folder keeps (its copy, its digest)
+        self.opened.append((path, data))
         root = located_yaml.load(path, text, self.c.problems)
         if isinstance(root, Map) and "scenario" in root.items:
             self.read_scenario(root, path)
@@ -253,7 +258,7 @@ class _Reader:
             if not self.inside(region_path, path):
                 return ""
             self.region_files.append(region_path)
-            self.regions, problems = read_regions(region_path)
+            self.regions, problems = read_regions(region_path, self.opened)
             self.c.problems.extend(problems)
         elif file:
             self.c.error(regions.items["file"].source, said("只有最上级的政策文件才能指定区划文件",
@@ -762,11 +767,15 @@ def _split_shown(split: Split) -> str:
     return split_text(split.shares)
 
 
-def read_policy(paths: list[str], scenario: str | None = None, within: str | None = None) -> tuple[Policy, list[Problem]]:
+def read_policy(paths: list[str], scenario: str | None = None, within: str | None = None,
+                opened: list[tuple[str, bytes | None]] | None = None) -> tuple[Policy, list[Problem]]:
     """Read policy files (and a scenario over them); raise :class:`InputError` with every problem if any is an error.
-    ``within``: a folder no file read may lie outside (a plan folder's inputs/)."""
+    ``within``: a folder no file read may lie outside (a plan folder's inputs/); ``opened``: given
+    every file named, in order, with the bytes read (None: passed over as read already)."""
     reader = _Reader()
     reader.within = within
+    if opened is not None:
+        reader.opened = opened
     for path in paths + ([scenario] if scenario else []):
         reader.read_file(path)
     policy = reader.finish()

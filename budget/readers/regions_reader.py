@@ -15,12 +15,17 @@ REGION_CODE = said("行政区划代码", "region code")
 REGION_NAME = said("地区名称", "region name")
 
 
-def read_regions(path: str) -> tuple[RegionTree, list[Problem]]:
+def read_regions(path: str, opened: list[tuple[str, bytes | None]] | None = None) -> tuple[RegionTree, list[Problem]]:
+    """The region list in ``path``; ``opened``: given (path, the bytes read)."""
     c = NodeChecker()
     tree = RegionTree()
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        with open(path, "rb") as handle:
+            data = handle.read()
+        # (universal newlines, as a file opened as text)
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        if opened is not None:
+            opened.append((path, data))
     except (OSError, UnicodeDecodeError) as exc:
         return tree, [Problem(Source(path), said("无法读取区划文件：{exc}", "cannot read the region list: {exc}",
                                                     exc=str(exc)))]
