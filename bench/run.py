@@ -5,6 +5,8 @@
    the OpenFisca peer (bench/peer_openfisca.py: the same rules in float32), run in turns, medians
    of several runs: wall time, peak RSS, and the amounts that differ from ours to the fen;
 2. the city end to end: the shipped Xianyang example planned for one year with both PDFs;
+   both also with nothing kept from earlier runs (an empty ~/.cache/budget for each run: the
+   policies read, fonts' character maps and compiled templates made again);
 3. the scaling curve: 100, 1,000, 2,850 and 10,000 counties, --no-pdf --no-workbook;
 4. with ``--stages``: wall time and peak memory per stage at city, province and country scale,
    against the limits — NumPy int64 computing the same amounts, xlsxwriter writing the same
@@ -178,11 +180,19 @@ PEER = Path(__file__).resolve().parent / "peer_openfisca.py"
 # Started from this small process, not from the bench: Linux keeps a process's peak RSS across
 # exec, so a command forked from the bench (which holds a synthetic country) would report the
 # bench's memory as its own. The launcher (~10 MiB) times the command and reports its peak.
-LAUNCHER = """import os, subprocess, sys, time
+# A first argument "--cold" runs the command with an empty cache folder of its own (nothing kept
+# from earlier runs: policies read, fonts' character maps, compiled templates).
+LAUNCHER = """import os, shutil, subprocess, sys, tempfile, time
+args, env, cold = sys.argv[1:], dict(os.environ), None
+if args[0] == "--cold":
+    args, cold = args[1:], tempfile.mkdtemp()
+    env["XDG_CACHE_HOME"] = cold
 start = time.perf_counter()
-process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+process = subprocess.Popen(args, stdout=subprocess.DEVNULL, env=env)
 _, status, usage = os.wait4(process.pid, 0)
 print(time.perf_counter() - start, usage.ru_maxrss, status)
+if cold:
+    shutil.rmtree(cold)
 """
 
 
@@ -191,7 +201,7 @@ def run_process(args: list[str]) -> tuple[float, float]:
     done = subprocess.run([sys.executable, "-c", LAUNCHER, *args], capture_output=True)
     wall, rss, status = done.stdout.decode().split()
     if done.returncode != 0 or int(status) != 0:
-        raise SystemExit(f"{' '.join(args[:3])} failed:\n{done.stderr.decode('utf-8', 'replace')[-2000:]}")
+        raise SystemExit(f"{' '.join(args[:4])} failed:\n{done.stderr.decode('utf-8', 'replace')[-2000:]}")
     return float(wall), int(rss) / 1024
 
 
@@ -223,6 +233,8 @@ def country_table(folder: Path, runs: int) -> list[str]:
     out = folder / "out"
     commands = {
         "budget plan --no-pdf --no-workbook": plan_args(country, out / "a", "--no-pdf", "--no-workbook"),
+        "the same, nothing kept from earlier runs (an empty cache)": ["--cold", *plan_args(country, out / "c", "--no-pdf",
+                                                                                          "--no-workbook")],
         "budget plan --no-pdf (with the workbook)": plan_args(country, out / "b", "--no-pdf"),
         "OpenFisca peer (openfisca-core, float32)": [sys.executable, str(PEER), str(folder / "country"),
                                                      str(out / "peer.csv")],
@@ -236,7 +248,7 @@ def country_table(folder: Path, runs: int) -> list[str]:
     timings = paired(commands, runs)
     peer_name = list(commands)[-1]
     ours = amounts(out / "a" / "allocations.csv")
-    assert ours == amounts(out / "b" / "allocations.csv")
+    assert ours == amounts(out / "b" / "allocations.csv") == amounts(out / "c" / "allocations.csv")
     theirs = amounts(out / "peer.csv")
     peer_wall, peer_rss = timings[peer_name]
     rows = [f"country: {country['counties']:,} counties, 333 cities, 31 provinces, 2018 — whole processes, "
@@ -254,8 +266,9 @@ def country_table(folder: Path, runs: int) -> list[str]:
 
 def city_table(runs: int) -> list[str]:
     with tempfile.TemporaryDirectory(dir=RUNS_FOLDER) as tmp:
-        commands = {"budget plan --year 2018 (notice and explanation PDFs, workbook)":
-                    [str(BIN / "budget"), "plan", "--year", "2018", "--out", str(Path(tmp) / "city")]}
+        city = [str(BIN / "budget"), "plan", "--year", "2018", "--out", str(Path(tmp) / "city")]
+        commands = {"budget plan --year 2018 (notice and explanation PDFs, workbook)": city,
+                    "the same, nothing kept from earlier runs (an empty cache)": ["--cold", *city]}
         timings = paired(commands, runs)
     rows = ["", f"city end to end: the shipped Xianyang example (13 counties), medians of {runs} runs", "",
             "| command | wall s | target | peak RSS MiB |", "|---|---|---|---|"]
