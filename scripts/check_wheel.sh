@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 .venv/bin/pip wheel -q --no-deps . -w "$work/dist" 2>&1 | grep -v '^WARNING: Location' || true
-python3 -m venv "$work/venv"
+"$(.venv/bin/python -c 'import sys; print(sys._base_executable)')" -m venv "$work/venv"  # (the interpreter setup chose)
 "$work/venv/bin/pip" install -q -c requirements.lock "$work"/dist/budget-*.whl 2>&1 | grep -v '^WARNING: Location' || true
 cd "$work"
 venv/bin/budget plan --year 2018 --out out >/dev/null

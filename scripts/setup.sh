@@ -43,7 +43,14 @@ if ! fc-list : family 2>/dev/null | grep FandolFang >/dev/null; then  # no -q: a
   rm -rf "$tmp"
 fi
 
-PYTHON=${PYTHON:-python3}
+# The interpreter: PYTHON if given, else the distribution's own Python 3.11 where there is one,
+# else python3. Debian's is built with profile-guided and link-time optimisation; a pyenv build
+# by default with neither, and a plan took ~15 % longer on it (city 1.48 -> 1.29 s, country
+# 0.60 -> 0.49 s on this machine, the same bytes). An existing .venv is kept as it is.
+if [ -z "${PYTHON:-}" ]; then
+  PYTHON=python3
+  if [ -x /usr/bin/python3.11 ]; then PYTHON=/usr/bin/python3.11; fi
+fi
 if [ ! -x .venv/bin/python ]; then
   if ! "$PYTHON" -m venv .venv 2>/dev/null; then
     # Debian's own python3 keeps venv in a separate package
