@@ -27,28 +27,43 @@ from .core.policy import Policy
 from .readers.policy_reader import read_policy
 
 KEPT = 16  # readings kept (the newest): a bureau's few policy sets, not every one ever read
-FORMAT = 1  # of a kept reading: (format, key, files, policy)
+FORMAT = 2  # of a kept reading: pickle((format, key, files)) and then pickle(policy)
 
 Files = list[tuple[str, str, str | None]]  # (path as named, its real path, SHA-256 of its bytes; None: passed over)
 
 
-def read_policy_kept(paths: list[str], scenario: str | None = None) -> Policy:
+def read_policy_kept(paths: list[str], scenario: str | None = None, pickled: bool = False) -> Policy | bytes:
     """:func:`read_policy` of ``paths`` and ``scenario``, taken from the cache when no file
-    changed since it was kept (raises :class:`InputError` as read_policy does)."""
+    changed since it was kept (raises :class:`InputError` as read_policy does). ``pickled``: a
+    kept reading is given as its pickle (a process that sends it on need not unpickle it and
+    pickle it again)."""
     from .core.language import language
 
     named = paths + ([scenario] if scenario else [])
     place = os.getcwd() if any(not os.path.isabs(p) for p in named) else ""
     key = hashlib.sha256(repr((FORMAT, _code(), sys.version, language(), place, paths, scenario)).encode()).hexdigest()
     entry = _entry(key)
-    kept = _load(entry, key) if entry is not None else None
-    if kept is not None:
-        return kept
+    data = _kept(entry, key) if entry is not None else None
+    if data is not None and pickled:
+        return data
+    if data is not None:
+        policy = unpickled(data)
+        if policy is not None:
+            return policy
     opened: list[tuple[str, bytes | None]] = []
     policy, _ = read_policy(paths, scenario, opened=opened)
     if entry is not None:
         _keep(entry, key, opened, policy)
     return policy
+
+
+def unpickled(data: bytes) -> Policy | None:
+    """The policy a kept reading's pickle holds (None if it holds none: damaged)."""
+    try:
+        policy = pickle.loads(data)
+    except Exception:  # noqa: BLE001 — a damaged file: read anew
+        return None
+    return policy if isinstance(policy, Policy) else None
 
 
 @lru_cache(maxsize=1)
@@ -70,17 +85,18 @@ def _entry(key: str) -> Path | None:
     return folder / f"{key[:32]}.pickle" if folder is not None else None
 
 
-def _load(entry: Path, key: str) -> Policy | None:
+def _kept(entry: Path, key: str) -> bytes | None:
+    """The pickled policy of ``entry`` if it was kept under ``key`` from files unchanged since."""
     try:
         with open(entry, "rb") as handle:
             if os.fstat(handle.fileno()).st_uid != os.getuid():  # another user's: never unpickled
                 return None
-            form, kept_key, files, policy = pickle.load(handle)
+            form, kept_key, files = pickle.load(handle)
+            if form != FORMAT or kept_key != key or not _unchanged(files):
+                return None
+            return handle.read()
     except Exception:  # noqa: BLE001 — none kept, or damaged, or another Python's: read anew
         return None
-    if form != FORMAT or kept_key != key or not isinstance(policy, Policy) or not _unchanged(files):
-        return None
-    return policy
 
 
 def _unchanged(files: Files) -> bool:
@@ -105,6 +121,7 @@ def _keep(entry: Path, key: str, opened: list[tuple[str, bytes | None]], policy:
                     for path, data in opened]
     with contextlib.suppress(OSError, InputError):  # a read-only home, a full disk: read again next time
         entry.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes(entry, pickle.dumps((FORMAT, key, files, policy), protocol=pickle.HIGHEST_PROTOCOL))
+        write_bytes(entry, pickle.dumps((FORMAT, key, files), protocol=pickle.HIGHEST_PROTOCOL)
+                    + pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL))
         for old in sorted(entry.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)[:-KEPT]:
             old.unlink()

@@ -60,12 +60,17 @@ def take(paths: list[str], scenario: str | None, within: str | None) -> Policy |
 
     if within is not None or (read_from, read_scenario, read_in) != (list(paths), scenario, language()):
         return None
+    if isinstance(policy, bytes):  # a reading kept from an earlier run, as it was kept
+        from .policy_cache import unpickled
+
+        return unpickled(policy)
     return policy
 
 
 def _read(policies: list[str], scenario: str | None, chosen: str) -> tuple[list[str], str | None, str, Any]:
-    """(the files, the scenario, the language, the policy or None when it had problems), read in
-    the language ``chosen`` without a collector (a short life that keeps what it makes)."""
+    """(the files, the scenario, the language, the policy — or its pickle, kept from an earlier
+    run — or None when it had problems), read in the language ``chosen`` without a collector (a
+    short life that keeps what it makes)."""
     import gc
     from pathlib import Path
 
@@ -83,7 +88,7 @@ def _read(policies: list[str], scenario: str | None, chosen: str) -> tuple[list[
     use_language(chosen)
     gc.disable()
     try:
-        policy = read_policy_kept(paths, scenario)
+        policy = read_policy_kept(paths, scenario, pickled=True)  # (kept: sent on as it was kept)
     except InputError:
         policy = None  # the command reads them again and says what is wrong
     finally:

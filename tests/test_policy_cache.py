@@ -2,6 +2,7 @@
 read from is the same bytes at the same real place; read again, and kept anew, otherwise."""
 
 import os
+import pickle
 import shutil
 
 import pytest
@@ -209,3 +210,12 @@ def test_a_plan_from_a_kept_reading_is_the_plan_read_afresh(tmp_path):
     warm = sorted(p.relative_to(tmp_path / "warm") for p in (tmp_path / "warm").rglob("*") if p.is_file())
     assert cold == warm and len(cold) > 5
     assert all((tmp_path / "cold" / p).read_bytes() == (tmp_path / "warm" / p).read_bytes() for p in cold)
+
+
+def test_a_kept_reading_can_be_had_as_its_pickle(cache, reads, files):
+    paths, _ = files
+    first = read_policy_kept(paths, pickled=True)  # read: the policy itself
+    kept = read_policy_kept(paths, pickled=True)  # kept: its pickle, to send on as it is
+    assert len(reads) == 1
+    assert isinstance(kept, bytes) and same(policy_cache.unpickled(kept), first)
+    assert policy_cache.unpickled(b"not a pickle") is None and policy_cache.unpickled(pickle.dumps([1])) is None

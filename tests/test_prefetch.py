@@ -37,6 +37,24 @@ def test_handed_over_for_the_files_it_read():
     assert policy is not None and os.path.relpath(XIANYANG) in policy.files
 
 
+def test_a_reading_kept_from_an_earlier_run_is_handed_over_as_read(tmp_path, monkeypatch):
+    from budget import policy_cache
+    from budget.readers.policy_reader import read_policy
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    sent_as_kept = []
+    real = policy_cache.unpickled
+    monkeypatch.setattr(policy_cache, "unpickled", lambda data: sent_as_kept.append(len(data)) or real(data))
+    for _ in range(2):  # the first reads the files and keeps the reading; the second sends it on as kept
+        prefetch.start(["plan", "--no-pdf", "--policy", XIANYANG])
+        policy = prefetch.take([XIANYANG], None, None)
+        assert policy is not None
+        fresh = read_policy([XIANYANG])[0]
+        assert policy == fresh and policy.contents == fresh.contents
+    assert list((tmp_path / "cache" / "budget" / "policies").glob("*.pickle"))
+    assert len(sent_as_kept) == 1  # the second: the kept pickle, unpickled once, here
+
+
 @pytest.mark.parametrize("paths, scenario, within", [
     ([str(EXAMPLE_POLICY), str(EXAMPLE_POLICY)], None, None),  # other files
     ([str(EXAMPLE_POLICY)], "scenario.yaml", None),  # a scenario it did not read
