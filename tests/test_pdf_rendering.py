@@ -133,13 +133,15 @@ def test_the_console_script_finds_the_command():
     assert command_named(["-h"]) is None
 
 
-def test_fc_match_asked_in_one_shell_says_what_it_says_family_by_family():
+def test_fc_match_asked_in_one_shell_says_what_it_says_family_by_family(tmp_path, monkeypatch):
     """writers/fonts.py asks fc-match for every family through one shell; the answers are those
     of fc-match asked for each family on its own (a family not installed: None)."""
     import shutil
     import subprocess
 
     from budget.writers import fonts
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # no answers kept from earlier (font_matches.py)
 
     if shutil.which("fc-match") is None:
         pytest.skip("no fontconfig here")
@@ -210,7 +212,7 @@ def _notice():
     return notice(result, 2018, default_settings(result.policy, 2018))
 
 
-def test_fonts_without_a_shell_or_without_fc_match(monkeypatch):
+def test_fonts_without_a_shell_or_without_fc_match(monkeypatch, tmp_path):
     import subprocess
 
     from budget.writers import fonts
@@ -219,6 +221,7 @@ def test_fonts_without_a_shell_or_without_fc_match(monkeypatch):
     families = ["Noto Serif CJK SC", "No Such Family 字"]
     fonts._FILES.clear()
     expected = fonts.font_files(families)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # none of those answers kept (font_matches.py)
 
     def no_shell(args, *rest, **kw):
         if args[0] in ("nice", "sh"):
@@ -234,6 +237,7 @@ def test_fonts_without_a_shell_or_without_fc_match(monkeypatch):
 
     monkeypatch.setattr(subprocess, "Popen", nothing)
     monkeypatch.setattr(fonts.shutil, "which", lambda name: None)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty"))
     fonts._FILES.clear()
     with pytest.raises(fonts.FontError, match="找不到 fontconfig 的 fc-match"):
         fonts.choose_fonts()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..core.language import said
 from ..core.problems import InputError
+from . import font_matches
 from .atomic import write_bytes
 from .user_cache import cache_folder
 
@@ -50,7 +51,9 @@ ASK_ALL = 'for f; do fc-match -f "%{family}\\n%{file}" "$f:lang=zh-cn"; printf "
 
 def ask_early() -> None:
     """Ask fc-match for every family now and take the answers when the fonts are chosen: a plan
-    with documents does this as it starts, so the ~0.06 s fc-match takes pass while it reads."""
+    with documents does this as it starts, so the ~0.1 s fc-match takes pass while it reads
+    (answers kept from an earlier run under the same fontconfig setup are taken instead:
+    font_matches.py)."""
     _ask([f for wanted in ROLES.values() for f in wanted + FALLBACKS])
 
 
@@ -58,6 +61,10 @@ def _ask(families: list[str] | tuple[str, ...]) -> None:
     asked = {family for batch, _ in _ASKED for family in batch}
     new = [family for family in dict.fromkeys(families) if family not in _FILES and family not in asked]
     if not new:
+        return
+    kept = font_matches.kept(new, ASK_ALL)  # answered in an earlier run, fontconfig's setup unchanged since
+    if kept is not None:
+        _FILES.update(kept)
         return
     # niced: a plan asks as it starts, while its rendering process imports WeasyPrint (the longest
     # wait of a city's plan), and fc-match takes ~0.1 s of a processor; the answers are wanted later
@@ -89,12 +96,15 @@ def font_files(families: list[str] | tuple[str, ...]) -> dict[str, str | None]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.communicate()
+        answered: dict[str, str | None] = {}
         for family, answer in zip(batch, answers + [""] * len(batch)):
             names, _, path = answer.partition("\n")
             if not names:  # no answer (no fc-match): the usual place on Windows
                 _FILES[family] = _windows_file(family)
             else:
-                _FILES[family] = path if family in names.split(",") else None
+                _FILES[family] = answered[family] = path if family in names.split(",") else None
+        if answered:
+            font_matches.keep(answered, ASK_ALL)
     return {family: _FILES[family] for family in families}
 
 
