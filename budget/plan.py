@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, cast
+from typing import Callable, Iterable, Iterator
 
 from .core.display import allocation_quantum
 from .core.engine import Line, all_segments, compute
@@ -52,7 +52,7 @@ def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] 
     try:
         policy = take_policy(policy_paths, scenario, within)  # read ahead as the command started
         if policy is None and within is None:
-            policy = cast(Policy, read_policy_kept(policy_paths, scenario))  # (kept from an earlier run when no file changed)
+            policy = read_policy_kept(policy_paths, scenario)  # (kept from an earlier run when no file changed)
         elif policy is None:  # a plan folder's copies: read, never taken from a cache
             policy, _ = read_policy(policy_paths, scenario, within)
     except InputError as policy_problems:  # report the file's own problems too, all at once

@@ -22,6 +22,7 @@ import pickle
 import sys
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal, overload
 
 from .core.policy import Policy
 from .readers.policy_reader import read_policy
@@ -30,6 +31,14 @@ KEPT = 16  # readings kept (the newest): a bureau's few policy sets, not every o
 FORMAT = 2  # of a kept reading: pickle((format, key, files)) and then pickle(policy)
 
 Files = list[tuple[str, str, str | None]]  # (path as named, its real path, SHA-256 of its bytes; None: passed over)
+
+
+@overload
+def read_policy_kept(paths: list[str], scenario: str | None = None, pickled: Literal[False] = False) -> Policy: ...
+
+
+@overload
+def read_policy_kept(paths: list[str], scenario: str | None, pickled: Literal[True]) -> Policy | bytes: ...
 
 
 def read_policy_kept(paths: list[str], scenario: str | None = None, pickled: bool = False) -> Policy | bytes:
