@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import stat
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -112,25 +113,43 @@ def _unchanged(files: Files) -> bool:
     for path, real, digest in files:
         if os.path.realpath(path) != real:
             return False
-        if digest is not None:
-            try:
-                with open(path, "rb") as handle:
-                    if hashlib.sha256(handle.read()).hexdigest() != digest:
-                        return False
-            except OSError:
-                return False
+        if digest is not None and _digest(path) != digest:
+            return False
     return True
+
+
+def _digest(path: str) -> str | None:
+    """The SHA-256 of a regular file's bytes; None for anything else (a pipe is never read here:
+    what it holds is the command's to read) or a file that cannot be read."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # (not even opened: a FIFO's writer would go on)
+            return None
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # (one swapped in meanwhile: not waited for)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        try:
+            return hashlib.sha256(handle.read()).hexdigest()
+        except OSError:
+            return None
 
 
 def _keep(entry: Path, key: str, opened: list[tuple[str, bytes | None]], policy: Policy) -> None:
     from .core.problems import InputError
     from .writers.atomic import write_bytes
+    from .writers.user_cache import prune
 
+    if not all(os.path.isfile(path) for path, _ in opened):  # read from a pipe, say: never the same again
+        return
     files: Files = [(path, os.path.realpath(path), hashlib.sha256(data).hexdigest() if data is not None else None)
                     for path, data in opened]
     with contextlib.suppress(OSError, InputError):  # a read-only home, a full disk: read again next time
         entry.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # one that could not be used (another user's, unreadable): replaced
+            entry.unlink()
         write_bytes(entry, pickle.dumps((FORMAT, key, files), protocol=pickle.HIGHEST_PROTOCOL)
                     + pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL))
-        for old in sorted(entry.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)[:-KEPT]:
-            old.unlink()
+    prune(entry.parent, "*.pickle", KEPT)
+

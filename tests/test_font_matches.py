@@ -103,3 +103,93 @@ def test_a_kept_file_cut_short_is_asked_again(fresh, processes):
     again()
     assert fonts.font_files(FAMILIES) == first
     assert len(processes) > asked
+
+
+def test_a_changed_configuration_file_it_includes_asks_again(fresh, processes, monkeypatch):
+    # fontconfig reads what its files <include>: a file named nowhere else (review: a CJK folder
+    # dropped from an included file left the kept answers in use, and the notice all boxes)
+    extra = fresh / "extra.conf"
+    extra.write_text("<fontconfig></fontconfig>", encoding="utf-8")
+    main = fresh / "fonts.conf"
+    main.write_text(f'<fontconfig><include>/etc/fonts/fonts.conf</include><include ignore_missing="yes">{extra}'
+                    '</include></fontconfig>', encoding="utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(main))
+    again()
+    fonts.font_files(FAMILIES)
+    asked = len(processes)
+    again()
+    fonts.font_files(FAMILIES)
+    assert len(processes) == asked
+    extra.write_text(f"<fontconfig><dir>{fresh}</dir></fontconfig>", encoding="utf-8")
+    again()
+    fonts.font_files(FAMILIES)
+    assert len(processes) > asked
+
+
+def test_a_font_added_below_a_linked_folder_asks_again(fresh, processes, tmp_path_factory):
+    # fontconfig follows links to folders (a Windows fonts folder linked in, say)
+    elsewhere = tmp_path_factory.mktemp("windows-fonts")
+    (fresh / "data" / "fonts" / "windows").symlink_to(elsewhere, target_is_directory=True)
+    (elsewhere / "loop").symlink_to(fresh / "data" / "fonts", target_is_directory=True)  # a loop: walked once
+    again()
+    fonts.font_files(FAMILIES)
+    asked = len(processes)
+    (elsewhere / "new").mkdir()
+    again()
+    fonts.font_files(FAMILIES)
+    assert len(processes) > asked
+
+
+def test_another_users_answers_are_not_taken(fresh, processes, monkeypatch):
+    fonts.font_files(FAMILIES)
+    asked = len(processes)
+    uid = font_matches.os.getuid()
+    monkeypatch.setattr(font_matches.os, "getuid", lambda: uid + 1)  # as if the file were another user's
+    again()
+    fonts.font_files(FAMILIES)
+    assert len(processes) > asked
+
+
+def test_kept_answers_that_would_fail_the_run_are_asked_again(fresh, processes):
+    # kept answers saying no font is installed (or naming a file that is no font): fontconfig is
+    # asked before the run is failed, and the documents get the fonts it has
+    expected = fonts.choose_fonts()
+    (kept,) = (fresh / "cache" / "budget" / "fonts").glob("matches-*.txt")
+    lines = kept.read_text("utf-8").split("\n")
+    kept.write_text("\n".join(line.split("\t")[0] + "\t-" if "\t" in line else line for line in lines), encoding="utf-8")
+    again()
+    asked = len(processes)
+    assert fonts.choose_fonts() == expected
+    assert len(processes) > asked
+
+
+def test_a_kept_answer_naming_a_file_that_is_no_font_is_asked_again(fresh, processes, tmp_path):
+    from budget.writers import pdf
+
+    expected = fonts.choose_fonts()
+    (kept,) = (fresh / "cache" / "budget" / "fonts").glob("matches-*.txt")
+    fake = tmp_path / "not-a-font.otf"
+    fake.write_bytes(b"not a font at all")
+    family = expected.used["fang"]
+    kept.write_text("\n".join(f"{family}\t{fake}" if line.startswith(family + "\t") else line
+                              for line in kept.read_text("utf-8").split("\n")), encoding="utf-8")
+    again()
+    assert pdf.checked_fonts(["<p>资金</p>"]) == expected
+
+
+def test_a_damaged_font_file_is_named_not_an_internal_error(tmp_path):
+    fake = tmp_path / "broken.otf"
+    fake.write_bytes(b"not a font, not even its header")
+    fonts._cmap.cache_clear()
+    with pytest.raises(fonts.FontError, match="broken.otf"):
+        fonts._cmap(str(fake))
+    fonts._cmap.cache_clear()
+
+
+def test_only_the_newest_sets_of_answers_are_kept(fresh, monkeypatch):
+    monkeypatch.setattr(font_matches, "KEPT", 2)
+    for n in range(3):
+        monkeypatch.setenv("FONTCONFIG_PATH", "/etc/fonts" + ["", "/", "/."][n])  # three setups (the same files)
+        again()
+        fonts.font_files(FAMILIES[:1])
+    assert len(list((fresh / "cache" / "budget" / "fonts").glob("matches-*.txt"))) == 2

@@ -1,6 +1,7 @@
 """A plan's policy kept between runs (budget/policy_cache.py): taken only while every file it was
 read from is the same bytes at the same real place; read again, and kept anew, otherwise."""
 
+import hashlib
 import os
 import pickle
 import shutil
@@ -219,3 +220,57 @@ def test_a_kept_reading_can_be_had_as_its_pickle(cache, reads, files):
     assert len(reads) == 1
     assert isinstance(kept, bytes) and same(policy_cache.unpickled(kept), first)
     assert policy_cache.unpickled(b"not a pickle") is None and policy_cache.unpickled(pickle.dumps([1])) is None
+
+
+def test_a_pipe_is_never_read_for_the_check_and_its_reading_never_kept(cache, reads, files):
+    # (review: hashing a FIFO named as a policy file drained it, and the reading then waited forever)
+    import threading
+
+    paths, _ = files
+    read_policy_kept(paths)
+    text = open(paths[0], "rb").read()
+    os.unlink(paths[0])
+    os.mkfifo(paths[0])
+    writer = threading.Thread(target=lambda: open(paths[0], "wb").write(text), daemon=True)
+    writer.start()
+    done = []
+    reader = threading.Thread(target=lambda: done.append(read_policy_kept(paths)), daemon=True)
+    reader.start()
+    reader.join(20)
+    assert done, "the reading waited for the pipe"
+    assert len(reads) == 2  # read from the pipe, by the reader
+    (entry,) = cache.glob("*.pickle")
+    assert pickle.loads(entry.read_bytes())[2][0][2] == hashlib.sha256(text).hexdigest()  # the file's reading, not the pipe's
+
+
+def test_an_entry_that_cannot_be_used_is_replaced(cache, reads, files, monkeypatch):
+    paths, _ = files
+    read_policy_kept(paths)
+    (entry,) = cache.glob("*.pickle")
+    os.utime(entry, ns=(0, 0))  # (to tell the entry written anew)
+    uid = os.getuid()
+    monkeypatch.setattr(policy_cache.os, "getuid", lambda: uid + 1)  # as if the entry were another user's
+    read_policy_kept(paths)
+    assert len(reads) == 2
+    assert list(cache.glob("*.pickle")) == [entry] and entry.stat().st_mtime_ns > 0  # written anew
+    monkeypatch.undo()
+
+
+def test_pruning_goes_on_past_a_file_it_cannot_remove(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from budget.writers.user_cache import prune
+
+    for n in range(5):
+        (tmp_path / f"{n}.pickle").write_bytes(b"x")
+        os.utime(tmp_path / f"{n}.pickle", ns=(n * 10**9, n * 10**9))
+    real = Path.unlink
+
+    def stuck(self, missing_ok=False):
+        if self.name == "0.pickle":
+            raise PermissionError(13, "Permission denied")
+        real(self, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", stuck)
+    prune(tmp_path, "*.pickle", 2)
+    assert sorted(p.name for p in tmp_path.glob("*.pickle")) == ["0.pickle", "3.pickle", "4.pickle"]

@@ -13,6 +13,7 @@ never taken.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -23,12 +24,14 @@ from pathlib import Path
 
 from ..core.problems import InputError
 from .atomic import write_bytes
-from .user_cache import cache_folder
+from .user_cache import cache_folder, prune
 
 ENVIRONMENT = ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT", "HOME", "XDG_CONFIG_HOME",
                "XDG_DATA_HOME")
 NOT_INSTALLED = "-"  # a kept answer's file for a family fontconfig does not have
-_DIR = re.compile(rb"<dir(?P<attributes>[^>]*)>\s*(?P<path>[^<]+?)\s*</dir>")
+# a folder of fonts, or a file or folder of configuration read in (fontconfig's fonts.conf(5))
+_ELEMENT = re.compile(rb"<(?P<tag>dir|include)\b(?P<attributes>[^>]*)>\s*(?P<path>[^<]+?)\s*</(?P=tag)>")
+KEPT = 8  # sets of answers kept (the newest): one per fontconfig setup seen
 
 
 def kept(families: Iterable[str], asked_as: str) -> dict[str, str | None] | None:
@@ -37,9 +40,8 @@ def kept(families: Iterable[str], asked_as: str) -> dict[str, str | None] | None
     path = _file(asked_as)
     if path is None:
         return None
-    try:
-        answers = _answers(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    answers = _read(path)
+    if answers is None:
         return None
     found: dict[str, str | None] = {}
     for family in families:
@@ -57,17 +59,29 @@ def keep(answers: dict[str, str | None], asked_as: str) -> None:
     path = _file(asked_as)
     if path is None:
         return
-    try:
-        every = _answers(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        every = {}
+    every = _read(path) or {}
     every.update(answers)
     lines = [f"{family}\t{file or NOT_INSTALLED}" for family, file in sorted(every.items())]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # one that could not be used (another user's, unreadable): replaced
+            path.unlink()
         write_bytes(path, ("\n".join(lines) + f"\nend {len(lines)}\n").encode("utf-8"))
     except (OSError, InputError):  # a read-only home, a full disk: fc-match asked again next time
-        pass
+        return
+    prune(path.parent, "matches-*.txt", KEPT)
+
+
+def _read(path: Path) -> dict[str, str | None] | None:
+    """The answers kept in ``path``: None when there are none, or it is not whole, or it is
+    another user's (whose answers could point this user's documents at any file)."""
+    try:
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_uid != os.getuid():
+                return None
+            return _answers(handle.read().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
 
 
 def _answers(text: str) -> dict[str, str | None]:
@@ -93,35 +107,53 @@ def _file(asked_as: str) -> Path | None:
 
 @lru_cache(maxsize=None)
 def setup_digest(asked_as: str) -> str:
-    """A digest of everything fc-match's answers depend on (~1 ms; once a process)."""
+    """A digest of everything fc-match's answers depend on (~1 ms; once a process): the files
+    fontconfig reads its configuration from — the main file and every file or folder it
+    ``<include>``s, and theirs — and the folders of fonts they name with every folder below,
+    links followed (as fontconfig follows them)."""
     home = Path.home()
     config_home = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
     data_home = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
-    parts: list[object] = [asked_as, [os.environ.get(name, "") for name in ENVIRONMENT], shutil.which("fc-match")]
-    configs = [Path(os.environ.get("FONTCONFIG_FILE") or "/etc/fonts/fonts.conf")]
-    for folder in (Path(os.environ.get("FONTCONFIG_PATH") or "/etc/fonts"), config_home / "fontconfig", home):
-        configs += [folder / "fonts.conf", folder / "local.conf", folder / ".fonts.conf"]
-        configs += _listing(folder / "conf.d") + _listing(folder / ".fonts.conf.d")
+    parts: list[object] = [asked_as, [os.environ.get(name, "") for name in ENVIRONMENT]]
+    main = Path(os.environ.get("FONTCONFIG_FILE") or "fonts.conf")
+    if not main.is_absolute():
+        main = Path(os.environ.get("FONTCONFIG_PATH") or "/etc/fonts") / main
+    configs = [main]
     font_folders = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), data_home / "fonts", home / ".fonts"]
-    for config in configs:
+    seen: set[Path] = set()
+    while configs:
+        config = configs.pop(0)
+        if config in seen:
+            continue
+        seen.add(config)
         parts.append((str(config), _stamp(config)))
+        if config.is_dir():  # an included folder: its *.conf files, in order
+            configs[:0] = [path for path in _listing(config) if path.suffix == ".conf"]
+            continue
         try:
             text = config.read_bytes()
         except OSError:
             continue
-        for found in _DIR.finditer(text):
-            named = os.fsdecode(found["path"])
-            if b'prefix="xdg"' in found["attributes"]:
-                font_folders.append(data_home / named)
-            elif b'prefix="relative"' in found["attributes"] and not os.path.isabs(named):
-                font_folders.append(config.parent / named)
+        for element in _ELEMENT.finditer(text):
+            named = Path(os.path.expanduser(os.fsdecode(element["path"])))
+            if b'prefix="xdg"' in element["attributes"]:
+                named = (config_home if element["tag"] == b"include" else data_home) / named
+            elif not named.is_absolute():
+                named = config.parent / named
+            if element["tag"] == b"include":
+                configs.append(named)
             else:
-                font_folders.append(Path(os.path.expanduser(named)))
-    for tool in (shutil.which("fc-match"),):
-        if tool:
-            parts.append(_stamp(Path(tool)))
+                font_folders.append(named)
+    tool = shutil.which("fc-match")
+    parts.append((tool, _stamp(Path(tool)) if tool else None))
+    walked: set[str] = set()
     for top in dict.fromkeys(font_folders):
-        for below, _, _ in os.walk(top):
+        for below, folders, _ in os.walk(top, followlinks=True):
+            real = os.path.realpath(below)
+            if real in walked:  # (a link back up, or to a folder seen already)
+                folders.clear()
+                continue
+            walked.add(real)
             parts.append((below, _stamp(Path(below))))
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).hexdigest()
 

@@ -44,6 +44,8 @@ ROLE_NAMES = {"fang": "仿宋", "song": "宋体", "xbs": "小标宋", "hei": "�
 RUNS_END = "runs"  # the cache file's last line: "runs N"
 _FILES: dict[str, str | None] = {}  # family → its file, or None: what fc-match said, once a process
 _ASKED: list[tuple[list[str], subprocess.Popen | None]] = []  # families fc-match was asked for, not answered yet
+_TAKEN_KEPT = False  # answers kept from an earlier run were taken (font_matches.py)
+_AFRESH = False  # fc-match asked whatever was kept (see ask_afresh)
 # one shell asks fc-match for every family in turn: starting a process costs this one ~3 ms, and
 # fifteen of them took ~0.05 s of a city's plan; each answer ends with a record separator
 ASK_ALL = 'for f; do fc-match -f "%{family}\\n%{file}" "$f:lang=zh-cn"; printf "\\036"; done'
@@ -62,9 +64,11 @@ def _ask(families: list[str] | tuple[str, ...]) -> None:
     new = [family for family in dict.fromkeys(families) if family not in _FILES and family not in asked]
     if not new:
         return
-    kept = font_matches.kept(new, ASK_ALL)  # answered in an earlier run, fontconfig's setup unchanged since
+    global _TAKEN_KEPT
+    kept = None if _AFRESH else font_matches.kept(new, ASK_ALL)  # answered earlier, fontconfig's setup unchanged
     if kept is not None:
         _FILES.update(kept)
+        _TAKEN_KEPT = True
         return
     # niced: a plan asks as it starts, while its rendering process imports WeasyPrint (the longest
     # wait of a city's plan), and fc-match takes ~0.1 s of a processor; the answers are wanted later
@@ -81,6 +85,18 @@ def _ask(families: list[str] | tuple[str, ...]) -> None:
                                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)))
         except OSError:  # no fontconfig (Windows)
             _ASKED.append(([family], None))
+
+
+def ask_afresh() -> bool:
+    """Whether answers kept from an earlier run were taken; if so they are forgotten, and fc-match
+    asked from now on: a run that would fail on them (no font for a role, a character no font
+    has) is tried again on fontconfig's own answers before it is failed."""
+    global _TAKEN_KEPT, _AFRESH
+    if not _TAKEN_KEPT:
+        return False
+    _TAKEN_KEPT, _AFRESH = False, True
+    _FILES.clear()
+    return True
 
 
 def font_files(families: list[str] | tuple[str, ...]) -> dict[str, str | None]:
@@ -152,7 +168,13 @@ def _cmap(path: str) -> Coverage:
             return _coverage(cache.read_text("ascii"))
         except (OSError, ValueError):
             pass
-    runs = _runs(_read_cmap(path))
+    try:
+        runs = _runs(_read_cmap(path))
+    except Exception as exc:  # noqa: BLE001 — fontTools' errors on a damaged file are of many kinds
+        raise FontError(said("字体文件 {path} 无法读取（{exc}）：它可能已损坏；请重新安装该字体，或把它移出字体文件夹",
+                             "the font file {path} cannot be read ({exc}): it may be damaged; install the font "
+                             "again, or move it out of the fonts folder", path=path,
+                             exc=str(exc) or type(exc).__name__)) from None
     if cache is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
@@ -235,6 +257,8 @@ def choose_fonts() -> FontChoice:
                                  "fontconfig）或把它所在的文件夹加入 PATH", "fontconfig's fc-match command is not found, so "
                                  "no font can be looked up: install fontconfig (apt-get install fontconfig) or add its "
                                  "folder to PATH"))
+        if not installed and ask_afresh():
+            return choose_fonts()
         if not installed:
             raise FontError(said("没有安装可用于{role}的字体（已尝试 {tried}）：请运行 scripts/setup.sh，或 apt-get install "
                                  "fonts-noto-cjk；Windows 上请安装仿宋、宋体、黑体、楷体", "no font for {role} is installed "

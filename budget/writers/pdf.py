@@ -21,7 +21,7 @@ from .. import __version__
 from ..core.display import parse_date, title_lines, unit
 from ..core.language import said
 from ..resources import TEMPLATES
-from .fonts import FontChoice, FontError, choose_fonts, uncovered
+from .fonts import FontChoice, FontError, ask_afresh, choose_fonts, uncovered
 from .rendering import Rendering
 from .user_cache import cache_folder
 
@@ -168,6 +168,25 @@ def check_glyphs(html: str, fonts: FontChoice) -> None:
                              "(--allow-missing-glyphs)", shown=shown))
 
 
+def checked_fonts(htmls: list[str], allow_missing_glyphs: bool = False) -> FontChoice:
+    """The fonts chosen, and every character of ``htmls`` checked against them (:class:`FontError`)
+    unless missing ones are allowed; a check that fails on fc-match's answers kept from an earlier
+    run (writers/font_matches.py) is made again on fontconfig's answers now before it fails."""
+    fonts = choose_fonts()
+    if allow_missing_glyphs:
+        return fonts
+    try:
+        for html in htmls:
+            check_glyphs(html, fonts)
+    except FontError:
+        if not ask_afresh():
+            raise
+        fonts = choose_fonts()
+        for html in htmls:
+            check_glyphs(html, fonts)
+    return fonts
+
+
 Files = tuple[tuple[str, bytes], ...]  # (name, data) of files embedded in a PDF
 PAGE_NUMBERS = ("@bottom-left", "@bottom-right")  # the margin boxes gongwen.css puts the page numbers in
 
@@ -196,8 +215,9 @@ def render_pdf(html: str, allow_missing_glyphs: bool = False, fonts: FontChoice 
     from .weasyprint_import import import_weasyprint
 
     weasyprint = import_weasyprint()
-    fonts = fonts or choose_fonts()
-    if not allow_missing_glyphs:
+    if fonts is None:
+        fonts = checked_fonts([html], allow_missing_glyphs)
+    elif not allow_missing_glyphs:
         check_glyphs(html, fonts)
     stylesheets = [weasyprint.CSS(string=font_css(fonts)), weasyprint.CSS(filename=str(TEMPLATES / "gongwen.css"))]
     document = weasyprint.HTML(string=html, base_url=str(TEMPLATES)).render(stylesheets=stylesheets)
@@ -236,10 +256,7 @@ def start_many(htmls: list[str], allow_missing_glyphs: bool = False, files: File
     layout is single-threaded and the documents are independent. The bytes are the same as
     rendering them one by one. Every document's characters are checked before any rendering
     starts (:class:`FontError`)."""
-    fonts = choose_fonts()
-    if not allow_missing_glyphs:
-        for html in htmls:
-            check_glyphs(html, fonts)
+    fonts = checked_fonts(htmls, allow_missing_glyphs)
     rendering = rendering or Rendering()
     rendering.submit([(html, True, fonts, files, (dates or [""] * len(htmls))[i])  # checked above
                       for i, html in enumerate(htmls)])

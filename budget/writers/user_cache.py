@@ -3,6 +3,7 @@ document templates. Losing it costs time, never a different result."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -17,3 +18,17 @@ def cache_folder(kind: str, make: bool = False) -> Path | None:
     except (OSError, RuntimeError):  # (RuntimeError: no home folder to be found)
         return None
     return folder
+
+
+def prune(folder: Path, pattern: str, kept: int) -> None:
+    """Only the ``kept`` newest files of ``folder`` matching ``pattern`` left (each one that can
+    be removed: one that cannot does not stop the others)."""
+    def age(path: Path) -> int:
+        try:
+            return path.stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    for old in sorted(folder.glob(pattern), key=age)[:-kept]:
+        with contextlib.suppress(OSError):
+            old.unlink()
