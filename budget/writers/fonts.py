@@ -3,7 +3,8 @@
 GB/T 9704 asks for 仿宋 (body), 小标宋 (issuer mark, title), 黑体 and 楷体 (headings) and 宋体
 (page numbers). Free stand-ins are tried in order; Noto CJK closes every stack so that Pango
 falls back per character (Fandol covers GB2312 only). Before rendering, every character of
-the document is looked up in the fonts' character maps: a character no font has is an error
+the document is looked up in the characters the fonts have (fontconfig's charsets; their
+character maps where there is no fontconfig): a character no font has is an error
 (no tofu boxes) unless the caller allows it.
 """
 

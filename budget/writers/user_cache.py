@@ -1,4 +1,5 @@
-"""Where budget keeps what it can make again between runs: fonts' character maps, compiled
+"""Where budget keeps what it can make again between runs: policies read, fc-match's answers,
+fonts' character maps (where there is no fc-match), compiled
 document templates. Losing it costs time, never a different result."""
 
 from __future__ import annotations
