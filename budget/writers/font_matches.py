@@ -18,7 +18,6 @@ import hashlib
 import os
 import re
 import shutil
-import stat
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -35,47 +34,34 @@ _ELEMENT = re.compile(rb"<(?P<tag>dir|include)\b(?P<attributes>[^>]*)>\s*(?P<pat
 KEPT = 8  # sets of answers kept (the newest): one per fontconfig setup seen
 
 
-Answer = tuple[str, str] | None  # (the font's file, the characters fontconfig says it has), or not installed
-
-
-def kept(families: Iterable[str], asked_as: str) -> dict[str, Answer] | None:
+def kept(families: Iterable[str], asked_as: str) -> dict[str, str | None] | None:
     """The answers kept for every one of ``families`` (asked with the shell script ``asked_as``)
-    under fontconfig's present setup, or None when one is missing, or names a file now gone or
-    changed since (its size or time: its characters were read from it as it was then)."""
+    under fontconfig's present setup, or None when one is missing or names a file now gone."""
     path = _file(asked_as)
     if path is None:
         return None
     answers = _read(path)
     if answers is None:
         return None
-    found: dict[str, Answer] = {}
+    found: dict[str, str | None] = {}
     for family in families:
         if family not in answers:
             return None
-        answer = answers[family]
-        if answer is not None:
-            file, stamp, charset = answer
-            if _file_stamp(file) != stamp:
-                return None
-            found[family] = (file, charset)
-        else:
-            found[family] = None
+        file = answers[family]
+        if file is not None and not os.path.isfile(file):
+            return None
+        found[family] = file
     return found
 
 
-def keep(answers: dict[str, Answer], asked_as: str) -> None:
+def keep(answers: dict[str, str | None], asked_as: str) -> None:
     """Keep ``answers`` (with those kept already under the same setup)."""
     path = _file(asked_as)
     if path is None:
         return
     every = _read(path) or {}
-    for family, answer in answers.items():
-        stamp = _file_stamp(answer[0]) if answer else None
-        every[family] = (answer[0], stamp, answer[1]) if answer and stamp else None
-        if answer and not stamp:  # (gone already: not kept)
-            del every[family]
-    lines = [f"{family}\t{NOT_INSTALLED}" if answer is None else f"{family}\t{answer[0]}\t{answer[1]}\t{answer[2]}"
-             for family, answer in sorted(every.items())]
+    every.update(answers)
+    lines = [f"{family}\t{file or NOT_INSTALLED}" for family, file in sorted(every.items())]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(OSError):  # one that could not be used (another user's, unreadable): replaced
@@ -86,10 +72,7 @@ def keep(answers: dict[str, Answer], asked_as: str) -> None:
     prune(path.parent, "matches-*.txt", KEPT)
 
 
-Kept = tuple[str, str, str] | None  # (file, its size and time, charset) as kept
-
-
-def _read(path: Path) -> dict[str, Kept] | None:
+def _read(path: Path) -> dict[str, str | None] | None:
     """The answers kept in ``path``: None when there are none, or it is not whole, or it is
     another user's (whose answers could point this user's documents at any file)."""
     try:
@@ -101,30 +84,18 @@ def _read(path: Path) -> dict[str, Kept] | None:
         return None
 
 
-def _answers(text: str) -> dict[str, Kept]:
+def _answers(text: str) -> dict[str, str | None]:
     """A kept file's answers; ValueError for one that is not whole."""
     lines = text.split("\n")
     if len(lines) < 2 or lines[-1] != "" or lines[-2] != f"end {len(lines) - 2}":
         raise ValueError("cut short")
-    answers: dict[str, Kept] = {}
+    answers: dict[str, str | None] = {}
     for line in lines[:-2]:
-        fields = line.split("\t")
-        if len(fields) == 2 and fields[0] and fields[1] == NOT_INSTALLED:
-            answers[fields[0]] = None
-        elif len(fields) == 4 and all(fields[:3]):
-            answers[fields[0]] = (fields[1], fields[2], fields[3])
-        else:
+        family, tab, file = line.partition("\t")
+        if not tab or not family or not file:
             raise ValueError("not an answer")
+        answers[family] = None if file == NOT_INSTALLED else file
     return answers
-
-
-def _file_stamp(file: str) -> str | None:
-    """A font file's size and time ("size:ns"), None where there is none."""
-    try:
-        found = os.stat(file)
-    except OSError:
-        return None
-    return f"{found.st_size}:{found.st_mtime_ns}" if stat.S_ISREG(found.st_mode) else None
 
 
 def _file(asked_as: str) -> Path | None:

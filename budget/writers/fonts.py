@@ -3,8 +3,7 @@
 GB/T 9704 asks for 仿宋 (body), 小标宋 (issuer mark, title), 黑体 and 楷体 (headings) and 宋体
 (page numbers). Free stand-ins are tried in order; Noto CJK closes every stack so that Pango
 falls back per character (Fandol covers GB2312 only). Before rendering, every character of
-the document is looked up in the characters the fonts have (fontconfig's charsets; their
-character maps where there is no fontconfig): a character no font has is an error
+the document is looked up in the fonts' character maps: a character no font has is an error
 (no tofu boxes) unless the caller allows it.
 """
 
@@ -44,16 +43,12 @@ ROLE_NAMES = {"fang": "仿宋", "song": "宋体", "xbs": "小标宋", "hei": "�
 
 RUNS_END = "runs"  # the cache file's last line: "runs N"
 _FILES: dict[str, str | None] = {}  # family → its file, or None: what fc-match said, once a process
-_CHARSETS: dict[str, str] = {}  # family → the characters fontconfig says its file has ("20-7e a0 …", hex)
 _ASKED: list[tuple[list[str], subprocess.Popen | None]] = []  # families fc-match was asked for, not answered yet
 _TAKEN_KEPT = False  # answers kept from an earlier run were taken (font_matches.py)
 _AFRESH = False  # fc-match asked whatever was kept (see ask_afresh)
 # one shell asks fc-match for every family in turn: starting a process costs this one ~3 ms, and
 # fifteen of them took ~0.05 s of a city's plan; each answer ends with a record separator
-# family, file and the characters it has (fontconfig's charset, from its own cache: the character
-# map read without parsing the font, ~0.3 s for a document's fonts when none was kept)
-FORMAT = "%{family}\n%{file}\n%{charset}"
-ASK_ALL = 'for f; do fc-match -f "%{family}\\n%{file}\\n%{charset}" "$f:lang=zh-cn"; printf "\\036"; done'
+ASK_ALL = 'for f; do fc-match -f "%{family}\\n%{file}" "$f:lang=zh-cn"; printf "\\036"; done'
 
 
 def ask_early() -> None:
@@ -72,10 +67,7 @@ def _ask(families: list[str] | tuple[str, ...]) -> None:
     global _TAKEN_KEPT
     kept = None if _AFRESH else font_matches.kept(new, ASK_ALL)  # answered earlier, fontconfig's setup unchanged
     if kept is not None:
-        for family, answer in kept.items():
-            _FILES[family] = answer[0] if answer else None
-            if answer:
-                _CHARSETS[family] = answer[1]
+        _FILES.update(kept)
         _TAKEN_KEPT = True
         return
     # niced: a plan asks as it starts, while its rendering process imports WeasyPrint (the longest
@@ -89,7 +81,7 @@ def _ask(families: list[str] | tuple[str, ...]) -> None:
             pass
     for family in new:
         try:
-            _ASKED.append(([family], subprocess.Popen(["fc-match", "-f", FORMAT, f"{family}:lang=zh-cn"],
+            _ASKED.append(([family], subprocess.Popen(["fc-match", "-f", "%{family}\n%{file}", f"{family}:lang=zh-cn"],
                                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)))
         except OSError:  # no fontconfig (Windows)
             _ASKED.append(([family], None))
@@ -104,8 +96,6 @@ def ask_afresh() -> bool:
         return False
     _TAKEN_KEPT, _AFRESH = False, True
     _FILES.clear()
-    _CHARSETS.clear()
-    _charset_coverage.cache_clear()
     return True
 
 
@@ -122,16 +112,13 @@ def font_files(families: list[str] | tuple[str, ...]) -> dict[str, str | None]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.communicate()
-        answered: dict[str, tuple[str, str] | None] = {}
+        answered: dict[str, str | None] = {}
         for family, answer in zip(batch, answers + [""] * len(batch)):
-            names, _, rest = answer.partition("\n")
-            path, _, charset = rest.partition("\n")
+            names, _, path = answer.partition("\n")
             if not names:  # no answer (no fc-match): the usual place on Windows
                 _FILES[family] = _windows_file(family)
-            elif family in names.split(",") and path:
-                _FILES[family], _CHARSETS[family], answered[family] = path, charset, (path, charset)
             else:
-                _FILES[family] = answered[family] = None
+                _FILES[family] = answered[family] = path if family in names.split(",") else None
         if answered:
             font_matches.keep(answered, ASK_ALL)
     return {family: _FILES[family] for family in families}
@@ -171,28 +158,6 @@ class Coverage:
     def __contains__(self, code: int) -> bool:
         at = bisect.bisect_right(self.firsts, code) - 1
         return at >= 0 and code <= self.lasts[at]
-
-
-def coverage(family: str) -> Coverage:
-    """The characters the installed font of ``family`` has: as fontconfig says (its charset),
-    else (no fontconfig: Windows) read from the font file's character map."""
-    charset = _CHARSETS.get(family)
-    if charset is not None:
-        return _charset_coverage(charset)
-    path = font_file(family)
-    assert path is not None, family
-    return _cmap(path)
-
-
-@lru_cache(maxsize=None)
-def _charset_coverage(charset: str) -> Coverage:
-    """fontconfig's charset ("20-7e a0-ff 3000 …", hex code points and ranges, ascending)."""
-    firsts, lasts = [], []
-    for part in charset.split():
-        first, _, last = part.partition("-")
-        firsts.append(int(first, 16))
-        lasts.append(int(last or first, 16))
-    return Coverage(firsts, lasts)
 
 
 @lru_cache(maxsize=None)
@@ -308,7 +273,7 @@ def uncovered(text: str, fonts: FontChoice) -> dict[str, str]:
     """Characters of ``text`` that no installed font of any stack has → the font that would
     set each covered one is not needed here; returns {char: description} for the missing."""
     families = dict.fromkeys(f for stack in fonts.stacks.values() for f in stack)
-    maps = [coverage(f) for f in families if font_file(f)]
+    maps = [_cmap(font_file(f)) for f in families if font_file(f)]
     missing = {}
     for ch in sorted(set(text)):
         if ch.isspace() or ord(ch) < 32 or ch == "\u200b":  # ZERO WIDTH SPACE: a break (pdf.keep_words), nothing drawn
@@ -320,6 +285,7 @@ def uncovered(text: str, fonts: FontChoice) -> dict[str, str]:
 
 def first_font_with(ch: str, role: str, fonts: FontChoice) -> str | None:
     for family in fonts.stacks[role]:
-        if font_file(family) and ord(ch) in coverage(family):
+        path = font_file(family)
+        if path and ord(ch) in _cmap(path):
             return family
     return None

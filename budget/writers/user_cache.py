@@ -1,5 +1,4 @@
-"""Where budget keeps what it can make again between runs: policies read, fc-match's answers,
-fonts' character maps (where there is no fc-match), compiled
+"""Where budget keeps what it can make again between runs: fonts' character maps, compiled
 document templates. Losing it costs time, never a different result."""
 
 from __future__ import annotations
