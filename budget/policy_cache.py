@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import pickle
 import stat
@@ -97,16 +98,19 @@ def _entry(key: str) -> Path | None:
 
 def _kept(entry: Path, key: str) -> bytes | None:
     """The pickled policy of ``entry`` if it was kept under ``key`` from files unchanged since."""
-    try:
-        with open(entry, "rb") as handle:
-            if os.fstat(handle.fileno()).st_uid != os.getuid():  # another user's: never unpickled
-                return None
-            form, kept_key, files = pickle.load(handle)
-            if form != FORMAT or kept_key != key or not _unchanged(files):
-                return None
-            return handle.read()
-    except Exception:  # noqa: BLE001 — none kept, or damaged, or another Python's: read anew
+    from .writers.user_cache import read_kept
+
+    data = read_kept(entry)  # (None: another user's, never unpickled; or a pipe, never waited on)
+    if data is None:
         return None
+    handle = io.BytesIO(data)
+    try:
+        form, kept_key, files = pickle.load(handle)
+    except Exception:  # noqa: BLE001 — damaged, or another Python's: read anew
+        return None
+    if form != FORMAT or kept_key != key or not _unchanged(files):
+        return None
+    return handle.read()
 
 
 def _unchanged(files: Files) -> bool:

@@ -19,6 +19,9 @@ def fresh(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     (tmp_path / "data" / "fonts").mkdir(parents=True)
+    # fontconfig's own cache of these folders, made now (making it changes its cache folder,
+    # which the answers are kept under: a setup's second run asks fc-match again)
+    subprocess.run(["fc-match", "serif"], capture_output=True, check=False)
     font_matches.setup_digest.cache_clear()
     fonts._FILES.clear()
     yield tmp_path
@@ -193,3 +196,85 @@ def test_only_the_newest_sets_of_answers_are_kept(fresh, monkeypatch):
         again()
         fonts.font_files(FAMILIES[:1])
     assert len(list((fresh / "cache" / "budget" / "fonts").glob("matches-*.txt"))) == 2
+
+
+class _Answered:
+    """A finished fc-match (the shell asking for every family) that answered ``text``."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def communicate(self, timeout=None):
+        return self.text, ""
+
+
+def test_a_bitmap_font_is_not_installed_and_a_file_name_may_hold_a_line_break(fresh, monkeypatch):
+    # Pango draws only TrueType and CFF fonts: a BDF that fontconfig matches would leave boxes
+    answers = ("FangSong\nBDF\n/fonts/fs.bdf\036"
+               "KaiTi\nTrueType\n/fonts/kai\nti.ttf\036"
+               "SimSun,宋体\nCFF\n/fonts/simsun.otf\036")
+    monkeypatch.setattr(fonts.font_matches, "kept", lambda families, asked_as: None)
+    monkeypatch.setattr(fonts.font_matches, "keep", lambda answers, asked_as: None)
+    monkeypatch.setattr(subprocess, "Popen", lambda *args, **kwargs: _Answered(answers))
+    assert fonts.font_files(["FangSong", "KaiTi", "SimSun"]) == {
+        "FangSong": None, "KaiTi": "/fonts/kai\nti.ttf", "SimSun": "/fonts/simsun.otf"}
+
+
+def test_a_folder_named_from_the_working_folder_and_a_configuration_found_on_the_path(fresh, monkeypatch):
+    # fontconfig finds <dir>fonts</dir> from where it runs, and <include>extra.conf</include> on
+    # FONTCONFIG_PATH, then in /etc/fonts
+    place = fresh / "config"
+    place.mkdir()
+    (place / "fonts.conf").write_text('<fontconfig><include>/etc/fonts/fonts.conf</include><dir>myfonts</dir>'
+                                      '<include ignore_missing="yes">extra.conf</include></fontconfig>', encoding="utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(place / "fonts.conf"))
+    monkeypatch.setenv("FONTCONFIG_PATH", str(place))
+
+    def digest():
+        font_matches.setup_digest.cache_clear()
+        return font_matches.setup_digest("x")
+
+    with_fonts, without = fresh / "a", fresh / "b"
+    (with_fonts / "myfonts").mkdir(parents=True)
+    without.mkdir()
+    monkeypatch.chdir(with_fonts)
+    here = digest()
+    monkeypatch.chdir(without)
+    assert digest() != here  # another working folder: another folder of fonts
+    monkeypatch.chdir(with_fonts)
+    assert digest() == here
+    (place / "extra.conf").write_text("<fontconfig></fontconfig>", encoding="utf-8")
+    assert digest() != here  # made on FONTCONFIG_PATH: read by fontconfig now
+    here = digest()
+    (place / "extra.conf").write_text(f"<fontconfig><dir>{fresh}</dir></fontconfig>", encoding="utf-8")
+    assert digest() != here
+
+
+def test_fontconfigs_own_cache_rewritten_asks_again(fresh, monkeypatch):
+    # fc-cache after a font file was replaced in place (the same folder's time): its cache folder changes
+    place = fresh / "fccache"
+    place.mkdir()
+    (fresh / "fonts.conf").write_text(f'<fontconfig><cachedir>{place}</cachedir><include>/etc/fonts/fonts.conf'
+                                      '</include></fontconfig>', encoding="utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(fresh / "fonts.conf"))
+    font_matches.setup_digest.cache_clear()
+    before = font_matches.setup_digest("x")
+    (place / "new-le64.cache-8").write_bytes(b"")
+    font_matches.setup_digest.cache_clear()
+    assert font_matches.setup_digest("x") != before
+
+
+def test_a_pipe_where_answers_are_kept_is_never_waited_on(fresh):
+    import os
+    import threading
+
+    first = fonts.font_files(FAMILIES)
+    (kept,) = (fresh / "cache" / "budget" / "fonts").glob("matches-*.txt")
+    kept.unlink()
+    os.mkfifo(kept)
+    found = []
+    again()
+    asking = threading.Thread(target=lambda: found.append(fonts.font_files(FAMILIES)), daemon=True)
+    asking.start()
+    asking.join(20)
+    assert found == [first]

@@ -158,7 +158,8 @@ def test_a_damaged_or_foreign_cache_is_passed_over(cache, reads, files, monkeypa
     assert len(reads) == 2
     read_policy_kept(paths)
     assert len(reads) == 2  # written whole again
-    monkeypatch.setattr(policy_cache.os, "getuid", lambda: os.getuid() + 1)  # as if another user's file
+    uid = os.getuid()
+    monkeypatch.setattr(policy_cache.os, "getuid", lambda: uid + 1)  # as if another user's file
     read_policy_kept(paths)
     assert len(reads) == 3
 
@@ -274,3 +275,18 @@ def test_pruning_goes_on_past_a_file_it_cannot_remove(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "unlink", stuck)
     prune(tmp_path, "*.pickle", 2)
     assert sorted(p.name for p in tmp_path.glob("*.pickle")) == ["0.pickle", "3.pickle", "4.pickle"]
+
+
+def test_a_pipe_where_a_reading_is_kept_is_never_waited_on(cache, reads, files):
+    import threading
+
+    paths, _ = files
+    first = read_policy_kept(paths)
+    (entry,) = cache.glob("*.pickle")
+    entry.unlink()
+    os.mkfifo(entry)  # (another user could make one in a shared cache folder)
+    found = []
+    reading = threading.Thread(target=lambda: found.append(read_policy_kept(paths)), daemon=True)
+    reading.start()
+    reading.join(20)
+    assert found and same(found[0], first)

@@ -24,13 +24,14 @@ from pathlib import Path
 
 from ..core.problems import InputError
 from .atomic import write_bytes
-from .user_cache import cache_folder, prune
+from .user_cache import cache_folder, prune, read_kept
 
 ENVIRONMENT = ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT", "HOME", "XDG_CONFIG_HOME",
                "XDG_DATA_HOME")
 NOT_INSTALLED = "-"  # a kept answer's file for a family fontconfig does not have
-# a folder of fonts, or a file or folder of configuration read in (fontconfig's fonts.conf(5))
-_ELEMENT = re.compile(rb"<(?P<tag>dir|include)\b(?P<attributes>[^>]*)>\s*(?P<path>[^<]+?)\s*</(?P=tag)>")
+# a folder of fonts, a file or folder of configuration read in, or a folder of fontconfig's
+# cache (fontconfig's fonts.conf(5))
+_ELEMENT = re.compile(rb"<(?P<tag>dir|include|cachedir)\b(?P<attributes>[^>]*)>\s*(?P<path>[^<]+?)\s*</(?P=tag)>")
 KEPT = 8  # sets of answers kept (the newest): one per fontconfig setup seen
 
 
@@ -75,12 +76,10 @@ def keep(answers: dict[str, str | None], asked_as: str) -> None:
 def _read(path: Path) -> dict[str, str | None] | None:
     """The answers kept in ``path``: None when there are none, or it is not whole, or it is
     another user's (whose answers could point this user's documents at any file)."""
+    kept = read_kept(path)
     try:
-        with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_uid != os.getuid():
-                return None
-            return _answers(handle.read().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        return _answers(kept.decode("utf-8")) if kept is not None else None
+    except (UnicodeDecodeError, ValueError):
         return None
 
 
@@ -109,20 +108,25 @@ def _file(asked_as: str) -> Path | None:
 def setup_digest(asked_as: str) -> str:
     """A digest of everything fc-match's answers depend on (~1 ms; once a process): the files
     fontconfig reads its configuration from — the main file and every file or folder it
-    ``<include>``s, and theirs — and the folders of fonts they name with every folder below,
-    links followed (as fontconfig follows them)."""
+    ``<include>``s, and theirs —, the folders of fonts they name with every folder below, links
+    followed (as fontconfig follows them), and its cache folders (``fc-cache`` writes there)."""
     home = Path.home()
     config_home = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
     data_home = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
+    # where fontconfig looks for a configuration file named without a folder
+    search = [Path(p) for p in (os.environ.get("FONTCONFIG_PATH") or "").split(os.pathsep) if p] + [Path("/etc/fonts")]
     parts: list[object] = [asked_as, [os.environ.get(name, "") for name in ENVIRONMENT]]
-    main = Path(os.environ.get("FONTCONFIG_FILE") or "fonts.conf")
-    if not main.is_absolute():
-        main = Path(os.environ.get("FONTCONFIG_PATH") or "/etc/fonts") / main
-    configs = [main]
+    configs = [Path(os.environ.get("FONTCONFIG_FILE") or "fonts.conf")]
     font_folders = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), data_home / "fonts", home / ".fonts"]
+    cache_folders: list[Path] = []
     seen: set[Path] = set()
     while configs:
         config = configs.pop(0)
+        if not config.is_absolute():  # (each place it could be, stamped: one made later counts too)
+            candidates = [folder / config for folder in search]
+            parts.append([(str(path), _stamp(path)) for path in candidates])
+            config = next((path for path in candidates if path.exists()), candidates[-1])
         if config in seen:
             continue
         seen.add(config)
@@ -135,19 +139,26 @@ def setup_digest(asked_as: str) -> str:
         except OSError:
             continue
         for element in _ELEMENT.finditer(text):
+            tag, attributes = element["tag"], element["attributes"]
             named = Path(os.path.expanduser(os.fsdecode(element["path"])))
-            if b'prefix="xdg"' in element["attributes"]:
-                named = (config_home if element["tag"] == b"include" else data_home) / named
-            elif not named.is_absolute():
+            if b'prefix="xdg"' in attributes:
+                named = {b"include": config_home, b"dir": data_home, b"cachedir": cache_home}[tag] / named
+            elif b'prefix="relative"' in attributes and not named.is_absolute():
                 named = config.parent / named
-            if element["tag"] == b"include":
+            elif not named.is_absolute() and tag != b"include":  # a folder named from where fc-match runs
+                named = Path.cwd() / named
+            if tag == b"include":
                 configs.append(named)
-            else:
+            elif tag == b"dir":
                 font_folders.append(named)
+            else:
+                cache_folders.append(named)
     tool = shutil.which("fc-match")
     parts.append((tool, _stamp(Path(tool)) if tool else None))
+    parts += [(str(folder), _stamp(folder)) for folder in cache_folders]
     walked: set[str] = set()
     for top in dict.fromkeys(font_folders):
+        parts.append(str(top))  # (named: one named from the working folder is another folder elsewhere)
         for below, folders, _ in os.walk(top, followlinks=True):
             real = os.path.realpath(below)
             if real in walked:  # (a link back up, or to a folder seen already)

@@ -23,7 +23,7 @@ from ..core.language import said
 from ..core.problems import InputError
 from . import font_matches
 from .atomic import write_bytes
-from .user_cache import cache_folder
+from .user_cache import cache_folder, read_kept
 
 ROLES: dict[str, tuple[str, ...]] = {
     # the official fonts where a Chinese Windows has them, then free stand-ins
@@ -48,7 +48,11 @@ _TAKEN_KEPT = False  # answers kept from an earlier run were taken (font_matches
 _AFRESH = False  # fc-match asked whatever was kept (see ask_afresh)
 # one shell asks fc-match for every family in turn: starting a process costs this one ~3 ms, and
 # fifteen of them took ~0.05 s of a city's plan; each answer ends with a record separator
-ASK_ALL = 'for f; do fc-match -f "%{family}\\n%{file}" "$f:lang=zh-cn"; printf "\\036"; done'
+# (its format first: the file's name, last, may hold any character but the separator)
+FORMAT = "%{family}\n%{fontformat}\n%{file}"
+ASK_ALL = 'for f; do fc-match -f "%{family}\\n%{fontformat}\\n%{file}" "$f:lang=zh-cn"; printf "\\036"; done'
+# what Pango (so WeasyPrint) draws with: a bitmap font fontconfig matches (BDF, PCF) is never used
+DRAWN_FORMATS = ("TrueType", "CFF")
 
 
 def ask_early() -> None:
@@ -81,7 +85,7 @@ def _ask(families: list[str] | tuple[str, ...]) -> None:
             pass
     for family in new:
         try:
-            _ASKED.append(([family], subprocess.Popen(["fc-match", "-f", "%{family}\n%{file}", f"{family}:lang=zh-cn"],
+            _ASKED.append(([family], subprocess.Popen(["fc-match", "-f", FORMAT, f"{family}:lang=zh-cn"],
                                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)))
         except OSError:  # no fontconfig (Windows)
             _ASKED.append(([family], None))
@@ -114,11 +118,13 @@ def font_files(families: list[str] | tuple[str, ...]) -> dict[str, str | None]:
                 process.communicate()
         answered: dict[str, str | None] = {}
         for family, answer in zip(batch, answers + [""] * len(batch)):
-            names, _, path = answer.partition("\n")
+            names, _, rest = answer.partition("\n")
+            form, _, path = rest.partition("\n")
             if not names:  # no answer (no fc-match): the usual place on Windows
                 _FILES[family] = _windows_file(family)
             else:
-                _FILES[family] = answered[family] = path if family in names.split(",") else None
+                drawn = family in names.split(",") and form in DRAWN_FORMATS and path
+                _FILES[family] = answered[family] = path if drawn else None
         if answered:
             font_matches.keep(answered, ASK_ALL)
     return {family: _FILES[family] for family in families}
@@ -163,10 +169,11 @@ class Coverage:
 @lru_cache(maxsize=None)
 def _cmap(path: str) -> Coverage:
     cache = _cache_file(path)
-    if cache is not None and cache.exists():
+    kept = read_kept(cache) if cache is not None else None
+    if kept is not None:
         try:
-            return _coverage(cache.read_text("ascii"))
-        except (OSError, ValueError):
+            return _coverage(kept.decode("ascii"))
+        except (UnicodeDecodeError, ValueError):
             pass
     try:
         runs = _runs(_read_cmap(path))

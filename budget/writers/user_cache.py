@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from pathlib import Path
 
 
@@ -32,3 +33,20 @@ def prune(folder: Path, pattern: str, kept: int) -> None:
     for old in sorted(folder.glob(pattern), key=age)[:-kept]:
         with contextlib.suppress(OSError):
             old.unlink()
+
+
+def read_kept(path: Path) -> bytes | None:
+    """What ``path`` keeps, if it is a regular file of this user's (None otherwise: none kept, a
+    pipe — never waited on —, another user's, which could say anything, or unreadable)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        found = os.fstat(descriptor)
+        if not stat.S_ISREG(found.st_mode) or found.st_uid != os.getuid():
+            return None
+        try:
+            return handle.read()
+        except OSError:
+            return None
