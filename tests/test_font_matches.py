@@ -278,3 +278,29 @@ def test_a_pipe_where_answers_are_kept_is_never_waited_on(fresh):
     asking.start()
     asking.join(20)
     assert found == [first]
+
+
+def test_harfbuzz_reads_the_characters_fonttools_reads(fresh, monkeypatch):
+    # the glyph check's characters come from the font files, read by HarfBuzz (milliseconds)
+    # where it loads; they are those fontTools reads from the character map
+    from budget.writers.harfbuzz_cmap import character_runs
+
+    compared = 0
+    for family in ("Noto Serif CJK SC", "Noto Sans CJK SC", "FandolFang", "LXGW WenKai"):
+        path = fonts.font_file(family)
+        if path is None:
+            continue
+        runs = character_runs(path)
+        assert runs is not None, "HarfBuzz did not load"
+        assert runs == fonts._code_runs(fonts._read_cmap(path)), family
+        compared += 1
+    assert compared >= 2
+    path = fonts.font_file("Noto Sans CJK SC") or pytest.skip("Noto Sans CJK SC is not installed")
+
+    def refused(path):
+        raise AssertionError("fontTools read the font")
+
+    monkeypatch.setattr(fonts, "_read_cmap", refused)
+    fonts._cmap.cache_clear()
+    assert ord("资") in fonts._cmap(path)  # (an empty cache: read by HarfBuzz alone)
+    fonts._cmap.cache_clear()

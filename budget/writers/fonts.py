@@ -23,6 +23,7 @@ from ..core.language import said
 from ..core.problems import InputError
 from . import font_matches
 from .atomic import write_bytes
+from .harfbuzz_cmap import character_runs
 from .user_cache import cache_folder, read_kept
 
 ROLES: dict[str, tuple[str, ...]] = {
@@ -175,8 +176,10 @@ def _cmap(path: str) -> Coverage:
             return _coverage(kept.decode("ascii"))
         except (UnicodeDecodeError, ValueError):
             pass
+    found = character_runs(path)  # HarfBuzz, in milliseconds
     try:
-        runs = _runs(_read_cmap(path))
+        # (no HarfBuzz, or nothing read: fontTools, which says what is wrong with a damaged file)
+        runs = _runs(found or _code_runs(_read_cmap(path)))
     except Exception as exc:  # noqa: BLE001 — fontTools' errors on a damaged file are of many kinds
         raise FontError(said("字体文件 {path} 无法读取（{exc}）：它可能已损坏；请重新安装该字体，或把它移出字体文件夹",
                              "the font file {path} cannot be read ({exc}): it may be damaged; install the font "
@@ -191,22 +194,21 @@ def _cmap(path: str) -> Coverage:
     return _coverage(runs)
 
 
-def _runs(codes: frozenset[int]) -> str:
-    """``codes`` as lines "first-last", one for each run of consecutive code points, and a last
-    line with their number (a file cut short is then told from a font with fewer characters)."""
-    out, ordered = [], sorted(codes)
-    start = prev = -2  # no run yet
-    for code in ordered:
-        if start == -2:
-            start = prev = code
-        elif code == prev + 1:
-            prev = code
+def _code_runs(codes: frozenset[int]) -> list[tuple[int, int]]:
+    """``codes`` as ascending runs (first, last) of consecutive code points."""
+    runs: list[tuple[int, int]] = []
+    for code in sorted(codes):
+        if runs and code == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], code)
         else:
-            out.append(f"{start}-{prev}")
-            start = prev = code
-    if start != -2:
-        out.append(f"{start}-{prev}")
-    return "\n".join(out + [f"{RUNS_END} {len(out)}"])
+            runs.append((code, code))
+    return runs
+
+
+def _runs(runs: list[tuple[int, int]]) -> str:
+    """``runs`` as lines "first-last", and a last line with their number (a file cut short is
+    then told from a font with fewer characters)."""
+    return "\n".join([f"{first}-{last}" for first, last in runs] + [f"{RUNS_END} {len(runs)}"])
 
 
 def _coverage(runs: str) -> Coverage:
