@@ -304,3 +304,17 @@ def test_harfbuzz_reads_the_characters_fonttools_reads(fresh, monkeypatch):
     fonts._cmap.cache_clear()
     assert ord("资") in fonts._cmap(path)  # (an empty cache: read by HarfBuzz alone)
     fonts._cmap.cache_clear()
+
+
+def test_a_font_file_whose_name_is_not_utf8(fresh):
+    # (a review: fontconfig gives a file's name as its bytes; they were read as UTF-8, an internal error)
+    import os
+
+    real = fonts.font_file("Noto Sans CJK SC") or pytest.skip("Noto Sans CJK SC is not installed")
+    odd = os.fsdecode(os.fsencode(str(fresh)) + b"/F\xe9.ttc")
+    os.symlink(real, odd)
+    fonts._cmap.cache_clear()
+    assert ord("资") in fonts._cmap(odd) and ord("资") in fonts._cmap(odd)  # read, kept, read back
+    fonts._cmap.cache_clear()
+    font_matches.keep({"Odd": odd}, "asked")
+    assert font_matches.kept(["Odd"], "asked") == {"Odd": odd}

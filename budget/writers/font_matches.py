@@ -67,7 +67,7 @@ def keep(answers: dict[str, str | None], asked_as: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(OSError):  # one that could not be used (another user's, unreadable): replaced
             path.unlink()
-        write_bytes(path, ("\n".join(lines) + f"\nend {len(lines)}\n").encode("utf-8"))
+        write_bytes(path, ("\n".join(lines) + f"\nend {len(lines)}\n").encode("utf-8", "surrogateescape"))
     except (OSError, InputError):  # a read-only home, a full disk: fc-match asked again next time
         return
     prune(path.parent, "matches-*.txt", KEPT)
@@ -78,7 +78,7 @@ def _read(path: Path) -> dict[str, str | None] | None:
     another user's (whose answers could point this user's documents at any file)."""
     kept = read_kept(path)
     try:
-        return _answers(kept.decode("utf-8")) if kept is not None else None
+        return _answers(kept.decode("utf-8", "surrogateescape")) if kept is not None else None
     except (UnicodeDecodeError, ValueError):
         return None
 

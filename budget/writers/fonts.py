@@ -80,14 +80,16 @@ def _ask(families: list[str] | tuple[str, ...]) -> None:
     for command in (["nice", "-n", "10", "sh"], ["sh"]):
         try:
             _ASKED.append((new, subprocess.Popen([*command, "-c", ASK_ALL, "sh", *new], stdout=subprocess.PIPE,
-                                                 stderr=subprocess.DEVNULL, text=True)))
+                                                 stderr=subprocess.DEVNULL, encoding="utf-8",
+                                                 errors="surrogateescape")))  # (a file's name in any bytes)
             return
         except OSError:  # no nice, no shell: fc-match asked for each family on its own
             pass
     for family in new:
         try:
             _ASKED.append(([family], subprocess.Popen(["fc-match", "-f", FORMAT, f"{family}:lang=zh-cn"],
-                                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)))
+                                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                                      encoding="utf-8", errors="surrogateescape")))
         except OSError:  # no fontconfig (Windows)
             _ASKED.append(([family], None))
 
@@ -149,7 +151,7 @@ def _cache_file(path: str) -> Path | None:
         stat = os.stat(path)
     except OSError:
         return None
-    key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:24]
+    key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode("utf-8", "surrogateescape")).hexdigest()[:24]
     base = cache_folder("cmaps")
     return base / f"{key}.txt" if base is not None else None
 

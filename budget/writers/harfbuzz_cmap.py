@@ -6,6 +6,7 @@ caller reads the file with fontTools then."""
 from __future__ import annotations
 
 import ctypes
+import os
 from functools import lru_cache
 from typing import Any
 
@@ -19,7 +20,7 @@ def character_runs(path: str, index: int = 0) -> list[tuple[int, int]] | None:
     hb = _harfbuzz()
     if hb is None:
         return None
-    blob = hb.hb_blob_create_from_file(path.encode())
+    blob = hb.hb_blob_create_from_file(os.fsencode(path))
     face = hb.hb_face_create(blob, index)
     found = hb.hb_set_create()
     try:
