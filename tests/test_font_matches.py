@@ -210,14 +210,15 @@ class _Answered:
 
 def test_a_bitmap_font_is_not_installed_and_a_file_name_may_hold_a_line_break(fresh, monkeypatch):
     # Pango draws only TrueType and CFF fonts: a BDF that fontconfig matches would leave boxes
-    answers = ("FangSong\nBDF\n/fonts/fs.bdf\036"
-               "KaiTi\nTrueType\n/fonts/kai\nti.ttf\036"
-               "SimSun,宋体\nCFF\n/fonts/simsun.otf\036")
+    answers = ("FangSong\nBDF\n0\n/fonts/fs.bdf\036"
+               "KaiTi\nTrueType\n0\n/fonts/kai\nti.ttf\036"
+               "SimSun,宋体\nCFF\n2\n/fonts/simsun.ttc\036")
     monkeypatch.setattr(fonts.font_matches, "kept", lambda families, asked_as: None)
     monkeypatch.setattr(fonts.font_matches, "keep", lambda answers, asked_as: None)
     monkeypatch.setattr(subprocess, "Popen", lambda *args, **kwargs: _Answered(answers))
     assert fonts.font_files(["FangSong", "KaiTi", "SimSun"]) == {
-        "FangSong": None, "KaiTi": "/fonts/kai\nti.ttf", "SimSun": "/fonts/simsun.otf"}
+        "FangSong": None, "KaiTi": "/fonts/kai\nti.ttf", "SimSun": "/fonts/simsun.ttc"}
+    assert fonts._FACES["SimSun"] == 2  # the face of the collection fontconfig matched
 
 
 def test_a_folder_named_from_the_working_folder_and_a_configuration_found_on_the_path(fresh, monkeypatch):
@@ -316,5 +317,34 @@ def test_a_font_file_whose_name_is_not_utf8(fresh):
     fonts._cmap.cache_clear()
     assert ord("资") in fonts._cmap(odd) and ord("资") in fonts._cmap(odd)  # read, kept, read back
     fonts._cmap.cache_clear()
-    font_matches.keep({"Odd": odd}, "asked")
-    assert font_matches.kept(["Odd"], "asked") == {"Odd": odd}
+    font_matches.keep({"Odd": (odd, 0)}, "asked")
+    assert font_matches.kept(["Odd"], "asked") == {"Odd": (odd, 0)}
+
+
+def test_the_characters_of_the_face_fontconfig_matched(fresh):
+    # a collection's faces may have different characters: those of the face Pango draws with
+    from fontTools.ttLib import TTCollection
+
+    from budget.writers.harfbuzz_cmap import character_runs
+
+    fonts.font_files(["Noto Serif CJK SC"])
+    path, face = fonts._FILES["Noto Serif CJK SC"], fonts._FACES["Noto Serif CJK SC"]
+    if not path or not path.endswith(".ttc"):
+        pytest.skip("Noto Serif CJK is not installed as a collection")
+    for index in {0, face}:
+        assert character_runs(path, index) == fonts._code_runs(frozenset(
+            TTCollection(path, lazy=True).fonts[index].getBestCmap())), index
+
+
+def test_a_font_file_copied_over_keeping_its_time_is_read_again(fresh, tmp_path):
+    # (cp -p, rsync -t, tar: the same size and time, other characters)
+    import os
+
+    font = tmp_path / "f.ttf"
+    font.write_bytes(b"a" * 100)
+    before = fonts._cache_file(str(font))
+    times = os.stat(font)
+    font.write_bytes(b"b" * 100)
+    os.utime(font, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert os.stat(font).st_mtime_ns == times.st_mtime_ns
+    assert fonts._cache_file(str(font)) != before

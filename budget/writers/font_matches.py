@@ -35,7 +35,10 @@ _ELEMENT = re.compile(rb"<(?P<tag>dir|include|cachedir)\b(?P<attributes>[^>]*)>\
 KEPT = 8  # sets of answers kept (the newest): one per fontconfig setup seen
 
 
-def kept(families: Iterable[str], asked_as: str) -> dict[str, str | None] | None:
+Answer = tuple[str, int] | None  # (the font's file, the face in it), or None: not installed
+
+
+def kept(families: Iterable[str], asked_as: str) -> dict[str, Answer] | None:
     """The answers kept for every one of ``families`` (asked with the shell script ``asked_as``)
     under fontconfig's present setup, or None when one is missing or names a file now gone."""
     path = _file(asked_as)
@@ -44,25 +47,26 @@ def kept(families: Iterable[str], asked_as: str) -> dict[str, str | None] | None
     answers = _read(path)
     if answers is None:
         return None
-    found: dict[str, str | None] = {}
+    found: dict[str, Answer] = {}
     for family in families:
         if family not in answers:
             return None
-        file = answers[family]
-        if file is not None and not os.path.isfile(file):
+        answer = answers[family]
+        if answer is not None and not os.path.isfile(answer[0]):
             return None
-        found[family] = file
+        found[family] = answer
     return found
 
 
-def keep(answers: dict[str, str | None], asked_as: str) -> None:
+def keep(answers: dict[str, Answer], asked_as: str) -> None:
     """Keep ``answers`` (with those kept already under the same setup)."""
     path = _file(asked_as)
     if path is None:
         return
     every = _read(path) or {}
     every.update(answers)
-    lines = [f"{family}\t{file or NOT_INSTALLED}" for family, file in sorted(every.items())]
+    lines = [f"{family}\t{NOT_INSTALLED}" if answer is None else f"{family}\t{answer[1]}\t{answer[0]}"
+             for family, answer in sorted(every.items())]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(OSError):  # one that could not be used (another user's, unreadable): replaced
@@ -73,7 +77,7 @@ def keep(answers: dict[str, str | None], asked_as: str) -> None:
     prune(path.parent, "matches-*.txt", KEPT)
 
 
-def _read(path: Path) -> dict[str, str | None] | None:
+def _read(path: Path) -> dict[str, Answer] | None:
     """The answers kept in ``path``: None when there are none, or it is not whole, or it is
     another user's (whose answers could point this user's documents at any file)."""
     kept = read_kept(path)
@@ -83,17 +87,24 @@ def _read(path: Path) -> dict[str, str | None] | None:
         return None
 
 
-def _answers(text: str) -> dict[str, str | None]:
-    """A kept file's answers; ValueError for one that is not whole."""
+def _answers(text: str) -> dict[str, Answer]:
+    """A kept file's answers ("family, tab, face, tab, file" or "family, tab, -"); ValueError
+    for one that is not whole."""
     lines = text.split("\n")
     if len(lines) < 2 or lines[-1] != "" or lines[-2] != f"end {len(lines) - 2}":
         raise ValueError("cut short")
-    answers: dict[str, str | None] = {}
+    answers: dict[str, Answer] = {}
     for line in lines[:-2]:
-        family, tab, file = line.partition("\t")
-        if not tab or not family or not file:
+        family, tab, rest = line.partition("\t")
+        if not tab or not family or not rest:
             raise ValueError("not an answer")
-        answers[family] = None if file == NOT_INSTALLED else file
+        if rest == NOT_INSTALLED:
+            answers[family] = None
+            continue
+        face, tab, file = rest.partition("\t")  # (the file last: its name may hold a tab)
+        if not tab or not file or not face.isdigit():
+            raise ValueError("not an answer")
+        answers[family] = (file, int(face))
     return answers
 
 

@@ -24,7 +24,7 @@ from ..core.problems import InputError
 from . import font_matches
 from .atomic import write_bytes
 from .harfbuzz_cmap import character_runs
-from .user_cache import cache_folder, read_kept
+from .user_cache import cache_folder, prune, read_kept
 
 ROLES: dict[str, tuple[str, ...]] = {
     # the official fonts where a Chinese Windows has them, then free stand-ins
@@ -43,15 +43,17 @@ ROLE_NAMES = {"fang": "仿宋", "song": "宋体", "xbs": "小标宋", "hei": "�
 
 
 RUNS_END = "runs"  # the cache file's last line: "runs N"
+KEPT_MAPS = 64  # fonts' character maps kept (the newest)
 _FILES: dict[str, str | None] = {}  # family → its file, or None: what fc-match said, once a process
+_FACES: dict[str, int] = {}  # family → the face of its file fontconfig matched (a collection's)
 _ASKED: list[tuple[list[str], subprocess.Popen | None]] = []  # families fc-match was asked for, not answered yet
 _TAKEN_KEPT = False  # answers kept from an earlier run were taken (font_matches.py)
 _AFRESH = False  # fc-match asked whatever was kept (see ask_afresh)
 # one shell asks fc-match for every family in turn: starting a process costs this one ~3 ms, and
 # fifteen of them took ~0.05 s of a city's plan; each answer ends with a record separator
 # (its format first: the file's name, last, may hold any character but the separator)
-FORMAT = "%{family}\n%{fontformat}\n%{file}"
-ASK_ALL = 'for f; do fc-match -f "%{family}\\n%{fontformat}\\n%{file}" "$f:lang=zh-cn"; printf "\\036"; done'
+FORMAT = "%{family}\n%{fontformat}\n%{index}\n%{file}"  # (index: the face of a collection, .ttc)
+ASK_ALL = 'for f; do fc-match -f "%{family}\\n%{fontformat}\\n%{index}\\n%{file}" "$f:lang=zh-cn"; printf "\\036"; done'
 # what Pango (so WeasyPrint) draws with: a bitmap font fontconfig matches (BDF, PCF) is never used
 DRAWN_FORMATS = ("TrueType", "CFF")
 
@@ -72,7 +74,9 @@ def _ask(families: list[str] | tuple[str, ...]) -> None:
     global _TAKEN_KEPT
     kept = None if _AFRESH else font_matches.kept(new, ASK_ALL)  # answered earlier, fontconfig's setup unchanged
     if kept is not None:
-        _FILES.update(kept)
+        for family, answer in kept.items():
+            _FILES[family] = answer[0] if answer else None
+            _FACES[family] = answer[1] if answer else 0
         _TAKEN_KEPT = True
         return
     # niced: a plan asks as it starts, while its rendering process imports WeasyPrint (the longest
@@ -103,6 +107,7 @@ def ask_afresh() -> bool:
         return False
     _TAKEN_KEPT, _AFRESH = False, True
     _FILES.clear()
+    _FACES.clear()
     return True
 
 
@@ -119,15 +124,18 @@ def font_files(families: list[str] | tuple[str, ...]) -> dict[str, str | None]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.communicate()
-        answered: dict[str, str | None] = {}
+        answered: dict[str, tuple[str, int] | None] = {}
         for family, answer in zip(batch, answers + [""] * len(batch)):
             names, _, rest = answer.partition("\n")
-            form, _, path = rest.partition("\n")
+            form, _, rest = rest.partition("\n")
+            face, _, path = rest.partition("\n")
             if not names:  # no answer (no fc-match): the usual place on Windows
                 _FILES[family] = _windows_file(family)
+            elif family in names.split(",") and form in DRAWN_FORMATS and path and face.isdigit():
+                _FILES[family], _FACES[family] = path, int(face)
+                answered[family] = (path, int(face))
             else:
-                drawn = family in names.split(",") and form in DRAWN_FORMATS and path
-                _FILES[family] = answered[family] = path if drawn else None
+                _FILES[family] = answered[family] = None
         if answered:
             font_matches.keep(answered, ASK_ALL)
     return {family: _FILES[family] for family in families}
@@ -144,14 +152,16 @@ def _windows_file(family: str) -> str | None:
     return str(windows) if windows.is_file() else None
 
 
-def _cache_file(path: str) -> Path | None:
+def _cache_file(path: str, face: int = 0) -> Path | None:
     """Where the character map of the font at ``path`` is kept between runs (parsing a CJK
     font's cmap takes ~0.3 s; reading it back, milliseconds)."""
     try:
         stat = os.stat(path)
     except OSError:
         return None
-    key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    # (its size and times and inode: a file copied over it keeping its time has another change time)
+    key = hashlib.sha256(f"{path}|{face}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}|{stat.st_ino}"
+                         .encode("utf-8", "surrogateescape")).hexdigest()[:24]
     base = cache_folder("cmaps")
     return base / f"{key}.txt" if base is not None else None
 
@@ -170,18 +180,20 @@ class Coverage:
 
 
 @lru_cache(maxsize=None)
-def _cmap(path: str) -> Coverage:
-    cache = _cache_file(path)
+def _cmap(path: str, face: int = 0) -> Coverage:
+    """The characters of face ``face`` of the font at ``path``."""
+    cache = _cache_file(path, face)
     kept = read_kept(cache) if cache is not None else None
     if kept is not None:
         try:
             return _coverage(kept.decode("ascii"))
         except (UnicodeDecodeError, ValueError):
             pass
-    found = character_runs(path)  # HarfBuzz, in milliseconds
+    found = character_runs(path, face)  # HarfBuzz (which Pango draws with), in milliseconds
     try:
-        # (no HarfBuzz, or nothing read: fontTools, which says what is wrong with a damaged file)
-        runs = _runs(found or _code_runs(_read_cmap(path)))
+        if found == []:  # HarfBuzz reads no character: Pango would draw none (a damaged file, a WOFF)
+            raise ValueError("HarfBuzz reads no character in it")
+        runs = _runs(found or _code_runs(_read_cmap(path, face)))  # (no HarfBuzz here: fontTools)
     except Exception as exc:  # noqa: BLE001 — fontTools' errors on a damaged file are of many kinds
         raise FontError(said("字体文件 {path} 无法读取（{exc}）：它可能已损坏；请重新安装该字体，或把它移出字体文件夹",
                              "the font file {path} cannot be read ({exc}): it may be damaged; install the font "
@@ -193,6 +205,8 @@ def _cmap(path: str) -> Coverage:
             write_bytes(cache, runs.encode("ascii"))  # whole or not at all, no temporary file left
         except (OSError, InputError):  # a read-only home, a full disk: parse again next time
             pass
+        else:
+            prune(cache.parent, "*.txt", KEPT_MAPS)
     return _coverage(runs)
 
 
@@ -228,17 +242,14 @@ def _coverage(runs: str) -> Coverage:
     return Coverage(firsts, lasts)
 
 
-def _read_cmap(path: str) -> frozenset[int]:
+def _read_cmap(path: str, face: int = 0) -> frozenset[int]:
     from fontTools.ttLib import TTCollection, TTFont
 
     if path.lower().endswith((".ttc", ".otc")):
-        fonts = TTCollection(path, lazy=True).fonts[:1]  # Noto CJK: the SC face is in every member
+        font = TTCollection(path, lazy=True).fonts[face]  # the face fontconfig matched
     else:
-        fonts = [TTFont(path, lazy=True)]
-    codes: set[int] = set()
-    for font in fonts:
-        codes.update(font.getBestCmap() or {})
-    return frozenset(codes)
+        font = TTFont(path, lazy=True)
+    return frozenset(font.getBestCmap() or {})
 
 
 @dataclass
@@ -284,7 +295,7 @@ def uncovered(text: str, fonts: FontChoice) -> dict[str, str]:
     """Characters of ``text`` that no installed font of any stack has → the font that would
     set each covered one is not needed here; returns {char: description} for the missing."""
     families = dict.fromkeys(f for stack in fonts.stacks.values() for f in stack)
-    maps = [_cmap(font_file(f)) for f in families if font_file(f)]
+    maps = [_cmap(path, _FACES.get(f, 0)) for f in families if (path := font_file(f))]
     missing = {}
     for ch in sorted(set(text)):
         if ch.isspace() or ord(ch) < 32 or ch == "\u200b":  # ZERO WIDTH SPACE: a break (pdf.keep_words), nothing drawn
@@ -297,6 +308,6 @@ def uncovered(text: str, fonts: FontChoice) -> dict[str, str]:
 def first_font_with(ch: str, role: str, fonts: FontChoice) -> str | None:
     for family in fonts.stacks[role]:
         path = font_file(family)
-        if path and ord(ch) in _cmap(path):
+        if path and ord(ch) in _cmap(path, _FACES.get(family, 0)):
             return family
     return None
