@@ -42,12 +42,13 @@ class Inputs:
 
 def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] | None = None,
                 within: str | None = None, only_years: bool = True, scenario: str | None = None,
-                adopt: str | None = None) -> Inputs:
+                adopt: str | None = None, policy_read: Callable[[Policy], None] | None = None) -> Inputs:
     """Read and check everything; raise :class:`InputError` listing every problem. ``within``:
     a plan folder's inputs/, outside which no policy file is read. With ``years`` and
     ``only_years``, rows of other years are passed over after a look at their year, so memory
     grows with the years kept, not with the file. ``scenario``: a scenario file read over the
-    policy files; ``adopt``: its name, when it is adopted."""
+    policy files; ``adopt``: its name, when it is adopted; ``policy_read``: told the policy as
+    soon as it is read, before the headcounts are checked."""
     rows, read_problems = read_headcounts(headcounts_path)  # rows are read as they are checked
     try:
         policy = take_policy(policy_paths, scenario, within)  # read ahead as the command started
@@ -68,6 +69,8 @@ def load_inputs(policy_paths: list[str], headcounts_path: str, years: list[int] 
                                            "match the scenario's name: {found} (adopt a scenario by its exact name)",
                                            adopt=adopt, found=found))])
         policy.scenario = replace(policy.scenario, adopted=True)
+    if policy_read is not None:
+        policy_read(policy)
     in_file: set[int] = set()
     if years is not None and only_years:
         rows = _of_years(rows, set(years), in_file)
@@ -125,15 +128,24 @@ def run_plan(policy_paths: list[str], headcounts_path: str, years: list[int] | N
     """Load, check and compute, allocating in whole ``quantum`` fen (1 = 分, 100 = 元, …);
     returns the result and the warnings. ``within``: the only folder files may be read from;
     ``scenario``/``adopt``: a scenario read over the policy, and its name when adopted;
-    ``loaded``: told the inputs once they are read and checked, before the plan is computed
-    (the CLI starts copying them into the plan folder meanwhile)."""
-    inputs = load_inputs(policy_paths, headcounts_path, years, within, scenario=scenario, adopt=adopt)
+    ``loaded``: told the input files as soon as the policy is read, before the headcounts are
+    checked and the plan computed (the CLI starts copying them into the plan folder meanwhile:
+    creating a country's ~335 files waits on the disk; if a check then fails, the copies are
+    thrown away)."""
+    named: list[list[InputFile]] = []
+
+    def policy_read(policy: Policy) -> None:
+        files = input_files(policy, headcounts_path)
+        if factors_path:
+            files.append(make_input_file("factors", factors_path))
+        named.append(files)
+        if loaded is not None:
+            loaded(policy, files)
+
+    inputs = load_inputs(policy_paths, headcounts_path, years, within, scenario=scenario, adopt=adopt,
+                         policy_read=policy_read)
     fund_lines = plan_funds(inputs, factors_path, quantum)
-    files = input_files(inputs.policy, headcounts_path)
-    if factors_path:
-        files.append(make_input_file("factors", factors_path))
-    if loaded is not None:
-        loaded(inputs.policy, files)
+    files = named[0]
     lines = compute_plan(inputs, quantum)
     return PlanResult(inputs.policy, lines, inputs.years, files, inputs.headcounts, advance_rate,
                       fund_lines, quantum), inputs.warnings

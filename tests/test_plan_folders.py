@@ -183,16 +183,32 @@ def _record_checks(folder: Path) -> None:
     assert {"inputs/headcounts/xianyang-headcounts-synthetic.csv", "inputs/policy/xianyang-2017-303.yaml"} <= listed
 
 
-def test_the_copies_are_started_once_the_inputs_are_read_and_before_the_plan_is_computed(monkeypatch):
+def test_the_copies_are_started_once_the_policy_is_read_before_the_headcounts_are_checked(monkeypatch):
+    # (creating a country's ~335 files waits on the disk: started as early as the files are known)
     from budget import plan as planning
     from budget.resources import EXAMPLE_HEADCOUNTS, EXAMPLE_POLICY
 
     seen = []
-    real = planning.compute_plan
+    real, check = planning.compute_plan, planning.check_headcounts
     monkeypatch.setattr(planning, "compute_plan", lambda *a, **k: seen.append("computed") or real(*a, **k))
-    planning.run_plan([str(EXAMPLE_POLICY)], str(EXAMPLE_HEADCOUNTS), [2018],
-                      loaded=lambda policy, files: seen.append(sorted({f.role for f in files})))
-    assert seen == [["headcounts", "policy"], "computed"]
+    monkeypatch.setattr(planning, "check_headcounts", lambda *a, **k: seen.append("checked") or check(*a, **k))
+    result, _ = planning.run_plan([str(EXAMPLE_POLICY)], str(EXAMPLE_HEADCOUNTS), [2018],
+                                  loaded=lambda policy, files: seen.append(sorted({f.role for f in files})))
+    assert seen == [["headcounts", "policy"], "checked", "computed"]
+    assert sorted({f.role for f in result.files}) == ["headcounts", "policy"]
+
+
+def test_copies_started_for_headcounts_that_then_fail_their_check_leave_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    counts = tmp_path / "counts.csv"
+    counts.write_text("year,region_code,group,headcount\n2018,610402,pension_recipients,-5\n", "utf-8")
+    done = subprocess.run([sys.executable, "-c", "from budget.console import main; main()", "plan", "--no-pdf",
+                           "--year", "2018", "--headcounts", str(counts), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1 and "应为不小于 0 的整数" in done.stderr and "未写出任何文件" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["counts.csv"]  # no output folder, no copies beside it
 
 
 def test_copies_a_child_failed_to_make_are_made_here(tmp_path, monkeypatch):
