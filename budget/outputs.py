@@ -350,9 +350,9 @@ def write_plan_outputs(result: PlanResult, out: Path, unit: str = "元",
 
 class InputCopies:
     """The copies of a plan's inputs (its folder's inputs/), written by a child process into a
-    folder beside the output folder while the plan is computed and its files made: creating a
-    country's ~335 files waits on the disk (0.01–0.2 s on this machine, more on a network
-    share), not on a processor. :meth:`place` moves them into the new folder whole, with one
+    folder beside the output folder while the headcounts are checked and the plan is computed
+    and its files made: creating a country's ~335 files waits on the disk (0.01–0.25 s on this
+    machine, more on a network share), not on a processor. :meth:`place` moves them into the new folder whole, with one
     rename; the child failing, they are made again there, and so its error is raised there."""
 
     def __init__(self, policy: Policy, files: list[InputFile], settings_path: str | None, out: Path):
