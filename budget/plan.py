@@ -134,18 +134,30 @@ def run_plan(policy_paths: list[str], headcounts_path: str, years: list[int] | N
     thrown away)."""
     named: list[list[InputFile]] = []
 
-    def policy_read(policy: Policy) -> None:
+    def files_of(policy: Policy) -> list[InputFile]:
         files = input_files(policy, headcounts_path)
         if factors_path:
             files.append(make_input_file("factors", factors_path))
-        named.append(files)
-        if loaded is not None:
-            loaded(policy, files)
+        return files
+
+    def policy_read(policy: Policy) -> None:
+        if loaded is None:
+            return
+        try:
+            named.append(files_of(policy))
+        except (OSError, InputError):  # (a headcounts file that cannot be read: said with every other problem)
+            return
+        loaded(policy, named[0])
 
     inputs = load_inputs(policy_paths, headcounts_path, years, within, scenario=scenario, adopt=adopt,
                          policy_read=policy_read)
     fund_lines = plan_funds(inputs, factors_path, quantum)
-    files = named[0]
+    if named:
+        files = named[0]
+    else:
+        files = files_of(inputs.policy)
+        if loaded is not None:
+            loaded(inputs.policy, files)
     lines = compute_plan(inputs, quantum)
     return PlanResult(inputs.policy, lines, inputs.years, files, inputs.headcounts, advance_rate,
                       fund_lines, quantum), inputs.warnings

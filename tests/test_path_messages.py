@@ -79,3 +79,13 @@ def test_verify_help_shows_no_python_type():
     assert "list[" not in result.output and "Path" not in result.output and "<" not in result.output
     assert "verify [OPTIONS] {案例文件}" in result.output
     assert "  案例文件  政策案例文件（YAML，可给多个）：测算、清算和因素法案例。  [必填]" in result.output
+
+
+def test_plan_says_a_missing_headcounts_file_with_its_other_problems(tmp_path):
+    # (the input copies start as soon as the policy is read: a headcounts file that cannot be read
+    # is still said as a problem of the headcounts, not as a failure of the copies)
+    missing = tmp_path / "missing.csv"
+    result = runner.invoke(app, ["plan", "--no-pdf", "--headcounts", str(missing), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-2:] == [f"{missing}: 人数文件不存在", "发现 1 个问题，未写出任何文件。"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
