@@ -49,6 +49,16 @@ def again():
     font_matches.setup_digest.cache_clear()
 
 
+def asks_again(processes, change) -> bool:
+    """Whether a new run asks fc-match again after ``change()``, with the answers of a run before kept."""
+    fonts.font_files(FAMILIES)
+    asked = len(processes)
+    change()
+    again()
+    fonts.font_files(FAMILIES)
+    return len(processes) > asked
+
+
 def test_answers_are_kept_and_taken_without_asking_fc_match(fresh, processes):
     first = fonts.font_files(FAMILIES)
     assert processes and first["No Such Family 字"] is None and first["Noto Serif CJK SC"]
@@ -59,31 +69,18 @@ def test_answers_are_kept_and_taken_without_asking_fc_match(fresh, processes):
 
 
 def test_a_font_added_to_a_folder_fontconfig_reads_asks_again(fresh, processes):
-    first = fonts.font_files(FAMILIES)
-    asked = len(processes)
-    (fresh / "data" / "fonts" / "new").mkdir()  # (fontconfig reads $XDG_DATA_HOME/fonts and below)
-    again()
-    assert fonts.font_files(FAMILIES) == first
-    assert len(processes) > asked
+    # (fontconfig reads $XDG_DATA_HOME/fonts and below)
+    assert asks_again(processes, lambda: (fresh / "data" / "fonts" / "new").mkdir())
 
 
 def test_a_changed_environment_asks_again(fresh, processes, monkeypatch):
-    fonts.font_files(FAMILIES)
-    asked = len(processes)
-    monkeypatch.setenv("FONTCONFIG_PATH", "/etc/fonts")  # (named now, though the same)
-    again()
-    fonts.font_files(FAMILIES)
-    assert len(processes) > asked
+    assert asks_again(processes, lambda: monkeypatch.setenv("FONTCONFIG_PATH", "/etc/fonts"))  # (named now, the same)
 
 
 def test_an_answer_whose_file_is_gone_is_not_taken(fresh, processes, monkeypatch):
-    fonts.font_files(FAMILIES)
-    asked = len(processes)
     real = font_matches.os.path.isfile
-    monkeypatch.setattr(font_matches.os.path, "isfile", lambda path: "NotoSans" not in path and real(path))
-    again()
-    fonts.font_files(FAMILIES)
-    assert len(processes) > asked
+    assert asks_again(processes, lambda: monkeypatch.setattr(font_matches.os.path, "isfile",
+                                                             lambda path: "NotoSans" not in path and real(path)))
 
 
 def test_a_family_not_kept_yet_is_asked_for(fresh, processes):
@@ -135,22 +132,13 @@ def test_a_font_added_below_a_linked_folder_asks_again(fresh, processes, tmp_pat
     (fresh / "data" / "fonts" / "windows").symlink_to(elsewhere, target_is_directory=True)
     (elsewhere / "loop").symlink_to(fresh / "data" / "fonts", target_is_directory=True)  # a loop: walked once
     again()
-    fonts.font_files(FAMILIES)
-    asked = len(processes)
-    (elsewhere / "new").mkdir()
-    again()
-    fonts.font_files(FAMILIES)
-    assert len(processes) > asked
+    assert asks_again(processes, lambda: (elsewhere / "new").mkdir())
 
 
 def test_another_users_answers_are_not_taken(fresh, processes, monkeypatch):
-    fonts.font_files(FAMILIES)
-    asked = len(processes)
     uid = font_matches.os.getuid()
-    monkeypatch.setattr(font_matches.os, "getuid", lambda: uid + 1)  # as if the file were another user's
-    again()
-    fonts.font_files(FAMILIES)
-    assert len(processes) > asked
+    # as if the kept file were another user's
+    assert asks_again(processes, lambda: monkeypatch.setattr(font_matches.os, "getuid", lambda: uid + 1))
 
 
 def test_kept_answers_that_would_fail_the_run_are_asked_again(fresh, processes):
