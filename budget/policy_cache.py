@@ -15,12 +15,10 @@ belongs to another user is passed over: the cache costs time, never a different 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import os
 import pickle
-import stat
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -84,8 +82,8 @@ def _code() -> tuple[tuple[str, int, int], ...]:
     package = Path(__file__).resolve().parent
     found = []
     for path in sorted(package.rglob("*.py")):
-        stat = path.stat()
-        found.append((str(path.relative_to(package)), stat.st_size, stat.st_mtime_ns))
+        module = path.stat()
+        found.append((str(path.relative_to(package)), module.st_size, module.st_mtime_ns))
     return tuple(found)
 
 
@@ -125,35 +123,18 @@ def _unchanged(files: Files) -> bool:
 def _digest(path: str) -> str | None:
     """The SHA-256 of a regular file's bytes; None for anything else (a pipe is never read here:
     what it holds is the command's to read) or a file that cannot be read."""
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # (not even opened: a FIFO's writer would go on)
-            return None
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # (one swapped in meanwhile: not waited for)
-    except OSError:
-        return None
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return None
-        try:
-            return hashlib.sha256(handle.read()).hexdigest()
-        except OSError:
-            return None
+    from .writers.user_cache import read_kept
+
+    data = read_kept(path, only_mine=False)
+    return hashlib.sha256(data).hexdigest() if data is not None else None
 
 
 def _keep(entry: Path, key: str, opened: list[tuple[str, bytes | None]], policy: Policy) -> None:
-    from .core.problems import InputError
-    from .writers.atomic import write_bytes
-    from .writers.user_cache import prune
+    from .writers.user_cache import keep
 
     if not all(os.path.isfile(path) for path, _ in opened):  # read from a pipe, say: never the same again
         return
     files: Files = [(path, os.path.realpath(path), hashlib.sha256(data).hexdigest() if data is not None else None)
                     for path, data in opened]
-    with contextlib.suppress(OSError, InputError):  # a read-only home, a full disk: read again next time
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(OSError):  # one that could not be used (another user's, unreadable): replaced
-            entry.unlink()
-        write_bytes(entry, pickle.dumps((FORMAT, key, files), protocol=pickle.HIGHEST_PROTOCOL)
-                    + pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL))
-    prune(entry.parent, "*.pickle", KEPT)
-
+    keep(entry, pickle.dumps((FORMAT, key, files), protocol=pickle.HIGHEST_PROTOCOL)
+         + pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL), "*.pickle", KEPT)

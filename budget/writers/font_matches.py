@@ -4,16 +4,15 @@ A plan with documents asks fc-match for the ~15 families its documents may use. 
 of a processor (fc-match loads fontconfig's caches each time), and the plan waited ~0.09 s for
 the answers before it could hand its documents over to be rendered. The answers are kept in the
 user's cache under a digest of what they depend on (:func:`setup_digest`): the environment
-variables fontconfig reads; its configuration files, by size, time and inode; every folder of
-fonts they name and the folders below, by time (fontconfig's own test of whether a folder
-changed); and fc-match itself. Installing or removing a font, or changing the configuration,
-gives another digest, and fc-match is asked again. An answer naming a file that is gone is
-never taken.
+variables fontconfig reads; its configuration files and all they include, by size, time and
+inode; every folder of fonts they name and the folders below, by time (fontconfig's own test of
+whether a folder changed); its cache folders; and fc-match itself. Installing or removing a
+font, or changing the configuration, gives another digest, and fc-match is asked again. An
+answer naming a file that is gone, or kept by another user, is never taken.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
@@ -22,9 +21,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from ..core.problems import InputError
-from .atomic import write_bytes
-from .user_cache import cache_folder, prune, read_kept
+from .user_cache import cache_folder, read_kept
+from .user_cache import keep as keep_file
 
 ENVIRONMENT = ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT", "HOME", "XDG_CONFIG_HOME",
                "XDG_DATA_HOME")
@@ -67,14 +65,7 @@ def keep(answers: dict[str, Answer], asked_as: str) -> None:
     every.update(answers)
     lines = [f"{family}\t{NOT_INSTALLED}" if answer is None else f"{family}\t{answer[1]}\t{answer[0]}"
              for family, answer in sorted(every.items())]
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(OSError):  # one that could not be used (another user's, unreadable): replaced
-            path.unlink()
-        write_bytes(path, ("\n".join(lines) + f"\nend {len(lines)}\n").encode("utf-8", "surrogateescape"))
-    except (OSError, InputError):  # a read-only home, a full disk: fc-match asked again next time
-        return
-    prune(path.parent, "matches-*.txt", KEPT)
+    keep_file(path, ("\n".join(lines) + f"\nend {len(lines)}\n").encode("utf-8", "surrogateescape"), "matches-*.txt", KEPT)
 
 
 def _read(path: Path) -> dict[str, Answer] | None:

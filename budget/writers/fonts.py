@@ -20,11 +20,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..core.language import said
-from ..core.problems import InputError
 from . import font_matches
-from .atomic import write_bytes
 from .harfbuzz_cmap import character_runs
-from .user_cache import cache_folder, prune, read_kept
+from .user_cache import cache_folder, keep, read_kept
 
 ROLES: dict[str, tuple[str, ...]] = {
     # the official fonts where a Chinese Windows has them, then free stand-ins
@@ -200,13 +198,7 @@ def _cmap(path: str, face: int = 0) -> Coverage:
                              "again, or move it out of the fonts folder", path=path,
                              exc=str(exc) or type(exc).__name__)) from None
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes(cache, runs.encode("ascii"))  # whole or not at all, no temporary file left
-        except (OSError, InputError):  # a read-only home, a full disk: parse again next time
-            pass
-        else:
-            prune(cache.parent, "*.txt", KEPT_MAPS)
+        keep(cache, runs.encode("ascii"), "*.txt", KEPT_MAPS)
     return _coverage(runs)
 
 

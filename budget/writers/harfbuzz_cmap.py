@@ -1,6 +1,6 @@
 """The characters a font file has, read by HarfBuzz (the library WeasyPrint draws with) through
 ctypes: ~5 ms for a CJK font where fontTools' Python took ~0.05–0.1 s; the same characters
-(tests/test_pdf_rendering.py compares them). None where the library cannot be loaded: the
+(tests/test_font_matches.py compares them). None where the library cannot be loaded: the
 caller reads the file with fontTools then."""
 
 from __future__ import annotations
