@@ -190,7 +190,7 @@ def _cmap(path: str, face: int = 0) -> Coverage:
     found = character_runs(path, face)  # HarfBuzz (which Pango draws with), in milliseconds
     try:
         if found == []:  # HarfBuzz reads no character: Pango would draw none (a damaged file, a WOFF)
-            raise ValueError("HarfBuzz reads no character in it")
+            raise ValueError(said("读不出任何字符", "no character can be read from it"))
         runs = _runs(found or _code_runs(_read_cmap(path, face)))  # (no HarfBuzz here: fontTools)
     except Exception as exc:  # noqa: BLE001 — fontTools' errors on a damaged file are of many kinds
         raise FontError(said("字体文件 {path} 无法读取（{exc}）：它可能已损坏；请重新安装该字体，或把它移出字体文件夹",
